@@ -1,0 +1,140 @@
+import { protocolNames, type ProtocolFigures } from '../sim/metrics/collector.js';
+import type { RunResult } from '../sim/run/run.js';
+
+/** The version written into every summary, part of what reproduces a run. */
+export const clustersimVersion = '0.1.0';
+
+export interface CountsByCause {
+  [cause: string]: number;
+}
+
+export interface ProtocolSummary {
+  sessions: {
+    started: number;
+    completed: number;
+    dropped: number;
+    rejected: number;
+    /** Still open when the run ended: neither completed nor lost. */
+    open: number;
+    droppedByCause: CountsByCause;
+    rejectedByCause: CountsByCause;
+  };
+  requests: { total: number; ok: number; rejected: number; dropped: number; routedToMaintenance: number; routedToMaintenanceByWorkClass: CountsByCause };
+  latency: { meanUs: number; p50Us: number; p90Us: number; p99Us: number; maxUs: number };
+}
+
+export interface Summary {
+  clustersim: string;
+  scenario: { name: string; file: string; sha256: string };
+  seed: number;
+  reproduce: string;
+  durationUs: number;
+  events: { processed: number; pendingAtEnd: number };
+  /** Totals over every protocol. */
+  sessions: ProtocolSummary['sessions'];
+  protocols: Record<string, ProtocolSummary>;
+  servers: Record<string, { requests: number; peakSessions: number; openSessionsAtEnd: number; meanQueueWaitUs: number; states: { atUs: number; state: string; mode: string }[] }>;
+}
+
+/** Turns a run's collected figures into the summary contract (summary.json). */
+export function summarize(result: RunResult): Summary {
+  const { loaded, figures } = result;
+  const protocols: Record<string, ProtocolSummary> = {};
+  for (const [protocol, protocolFigures] of figures.protocols) {
+    if (protocolFigures.sessionsStarted === 0 && protocolFigures.requests === 0) continue;
+    protocols[protocolNames[protocol]!] = summarizeProtocol(protocolFigures);
+  }
+  const servers: Summary['servers'] = {};
+  for (const server of figures.servers) {
+    servers[server.name] = {
+      requests: server.requests,
+      peakSessions: server.peakSessions,
+      openSessionsAtEnd: server.openSessions,
+      meanQueueWaitUs: Math.round(server.queueWait.mean),
+      states: server.states,
+    };
+  }
+  return {
+    clustersim: clustersimVersion,
+    scenario: { name: loaded.scenario.name, file: loaded.file, sha256: loaded.hash },
+    seed: result.seed,
+    reproduce: reproduceCommand(loaded.file, result.seed),
+    durationUs: loaded.scenario.duration,
+    events: { processed: result.eventsProcessed, pendingAtEnd: result.pendingEventsAtEnd },
+    sessions: totalSessions(Object.values(protocols)),
+    protocols,
+    servers,
+  };
+}
+
+export function reproduceCommand(file: string, seed: number): string {
+  return `npx clustersim run ${file} --seed ${seed}`;
+}
+
+function summarizeProtocol(figures: ProtocolFigures): ProtocolSummary {
+  const dropped = sum(figures.sessionsDropped);
+  const rejected = sum(figures.sessionsRejected);
+  const latency = figures.latency;
+  return {
+    sessions: {
+      started: figures.sessionsStarted,
+      completed: figures.sessionsCompleted,
+      dropped,
+      rejected,
+      open: figures.sessionsStarted - figures.sessionsCompleted - dropped - rejected,
+      droppedByCause: sorted(figures.sessionsDropped),
+      rejectedByCause: sorted(figures.sessionsRejected),
+    },
+    requests: {
+      total: figures.requests,
+      ok: figures.requestsOk,
+      rejected: figures.requestsRejected,
+      dropped: figures.requestsDropped,
+      routedToMaintenance: sum(figures.routedToMaintenance),
+      routedToMaintenanceByWorkClass: sorted(figures.routedToMaintenance),
+    },
+    latency: {
+      meanUs: Math.round(latency.mean),
+      p50Us: latency.percentile(0.5),
+      p90Us: latency.percentile(0.9),
+      p99Us: latency.percentile(0.99),
+      maxUs: latency.max,
+    },
+  };
+}
+
+function totalSessions(all: ProtocolSummary[]): ProtocolSummary['sessions'] {
+  const total: ProtocolSummary['sessions'] = { started: 0, completed: 0, dropped: 0, rejected: 0, open: 0, droppedByCause: {}, rejectedByCause: {} };
+  for (const { sessions } of all) {
+    total.started += sessions.started;
+    total.completed += sessions.completed;
+    total.dropped += sessions.dropped;
+    total.rejected += sessions.rejected;
+    total.open += sessions.open;
+    addCounts(total.droppedByCause, sessions.droppedByCause);
+    addCounts(total.rejectedByCause, sessions.rejectedByCause);
+  }
+  total.droppedByCause = sortedObject(total.droppedByCause);
+  total.rejectedByCause = sortedObject(total.rejectedByCause);
+  return total;
+}
+
+function sum(counts: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const count of counts.values()) total += count;
+  return total;
+}
+
+function sorted(counts: ReadonlyMap<string, number>): CountsByCause {
+  return sortedObject(Object.fromEntries(counts));
+}
+
+function sortedObject(counts: CountsByCause): CountsByCause {
+  const result: CountsByCause = {};
+  for (const key of Object.keys(counts).sort()) result[key] = counts[key]!;
+  return result;
+}
+
+function addCounts(into: CountsByCause, from: CountsByCause): void {
+  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
+}

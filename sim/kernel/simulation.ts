@@ -1,0 +1,158 @@
+import type { Actor, Context, RecordSink } from './actor.js';
+import { EventQueue } from './event-queue.js';
+import type { Network } from './network.js';
+import { namedStream, type RandomStream } from './random.js';
+
+/** Where messages to actors held elsewhere (another node host) are handed over. */
+export interface RemoteOutbox<Message> {
+  deliver(timeUs: number, origin: number, sequence: number, target: number, message: Message): void;
+}
+
+export interface SimulationOptions<Message, Record> {
+  seed: number;
+  /** Every actor of the run, by index; `undefined` for actors held by another host. */
+  actors: readonly (Actor<Message, Record> | undefined)[];
+  /** Names of all actors, by index (also of remote ones), for stream names. */
+  actorNames: readonly string[];
+  network: Network;
+  sink: RecordSink<Record>;
+  remote?: RemoteOutbox<Message>;
+}
+
+export class SimulationError extends Error {
+  constructor(
+    message: string,
+    readonly timeUs: number,
+    readonly actor: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The discrete-event kernel: one queue of pending deliveries, handled one at a time in canonical
+ * order. It implements the actors' Context itself, so that handling an event allocates nothing
+ * beyond what the handler does.
+ */
+export class Simulation<Message, Record> implements Context<Message, Record> {
+  now = 0;
+  self = 0;
+  eventsProcessed = 0;
+  private readonly queue = new EventQueue<Message>(4096);
+  private readonly actors: readonly (Actor<Message, Record> | undefined)[];
+  private readonly actorNames: readonly string[];
+  private readonly nextSequence: Float64Array;
+  private readonly streams: Map<string, RandomStream>[];
+  private readonly networkStreams: (RandomStream | undefined)[];
+  private readonly seed: number;
+  private readonly network: Network;
+  private readonly sink: RecordSink<Record>;
+  private readonly remote: RemoteOutbox<Message> | undefined;
+  private stopRequested = false;
+
+  constructor(options: SimulationOptions<Message, Record>) {
+    this.seed = options.seed;
+    this.actors = options.actors;
+    this.actorNames = options.actorNames;
+    this.network = options.network;
+    this.sink = options.sink;
+    this.remote = options.remote;
+    const count = options.actorNames.length;
+    this.nextSequence = new Float64Array(count);
+    this.streams = Array.from({ length: count }, () => new Map<string, RandomStream>());
+    this.networkStreams = new Array<RandomStream | undefined>(count);
+  }
+
+  get pendingEvents(): number {
+    return this.queue.size;
+  }
+
+  /** Time of the next pending event, or Infinity. */
+  nextEventTimeUs(): number {
+    return this.queue.peekTimeUs();
+  }
+
+  actorName(index: number): string {
+    return this.actorNames[index] ?? `#${index}`;
+  }
+
+  // Context ------------------------------------------------------------------------------
+
+  rng(name: string): RandomStream {
+    const streams = this.streams[this.self]!;
+    let stream = streams.get(name);
+    if (stream === undefined) {
+      stream = namedStream(this.seed, `${this.actorNames[this.self]}/${name}`);
+      streams.set(name, stream);
+    }
+    return stream;
+  }
+
+  send(to: number, message: Message): void {
+    const from = this.self;
+    let random = this.networkStreams[from];
+    if (random === undefined) {
+      random = namedStream(this.seed, `net/${this.actorNames[from]}`);
+      this.networkStreams[from] = random;
+    }
+    const delayUs = this.network.delayUs(from, to, this.now, random);
+    if (delayUs < 0) return; // lost on the way; the sender finds out by its own timeouts
+    this.enqueue(this.now + delayUs, from, to, message);
+  }
+
+  setTimer(atUs: number, message: Message): void {
+    if (!(atUs >= this.now)) {
+      throw new SimulationError(`timer set in the past (${atUs} < ${this.now})`, this.now, this.actorName(this.self));
+    }
+    this.enqueue(atUs, this.self, this.self, message);
+  }
+
+  record(record: Record): void {
+    this.sink.record(this.now, this.self, record);
+  }
+
+  // Driving the run ----------------------------------------------------------------------
+
+  /** Schedules a delivery on behalf of `origin` (used for the scenario timeline). */
+  schedule(atUs: number, origin: number, target: number, message: Message): void {
+    this.enqueue(atUs, origin, target, message);
+  }
+
+  /** Accepts a delivery that another host computed, keeping its origin and sequence. */
+  accept(timeUs: number, origin: number, sequence: number, target: number, message: Message): void {
+    this.queue.push(timeUs, origin, sequence, target, message);
+  }
+
+  /** Handles every event with time < endUs; returns false if stopped early by `stop()`. */
+  runUntil(endUs: number): boolean {
+    const queue = this.queue;
+    const actors = this.actors;
+    while (queue.size > 0 && queue.peekTimeUs() < endUs) {
+      const slot = queue.pop();
+      const target = queue.slotTarget(slot);
+      this.now = queue.slotTimeUs(slot);
+      this.self = target;
+      const message = queue.takePayload(slot);
+      actors[target]!.onMessage(message, this);
+      this.eventsProcessed++;
+      if (this.stopRequested) return false;
+    }
+    if (endUs !== Infinity && endUs > this.now) this.now = endUs;
+    return true;
+  }
+
+  /** Asks the loop to stop after the current event (runaway limits, interruption). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  private enqueue(atUs: number, origin: number, target: number, message: Message): void {
+    const sequence = this.nextSequence[origin]!;
+    this.nextSequence[origin] = sequence + 1;
+    if (this.remote !== undefined && this.actors[target] === undefined) {
+      this.remote.deliver(atUs, origin, sequence, target, message);
+    } else {
+      this.queue.push(atUs, origin, sequence, target, message);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import { MaintenanceMode, Protocol, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
+import type { RecordSink } from '../kernel/actor.js';
+import { Histogram } from './histogram.js';
+import type { SimRecord } from './records.js';
+
+export const protocolNames: Readonly<Record<number, string>> = {
+  [Protocol.HTTP]: 'http',
+  [Protocol.SIP]: 'sip',
+  [Protocol.EJB]: 'ejb',
+  [Protocol.JMS]: 'jms',
+};
+
+export const serverStateNames: Readonly<Record<number, string>> = {
+  [ServerState.STARTING]: 'starting',
+  [ServerState.RUNNING]: 'running',
+  [ServerState.MAINTENANCE]: 'maintenance',
+  [ServerState.DRAINING]: 'draining',
+  [ServerState.STOPPED]: 'stopped',
+  [ServerState.FAILED]: 'failed',
+};
+
+export const maintenanceModeNames: Readonly<Record<number, string>> = {
+  [MaintenanceMode.UNSPECIFIED]: '',
+  [MaintenanceMode.AFFINITY]: 'affinity',
+  [MaintenanceMode.BREAK]: 'break',
+  [MaintenanceMode.STOP]: 'stop',
+};
+
+class ProtocolFigures {
+  sessionsStarted = 0;
+  sessionsCompleted = 0;
+  sessionsDropped = new Map<string, number>();
+  sessionsRejected = new Map<string, number>();
+  requests = 0;
+  requestsOk = 0;
+  requestsRejected = 0;
+  requestsDropped = 0;
+  routedToMaintenance = new Map<string, number>();
+  latency = new Histogram();
+}
+
+class ServerFigures {
+  requests = 0;
+  openSessions = 0;
+  peakSessions = 0;
+  queueWait = new Histogram();
+  states: { atUs: number; state: string; mode: string }[] = [];
+  constructor(readonly name: string) {}
+}
+
+export interface CollectorOptions {
+  actorNames: readonly string[];
+  servers: readonly number[];
+  /** Period of the sampled time series. */
+  sampleEveryUs: number;
+}
+
+/** Sampled time series for the charts. */
+export interface Series {
+  sampleEveryUs: number;
+  timesUs: number[];
+  /** Open sessions per server at each sample, by server name. */
+  openSessions: Map<string, number[]>;
+  /** Maintenance windows per server: [startUs, endUs, mode]. */
+  maintenance: Map<string, { startUs: number; endUs: number; mode: string }[]>;
+}
+
+/**
+ * Folds the records of a run, in canonical order, into the summary figures and the time series.
+ * Everything is integer counts and sums, so the result does not depend on where actors ran.
+ */
+export class Collector implements RecordSink<SimRecord> {
+  private readonly protocols = new Map<number, ProtocolFigures>();
+  private readonly servers = new Map<number, ServerFigures>();
+  private readonly serverOrder: ServerFigures[];
+  private readonly series: Series;
+  private nextSampleUs = 0;
+  private readonly openMaintenance = new Map<number, { startUs: number; mode: string }>();
+
+  constructor(private readonly options: CollectorOptions) {
+    this.serverOrder = options.servers.map((actor) => {
+      const figures = new ServerFigures(options.actorNames[actor]!);
+      this.servers.set(actor, figures);
+      return figures;
+    });
+    this.series = {
+      sampleEveryUs: options.sampleEveryUs,
+      timesUs: [],
+      openSessions: new Map(this.serverOrder.map((server) => [server.name, []])),
+      maintenance: new Map(this.serverOrder.map((server) => [server.name, []])),
+    };
+    for (const protocol of [Protocol.HTTP, Protocol.SIP, Protocol.EJB, Protocol.JMS]) this.protocols.set(protocol, new ProtocolFigures());
+  }
+
+  record(timeUs: number, actor: number, record: SimRecord): void {
+    if (timeUs >= this.nextSampleUs) this.sampleUpTo(timeUs);
+    switch (record.type) {
+      case 'session-started':
+        this.protocol(record.protocol).sessionsStarted++;
+        return;
+      case 'session-ended': {
+        const figures = this.protocol(record.protocol);
+        if (record.outcome === 'completed') figures.sessionsCompleted++;
+        else increment(record.outcome === 'dropped' ? figures.sessionsDropped : figures.sessionsRejected, record.cause);
+        return;
+      }
+      case 'request-ended': {
+        const figures = this.protocol(record.protocol);
+        figures.requests++;
+        if (record.status === Status.OK) {
+          figures.requestsOk++;
+          figures.latency.add(record.latencyUs);
+        } else if (record.status === Status.REJECTED) figures.requestsRejected++;
+        else figures.requestsDropped++;
+        return;
+      }
+      case 'accepted': {
+        const server = this.servers.get(record.server);
+        if (server !== undefined) server.requests++;
+        if (record.state === ServerState.MAINTENANCE) {
+          increment(this.protocol(record.protocol).routedToMaintenance, record.workClass === '' ? 'default' : record.workClass);
+        }
+        return;
+      }
+      case 'server-sessions': {
+        const server = this.servers.get(record.server);
+        if (server === undefined) return;
+        server.openSessions = record.open;
+        if (record.open > server.peakSessions) server.peakSessions = record.open;
+        return;
+      }
+      case 'server-state': {
+        const server = this.servers.get(record.server);
+        if (server === undefined) return;
+        const state = serverStateNames[record.state] ?? 'unknown';
+        const mode = maintenanceModeNames[record.mode] ?? '';
+        server.states.push({ atUs: timeUs, state, mode });
+        this.trackMaintenance(record.server, server.name, timeUs, record.state === ServerState.MAINTENANCE || record.mode !== MaintenanceMode.UNSPECIFIED, mode);
+        return;
+      }
+      case 'queue-wait':
+        this.servers.get(record.server)?.queueWait.add(record.waitUs);
+        return;
+    }
+  }
+
+  private protocol(protocol: Protocol): ProtocolFigures {
+    return this.protocols.get(protocol)!;
+  }
+
+  private trackMaintenance(actor: number, name: string, timeUs: number, inMaintenance: boolean, mode: string): void {
+    const open = this.openMaintenance.get(actor);
+    if (open !== undefined && (!inMaintenance || open.mode !== mode)) {
+      this.series.maintenance.get(name)!.push({ startUs: open.startUs, endUs: timeUs, mode: open.mode });
+      this.openMaintenance.delete(actor);
+    }
+    if (inMaintenance && this.openMaintenance.get(actor) === undefined) this.openMaintenance.set(actor, { startUs: timeUs, mode });
+  }
+
+  // Samples are taken at multiples of the period, with the state as it stood just before.
+  private sampleUpTo(timeUs: number): void {
+    while (this.nextSampleUs <= timeUs) {
+      this.series.timesUs.push(this.nextSampleUs);
+      for (const server of this.serverOrder) this.series.openSessions.get(server.name)!.push(server.openSessions);
+      this.nextSampleUs += this.options.sampleEveryUs;
+    }
+  }
+
+  /** Closes the series at the end of the run and returns the figures. */
+  finish(endUs: number): CollectedFigures {
+    this.sampleUpTo(endUs);
+    for (const [actor, open] of this.openMaintenance) {
+      const name = this.options.actorNames[actor]!;
+      this.series.maintenance.get(name)!.push({ startUs: open.startUs, endUs, mode: open.mode });
+    }
+    this.openMaintenance.clear();
+    return { protocols: this.protocols, servers: this.serverOrder, series: this.series };
+  }
+}
+
+export interface CollectedFigures {
+  protocols: ReadonlyMap<number, ProtocolFigures>;
+  servers: readonly ServerFigures[];
+  series: Series;
+}
+
+export type { ProtocolFigures, ServerFigures };
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}

@@ -1,0 +1,63 @@
+import type { Message } from '../../nodes/messages.js';
+import { Simulation } from '../kernel/simulation.js';
+import { Collector, type CollectedFigures } from '../metrics/collector.js';
+import type { SimRecord } from '../metrics/records.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import { buildTopology, type Topology } from './build.js';
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** Called now and then with the virtual time reached, for a progress display. */
+  onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+}
+
+export interface RunResult {
+  loaded: LoadedScenario;
+  seed: number;
+  topology: Topology;
+  figures: CollectedFigures;
+  eventsProcessed: number;
+  pendingEventsAtEnd: number;
+}
+
+// Number of samples in the time series of a run (the charts' resolution).
+const samplesPerRun = 240;
+const progressSliceCount = 100;
+
+/** Runs a scenario in-process, start to end, and returns what was collected. */
+export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunResult {
+  const scenario = loaded.scenario;
+  const seed = options.seed ?? scenario.seed;
+  const topology = buildTopology(loaded);
+  const collector = new Collector({
+    actorNames: topology.actorNames,
+    servers: topology.servers,
+    sampleEveryUs: Math.max(1, Math.ceil(scenario.duration / samplesPerRun)),
+  });
+  const simulation = new Simulation<Message, SimRecord>({
+    seed,
+    actors: topology.actors,
+    actorNames: topology.actorNames,
+    network: topology.network,
+    sink: collector,
+  });
+  for (const event of topology.initialEvents) simulation.schedule(event.atUs, event.origin, event.target, event.message);
+
+  const sliceUs = Math.max(1, Math.ceil(scenario.duration / progressSliceCount));
+  for (let endUs = sliceUs; ; endUs += sliceUs) {
+    const sliceEndUs = Math.min(endUs, scenario.duration);
+    simulation.runUntil(sliceEndUs);
+    options.onProgress?.(sliceEndUs, simulation.eventsProcessed);
+    if (sliceEndUs >= scenario.duration) break;
+  }
+  const figures = collector.finish(scenario.duration);
+  return {
+    loaded,
+    seed,
+    topology,
+    figures,
+    eventsProcessed: simulation.eventsProcessed,
+    pendingEventsAtEnd: simulation.pendingEvents,
+  };
+}
