@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { renderReport } from '../../../reports/report.js';
+import { writeReportFiles } from '../../../reports/write.js';
+import { evaluateExpectations } from '../../run/expectations.js';
+import { runScenario } from '../../run/run.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import { formatDuration } from '../../scenario/units.js';
+import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
+
+interface RunOptions {
+  seed?: number;
+  out?: string;
+  quiet?: boolean;
+}
+
+export function registerRunCommand(program: Command, setResult: CommandResult): void {
+  program
+    .command('run')
+    .description('run one scenario and write its report')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('--seed <n>', "seed (default: the scenario's own)", parseSeed)
+    .option('--out <dir>', 'output directory (default: out/<scenario name>)')
+    .option('--quiet', 'print nothing but errors')
+    .action((file: string, options: RunOptions) => setResult(runCommand(file, options)));
+}
+
+function runCommand(file: string, options: RunOptions): number {
+  const say = (line: string) => {
+    if (options.quiet !== true) process.stdout.write(`${line}\n`);
+  };
+  const loaded = loadScenarioFile(file);
+  const startedAt = performance.now();
+  const result = runScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
+  const wallMs = performance.now() - startedAt;
+  const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
+  const report = renderReport(result, expectations);
+  const directory = options.out ?? join('out', loaded.scenario.name);
+  writeReportFiles(directory, report.files);
+
+  const sessions = report.summary.sessions;
+  say(`${loaded.scenario.name}: ${report.verdict.toUpperCase()} (seed ${result.seed})`);
+  say(
+    `  sessions: ${sessions.started} started, ${sessions.completed} completed, ${sessions.dropped} dropped, ${sessions.rejected} rejected, ${sessions.open} open at end`,
+  );
+  for (const [protocol, figures] of Object.entries(report.summary.protocols)) {
+    say(
+      `  ${protocol}: p50 ${formatDuration(figures.latency.p50Us)}, p99 ${formatDuration(figures.latency.p99Us)}, ${figures.requests.routedToMaintenance} requests to servers in maintenance`,
+    );
+  }
+  const eventsPerSecond = Math.round(result.eventsProcessed / (wallMs / 1000)).toLocaleString('en-US');
+  say(`  ${result.eventsProcessed} events in ${(wallMs / 1000).toFixed(2)} s wall (${eventsPerSecond} events/s) for ${formatDuration(loaded.scenario.duration)} virtual`);
+  for (const failed of expectations.filter((expectation) => !expectation.passed)) say(`  expectation failed: ${failed.expectation}: ${failed.message}`);
+  say(`  report: ${join(directory, 'index.html')}`);
+  if (report.verdict === 'fail') {
+    process.stderr.write(`reproduce: ${report.summary.reproduce}\n`);
+    return exitCodes.fail;
+  }
+  return exitCodes.pass;
+}
