@@ -83,6 +83,7 @@ export class AppServer implements NodeActor {
       kind: request.kind,
       request: request.id,
       session: request.sessionId,
+      affinityServer: request.affinityServer ?? -1,
       state: this.state,
       mode: this.mode,
       workClass: request.workClass,
@@ -169,6 +170,17 @@ export class AppServer implements NodeActor {
   }
 
   private refuse(request: Request, cause: string, context: NodeContext): void {
+    context.record({
+      type: 'refused',
+      server: context.self,
+      protocol: request.protocol,
+      kind: request.kind,
+      request: request.id,
+      session: request.sessionId,
+      cause,
+      state: this.state,
+      mode: this.mode,
+    });
     this.respond(request, Status.REJECTED, cause, true, context);
   }
 

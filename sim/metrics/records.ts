@@ -2,9 +2,11 @@ import type { MaintenanceMode, Protocol, RequestKind, ServerState, Status } from
 
 /**
  * What actors report about their work. The recorder folds these, in canonical event order,
- * into the summary, the time series of the charts and the invariant checkers.
+ * into the summary, the time series of the charts and the invariant checkers. This union is
+ * the contract between the logic (nodes/), the checkers (sim/checkers/) and the reports.
  */
 export type SimRecord =
+  // Client side: the user's view of sessions and requests.
   | { type: 'session-started'; protocol: Protocol; session: number }
   | { type: 'session-ended'; protocol: Protocol; session: number; outcome: SessionOutcome; cause: string }
   | {
@@ -25,13 +27,53 @@ export type SimRecord =
       kind: RequestKind;
       request: number;
       session: number;
+      /** The server the request's session had affinity to, or -1. */
+      affinityServer: number;
       state: ServerState;
       mode: MaintenanceMode;
       workClass: string;
       maintenanceOnly: boolean;
     }
+  /** A server refused a request (the router may retry elsewhere). */
+  | {
+      type: 'refused';
+      server: number;
+      protocol: Protocol;
+      kind: RequestKind;
+      request: number;
+      session: number;
+      cause: string;
+      state: ServerState;
+      mode: MaintenanceMode;
+    }
   | { type: 'server-sessions'; server: number; open: number }
   | { type: 'server-state'; server: number; state: ServerState; mode: MaintenanceMode }
-  | { type: 'queue-wait'; server: number; waitUs: number };
+  | { type: 'queue-wait'; server: number; waitUs: number }
+  /** The placement controller started or stopped a server of a dynamic cluster. */
+  | {
+      type: 'placement-action';
+      cluster: string;
+      server: number;
+      node: string;
+      action: 'start' | 'stop';
+      /** State of the server when the controller acted on it. */
+      serverState: ServerState;
+      /** Running instances the controller counted (servers in maintenance excluded), and the bounds. */
+      countedInstances: number;
+      min: number;
+      max: number;
+      /** Servers of the cluster on that node that the controller counted, and its vertical limit after maintenance. */
+      countedOnNode: number;
+      verticalLimit: number;
+    }
+  /** An IP address changed hands (ClusterCATS dynamic addressing). */
+  | { type: 'address-owner'; address: string; owner: number; change: 'acquire' | 'release'; reason: string }
+  /** A drain-down period started, or ended (drained: all sessions done; expired: cut at the deadline). */
+  | { type: 'drain-started'; server: number; deadlineUs: number }
+  | { type: 'drain-ended'; server: number; reason: 'drained' | 'expired'; openSessions: number }
+  /** A failure detector declared a member failed (or alive again). `correct` is false for a false suspicion. */
+  | { type: 'suspicion'; detector: number; member: number; suspected: boolean; correct: boolean }
+  /** A fault of the scenario took effect (crash, restart, partition, heal, slow, latency, loss). */
+  | { type: 'fault'; kind: string; target: string; detail: string };
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';
