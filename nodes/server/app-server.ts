@@ -41,8 +41,9 @@ export class AppServer implements NodeActor {
   private readonly waiting: { request: Request; arrivedAtUs: number }[] = [];
   private waitingHead = 0;
   private readonly inService = new Map<number, Request>();
-  /** Sessions held here, by id: HTTP sessions, SIP dialogs, EJB conversations. */
-  readonly sessions = new Set<number>();
+  /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
+  readonly sessions = new Map<number, Protocol>();
+  private readonly sessionsByProtocol = new Map<Protocol, number>();
 
   constructor(private readonly config: AppServerConfig) {
     this.name = config.name;
@@ -89,7 +90,7 @@ export class AppServer implements NodeActor {
       workClass: request.workClass,
       maintenanceOnly: request.maintenanceOnly,
     });
-    if (request.kind === RequestKind.OPEN) this.openSession(request.sessionId, context);
+    if (request.kind === RequestKind.OPEN) this.openSession(request.sessionId, request.protocol, context);
     if (this.busyThreads < this.config.threads) this.serve(request, context.now, context);
     else this.waiting.push({ request, arrivedAtUs: context.now });
   }
@@ -155,18 +156,25 @@ export class AppServer implements NodeActor {
     this.waitingHead = 0;
     this.busyThreads = 0;
     this.sessions.clear();
-    context.record({ type: 'server-sessions', server: context.self, open: 0 });
+    for (const protocol of [...this.sessionsByProtocol.keys()].sort()) this.countSessions(protocol, -this.sessionsByProtocol.get(protocol)!, context);
   }
 
-  private openSession(sessionId: number, context: NodeContext): void {
-    this.sessions.add(sessionId);
-    context.record({ type: 'server-sessions', server: context.self, open: this.sessions.size });
+  private openSession(sessionId: number, protocol: Protocol, context: NodeContext): void {
+    this.sessions.set(sessionId, protocol);
+    this.countSessions(protocol, 1, context);
   }
 
   private closeSession(sessionId: number, context: NodeContext): void {
-    if (this.sessions.delete(sessionId)) {
-      context.record({ type: 'server-sessions', server: context.self, open: this.sessions.size });
-    }
+    const protocol = this.sessions.get(sessionId);
+    if (protocol === undefined) return;
+    this.sessions.delete(sessionId);
+    this.countSessions(protocol, -1, context);
+  }
+
+  private countSessions(protocol: Protocol, change: number, context: NodeContext): void {
+    const open = (this.sessionsByProtocol.get(protocol) ?? 0) + change;
+    this.sessionsByProtocol.set(protocol, open);
+    context.record({ type: 'server-sessions', server: context.self, protocol, open, total: this.sessions.size });
   }
 
   private refuse(request: Request, cause: string, context: NodeContext): void {

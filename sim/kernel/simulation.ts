@@ -37,6 +37,9 @@ export class SimulationError extends Error {
 export class Simulation<Message, Record> implements Context<Message, Record> {
   now = 0;
   self = 0;
+  /** Origin and sequence of the event being handled: with `now`, its place in the canonical order. */
+  eventOrigin = 0;
+  eventSequence = 0;
   eventsProcessed = 0;
   private readonly queue = new EventQueue<Message>(4096);
   private readonly actors: readonly (Actor<Message, Record> | undefined)[];
@@ -132,6 +135,8 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
       const target = queue.slotTarget(slot);
       this.now = queue.slotTimeUs(slot);
       this.self = target;
+      this.eventOrigin = queue.slotOrigin(slot);
+      this.eventSequence = queue.slotSequence(slot);
       const message = queue.takePayload(slot);
       actors[target]!.onMessage(message, this);
       this.eventsProcessed++;

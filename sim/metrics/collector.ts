@@ -125,8 +125,8 @@ export class Collector implements RecordSink<SimRecord> {
       case 'server-sessions': {
         const server = this.servers.get(record.server);
         if (server === undefined) return;
-        server.openSessions = record.open;
-        if (record.open > server.peakSessions) server.peakSessions = record.open;
+        server.openSessions = record.total;
+        if (record.total > server.peakSessions) server.peakSessions = record.total;
         return;
       }
       case 'server-state': {

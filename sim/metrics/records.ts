@@ -46,7 +46,8 @@ export type SimRecord =
       state: ServerState;
       mode: MaintenanceMode;
     }
-  | { type: 'server-sessions'; server: number; open: number }
+  /** Sessions a server holds changed: `open` of this protocol, `total` of all protocols. */
+  | { type: 'server-sessions'; server: number; protocol: Protocol; open: number; total: number }
   | { type: 'server-state'; server: number; state: ServerState; mode: MaintenanceMode }
   | { type: 'queue-wait'; server: number; waitUs: number }
   /** The placement controller started or stopped a server of a dynamic cluster. */
