@@ -1,3 +1,4 @@
+import type { Violation } from '../sim/checkers/checker.js';
 import { protocolNames, type ProtocolFigures } from '../sim/metrics/collector.js';
 import type { RunResult } from '../sim/run/run.js';
 
@@ -34,6 +35,9 @@ export interface Summary {
   sessions: ProtocolSummary['sessions'];
   protocols: Record<string, ProtocolSummary>;
   servers: Record<string, { requests: number; peakSessions: number; openSessionsAtEnd: number; meanQueueWaitUs: number; states: { atUs: number; state: string; mode: string }[] }>;
+  /** Invariants checked over the run; any violation fails it. Only the first ones are listed. */
+  violations: { count: number; byRule: Record<string, number>; first: Violation[] };
+  checks: { rules: string[]; notes: Record<string, number> };
 }
 
 /** Turns a run's collected figures into the summary contract (summary.json). */
@@ -64,6 +68,8 @@ export function summarize(result: RunResult): Summary {
     sessions: totalSessions(Object.values(protocols)),
     protocols,
     servers,
+    violations: { count: result.checks.violationCount, byRule: result.checks.violationsByRule, first: result.checks.violations },
+    checks: { rules: result.checks.rules, notes: result.checks.notes },
   };
 }
 

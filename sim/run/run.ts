@@ -1,4 +1,6 @@
 import type { Message } from '../../nodes/messages.js';
+import { CheckerSet, fanOut, type CheckResult } from '../checkers/checker-set.js';
+import { standardCheckers } from '../checkers/index.js';
 import { Simulation } from '../kernel/simulation.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
@@ -17,6 +19,7 @@ export interface RunResult {
   seed: number;
   topology: Topology;
   figures: CollectedFigures;
+  checks: CheckResult;
   eventsProcessed: number;
   pendingEventsAtEnd: number;
 }
@@ -35,12 +38,13 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
     servers: topology.servers,
     sampleEveryUs: Math.max(1, Math.ceil(scenario.duration / samplesPerRun)),
   });
+  const checkers = new CheckerSet({ actorNames: topology.actorNames, checkers: standardCheckers(topology.actorNames) });
   const simulation = new Simulation<Message, SimRecord>({
     seed,
     actors: topology.actors,
     actorNames: topology.actorNames,
     network: topology.network,
-    sink: collector,
+    sink: fanOut([collector, checkers]),
   });
   for (const event of topology.initialEvents) simulation.schedule(event.atUs, event.origin, event.target, event.message);
 
@@ -52,11 +56,13 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
     if (sliceEndUs >= scenario.duration) break;
   }
   const figures = collector.finish(scenario.duration);
+  const checks = checkers.finish(scenario.duration);
   return {
     loaded,
     seed,
     topology,
     figures,
+    checks,
     eventsProcessed: simulation.eventsProcessed,
     pendingEventsAtEnd: simulation.pendingEvents,
   };

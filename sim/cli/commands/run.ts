@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderReport } from '../../../reports/report.js';
 import { writeReportFiles } from '../../../reports/write.js';
+import { violationLines } from '../../checkers/violation-lines.js';
 import { evaluateExpectations } from '../../run/expectations.js';
 import { runScenario } from '../../run/run.js';
 import { loadScenarioFile } from '../../scenario/load.js';
@@ -52,6 +53,7 @@ function runCommand(file: string, options: RunOptions): number {
   const eventsPerSecond = Math.round(result.eventsProcessed / (wallMs / 1000)).toLocaleString('en-US');
   say(`  ${result.eventsProcessed} events in ${(wallMs / 1000).toFixed(2)} s wall (${eventsPerSecond} events/s) for ${formatDuration(loaded.scenario.duration)} virtual`);
   for (const failed of expectations.filter((expectation) => !expectation.passed)) say(`  expectation failed: ${failed.expectation}: ${failed.message}`);
+  for (const line of violationLines(report.summary.violations)) say(`  ${line}`);
   say(`  report: ${join(directory, 'index.html')}`);
   if (report.verdict === 'fail') {
     process.stderr.write(`reproduce: ${report.summary.reproduce}\n`);

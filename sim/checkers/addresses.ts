@@ -1,0 +1,72 @@
+import { ServerState } from '../../gen/clustersim/v1/cluster.js';
+import type { SimRecord } from '../metrics/records.js';
+import type { Checker, CheckContext } from './checker.js';
+import { isDown } from './cluster-truth.js';
+
+/** How long a returned owner may wait for its address before it counts as not given back. */
+export const giveBackGraceUs = 60_000_000;
+
+interface AddressFacts {
+  /** The member that owned the address first: the one it is given back to. */
+  home: number;
+  owners: Set<number>;
+}
+
+/**
+ * ClusterCATS dynamic IP addressing:
+ * - address-ownership: one address is never owned by two live members at once; while a
+ *   partition is in force such an overlap is unavoidable and only noted (partition-overlap);
+ * - address-give-back: an address taken over is back with its home member once that member
+ *   has been running again for a while.
+ * A member that goes down owns nothing any more: it must acquire its address again on return.
+ */
+export class AddressChecker implements Checker {
+  readonly rules = ['address-ownership', 'address-give-back'];
+  private readonly addresses = new Map<string, AddressFacts>();
+
+  record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {
+    if (record.type === 'server-state') {
+      if (isDown(record.state)) for (const facts of this.addresses.values()) facts.owners.delete(record.server);
+      return;
+    }
+    if (record.type !== 'address-owner') return;
+    let facts = this.addresses.get(record.address);
+    if (facts === undefined) {
+      facts = { home: record.owner, owners: new Set() };
+      this.addresses.set(record.address, facts);
+    }
+    if (record.change === 'release') {
+      facts.owners.delete(record.owner);
+      return;
+    }
+    const others = [...facts.owners].filter((owner) => owner !== record.owner && context.truth.isLive(owner)).sort((a, b) => a - b);
+    facts.owners.add(record.owner);
+    if (others.length === 0) return;
+    if (context.truth.partitioned) {
+      context.note('partition-overlap');
+      return;
+    }
+    context.report({
+      timeUs,
+      rule: 'address-ownership',
+      actor: context.actorName(actor),
+      detail: `${context.actorName(record.owner)} acquired ${record.address} (${record.reason}) while ${others.map((owner) => context.actorName(owner)).join(', ')} still own it`,
+    });
+  }
+
+  finish(endUs: number, context: CheckContext): void {
+    for (const [address, facts] of [...this.addresses].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const home = facts.home;
+      if (facts.owners.has(home) || context.truth.state(home) !== ServerState.RUNNING) continue;
+      const backSinceUs = context.truth.sinceUs(home);
+      if (endUs - backSinceUs < giveBackGraceUs) continue;
+      const holders = [...facts.owners].sort((a, b) => a - b).map((owner) => context.actorName(owner));
+      context.report({
+        timeUs: endUs,
+        rule: 'address-give-back',
+        actor: context.actorName(home),
+        detail: `${address} not given back: ${context.actorName(home)} has run again since ${backSinceUs}us, the address is with ${holders.length === 0 ? 'nobody' : holders.join(', ')}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { Status } from '../../gen/clustersim/v1/cluster.js';
+import type { SimRecord } from '../metrics/records.js';
+import type { Checker, CheckContext } from './checker.js';
+
+/** Time a response may still be on its way when the run ends: a request lost earlier than that disappeared. */
+export const answerGraceUs = 10_000_000;
+
+interface InFlight {
+  session: number;
+  server: number;
+  acceptedAtUs: number;
+}
+
+/**
+ * Conservation: every session starts once and ends once with one outcome, every request a
+ * server accepted is answered, nothing completes that no server took in. What is still open
+ * when the run ends is counted, not lost; a request still unanswered long after the server
+ * that held it went down has disappeared.
+ */
+export class ConservationChecker implements Checker {
+  readonly rules = ['conservation'];
+  private readonly openSessions = new Set<number>();
+  private readonly inFlight = new Map<number, InFlight>();
+  /** Requests in flight, by session, so that a session's end can account for them. */
+  private readonly inFlightBySession = new Map<number, Set<number>>();
+
+  record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {
+    switch (record.type) {
+      case 'session-started':
+        if (this.openSessions.has(record.session)) {
+          context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: 'session started twice', session: record.session });
+        }
+        this.openSessions.add(record.session);
+        return;
+      case 'session-ended':
+        return this.endSession(timeUs, actor, record.session, record.outcome, context);
+      case 'accepted':
+        this.inFlight.set(record.request, { session: record.session, server: record.server, acceptedAtUs: timeUs });
+        if (record.session !== 0) this.sessionRequests(record.session).add(record.request);
+        return;
+      case 'request-ended': {
+        const inFlight = this.inFlight.get(record.request);
+        if (inFlight === undefined) {
+          if (record.status === Status.OK) {
+            context.report({
+              timeUs,
+              rule: 'conservation',
+              actor: context.actorName(actor),
+              detail: 'request completed OK but no server had accepted it (or it ended twice)',
+              request: record.request,
+            });
+          }
+          return;
+        }
+        this.inFlight.delete(record.request);
+        this.inFlightBySession.get(inFlight.session)?.delete(record.request);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private endSession(timeUs: number, actor: number, session: number, outcome: string, context: CheckContext): void {
+    if (!this.openSessions.delete(session)) {
+      context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: `session ended (${outcome}) but was not open: ended twice or never started`, session });
+      return;
+    }
+    const requests = this.inFlightBySession.get(session);
+    if (requests === undefined) return;
+    this.inFlightBySession.delete(session);
+    for (const request of [...requests].sort((a, b) => a - b)) {
+      const inFlight = this.inFlight.get(request)!;
+      this.inFlight.delete(request);
+      context.report({
+        timeUs,
+        rule: 'conservation',
+        actor: context.actorName(inFlight.server),
+        detail: `session ended (${outcome}) while its request accepted at ${inFlight.acceptedAtUs}us was never answered`,
+        session,
+        request,
+      });
+    }
+  }
+
+  finish(endUs: number, context: CheckContext): void {
+    context.note('sessions-open-at-end', this.openSessions.size);
+    context.note('requests-in-flight-at-end', this.inFlight.size);
+    const lost = [...this.inFlight.entries()].filter(([, inFlight]) => {
+      const downUs = context.truth.lastDownUs(inFlight.server);
+      return downUs >= inFlight.acceptedAtUs && downUs <= endUs - answerGraceUs;
+    });
+    for (const [request, inFlight] of lost.sort((a, b) => a[1].acceptedAtUs - b[1].acceptedAtUs || a[0] - b[0])) {
+      context.report({
+        timeUs: endUs,
+        rule: 'conservation',
+        actor: context.actorName(inFlight.server),
+        detail: `request accepted at ${inFlight.acceptedAtUs}us was never answered: lost when the server went down at ${context.truth.lastDownUs(inFlight.server)}us`,
+        ...(inFlight.session === 0 ? {} : { session: inFlight.session }),
+        request,
+      });
+    }
+  }
+
+  private sessionRequests(session: number): Set<number> {
+    let requests = this.inFlightBySession.get(session);
+    if (requests === undefined) {
+      requests = new Set();
+      this.inFlightBySession.set(session, requests);
+    }
+    return requests;
+  }
+}

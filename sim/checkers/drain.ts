@@ -1,0 +1,30 @@
+import type { SimRecord } from '../metrics/records.js';
+import type { Checker, CheckContext } from './checker.js';
+
+/** drain-deadline: a drain-down period ends at or before its deadline, and every drain ends. */
+export class DrainChecker implements Checker {
+  readonly rules = ['drain-deadline'];
+  /** Drains under way: deadline by server. */
+  private readonly deadlines = new Map<number, number>();
+
+  record(timeUs: number, _actor: number, record: SimRecord, context: CheckContext): void {
+    if (record.type === 'drain-started') {
+      this.deadlines.set(record.server, record.deadlineUs);
+    } else if (record.type === 'drain-ended') {
+      const deadlineUs = this.deadlines.get(record.server);
+      this.deadlines.delete(record.server);
+      const actor = context.actorName(record.server);
+      if (deadlineUs === undefined) context.report({ timeUs, rule: 'drain-deadline', actor, detail: `drain ended (${record.reason}) but none had started` });
+      else if (timeUs > deadlineUs) {
+        context.report({ timeUs, rule: 'drain-deadline', actor, detail: `drain ended (${record.reason}) ${timeUs - deadlineUs}us after its deadline ${deadlineUs}us` });
+      }
+    }
+  }
+
+  finish(endUs: number, context: CheckContext): void {
+    for (const [server, deadlineUs] of [...this.deadlines].sort((a, b) => a[0] - b[0])) {
+      if (deadlineUs >= endUs) continue;
+      context.report({ timeUs: endUs, rule: 'drain-deadline', actor: context.actorName(server), detail: `drain never ended; its deadline was ${deadlineUs}us` });
+    }
+  }
+}
