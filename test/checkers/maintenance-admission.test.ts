@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { Protocol, RequestKind, ServerState } from '../../gen/clustersim/v1/cluster.js';
+import { MaintenanceAdmissionChecker } from '../../sim/checkers/maintenance-admission.js';
+import { accepted, check, maintenance, rulesBroken, s1, s2, state, type Entry } from './stream.js';
+
+const run = (entries: Entry[]) => check(new MaintenanceAdmissionChecker(), entries);
+
+describe('maintenance admission', () => {
+  it('a server in maintenance takes no new HTTP session', () => {
+    const result = run([
+      [100, s1, maintenance(s1)],
+      [200, s1, accepted(s1, { request: 5, session: 4 })],
+    ]);
+    expect(result.violations).toEqual([
+      {
+        timeUs: 200,
+        rule: 'maintenance-new-session',
+        actor: 'node1/shop-1',
+        detail: 'new HTTP session accepted while the server is maintenance (work class "")',
+        session: 4,
+        request: 5,
+      },
+    ]);
+  });
+
+  it('nor a new SIP dialog, nor one while draining', () => {
+    expect(rulesBroken(run([[1, s1, maintenance(s1)], [2, s1, accepted(s1, { protocol: Protocol.SIP })]]))).toEqual(['maintenance-new-session']);
+    expect(rulesBroken(run([[1, s1, state(s1, ServerState.DRAINING)], [2, s1, accepted(s1)]]))).toEqual(['maintenance-new-session']);
+  });
+
+  it('decides with the state at the time: before maintenance and after it, new sessions are fine', () => {
+    const result = run([
+      [1, s1, accepted(s1, { request: 1 })],
+      [2, s1, maintenance(s1)],
+      [3, s1, state(s1, ServerState.RUNNING)],
+      [4, s1, accepted(s1, { request: 2 })],
+      [5, s2, accepted(s2, { request: 3 })],
+    ]);
+    expect(result.violationCount).toBe(0);
+  });
+
+  it('in maintenance, existing sessions, EJB and JMS are not new HTTP sessions', () => {
+    const result = run([
+      [1, s1, maintenance(s1)],
+      [2, s1, accepted(s1, { kind: RequestKind.IN_SESSION, affinityServer: s1 })],
+      [3, s1, accepted(s1, { protocol: Protocol.EJB })],
+      [4, s1, accepted(s1, { protocol: Protocol.JMS, kind: RequestKind.MESSAGE, session: 0 })],
+    ]);
+    expect(result.violationCount).toBe(0);
+  });
+
+  it('permitMM work classes open sessions only on servers in maintenance', () => {
+    const permit = { workClass: 'admin', maintenanceOnly: true };
+    expect(run([[1, s1, maintenance(s1)], [2, s1, accepted(s1, permit)]]).violationCount).toBe(0);
+    const wrong = run([[2, s2, accepted(s2, permit)]]);
+    expect(wrong.violations).toEqual([expect.objectContaining({ rule: 'permit-mm', actor: 'node1/shop-2', timeUs: 2 })]);
+    expect(wrong.violations[0]!.detail).toContain('"admin"');
+    expect(rulesBroken(run([[1, s1, state(s1, ServerState.DRAINING)], [2, s1, accepted(s1, permit)]]))).toEqual(['permit-mm']);
+  });
+
+  it('a stopped, failed or starting server takes nothing in', () => {
+    for (const down of [ServerState.STOPPED, ServerState.FAILED, ServerState.STARTING]) {
+      expect(rulesBroken(run([[1, s1, state(s1, down)], [2, s1, accepted(s1, { kind: RequestKind.IN_SESSION })]]))).toEqual(['down-server']);
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ServerState } from '../../gen/clustersim/v1/cluster.js';
+import { PlacementChecker } from '../../sim/checkers/placement.js';
+import type { SimRecord } from '../../sim/metrics/records.js';
+import { actorNames, check, controller, maintenance, rulesBroken, s1, s2, s3, s4, state, type Entry } from './stream.js';
+
+const run = (entries: Entry[]) => check(new PlacementChecker(actorNames), entries);
+
+/** Cluster shop: s1, s2 on node1; s3, s4 on node2 (found by name). min 1, max 3, two per node. */
+function action(server: number, act: 'start' | 'stop', counts: { instances: number; onNode: number; verticalLimit?: number; serverState?: ServerState }): SimRecord {
+  return {
+    type: 'placement-action',
+    cluster: 'shop',
+    server,
+    node: server === s1 || server === s2 ? 'node1' : 'node2',
+    action: act,
+    serverState: counts.serverState ?? (act === 'start' ? ServerState.STOPPED : ServerState.RUNNING),
+    countedInstances: counts.instances,
+    min: 1,
+    max: 3,
+    countedOnNode: counts.onNode,
+    verticalLimit: counts.verticalLimit ?? 2,
+  };
+}
+
+const s2AndS4Stopped: Entry[] = [
+  [0, s2, state(s2, ServerState.STOPPED)],
+  [0, s4, state(s4, ServerState.STOPPED)],
+];
+
+describe('placement and maintenance', () => {
+  it('holds when the controller counts running members outside maintenance', () => {
+    const result = run([
+      ...s2AndS4Stopped,
+      [10, controller, action(s4, 'start', { instances: 2, onNode: 1 })],
+      [20, s4, state(s4, ServerState.STARTING)],
+      [30, s4, state(s4, ServerState.RUNNING)],
+      [40, controller, action(s4, 'stop', { instances: 3, onNode: 2 })],
+    ]);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('never starts or stops a server in maintenance', () => {
+    const result = run([...s2AndS4Stopped, [5, s3, maintenance(s3)], [10, controller, action(s3, 'stop', { instances: 1, onNode: 0, verticalLimit: 1, serverState: ServerState.MAINTENANCE })]]);
+    expect(rulesBroken(result)).toContain('placement-maintenance');
+    expect(result.violations[0]).toEqual({ timeUs: 10, rule: 'placement-maintenance', actor: 'controller', detail: 'stop of node2/shop-1, which is in maintenance' });
+  });
+
+  it('counting a server in maintenance as an instance is a violation', () => {
+    const result = run([...s2AndS4Stopped, [5, s1, maintenance(s1)], [10, controller, action(s4, 'start', { instances: 2, onNode: 1 })]]);
+    expect(result.violations).toEqual([expect.objectContaining({ rule: 'placement-counts', detail: 'cluster shop, start of node2/shop-2: counted 2 instances, 1 run outside maintenance' })]);
+  });
+
+  it('the vertical limit is the per-node maximum minus the servers in maintenance on the node', () => {
+    const entries: Entry[] = [
+      ...s2AndS4Stopped,
+      [10, controller, action(s4, 'start', { instances: 2, onNode: 1 })],
+      [20, s4, state(s4, ServerState.RUNNING)],
+      [30, s3, maintenance(s3)],
+    ];
+    expect(run([...entries, [40, controller, action(s4, 'stop', { instances: 2, onNode: 1, verticalLimit: 1 })]]).violations).toEqual([]);
+    const notReduced = run([...entries, [40, controller, action(s4, 'stop', { instances: 2, onNode: 1, verticalLimit: 2 })]]);
+    expect(notReduced.violations).toEqual([expect.objectContaining({ rule: 'placement-counts', detail: expect.stringContaining('vertical limit 2 on node2 with 1 in maintenance there; expected 1') })]);
+  });
+
+  it('starts only below the maximum and the vertical limit, stops only above the minimum', () => {
+    const s4Stopped: Entry[] = [[0, s4, state(s4, ServerState.STOPPED)]];
+    expect(rulesBroken(run([...s4Stopped, [10, controller, action(s4, 'start', { instances: 3, onNode: 1 })]]))).toEqual(['placement-bounds']);
+    expect(rulesBroken(run([...s2AndS4Stopped, [10, controller, action(s4, 'start', { instances: 2, onNode: 1, verticalLimit: 1 })]]))).toEqual(['placement-bounds']);
+    const allButOneStopped: Entry[] = [[0, s2, state(s2, ServerState.STOPPED)], [0, s3, state(s3, ServerState.STOPPED)], [0, s4, state(s4, ServerState.STOPPED)]];
+    expect(rulesBroken(run([...allButOneStopped, [10, controller, action(s1, 'stop', { instances: 1, onNode: 1 })]]))).toEqual(['placement-bounds']);
+  });
+
+  it('the state it acted on must be the server’s own', () => {
+    expect(rulesBroken(run([...s2AndS4Stopped, [10, controller, action(s4, 'start', { instances: 2, onNode: 1, serverState: ServerState.RUNNING })]]))).toEqual(['placement-counts']);
+  });
+
+  it('takes members from the given membership when names do not tell', () => {
+    const checker = new PlacementChecker(['controller', 'a', 'b'], new Map([['shop', [{ server: 1, node: 'n1' }, { server: 2, node: 'n1' }]]]));
+    const counted: SimRecord = { type: 'placement-action', cluster: 'shop', server: 2, node: 'n1', action: 'stop', serverState: ServerState.RUNNING, countedInstances: 2, min: 1, max: 3, countedOnNode: 2, verticalLimit: 2 };
+    expect(check(checker, [[1, 0, counted]]).violations).toEqual([]);
+  });
+});
