@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { OutputError } from '../../reports/write.js';
 import { ScenarioError } from '../scenario/load.js';
+import { registerCheckCommand } from './commands/check.js';
 import { registerRunCommand } from './commands/run.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride();
   // One module per command.
   registerRunCommand(program, setResult);
+  registerCheckCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,4 +1,4 @@
-import { parseDuration } from '../scenario/units.js';
+import { formatDuration, parseDuration } from '../scenario/units.js';
 
 /** The outcome of one `expect:` line of a scenario. */
 export interface ExpectationResult {
@@ -51,18 +51,22 @@ export function evaluateExpectations(lines: readonly string[], summary: unknown)
     if (typeof parsed === 'string') return { expectation: line, passed: false, actual: null, limit: NaN, message: parsed };
     const actual = lookUp(summary, parsed);
     if (actual === undefined) {
-      return { expectation: line, passed: false, actual: null, limit: parsed.limit, message: `no figure "${parsed.path.join('.')}" in the summary` };
+      return { expectation: line, passed: false, actual: null, limit: parsed.limit, message: missingFigureMessage(summary, parsed.path) };
     }
     const passed = operators[parsed.operator](actual, parsed.limit);
+    const show = (value: number) => (parsed.isDuration ? formatDuration(value) : String(value));
     return {
       expectation: line,
       passed,
       actual,
       limit: parsed.limit,
-      message: passed ? 'holds' : `${parsed.path.join('.')} is ${actual}, expected ${parsed.operator} ${parsed.limit}${parsed.isDuration ? 'us' : ''}`,
+      message: passed ? 'holds' : `${parsed.path.join('.')} is ${show(actual)}, the limit is ${parsed.operator} ${show(parsed.limit)}`,
     };
   });
 }
+
+/** Counts by cause or work class hold only the keys that occurred: an absent key counts zero. */
+const countsByKey = /By[A-Z][A-Za-z]*$/;
 
 function lookUp(summary: unknown, expectation: ParsedExpectation): number | undefined {
   const path = expectation.path;
@@ -74,8 +78,33 @@ function lookUp(summary: unknown, expectation: ParsedExpectation): number | unde
       const value = valueAt(summary, attempt);
       if (typeof value === 'number') return value;
     }
+    const counts = valueAt(summary, candidate.slice(0, -1));
+    if (candidate.length >= 2 && countsByKey.test(candidate[candidate.length - 2]!) && isRecord(counts)) return 0;
   }
   return undefined;
+}
+
+/** Says which figures there are where the path stops matching, so a typo is easy to fix. */
+function missingFigureMessage(summary: unknown, path: readonly string[]): string {
+  const candidates = path.length >= 2 ? [path, ['protocols', path[1]!, path[0]!, ...path.slice(2)]] : [path];
+  let best: { matched: string[]; keys: string[] } = { matched: [], keys: isRecord(summary) ? Object.keys(summary) : [] };
+  for (const candidate of candidates) {
+    let current = summary;
+    for (let depth = 0; depth < candidate.length && isRecord(current); depth++) {
+      const key = candidate[depth]!;
+      if (!Object.hasOwn(current, key)) {
+        if (depth >= best.matched.length) best = { matched: candidate.slice(0, depth), keys: Object.keys(current) };
+        break;
+      }
+      current = current[key];
+    }
+  }
+  const where = best.matched.length === 0 ? 'the summary' : best.matched.join('.');
+  return `no figure "${path.join('.')}" in the summary (${where} has: ${best.keys.join(', ')})`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function valueAt(root: unknown, path: readonly string[]): unknown {
