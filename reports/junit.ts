@@ -40,7 +40,6 @@ function escape(text: string): string {
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
       // Characters XML 1.0 does not allow at all.
-      // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
   );
 }
