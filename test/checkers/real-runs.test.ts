@@ -31,11 +31,12 @@ expect:
 
 /** A regression: the server refuses every request while in maintenance, the keep-affinity mode ignored. */
 function breakKeepAffinity(): void {
-  const original = (AppServer.prototype as unknown as { admissionRefusal(request: Request): string | undefined }).admissionRefusal;
-  vi.spyOn(AppServer.prototype as never, 'admissionRefusal').mockImplementation(function (this: AppServer, request: Request) {
+  const prototype = AppServer.prototype as unknown as { admissionRefusal(request: Request): string | undefined };
+  const original = prototype.admissionRefusal;
+  vi.spyOn(prototype, 'admissionRefusal').mockImplementation(function (this: AppServer, request: Request) {
     if (this.state === ServerState.MAINTENANCE && this.mode === MaintenanceMode.AFFINITY) return 'maintenance';
     return original.call(this, request);
-  } as never);
+  });
 }
 
 describe('checkers on real runs', () => {
