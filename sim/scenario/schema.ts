@@ -121,6 +121,18 @@ const timelineStepSchema = z
     }
   });
 
+// Sections read by `clustersim sweep` and `clustersim compare`; `run` ignores them.
+const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const sweepSchema = z.strictObject({
+  params: z.record(z.string(), z.union([sweepValueSchema, z.array(sweepValueSchema).min(1)])).describe('path into this document → values: "100/s..1000/s:100/s", "4,6,8" or a list'),
+  seeds: z.number().int().min(1).max(1000).default(3).describe('runs per grid point, seeds counted up from the scenario seed'),
+  find: z.string().optional().describe('a capacity question, e.g. "min cluster.nodes.count where sessions.dropped == 0"'),
+});
+const compareSchema = z.strictObject({
+  seeds: z.number().int().min(2).max(1000).default(20),
+  tolerances: z.array(z.string()).default([]).describe('how much worse the candidate may be, e.g. "latency.http.p99 <= +5%"'),
+});
+
 export const scenarioSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -131,6 +143,8 @@ export const scenarioSchema = z.strictObject({
   workload: workloadSchema,
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
+  sweep: sweepSchema.optional(),
+  compare: compareSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
