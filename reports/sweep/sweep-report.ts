@@ -66,7 +66,7 @@ function sweepJson(result: SweepResult, directory: string): unknown {
     parameters: plan.parameters.map((parameter) => ({ name: parameter.name, values: parameter.values })),
     seedsPerPoint: plan.seedsPerPoint,
     figures: result.figureNames,
-    find: plan.find === undefined ? undefined : { question: plan.find.text, answers: result.answers },
+    find: plan.find === undefined ? null : { question: plan.find.text, answers: result.answers?.map((answer) => ({ ...answer, value: answer.value ?? null })) },
     points: plan.points.map((point, index) => ({ point: point.index, values: named(point.values), scenario: variantFile(point.index), figures: result.spreads[index] })),
     runs: result.runs.map((run) => ({
       point: run.point,
@@ -207,7 +207,7 @@ function findHtml(result: SweepResult): string {
     .map((answer) => {
       const others = Object.entries(answer.others).map(([name, value]) => `${name}=${formatValue(value)}`).join(', ') || '—';
       const value = answer.value === undefined ? 'none in the sweep' : formatValue(answer.value);
-      return `<tr><td>${escapeHtml(others)}</td><td><b>${escapeHtml(value)}</b>${answer.notMonotone ? ' (a larger value fails again)' : ''}</td></tr>`;
+      return `<tr><td>${escapeHtml(others)}</td><td><b>${escapeHtml(value)}</b>${answer.notMonotone ? ' (a value beyond it fails again)' : ''}</td></tr>`;
     })
     .join('\n');
   return `<h2>${escapeHtml(result.plan.find!.text)}</h2>\n<table>\n<tr><th>other parameters</th><th>answer (holds in every seed)</th></tr>\n${rows}\n</table>`;
