@@ -24,7 +24,7 @@ export const maxSweepLines = palette.length;
  * the means over seeds, the band spans the lowest to the highest seed, dots are single seeds.
  */
 export function sweepChart(input: SweepChartInput): string {
-  const frame = createFrame({ title: input.title, subtitle: input.subtitle });
+  const frame = createFrame({ title: input.title, subtitle: input.subtitle, width: 1000, marginRight: 270 });
   const { d3, plot, width, height } = frame;
   const xs = input.lines.flatMap((line) => line.points.map((point) => point.x));
   const ys = input.lines.flatMap((line) => line.points.flatMap((point) => point.seeds));
@@ -36,8 +36,11 @@ export function sweepChart(input: SweepChartInput): string {
   drawAxes(frame, x, y, input.xLabel, input.yLabel);
   if (input.xTicks !== undefined) {
     // Replace the numeric ticks by the values' names.
-    plot.selectAll('.axis').filter((_, index) => index === 0).selectAll('.tick text').text('');
-    for (const tick of input.xTicks) plot.append('text').attr('x', x(tick.x)).attr('y', height + 16).attr('text-anchor', 'middle').text(tick.label);
+    plot.selectAll('.axis').filter((_, index) => index === 0).selectAll('.tick').remove();
+    for (const tick of input.xTicks) {
+      plot.append('line').attr('x1', x(tick.x)).attr('x2', x(tick.x)).attr('y1', height).attr('y2', height + 6).attr('stroke', '#888');
+      plot.append('text').attr('x', x(tick.x)).attr('y', height + 16).attr('text-anchor', 'middle').text(tick.label);
+    }
   }
   const band = d3
     .area<SweepLine['points'][number]>()

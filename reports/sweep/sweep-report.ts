@@ -139,12 +139,18 @@ function sweepCharts(result: SweepResult): Chart[] {
   return charts;
 }
 
+const maxLabelledValues = 12;
+
 /** Numbers with one shared unit are plotted as numbers; anything else by position, labelled. */
 function xAxis(parameter: Parameter): { x: (value: unknown) => number; label: string; ticks?: { x: number; label: string }[] } {
   const units = new Set(parameter.values.map((value) => (typeof value === 'number' ? '' : /^-?\d+(?:\.\d+)?(\S*)$/.exec(String(value))?.[1])));
   const unit = [...units][0];
   if (units.size === 1 && unit !== undefined) {
-    return { x: (value) => Number.parseFloat(String(value)), label: unit === '' ? parameter.name : `${parameter.name} (${unit})` };
+    const x = (value: unknown) => Number.parseFloat(String(value));
+    const label = unit === '' ? parameter.name : `${parameter.name} (${unit})`;
+    // A few swept values are labelled where they are, rather than at round numbers between them.
+    if (parameter.values.length > maxLabelledValues) return { x, label };
+    return { x, label, ticks: parameter.values.map((value) => ({ x: x(value), label: String(x(value)) })) };
   }
   if (parameter.values.every((value) => !Number.isNaN(quantity(value)))) {
     const ordered = [...parameter.values].sort(compareValues);

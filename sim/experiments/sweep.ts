@@ -9,7 +9,7 @@ import { applyChanges, type Change, type Variant } from './variant.js';
 
 export interface SweepRequest {
   file: string;
-  /** `PATH=SPEC` texts; when none, the scenario's `sweep.params`. */
+  /** `PATH=SPEC` texts, added to the scenario's `sweep.params` (replacing one of the same path). */
   params: readonly string[];
   seeds?: number;
   find?: string;
@@ -66,7 +66,9 @@ export function planSweep(request: SweepRequest, text = readFileSync(request.fil
   const section = base.scenario.sweep;
   let parameters: Parameter[];
   try {
-    parameters = request.params.length > 0 ? request.params.map(parseParameter) : fileParameters(base);
+    const given = request.params.map(parseParameter);
+    // The command line adds to the file's sweep and overrides a parameter of the same path.
+    parameters = [...fileParameters(base).filter((parameter) => !given.some((other) => other.name === parameter.name)), ...given];
   } catch (error) {
     if (error instanceof ParameterError) throw new SweepError(error.message);
     throw error;
