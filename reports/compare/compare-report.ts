@@ -2,6 +2,7 @@ import { escapeHtml } from '../html.js';
 import { clustersimVersion } from '../summary.js';
 import type { CompareResult } from '../../sim/experiments/compare.js';
 import { figureValue, isDurationFigure } from '../../sim/experiments/figures.js';
+import type { RunOutcome } from '../../sim/experiments/run-job.js';
 import { allowedChange } from '../../sim/experiments/tolerance.js';
 import { formatDuration } from '../../sim/scenario/units.js';
 import { compareChart } from './compare-chart.js';
@@ -73,13 +74,8 @@ function runsCsv(result: CompareResult): string {
   const names = result.figures.map((figure) => figure.figure);
   const sample = result.baselineRuns[0]?.summary;
   const header = ['side', 'seed', 'expectations', ...names.map((name) => (isDurationFigure(sample, name) ? `${name}Us` : name))];
-  const rows = [
-    ...result.baselineRuns.map((run) => ['baseline', run]),
-    ...result.candidateRuns.map((run) => ['candidate', run]),
-  ].map(([side, run]) => {
-    const outcome = run as CompareResult['baselineRuns'][number];
-    return [side as string, String(outcome.seed), outcome.passed ? 'pass' : 'fail', ...names.map((name) => String(figureValue(outcome.summary, name) ?? ''))];
-  });
+  const row = (side: string, run: RunOutcome) => [side, String(run.seed), run.passed ? 'pass' : 'fail', ...names.map((name) => String(figureValue(run.summary, name) ?? ''))];
+  const rows = [...result.baselineRuns.map((run) => row('baseline', run)), ...result.candidateRuns.map((run) => row('candidate', run))];
   return `${[header, ...rows].map((row) => row.join(',')).join('\n')}\n`;
 }
 

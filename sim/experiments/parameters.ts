@@ -39,8 +39,8 @@ export function parameterOf(name: string, spec: string | number | boolean | read
 }
 
 /**
- * Expands `FROM..TO:STEP` (units allowed, the same on each: `100/s..1000/s:100/s`, `30s..2m`
- * is not allowed, units must match) or a comma-separated list. `FROM..TO` steps by 1.
+ * Expands `FROM..TO:STEP` or a comma-separated list. A range may carry a unit, the same on
+ * each part (`100/s..1000/s:100/s`, `250ms..1000ms:250ms`); `FROM..TO` steps by 1.
  */
 export function expandSpec(spec: string, name = 'parameter'): unknown[] {
   const range = /^(.+?)\.\.(.+?)(?::(.+))?$/.exec(spec.trim());

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseExpectation, type ParsedExpectation } from '../run/expectations.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { figureValue, keyFigureNames, withFigures } from './figures.js';
 import { answerFind, FindError, parseFind, type FindAnswer, type FindQuery } from './find.js';
@@ -132,7 +133,7 @@ export async function runSweep(plan: SweepPlan, options: { jobs: number; onDone?
 export function summarizeSweep(plan: SweepPlan, runs: SweepRun[]): SweepResult {
   const figureNames = withFigures(
     keyFigureNames(runs.map((run) => run.outcome.summary)),
-    (plan.find?.conditions ?? []).map((condition) => condition.split(/\s*(==|!=|<=|>=|<|>)/)[0]!.trim()),
+    (plan.find?.conditions ?? []).map((condition) => (parseExpectation(condition) as ParsedExpectation).path.join('.')),
   );
   const runsByPoint = plan.points.map((point) => runs.filter((run) => run.point === point.index));
   const spreads = runsByPoint.map((pointRuns) =>

@@ -65,6 +65,20 @@ describe('common random numbers', () => {
   });
 });
 
+describe('planning a comparison', () => {
+  it('takes seeds and tolerances from the compare: section, adding those of the command line', () => {
+    const file = join(directory, 'with-compare.yaml');
+    writeFileSync(file, `${readFileSync(scenario, 'utf8')}compare:\n  seeds: 5\n  tolerances: ['sessions.dropped <= 0']\n`);
+    const plan = planCompare({ file, baselineFile: baseline, candidateFile: candidate, tolerances: ['latency.http.p99 <= +5%'] });
+    expect(plan.baselineSeeds).toEqual([42, 43, 44, 45, 46]);
+    expect(plan.candidateSeeds).toEqual(plan.baselineSeeds);
+    expect(plan.tolerances.map((tolerance) => tolerance.figure)).toEqual(['sessions.dropped', 'latency.http.p99']);
+    expect(plan.candidate.variant.loaded.scenario.cluster.server.threads).toBe(4);
+    expect(plan.baseline.variant.loaded.scenario.cluster.server.threads).toBe(6);
+    expect(planCompare({ file, baselineFile: baseline, candidateFile: candidate, tolerances: [], independentSeeds: true }).candidateSeeds).toEqual([47, 48, 49, 50, 51]);
+  });
+});
+
 describe('clustersim compare: exit codes and report', () => {
   afterEach(() => {
     process.exitCode = 0;

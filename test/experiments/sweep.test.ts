@@ -49,6 +49,14 @@ describe('planning a sweep', () => {
     ]);
     expect(plan.seedsPerPoint).toBe(4);
     expect(plan.find?.parameter).toBe('cluster.nodes.count');
+    // --param adds to the section, or replaces the parameter of the same path.
+    const widened = planSweep({ file, params: ['workload.http.rate=60/s', 'cluster.routers=1,2'], seeds: 1 });
+    expect(widened.parameters.map((parameter) => [parameter.name, parameter.values])).toEqual([
+      ['cluster.nodes.count', [2, 3, 4]],
+      ['workload.http.rate', ['60/s']],
+      ['cluster.routers', [1, 2]],
+    ]);
+    expect(widened.seedsPerPoint).toBe(1);
     const bad = join(directory, 'bad-sweep.yaml');
     writeFileSync(bad, `${readFileSync(scenario, 'utf8')}sweep:\n  params:\n    cluster.nodes.count: 8..4\n`);
     expect(() => planSweep({ file: bad, params: [] })).toThrow(/bad-sweep.yaml:3\d:\d+: .*ends before it starts/);
@@ -106,5 +114,15 @@ describe('clustersim sweep', () => {
     expect(await sweep('bad2', '--find', 'smallest cluster')).toBe(2);
     expect(readdirSync(directory)).not.toContain('bad1');
     expect(readdirSync(directory)).not.toContain('bad2');
+  });
+});
+
+describe('the shipped capacity scenario', () => {
+  it('holds its expectations at its own node count, and its sweep section asks the question', async () => {
+    await runCli(['run', 'scenarios/capacity-rolling-maintenance.yaml', '--quiet', '--out', join(directory, 'capacity')]);
+    expect(process.exitCode).toBe(0);
+    const plan = planSweep({ file: 'scenarios/capacity-rolling-maintenance.yaml', params: [] });
+    expect(plan.parameters.map((parameter) => parameter.name)).toEqual(['cluster.nodes.count']);
+    expect(plan.find?.conditions).toEqual(['sessions.dropped == 0', 'latency.http.p99 < 300ms']);
   });
 });
