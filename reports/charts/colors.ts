@@ -4,8 +4,8 @@ import { Protocol, ServerState } from '../../gen/clustersim/v1/cluster.js';
 export const protocolColors: Readonly<Record<number, string>> = {
   [Protocol.HTTP]: '#1f77b4',
   [Protocol.SIP]: '#ff7f0e',
-  [Protocol.EJB]: '#2ca02c',
-  [Protocol.JMS]: '#9467bd',
+  [Protocol.EJB]: '#9467bd',
+  [Protocol.JMS]: '#8c564b',
 };
 
 export const protocolLabels: Readonly<Record<number, string>> = {

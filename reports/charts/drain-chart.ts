@@ -79,6 +79,7 @@ function drawPanel(
     .y((open) => y(open));
   for (const protocol of protocols) {
     const values = curve.open[seriesProtocols.indexOf(protocol as (typeof seriesProtocols)[number])]!;
+    if (!values.some((open) => open > 0)) continue;
     plot.append('path').attr('d', line(values) ?? '').attr('fill', 'none').attr('stroke', protocolColors[protocol]!).attr('stroke-width', 1.6);
   }
   if (episode.deadlineUs !== undefined) {

@@ -39,9 +39,10 @@ export function placementChart(series: TimeSeries): string | undefined {
       .nice()
       .range([plotHeight, 0]);
     panel.append('text').attr('x', 0).attr('y', -10).attr('font-weight', 'bold').text(`dynamic cluster ${cluster.cluster}`);
-    panel.append('g').attr('class', 'grid').call(d3.axisLeft(y).ticks(5).tickSize(-plotWidth).tickFormat(() => ''));
+    const wholeTicks = y.ticks(5).filter((tick) => Number.isInteger(tick));
+    panel.append('g').attr('class', 'grid').call(d3.axisLeft(y).tickValues(wholeTicks).tickSize(-plotWidth).tickFormat(() => ''));
     panel.append('g').attr('class', 'axis').attr('transform', `translate(0,${plotHeight})`).call(d3.axisBottom(x).ticks(8));
-    panel.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(5).tickFormat(d3.format('d')));
+    panel.append('g').attr('class', 'axis').call(d3.axisLeft(y).tickValues(wholeTicks).tickFormat(d3.format('d')));
     panel.append('text').attr('x', plotWidth / 2).attr('y', plotHeight + 32).attr('text-anchor', 'middle').text(unit.label);
     panel.append('text').attr('transform', `translate(-40,${plotHeight / 2}) rotate(-90)`).attr('text-anchor', 'middle').text('instances');
     const step = (values: ArrayLike<number>) =>

@@ -31,7 +31,7 @@ export function timelineChart(series: TimeSeries): string | undefined {
   const height = axisY + 40 + listHeight;
 
   const subtitle = aggregate
-    ? `${serverCount} servers: top, servers in each state; below, ${lanes.length === 0 ? 'no server left the running state' : `the ${lanes.length} servers that left the running state first`}`
+    ? `${serverCount} servers: top, how many are not running, by state; below, ${lanes.length === 0 ? 'no server left the running state' : `the ${lanes.length} servers that left the running state first`}`
     : `${serverCount} servers; line in each lane: requests/s routed to the server (lane height = busiest server's peak)`;
   const canvas = createCanvas({ title: 'Cluster timeline', subtitle, width, height });
   const { d3, svg } = canvas;
@@ -87,13 +87,29 @@ export function timelineChart(series: TimeSeries): string | undefined {
     svg.append('text').attr('x', 16).attr('y', axisY + 14).attr('class', 'subtitle').text(`peak ${Math.round(peakRequests / (series.windowUs / 1_000_000))} req/s`);
   }
 
+  // Events closer than a few pixels share one mark, labelled with the range of their numbers.
   const markTop = aggregate ? top : lanesTop;
+  const marks: { at: number; first: number; last: number; kind: keyof typeof annotationColors }[] = [];
   series.annotations.forEach((annotation, index) => {
+    if (annotation.timeUs > series.durationUs) return;
     const at = px(x(annotation.timeUs / unit.divisor));
-    const color = annotationColors[annotation.kind];
-    plot.append('line').attr('x1', at).attr('x2', at).attr('y1', markTop - 4).attr('y2', axisY).attr('stroke', color).attr('stroke-width', 1).attr('opacity', 0.7);
-    if (index < maxListedAnnotations) plot.append('text').attr('x', at + 2).attr('y', markTop - 6).attr('fill', color).attr('font-size', 9).text(String(index + 1));
+    const previous = marks.at(-1);
+    if (previous !== undefined && at - previous.at < 8) {
+      previous.last = index;
+      if (annotation.kind === 'fault') previous.kind = 'fault';
+    } else marks.push({ at, first: index, last: index, kind: annotation.kind });
   });
+  const fullHeight = marks.length <= 30;
+  let labelledUpTo = Number.NEGATIVE_INFINITY;
+  for (const mark of marks) {
+    const color = annotationColors[mark.kind];
+    plot.append('line').attr('x1', mark.at).attr('x2', mark.at).attr('y1', markTop - 4).attr('y2', fullHeight ? axisY : markTop + 6).attr('stroke', color).attr('stroke-width', 1).attr('opacity', 0.7);
+    const label = mark.first === mark.last ? String(mark.first + 1) : `${mark.first + 1}–${mark.last + 1}`;
+    if (mark.first < maxListedAnnotations && mark.at > labelledUpTo) {
+      labelledUpTo = mark.at + label.length * 6 + 4;
+      plot.append('text').attr('x', mark.at + 2).attr('y', markTop - 6).attr('fill', color).attr('font-size', 9).text(label);
+    }
+  }
   const listTop = axisY + 52;
   listed.forEach((annotation, index) => {
     const column = index < Math.ceil(listed.length / 2) ? 0 : 1;
@@ -135,18 +151,22 @@ function bandsOf(series: TimeSeries, ordinal: number): { from: number; to: numbe
   return bands;
 }
 
-/** Stacked areas: how many servers are in each state over time. */
+/** Stacked areas: how many servers are out of the running state, by state, over time. */
 function drawStateCounts(d3: D3, plot: Group, series: TimeSeries, top: number, height: number, xOfWindow: (window: number) => number): void {
-  const counts = stateStyles.map(() => new Uint32Array(series.windows));
-  const slotOf = new Map(stateStyles.map((style, slot) => [style.state as number, slot]));
+  const shown = stateStyles.filter((style) => style.state !== ServerState.RUNNING);
+  const counts = shown.map(() => new Uint32Array(series.windows));
+  const slotOf = new Map(shown.map((style, slot) => [style.state as number, slot]));
   for (let ordinal = 0; ordinal < series.serverNames.length; ordinal++) {
     for (let window = 0; window < series.windows; window++) {
       const slot = slotOf.get(series.states[ordinal * series.windows + window]!);
       if (slot !== undefined) counts[slot]![window]!++;
     }
   }
-  const y = d3.scaleLinear().domain([0, series.serverNames.length]).range([top + height, top]);
+  let peak = 1;
+  for (let window = 0; window < series.windows; window++) peak = Math.max(peak, counts.reduce((sum, perWindow) => sum + perWindow[window]!, 0));
+  const y = d3.scaleLinear().domain([0, peak]).nice().range([top + height, top]);
   const group = plot.append('g');
+  group.append('g').attr('class', 'grid').call(d3.axisLeft(y).ticks(4).tickSize(-xOfWindow(series.windows)).tickFormat(() => ''));
   const base = new Float64Array(series.windows);
   counts.forEach((perWindow, slot) => {
     if (!perWindow.some((count) => count > 0)) return;
@@ -160,9 +180,9 @@ function drawStateCounts(d3: D3, plot: Group, series: TimeSeries, top: number, h
       .x((_, window) => xOfWindow(window))
       .y0((_, window) => y(closedBase[Math.min(window, last)]!))
       .y1((count, window) => y(closedBase[Math.min(window, last)]! + count));
-    group.append('path').attr('d', area([...perWindow, perWindow[last]!]) ?? '').attr('fill', stateStyles[slot]!.color);
+    group.append('path').attr('d', area([...perWindow, perWindow[last]!]) ?? '').attr('fill', shown[slot]!.color);
     for (let window = 0; window < series.windows; window++) base[window]! += perWindow[window]!;
   });
   group.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(4).tickFormat(d3.format('~s')));
-  group.append('text').attr('transform', `translate(-46,${top + height / 2}) rotate(-90)`).attr('text-anchor', 'middle').text('servers');
+  group.append('text').attr('transform', `translate(-46,${top + height / 2}) rotate(-90)`).attr('text-anchor', 'middle').text('servers not running');
 }

@@ -16,7 +16,7 @@ const stateRank: Readonly<Record<number, number>> = {
 };
 
 // Bounds that keep the series of a run small whatever the cluster size.
-const maxRequestLanes = 200;
+const maxRequestLanes = 100;
 const maxDrainCurves = 48;
 const maxDrainEpisodes = 2000;
 const maxAnnotations = 400;
