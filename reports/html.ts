@@ -96,9 +96,10 @@ export function htmlReport(input: HtmlReportInput): string {
 <style>
   body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px; color: #222; max-width: 1000px; }
   table { border-collapse: collapse; margin: 8px 0 20px; }
-  th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-  td:first-child, th:first-child { text-align: left; }
-  td.text { text-align: left; }
+  th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; white-space: nowrap; }
+  th { text-align: left; }
+  td:first-child { text-align: left; }
+  td.text { text-align: left; white-space: normal; }
   .verdict { display: inline-block; padding: 4px 12px; border-radius: 4px; color: #fff; font-weight: bold; }
   .verdict.pass, tr.pass td:nth-child(2) { background: #2e7d32; color: #fff; }
   .verdict.fail, tr.fail td:nth-child(2) { background: #c62828; color: #fff; }
@@ -166,7 +167,7 @@ function violationsTable(violations: readonly Violation[]): string {
     .slice(0, maxTableRows)
     .map(
       (violation) =>
-        `<tr><td>${formatDuration(violation.timeUs)}</td><td class="text"><code>${escapeHtml(violation.rule)}</code></td><td class="text">${escapeHtml(violation.actor)}</td><td class="text">${escapeHtml(violation.detail)}</td><td>${violation.session ?? ''}</td><td>${violation.request ?? ''}</td></tr>`,
+        `<tr><td title="${violation.timeUs} µs">${formatSpan(violation.timeUs)}</td><td class="text"><code>${escapeHtml(violation.rule)}</code></td><td>${escapeHtml(violation.actor)}</td><td class="text">${escapeHtml(violation.detail)}</td><td>${violation.session ?? ''}</td><td>${violation.request ?? ''}</td></tr>`,
     )
     .join('\n');
   const more = violations.length > maxTableRows ? `<p>and ${violations.length - maxTableRows} more in summary.json.</p>` : '';
