@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../sim/cli/main.js';
 import { createProgress } from '../../sim/cli/progress.js';
 
 const minuteUs = 60_000_000;
@@ -30,5 +34,31 @@ describe('progress of a run', () => {
     expect(written).toHaveLength(10);
     expect(written[0]).toBe('progress: 10% 1m 00s / 10m 00s virtual, 200,000 events/s, ETA 4.5s\n');
     expect(written.join('')).not.toMatch(/\r|\x1b/);
+  });
+});
+
+describe('clustersim run', () => {
+  async function runCapturingStderr(extra: string[]): Promise<string> {
+    const directory = mkdtempSync(join(tmpdir(), 'clustersim-progress-'));
+    let stderr = '';
+    const errorWrite = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
+    const outputWrite = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['run', 'scenarios/quickstart.yaml', '--out', join(directory, 'out'), ...extra])).toBe(0);
+    } finally {
+      errorWrite.mockRestore();
+      outputWrite.mockRestore();
+      rmSync(directory, { recursive: true, force: true });
+    }
+    return stderr;
+  }
+
+  it('prints plain progress lines on stderr when it is not a terminal, and nothing with --quiet', async () => {
+    const progress = await runCapturingStderr([]);
+    expect(progress.split('\n').filter((line) => line.startsWith('progress: '))).toHaveLength(10);
+    expect(await runCapturingStderr(['--quiet'])).toBe('');
   });
 });
