@@ -102,7 +102,7 @@ function requestHeatmap(series: TimeSeries): string {
   const labelEvery = Math.ceil(12 / rowHeight);
   lanes.forEach((lane, row) => {
     if (row % labelEvery !== 0) return;
-    const label = lane.servers > 1 ? `${lane.name} (${lane.servers})` : lane.name;
+    const label = lane.servers > 1 ? `${lane.name.split(' … ')[0]!} and ${lane.servers - 1} more` : lane.name;
     plot
       .append('text')
       .attr('x', -6)
