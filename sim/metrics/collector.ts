@@ -2,6 +2,7 @@ import { MaintenanceMode, Protocol, ServerState, Status } from '../../gen/cluste
 import type { RecordSink } from '../kernel/actor.js';
 import { Histogram } from './histogram.js';
 import type { SimRecord } from './records.js';
+import { TimeSeriesRecorder, type TimeSeries } from './series.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
   [Protocol.HTTP]: 'http',
@@ -53,6 +54,10 @@ export interface CollectorOptions {
   servers: readonly number[];
   /** Period of the sampled time series. */
   sampleEveryUs: number;
+  /** Length of the run and number of windows of the charts' time series; without them, none is kept. */
+  durationUs?: number;
+  windows?: number;
+  dynamicClusters?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Sampled time series for the charts. */
@@ -76,6 +81,7 @@ export class Collector implements RecordSink<SimRecord> {
   private readonly series: Series;
   private nextSampleUs = 0;
   private readonly openMaintenance = new Map<number, { startUs: number; mode: string }>();
+  private readonly timeSeries: TimeSeriesRecorder | undefined;
 
   constructor(private readonly options: CollectorOptions) {
     this.serverOrder = options.servers.map((actor) => {
@@ -90,10 +96,14 @@ export class Collector implements RecordSink<SimRecord> {
       maintenance: new Map(this.serverOrder.map((server) => [server.name, []])),
     };
     for (const protocol of [Protocol.HTTP, Protocol.SIP, Protocol.EJB, Protocol.JMS]) this.protocols.set(protocol, new ProtocolFigures());
+    if (options.durationUs !== undefined && options.windows !== undefined) {
+      this.timeSeries = new TimeSeriesRecorder({ ...options, durationUs: options.durationUs, windows: options.windows });
+    }
   }
 
   record(timeUs: number, actor: number, record: SimRecord): void {
     if (timeUs >= this.nextSampleUs) this.sampleUpTo(timeUs);
+    this.timeSeries?.record(timeUs, actor, record);
     switch (record.type) {
       case 'session-started':
         this.protocol(record.protocol).sessionsStarted++;
@@ -174,7 +184,7 @@ export class Collector implements RecordSink<SimRecord> {
       this.series.maintenance.get(name)!.push({ startUs: open.startUs, endUs, mode: open.mode });
     }
     this.openMaintenance.clear();
-    return { protocols: this.protocols, servers: this.serverOrder, series: this.series };
+    return { protocols: this.protocols, servers: this.serverOrder, series: this.series, timeSeries: this.timeSeries?.finish(endUs) };
   }
 }
 
@@ -182,6 +192,8 @@ export interface CollectedFigures {
   protocols: ReadonlyMap<number, ProtocolFigures>;
   servers: readonly ServerFigures[];
   series: Series;
+  /** The charts' time series, when the run asked for them. */
+  timeSeries: TimeSeries | undefined;
 }
 
 export type { ProtocolFigures, ServerFigures };

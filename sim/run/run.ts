@@ -34,6 +34,8 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
     actorNames: topology.actorNames,
     servers: topology.servers,
     sampleEveryUs: Math.max(1, Math.ceil(scenario.duration / samplesPerRun)),
+    durationUs: scenario.duration,
+    windows: samplesPerRun,
   });
   const simulation = new Simulation<Message, SimRecord>({
     seed,
