@@ -1,5 +1,5 @@
 import { RequestKind, ServerState, Status, unexpected, type LoadReport, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../messages.js';
-import { applyLoadReport, newServerView, ServerGroup, type ServerView } from '../router/server-views.js';
+import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from '../router/server-views.js';
 
 export interface MessagingEngineConfig {
   name: string;
@@ -64,7 +64,7 @@ export class MessagingEngine implements NodeActor {
   }
 
   private deliver(request: Request, destination: Destination, context: NodeContext): void {
-    const consumer = this.consumers.choose(request, false, noneTried, context.rng('balance'));
+    const consumer = this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance'));
     if (consumer === undefined) {
       destination.backlog.push(request);
       this.backlogged++;
@@ -108,7 +108,7 @@ export class MessagingEngine implements NodeActor {
     for (const destination of this.destinations.values()) {
       while (destination.backlogHead < destination.backlog.length) {
         const request = destination.backlog[destination.backlogHead]!;
-        if (this.consumers.choose(request, false, noneTried, context.rng('balance')) === undefined) break;
+        if (this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance')) === undefined) break;
         destination.backlogHead++;
         this.backlogged--;
         this.deliver(request, destination, context);

@@ -14,7 +14,7 @@ import {
   type Response,
 } from '../messages.js';
 import { maintenanceRefusal } from '../server/maintenance-rules.js';
-import { applyLoadReport, newServerView, ServerGroup, type ServerView } from './server-views.js';
+import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from './server-views.js';
 import { WorkClassTable, type WorkClass, type WorkClassSpec } from './work-classes.js';
 
 export interface RouterConfig {
@@ -103,7 +103,7 @@ export class Router implements NodeActor {
       }
     }
     const group = this.groupFor(request.protocol, workClass);
-    const target = group.choose(request, workClass.maintenanceOnly, request.triedServers, context.rng('balance'));
+    const target = group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'));
     if (target === undefined) {
       const cause = request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
       return this.answerItself(request, Status.REJECTED, cause, '', context);

@@ -15,6 +15,13 @@ export interface ServerView {
   readonly groups: ServerGroup[];
 }
 
+/** Which servers a choice is made among: running ones (new sessions), only those in maintenance (permitMM), or both (JMS). */
+export const enum ServerPool {
+  running,
+  inMaintenance,
+  available,
+}
+
 // Groups at most this large are scanned in full; larger ones are sampled (best of a few).
 const fullScanLimit = 32;
 const sampledCandidates = 4;
@@ -27,6 +34,7 @@ const sampledCandidates = 4;
 export class ServerGroup {
   private running: ServerView[] = [];
   private inMaintenance: ServerView[] = [];
+  private available: ServerView[] = [];
   private stale = true;
 
   constructor(readonly views: readonly ServerView[]) {
@@ -38,13 +46,12 @@ export class ServerGroup {
   }
 
   /**
-   * Weighted least outstanding over the servers that may take a request without affinity:
-   * running ones, or only those in maintenance (permitMM). Servers in `excluded` (already tried)
-   * are skipped. Undefined when none is eligible.
+   * Weighted least outstanding over the servers of `pool` that may take a request without
+   * affinity. Servers in `excluded` (already tried) are skipped. Undefined when none is eligible.
    */
-  choose(request: Request, maintenanceOnly: boolean, excluded: readonly number[], random: RandomStream): ServerView | undefined {
+  choose(request: Request, pool: ServerPool, excluded: readonly number[], random: RandomStream): ServerView | undefined {
     if (this.stale) this.refresh();
-    const candidates = maintenanceOnly ? this.inMaintenance : this.running;
+    const candidates = pool === ServerPool.running ? this.running : pool === ServerPool.inMaintenance ? this.inMaintenance : this.available;
     const count = candidates.length;
     if (count === 0) return undefined;
     const fullScan = count <= fullScanLimit;
@@ -75,6 +82,7 @@ export class ServerGroup {
   private refresh(): void {
     this.running = this.views.filter((view) => view.state === ServerState.RUNNING);
     this.inMaintenance = this.views.filter((view) => view.state === ServerState.MAINTENANCE);
+    this.available = this.views.filter((view) => view.state === ServerState.RUNNING || view.state === ServerState.MAINTENANCE);
     this.stale = false;
   }
 }
