@@ -284,9 +284,11 @@ function planServers(scenario: Scenario, problem: (path: (string | number)[], me
   return plans;
 }
 
-function arrivalProcess(rate: number | { steps?: { at: number; rate: number }[] | undefined; linear?: { at: number; rate: number }[] | undefined }, bursts: readonly { at: number; duration: number; rate: number }[]): ArrivalProcess {
+type RateSpec = { constant?: number | undefined; steps?: { at: number; rate: number }[] | undefined; linear?: { at: number; rate: number }[] | undefined };
+
+function arrivalProcess(rate: RateSpec, bursts: readonly { at: number; duration: number; rate: number }[]): ArrivalProcess {
   const burstList = bursts.map((burst) => ({ atUs: burst.at, durationUs: burst.duration, perSecond: burst.rate }));
-  if (typeof rate === 'number') return new ArrivalProcess(rate, burstList);
+  if (rate.constant !== undefined) return new ArrivalProcess(rate.constant, burstList);
   const shape = rate.steps !== undefined ? 'steps' : 'linear';
   const points = (rate.steps ?? rate.linear ?? []).map((point) => ({ atUs: point.at, perSecond: point.rate }));
   const profile: RateProfile = { shape, points };

@@ -104,12 +104,13 @@ const networkSchema = z.strictObject({
 });
 
 const rateProfileSchema = z.array(z.strictObject({ at: durationSchema, rate: rateSchema })).min(1);
-const arrivalRateSchema = z.union([
-  rateSchema,
-  z.strictObject({ steps: rateProfileSchema.optional(), linear: rateProfileSchema.optional() }).refine((profile) => (profile.steps === undefined) !== (profile.linear === undefined), {
-    message: 'give exactly one of steps, linear',
-  }),
-]);
+// A plain rate is read as { constant: rate }, so that a bad rate is reported as a rate problem.
+const arrivalRateSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { constant: value } : value),
+  z
+    .strictObject({ constant: rateSchema.optional(), steps: rateProfileSchema.optional(), linear: rateProfileSchema.optional() })
+    .refine((rate) => [rate.constant, rate.steps, rate.linear].filter((form) => form !== undefined).length === 1, { message: 'give a rate (400/s), or exactly one of steps, linear' }),
+);
 const burstSchema = z.strictObject({ at: durationSchema, duration: durationSchema, rate: rateSchema.describe('extra arrivals during the burst') });
 /** Fields every protocol's workload shares: arrivals, service, target cluster. */
 const arrivalFields = {

@@ -80,6 +80,14 @@ describe('On Demand Router', () => {
     expect(targets.filter((target) => target === 2).length).toBe(1);
   });
 
+  it('sends no new session to a server it knows is in maintenance', () => {
+    const odr = router([1, 2, 3]);
+    const context = new FakeContext(0);
+    odr.onMessage({ $case: 'loadReport', value: report(2, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
+    for (let id = 1; id <= 30; id++) odr.onMessage({ $case: 'request', value: request(id) }, context);
+    expect(targetsOf(context).filter((target) => target === 2)).toEqual([]);
+  });
+
   it('retries a refused request on another server, and rejects with a cause when none is left', () => {
     const odr = router([1, 2]);
     const context = new FakeContext(0);
