@@ -38,6 +38,17 @@ class ProtocolFigures {
   requestsDropped = 0;
   routedToMaintenance = new Map<string, number>();
   latency = new Histogram();
+  sessionFailovers = 0;
+  /** Requests a router answered itself (rejected, redirected), by cause. */
+  routedAway = new Map<string, number>();
+}
+
+/** What the maintenance and control actors did, in time order, for the summary. */
+export interface ControlFigures {
+  routers: Map<string, { states: { atUs: number; state: string; mode: string }[] }>;
+  placement: { atUs: number; cluster: string; server: string; node: string; action: string; countedInstances: number; min: number; max: number; countedOnNode: number; verticalLimit: number }[];
+  health: { atUs: number; policy: string; server: string; action: string; supervised: boolean; meanResponseUs: number; errorPercent: number }[];
+  destinations: Map<string, { peakInFlight: number; inFlight: number }>;
 }
 
 class ServerFigures {
@@ -82,6 +93,7 @@ export class Collector implements RecordSink<SimRecord> {
   private nextSampleUs = 0;
   private readonly openMaintenance = new Map<number, { startUs: number; mode: string }>();
   private readonly timeSeries: TimeSeriesRecorder | undefined;
+  private readonly control: ControlFigures = { routers: new Map(), placement: [], health: [], destinations: new Map() };
 
   constructor(private readonly options: CollectorOptions) {
     this.serverOrder = options.servers.map((actor) => {
@@ -151,6 +163,51 @@ export class Collector implements RecordSink<SimRecord> {
       case 'queue-wait':
         this.servers.get(record.server)?.queueWait.add(record.waitUs);
         return;
+      case 'session-failover':
+        this.protocol(record.protocol).sessionFailovers++;
+        return;
+      case 'routed-away':
+        increment(this.protocol(record.protocol).routedAway, record.cause);
+        return;
+      case 'router-state': {
+        const name = this.options.actorNames[record.router]!;
+        let router = this.control.routers.get(name);
+        if (router === undefined) this.control.routers.set(name, (router = { states: [] }));
+        router.states.push({ atUs: timeUs, state: serverStateNames[record.state] ?? 'unknown', mode: maintenanceModeNames[record.mode] ?? '' });
+        return;
+      }
+      case 'placement-action':
+        this.control.placement.push({
+          atUs: timeUs,
+          cluster: record.cluster,
+          server: this.options.actorNames[record.server]!,
+          node: record.node,
+          action: record.action,
+          countedInstances: record.countedInstances,
+          min: record.min,
+          max: record.max,
+          countedOnNode: record.countedOnNode,
+          verticalLimit: record.verticalLimit,
+        });
+        return;
+      case 'health-action':
+        this.control.health.push({
+          atUs: timeUs,
+          policy: record.policy,
+          server: this.options.actorNames[record.server]!,
+          action: record.action,
+          supervised: record.supervised,
+          meanResponseUs: record.valueUs,
+          errorPercent: record.errorPercent,
+        });
+        return;
+      case 'messages-in-flight': {
+        let destination = this.control.destinations.get(record.destination);
+        if (destination === undefined) this.control.destinations.set(record.destination, (destination = { peakInFlight: 0, inFlight: 0 }));
+        destination.inFlight = record.inFlight;
+        if (record.inFlight > destination.peakInFlight) destination.peakInFlight = record.inFlight;
+        return;
+      }
     }
   }
 
@@ -184,7 +241,7 @@ export class Collector implements RecordSink<SimRecord> {
       this.series.maintenance.get(name)!.push({ startUs: open.startUs, endUs, mode: open.mode });
     }
     this.openMaintenance.clear();
-    return { protocols: this.protocols, servers: this.serverOrder, series: this.series, timeSeries: this.timeSeries?.finish(endUs) };
+    return { protocols: this.protocols, servers: this.serverOrder, series: this.series, timeSeries: this.timeSeries?.finish(endUs), control: this.control };
   }
 }
 
@@ -194,6 +251,7 @@ export interface CollectedFigures {
   series: Series;
   /** The charts' time series, when the run asked for them. */
   timeSeries: TimeSeries | undefined;
+  control: ControlFigures;
 }
 
 export type { ProtocolFigures, ServerFigures };

@@ -151,6 +151,8 @@ export function syntheticSummary(name: string): Summary {
   const protocol = {
     sessions,
     requests: { total: 40000, ok: 39900, rejected: 60, dropped: 40, routedToMaintenance: 12, routedToMaintenanceByWorkClass: { default: 12 } },
+    failovers: 0,
+    routedAwayByCause: {},
     latency: { meanUs: 21_000, p50Us: 18_000, p90Us: 40_000, p99Us: 310_000, maxUs: 900_000 },
   };
   return {
@@ -163,6 +165,10 @@ export function syntheticSummary(name: string): Summary {
     sessions,
     protocols: { http: protocol },
     servers: {},
+    routers: {},
+    placement: [],
+    health: [],
+    messaging: {},
   };
 }
 
