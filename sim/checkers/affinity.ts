@@ -9,13 +9,31 @@ import { capacityCauses, type Checker, type CheckContext } from './checker.js';
  *   sessions are served there, not refused and not sent elsewhere;
  * - ejb-affinity: maintenance (of either mode) never breaks EJB affinity;
  * - jms-flows: JMS keeps flowing to a server in maintenance.
- * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed.
+ * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed. A
+ * session dropped while the server that holds it is in such maintenance is a violation too,
+ * whoever dropped it (a router that gave up on the affinity answers the client itself).
  */
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity', 'jms-flows'];
+  /** The server that last took a request of each open session. */
+  private readonly sessionServer = new Map<number, number>();
 
   record(timeUs: number, _actor: number, record: SimRecord, context: CheckContext): void {
-    if (record.type === 'accepted') {
+    if (record.type === 'session-ended') {
+      const server = this.sessionServer.get(record.session);
+      this.sessionServer.delete(record.session);
+      if (server === undefined || record.outcome !== 'dropped' || capacityCauses.has(record.cause)) return;
+      const rule = this.ruleGuarding(record.protocol, server, context);
+      if (rule === undefined) return;
+      context.report({
+        timeUs,
+        rule,
+        actor: context.actorName(server),
+        detail: `${protocolNames[record.protocol]} session held here dropped (${record.cause}) while in maintenance that must keep it`,
+        session: record.session,
+      });
+    } else if (record.type === 'accepted') {
+      if (record.session !== 0) this.sessionServer.set(record.session, record.server);
       const affinity = record.affinityServer;
       if (affinity < 0 || affinity === record.server || !inSession(record.kind)) return;
       const rule = this.ruleGuarding(record.protocol, affinity, context);

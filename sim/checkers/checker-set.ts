@@ -1,6 +1,7 @@
 import type { RecordSink } from '../kernel/actor.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { Checker, CheckContext, Violation } from './checker.js';
+import type { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { ClusterTruth } from './cluster-truth.js';
 
 /** Violations kept in full; beyond that only counted, so a badly broken run stays small. */
@@ -19,11 +20,13 @@ export interface CheckerSetOptions {
   actorNames: readonly string[];
   checkers: readonly Checker[];
   keptViolations?: number;
+  /** Each server's state before its first 'server-state' record (running when not given). */
+  initialStates?: ReadonlyMap<number, ServerState>;
 }
 
 /** Feeds every record to every checker, keeps the truth up to date, and gathers the violations. */
 export class CheckerSet implements RecordSink<SimRecord>, CheckContext {
-  readonly truth = new ClusterTruth();
+  readonly truth: ClusterTruth;
   private readonly kept: Violation[] = [];
   private readonly byRule = new Map<string, number>();
   private readonly notes = new Map<string, number>();
@@ -32,6 +35,7 @@ export class CheckerSet implements RecordSink<SimRecord>, CheckContext {
 
   constructor(private readonly options: CheckerSetOptions) {
     this.keptLimit = options.keptViolations ?? keptViolationsDefault;
+    this.truth = new ClusterTruth(options.initialStates);
   }
 
   record(timeUs: number, actor: number, record: SimRecord): void {

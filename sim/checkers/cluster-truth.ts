@@ -11,12 +11,16 @@ interface ServerFacts {
 
 /**
  * The checkers' truth about the cluster: each server's own state, from its 'server-state'
- * records in order (a server that has said nothing yet is running), and whether a network
- * partition is in force, from the 'fault' records.
+ * records in order (before its first one, the state it was built in; running if not given),
+ * and whether a network partition is in force, from the 'fault' records.
  */
 export class ClusterTruth {
   private readonly servers = new Map<number, ServerFacts>();
   private partitionsInForce = 0;
+
+  constructor(initialStates: ReadonlyMap<number, ServerState> = new Map()) {
+    for (const [server, state] of initialStates) this.servers.set(server, { state, mode: MaintenanceMode.UNSPECIFIED, sinceUs: 0, lastDownUs: -1 });
+  }
 
   observe(timeUs: number, record: SimRecord): void {
     if (record.type === 'server-state') {

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { OutputError } from '../../reports/write.js';
 import { ScenarioError } from '../scenario/load.js';
 import { registerCheckCommand } from './commands/check.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { exitCodes } from './exit-codes.js';
 
 /** Parses the command line and runs one command; returns the exit code. */
@@ -19,6 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // One module per command.
   registerRunCommand(program, setResult);
   registerCheckCommand(program, setResult);
+  registerSweepCommand(program, setResult);
+  registerCompareCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

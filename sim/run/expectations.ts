@@ -68,7 +68,7 @@ export function evaluateExpectations(lines: readonly string[], summary: unknown)
 /** Counts by cause or work class hold only the keys that occurred: an absent key counts zero. */
 const countsByKey = /By[A-Z][A-Za-z]*$/;
 
-function lookUp(summary: unknown, expectation: ParsedExpectation): number | undefined {
+export function lookUp(summary: unknown, expectation: ParsedExpectation): number | undefined {
   const path = expectation.path;
   const candidates: string[][] = [path];
   if (path.length >= 2) candidates.push(['protocols', path[1]!, path[0]!, ...path.slice(2)]);

@@ -1,6 +1,9 @@
 import type { Message } from '../../nodes/messages.js';
 import { CheckerSet, fanOut, type CheckResult } from '../checkers/checker-set.js';
 import { standardCheckers } from '../checkers/index.js';
+import type { ClusterMember } from '../checkers/placement.js';
+import { ServerState } from '../../gen/clustersim/v1/cluster.js';
+import type { RecordSink } from '../kernel/actor.js';
 import { Simulation } from '../kernel/simulation.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
@@ -12,6 +15,8 @@ export interface RunOptions {
   seed?: number;
   /** Called now and then with the virtual time reached, for a progress display. */
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+  /** Sees every record too, in canonical order (tests check invariants over them). */
+  recordTap?: RecordSink<SimRecord>;
 }
 
 export interface RunResult {
@@ -37,14 +42,20 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
     actorNames: topology.actorNames,
     servers: topology.servers,
     sampleEveryUs: Math.max(1, Math.ceil(scenario.duration / samplesPerRun)),
+    durationUs: scenario.duration,
+    windows: samplesPerRun,
   });
-  const checkers = new CheckerSet({ actorNames: topology.actorNames, checkers: standardCheckers(topology.actorNames) });
+  const checkers = new CheckerSet({
+    actorNames: topology.actorNames,
+    checkers: standardCheckers(topology.actorNames, clusterMembers(topology)),
+    initialStates: new Map(topology.servers.map((server) => [server, (topology.actors[server] as { state?: ServerState }).state ?? ServerState.RUNNING])),
+  });
   const simulation = new Simulation<Message, SimRecord>({
     seed,
     actors: topology.actors,
     actorNames: topology.actorNames,
     network: topology.network,
-    sink: fanOut([collector, checkers]),
+    sink: fanOut([collector, checkers, ...(options.recordTap === undefined ? [] : [options.recordTap])]),
   });
   for (const event of topology.initialEvents) simulation.schedule(event.atUs, event.origin, event.target, event.message);
 
@@ -66,4 +77,11 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
     eventsProcessed: simulation.eventsProcessed,
     pendingEventsAtEnd: simulation.pendingEvents,
   };
+}
+
+/** Members of each cluster with their node, for the placement checker. */
+function clusterMembers(topology: Topology): Map<string, ClusterMember[]> {
+  const nodeOf = new Map<number, string>();
+  for (const [node, servers] of topology.nodeServers) for (const server of servers) nodeOf.set(server, node);
+  return new Map([...topology.clusters].map(([cluster, servers]) => [cluster, servers.map((server) => ({ server, node: nodeOf.get(server) ?? '' }))]));
 }

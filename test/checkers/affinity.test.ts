@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MaintenanceMode, Protocol, RequestKind, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { AffinityChecker } from '../../sim/checkers/affinity.js';
-import { accepted, check, maintenance, refused, rulesBroken, s1, s2, state, type Entry } from './stream.js';
+import { accepted, check, client, maintenance, refused, rulesBroken, s1, s2, sessionEnded, state, type Entry } from './stream.js';
 
 const run = (entries: Entry[]) => check(new AffinityChecker(), entries);
 const inSession = (protocol = Protocol.HTTP) => ({ protocol, kind: RequestKind.IN_SESSION, affinityServer: s1, request: 9, session: 3 });
@@ -41,6 +41,19 @@ describe('affinity through maintenance', () => {
       expect(rulesBroken(run([[1, s1, maintenance(s1, mode)], [2, s1, refused(s1, 'affinity-broken', { protocol: Protocol.EJB })]]))).toEqual(['ejb-affinity']);
       expect(run([[1, s1, maintenance(s1, mode)], [2, s1, accepted(s1, inSession(Protocol.EJB))]]).violationCount).toBe(0);
     }
+  });
+
+  it('a session dropped while its server is in keep-affinity maintenance is a violation, whoever dropped it', () => {
+    const held: Entry[] = [[1, s1, accepted(s1, { session: 3, request: 1 })], [2, s1, maintenance(s1)]];
+    const dropped = run([...held, [3, client, sessionEnded(3, 'dropped', 'maintenance')]]);
+    expect(dropped.violations).toEqual([
+      { timeUs: 3, rule: 'keep-affinity', actor: 'node1/shop-1', detail: 'http session held here dropped (maintenance) while in maintenance that must keep it', session: 3 },
+    ]);
+    expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'queue-full')]]).violationCount).toBe(0);
+    expect(run([...held, [3, client, sessionEnded(3, 'completed')]]).violationCount).toBe(0);
+    expect(run([[1, s1, accepted(s1, { session: 3 })], [2, s1, maintenance(s1, MaintenanceMode.BREAK)], [3, client, sessionEnded(3, 'dropped', 'affinity-broken')]]).violationCount).toBe(0);
+    const ejb = run([[1, s1, accepted(s1, { session: 3, protocol: Protocol.EJB })], [2, s1, maintenance(s1, MaintenanceMode.BREAK)], [3, client, sessionEnded(3, 'dropped', 'affinity-broken', Protocol.EJB)]]);
+    expect(rulesBroken(ejb)).toEqual(['ejb-affinity']);
   });
 
   it('JMS keeps flowing to a server in maintenance', () => {

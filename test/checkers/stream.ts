@@ -80,6 +80,6 @@ export function sessionStarted(session: number): SimRecord {
   return { type: 'session-started', protocol: Protocol.HTTP, session };
 }
 
-export function sessionEnded(session: number, outcome: 'completed' | 'dropped' | 'rejected' = 'completed', cause = ''): SimRecord {
-  return { type: 'session-ended', protocol: Protocol.HTTP, session, outcome, cause };
+export function sessionEnded(session: number, outcome: 'completed' | 'dropped' | 'rejected' = 'completed', cause = '', protocol = Protocol.HTTP): SimRecord {
+  return { type: 'session-ended', protocol, session, outcome, cause };
 }

@@ -59,6 +59,8 @@ export function request(fields: Partial<Request> = {}): Request {
     destination: '',
     address: '',
     last: false,
+    replicated: false,
+    triedServers: [],
     ...fields,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MaintenanceMode, RequestKind, ServerState, Status, type Message, type Response } from '../../nodes/messages.js';
+import { MaintenanceMode, Protocol, RequestKind, ServerState, Status, type Message, type Response } from '../../nodes/messages.js';
 import { Router } from '../../nodes/router/router.js';
 import { clientActor, FakeContext, requestMessage } from './fake-context.js';
 
@@ -7,11 +7,19 @@ const routerActor = 1;
 const [a, b, c] = [10, 11, 12];
 
 function router(servers = [a, b, c], maxAttempts = 3): { router: Router; context: FakeContext } {
-  return { router: new Router({ name: 'odr1', servers, maxAttempts }), context: new FakeContext(routerActor) };
+  const config = {
+    name: 'odr1',
+    servers: servers.map((actor) => ({ actor, threads: 10, state: ServerState.RUNNING })),
+    clusters: new Map([['app', servers]]),
+    defaultCluster: new Map([[Protocol.HTTP, 'app']]),
+    workClasses: [],
+    maxAttempts,
+  };
+  return { router: new Router(config), context: new FakeContext(routerActor) };
 }
 
 function report(server: number, state: ServerState, mode = MaintenanceMode.UNSPECIFIED): Message {
-  return { $case: 'loadReport', value: { server, atUs: 0, state, mode, inFlight: 0, threads: 10, queued: 0, loadPercent: 0, openSessions: 0 } };
+  return { $case: 'loadReport', value: { server, atUs: 0, state, mode, inFlight: 0, threads: 10, queued: 0, loadPercent: 0, openSessions: 0, completedInInterval: 0, responseTimeSumUs: 0, errorsInInterval: 0 } };
 }
 
 function response(requestId: number, server: number, status = Status.OK, retryable = false, cause = ''): Message {
@@ -95,13 +103,21 @@ describe('router', () => {
     expect(targets(context)).toEqual([b, b, b]);
   });
 
-  it('breaks affinity to a server in break-affinity maintenance or down', () => {
+  it('breaks affinity to a server in break-affinity maintenance or down: a replicated session fails over, another is lost', () => {
     const { router: odr, context } = router();
     odr.onMessage(report(b, ServerState.MAINTENANCE, MaintenanceMode.BREAK), context);
     odr.onMessage(report(c, ServerState.FAILED), context);
-    odr.onMessage(requestMessage({ id: 1, kind: RequestKind.IN_SESSION, affinityServer: b }), context);
-    odr.onMessage(requestMessage({ id: 2, kind: RequestKind.IN_SESSION, affinityServer: c }), context);
+    odr.onMessage(requestMessage({ id: 1, kind: RequestKind.IN_SESSION, affinityServer: b, replicated: true }), context);
+    odr.onMessage(requestMessage({ id: 2, kind: RequestKind.IN_SESSION, affinityServer: c, replicated: true }), context);
     expect(targets(context)).toEqual([a, a]);
+    context.clear();
+    odr.onMessage(requestMessage({ id: 3, kind: RequestKind.IN_SESSION, affinityServer: b }), context);
+    odr.onMessage(requestMessage({ id: 4, kind: RequestKind.IN_SESSION, affinityServer: c }), context);
+    expect(targets(context)).toEqual([]);
+    expect(context.sent.map((sent) => sent.message.$case === 'response' && [sent.to, sent.message.value.status, sent.message.value.cause])).toEqual([
+      [clientActor, Status.DROPPED, 'affinity-broken'],
+      [clientActor, Status.DROPPED, 'server-failed'],
+    ]);
   });
 
   it('retries a refused request on another server, then gives the refusal to the client', () => {

@@ -44,7 +44,7 @@ describe('maintenance modes under load', () => {
     const { summary, violations } = run(window('server: node1/app-1', 'break'));
     expect(violations).toEqual([]);
     expect(summary.protocols['http']!.requests.routedToMaintenance).toBe(0);
-    expect(summary.sessions.droppedByCause['session-lost']).toBeGreaterThan(0);
+    expect(summary.sessions.droppedByCause['affinity-broken']).toBeGreaterThan(0);
     expect(summary.sessions.rejected).toBe(0);
   });
 

@@ -9,6 +9,7 @@ import { runScenario } from '../../run/run.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
 
 interface RunOptions {
   seed?: number;
@@ -33,7 +34,16 @@ function runCommand(file: string, options: RunOptions): number {
   };
   const loaded = loadScenarioFile(file);
   const startedAt = performance.now();
-  const result = runScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
+  // Progress goes to stderr, so that stdout stays the summary a script can read.
+  const progress =
+    options.quiet === true
+      ? undefined
+      : createProgress({ totalUs: loaded.scenario.duration, write: (text) => process.stderr.write(text), isTerminal: process.stderr.isTTY === true, nowMs: () => performance.now() });
+  const result = runScenario(loaded, {
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(progress === undefined ? {} : { onProgress: (virtualUs: number, events: number) => progress.update(virtualUs, events) }),
+  });
+  progress?.finish();
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
   const report = renderReport(result, expectations);
