@@ -1,4 +1,5 @@
 import {
+  FaultKind,
   MaintenanceMode,
   ServerState,
   Status,
@@ -39,6 +40,8 @@ export class Router implements NodeActor {
   /** Requests forwarded and not yet answered, for retries. */
   private readonly pending = new Map<number, Request>();
   private rotation = 0;
+  /** Crashed by the scenario: it hears nothing until restarted. */
+  private crashed = false;
 
   constructor(private readonly config: RouterConfig) {
     this.name = config.name;
@@ -47,6 +50,8 @@ export class Router implements NodeActor {
   }
 
   onMessage(message: Message, context: NodeContext): void {
+    if (message.$case === 'fault') return this.applyFault(message.value.kind, context);
+    if (this.crashed) return;
     switch (message.$case) {
       case 'request':
         return this.route(message.value, context);
@@ -57,6 +62,16 @@ export class Router implements NodeActor {
       default:
         return unexpected(this.name, message);
     }
+  }
+
+  /** A crash loses the requests being forwarded; their clients find out by their timeouts. */
+  private applyFault(kind: FaultKind, context: NodeContext): void {
+    if (kind === FaultKind.CRASH && !this.crashed) {
+      this.crashed = true;
+      context.record({ type: 'lost', server: context.self, requests: this.pending.size, sessions: 0, cause: 'crash' });
+      this.pending.clear();
+      for (const view of this.views) view.outstanding = 0;
+    } else if (kind === FaultKind.RESTART) this.crashed = false;
   }
 
   private route(request: Request, context: NodeContext, refusedBy?: number): void {

@@ -1,11 +1,13 @@
 import type { Distribution } from '../../sim/kernel/distributions.js';
 import {
+  FaultKind,
   MaintenanceMode,
   Protocol,
   RequestKind,
   ServerState,
   Status,
   unexpected,
+  type FaultCommand,
   type MaintenanceCommand,
   type Message,
   type NodeActor,
@@ -44,6 +46,9 @@ export class AppServer implements NodeActor {
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
   readonly sessions = new Map<number, Protocol>();
   private readonly sessionsByProtocol = new Map<Protocol, number>();
+  /** Injected faults: service time multiplier, and a crash of the whole node (no answer at all). */
+  private slowFactor = 1;
+  private silent = false;
 
   constructor(private readonly config: AppServerConfig) {
     this.name = config.name;
@@ -54,7 +59,10 @@ export class AppServer implements NodeActor {
   }
 
   onMessage(message: Message, context: NodeContext): void {
+    if (this.silent && message.$case !== 'fault' && message.$case !== 'timer') return;
     switch (message.$case) {
+      case 'fault':
+        return this.applyFault(message.value, context);
       case 'request':
         return this.receive(message.value, context);
       case 'maintenance':
@@ -109,7 +117,7 @@ export class AppServer implements NodeActor {
   private serve(request: Request, arrivedAtUs: number, context: NodeContext): void {
     this.busyThreads++;
     context.record({ type: 'queue-wait', server: context.self, waitUs: context.now - arrivedAtUs });
-    const serviceUs = this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
+    const serviceUs = Math.round((this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0) * this.slowFactor);
     this.inService.set(request.id, request);
     context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: request.id } });
   }
@@ -157,6 +165,35 @@ export class AppServer implements NodeActor {
     this.busyThreads = 0;
     this.sessions.clear();
     for (const protocol of [...this.sessionsByProtocol.keys()].sort()) this.countSessions(protocol, -this.sessionsByProtocol.get(protocol)!, context);
+  }
+
+  /**
+   * A crash loses the work in flight and the sessions without an answer to anyone: after a
+   * process crash the node refuses connections (the router retries elsewhere); after a node
+   * crash nothing answers, and clients find out by their timeouts.
+   */
+  private applyFault(fault: FaultCommand, context: NodeContext): void {
+    if (fault.kind === FaultKind.SLOW) {
+      this.slowFactor = fault.factor;
+      return;
+    }
+    if (fault.kind === FaultKind.CRASH && this.state !== ServerState.FAILED) {
+      context.record({ type: 'lost', server: context.self, requests: this.busyThreads + this.queued, sessions: this.sessions.size, cause: 'crash' });
+      this.inService.clear();
+      this.waiting.length = 0;
+      this.waitingHead = 0;
+      this.busyThreads = 0;
+      this.sessions.clear();
+      for (const protocol of [...this.sessionsByProtocol.keys()].sort()) this.countSessions(protocol, -this.sessionsByProtocol.get(protocol)!, context);
+      this.silent = fault.detail === 'node';
+      this.state = ServerState.FAILED;
+    } else if (fault.kind === FaultKind.RESTART && this.state === ServerState.FAILED) {
+      this.silent = false;
+      this.state = ServerState.RUNNING;
+    } else return;
+    this.mode = MaintenanceMode.UNSPECIFIED;
+    context.record({ type: 'server-state', server: context.self, state: this.state, mode: this.mode });
+    if (!this.silent) this.reportLoad(context, false);
   }
 
   private openSession(sessionId: number, protocol: Protocol, context: NodeContext): void {
@@ -233,7 +270,7 @@ export class AppServer implements NodeActor {
       openSessions: this.sessions.size,
     };
     for (const subscriber of this.config.loadSubscribers) {
-      context.send(subscriber, { $case: 'loadReport', value: report });
+      if (!this.silent) context.send(subscriber, { $case: 'loadReport', value: report });
     }
     if (periodic) {
       context.setTimer(context.now + this.config.loadReportIntervalUs, { $case: 'timer', value: { tag: loadReportTag, ref: 0 } });

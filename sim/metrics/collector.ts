@@ -2,6 +2,7 @@ import { MaintenanceMode, Protocol, ServerState, Status } from '../../gen/cluste
 import type { RecordSink } from '../kernel/actor.js';
 import { Histogram } from './histogram.js';
 import type { SimRecord } from './records.js';
+import { ResilienceFigures } from './resilience.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
   [Protocol.HTTP]: 'http',
@@ -76,8 +77,10 @@ export class Collector implements RecordSink<SimRecord> {
   private readonly series: Series;
   private nextSampleUs = 0;
   private readonly openMaintenance = new Map<number, { startUs: number; mode: string }>();
+  private readonly resilience: ResilienceFigures;
 
   constructor(private readonly options: CollectorOptions) {
+    this.resilience = new ResilienceFigures(options.actorNames);
     this.serverOrder = options.servers.map((actor) => {
       const figures = new ServerFigures(options.actorNames[actor]!);
       this.servers.set(actor, figures);
@@ -94,6 +97,7 @@ export class Collector implements RecordSink<SimRecord> {
 
   record(timeUs: number, actor: number, record: SimRecord): void {
     if (timeUs >= this.nextSampleUs) this.sampleUpTo(timeUs);
+    this.resilience.record(timeUs, record);
     switch (record.type) {
       case 'session-started':
         this.protocol(record.protocol).sessionsStarted++;
@@ -174,7 +178,8 @@ export class Collector implements RecordSink<SimRecord> {
       this.series.maintenance.get(name)!.push({ startUs: open.startUs, endUs, mode: open.mode });
     }
     this.openMaintenance.clear();
-    return { protocols: this.protocols, servers: this.serverOrder, series: this.series };
+    this.resilience.finish(endUs);
+    return { protocols: this.protocols, servers: this.serverOrder, series: this.series, resilience: this.resilience };
   }
 }
 
@@ -182,6 +187,7 @@ export interface CollectedFigures {
   protocols: ReadonlyMap<number, ProtocolFigures>;
   servers: readonly ServerFigures[];
   series: Series;
+  resilience: ResilienceFigures;
 }
 
 export type { ProtocolFigures, ServerFigures };

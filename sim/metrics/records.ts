@@ -75,6 +75,16 @@ export type SimRecord =
   /** A failure detector declared a member failed (or alive again). `correct` is false for a false suspicion. */
   | { type: 'suspicion'; detector: number; member: number; suspected: boolean; correct: boolean }
   /** A fault of the scenario took effect (crash, restart, partition, heal, slow, latency, loss). */
-  | { type: 'fault'; kind: string; target: string; detail: string };
+  | { type: 'fault'; kind: string; target: string; detail: string }
+  /** A crash lost work: requests in flight or queued, and sessions held without a replica elsewhere. */
+  | { type: 'lost'; server: number; requests: number; sessions: number; cause: string }
+  /** A member returning to service found its own address held by `holder` (static addressing): it stays out. */
+  | { type: 'address-conflict'; server: number; address: string; holder: number }
+  /** A member's load thresholds, in percent, as set (ClusterCATS Explorer, Configure > Load). */
+  | { type: 'threshold'; server: number; gradualPercent: number; peakPercent: number }
+  /** A member sent a new request elsewhere by HTTP redirect; `reason` is peak, gradual or service-stopped. */
+  | { type: 'redirect'; server: number; toServer: number; address: string; reason: string }
+  /** A session survived its member: a replica or a handed-over copy was taken up by `server`. */
+  | { type: 'session-recovered'; server: number; session: number; from: number; reason: 'replica' | 'handover' };
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';

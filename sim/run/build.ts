@@ -3,10 +3,13 @@ import { Router } from '../../nodes/router/router.js';
 import { AppServer } from '../../nodes/server/app-server.js';
 import type { Network } from '../kernel/network.js';
 import { ScenarioNetwork } from '../network/scenario-network.js';
+import { FaultyNetwork } from '../network/link-faults.js';
 import { toDistribution } from '../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import type { TimelineStep } from '../scenario/schema.js';
 import { SessionClients } from '../workload/session-clients.js';
+import { buildClusterCatsTopology } from './build-clustercats.js';
+import { defaultRequestTimeoutUs, injectsFaults, planFaults } from './faults.js';
 import { TimelineActor } from './timeline-actor.js';
 
 /** A delivery scheduled before the run starts: first arrivals, first load reports, the timeline. */
@@ -35,7 +38,8 @@ export interface Topology {
 export const timelineActor = 0;
 const loadReportIntervalUs = 1_000_000;
 
-export function buildTopology(loaded: LoadedScenario): Topology {
+export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.seed): Topology {
+  if (loaded.scenario.clustercats !== undefined) return buildClusterCatsTopology(loaded, seed);
   const scenario = loaded.scenario;
   const actors: NodeActor[] = [new TimelineActor()];
   const add = <A extends NodeActor>(actor: A): number => actors.push(actor) - 1;
@@ -91,6 +95,7 @@ export function buildTopology(loaded: LoadedScenario): Topology {
           uri: http.uri,
           entryPoints: routers,
           stopArrivalsAtUs: scenario.duration,
+          requestTimeoutUs: http.timeout ?? (injectsFaults(scenario.timeline) ? defaultRequestTimeoutUs : undefined),
         }),
       ),
     );
@@ -113,6 +118,10 @@ export function buildTopology(loaded: LoadedScenario): Topology {
     initialEvents,
   };
   scenario.timeline.forEach((step, index) => initialEvents.push(...timelineEvents(step, index, topology, loaded)));
+  const crashable = new Map([...serverByName, ...routers.map((router, index) => [routerNames[index]!, router] as const)]);
+  const faults = planFaults(loaded, seed, { actorNames: topology.actorNames, crashable, nodes: nodeServers, timeline: timelineActor }, false);
+  initialEvents.push(...faults.events);
+  if (faults.linkFaults.length > 0) topology.network = new FaultyNetwork(topology.network, faults.linkFaults);
   return topology;
 }
 
