@@ -1,12 +1,15 @@
 import type { ResilienceFigures } from '../sim/metrics/resilience.js';
 
-/** Drains, failovers, failure detection and faults, as summary.json gives them to `expect:` lines. */
+/**
+ * Drains, failovers, failure detection and faults, as summary.json gives them to `expect:` lines.
+ * `addresses.unresolvedAtEnd` counts addresses held at the end by no member or by several.
+ */
 export interface ResilienceSummary {
   redirects: { total: number; byReason: Record<string, number> };
   /** Per server, its last drain-down period. */
   drain: Record<string, { startedAtUs: number; deadlineUs: number; endedAtUs: number | null; timeToDrainUs: number | null; reason: string; sessionsCutAtDeadline: number }>;
   detection: { suspicions: number; falseSuspicions: number; detections: number; meanDelayUs: number; maxDelayUs: number; undetectedCrashes: number };
-  addresses: { takeovers: number; givebacks: number; conflicts: number; doubleOwnedUs: number; maxOwners: number; ownersAtEnd: Record<string, string[]> };
+  addresses: { takeovers: number; givebacks: number; conflicts: number; doubleOwnedUs: number; maxOwners: number; ownersAtEnd: Record<string, string[]>; unresolvedAtEnd: number };
   faults: { injected: Record<string, number>; lostRequests: Record<string, number>; lostSessions: Record<string, number> };
   replication: { sessionsRecovered: number; byReason: Record<string, number> };
 }
@@ -46,6 +49,7 @@ export function summarizeResilience(figures: ResilienceFigures, actorNames: read
       doubleOwnedUs: figures.doubleOwnedUs,
       maxOwners: figures.maxOwners,
       ownersAtEnd,
+      unresolvedAtEnd: Object.values(ownersAtEnd).filter((owners) => owners.length !== 1).length,
     },
     faults: { injected: sorted(figures.faults), lostRequests: sorted(figures.lostRequests), lostSessions: sorted(figures.lostSessions) },
     replication: { sessionsRecovered: total(figures.recovered), byReason: sorted(figures.recovered) },

@@ -93,6 +93,8 @@ export class ClusterCatsMember implements NodeActor {
   readonly sessions = new Map<number, Session>();
   /** Copies of other members' sessions (as buddy, or handed over at a failover). */
   readonly replicas = new Map<number, SessionReplica>();
+  /** Copies that their owner handed over itself at the end of its drain (not kept by a buddy). */
+  private readonly handedOver = new Set<number>();
   private serviceRunning = true;
   private crashed = false;
   private draining = false;
@@ -484,7 +486,10 @@ export class ClusterCatsMember implements NodeActor {
     switch (message.action) {
       case AddressAction.HANDOVER:
         this.acquire(message.address, message.reason, context);
-        for (const replica of message.sessions) this.replicas.set(replica.sessionId, replica);
+        for (const replica of message.sessions) {
+          this.replicas.set(replica.sessionId, replica);
+          if (replica.owner === message.member) this.handedOver.add(replica.sessionId);
+        }
         return;
       case AddressAction.FREE:
         this.probing = false;
@@ -577,7 +582,7 @@ export class ClusterCatsMember implements NodeActor {
     if (replica === undefined) return false;
     this.replicas.delete(sessionId);
     this.sessions.set(sessionId, { client: replica.client, protocol: replica.protocol });
-    context.record({ type: 'session-recovered', server: context.self, session: sessionId, from: replica.owner, reason: replica.owner === this.config.buddy ? 'replica' : 'handover' });
+    context.record({ type: 'session-recovered', server: context.self, session: sessionId, from: replica.owner, reason: this.handedOver.delete(sessionId) ? 'handover' : 'replica' });
     this.countSessions(replica.protocol, context);
     return true;
   }

@@ -21,6 +21,7 @@ export class FailureDetector {
   private readonly lastHeardUs: Float64Array;
   private readonly suspected: Uint8Array;
   private readonly slotOf = new Map<number, number>();
+  private readonly newlySuspected: number[] = [];
 
   constructor(private readonly config: FailureDetectorConfig) {
     this.lastHeardUs = new Float64Array(config.members.length);
@@ -50,16 +51,22 @@ export class FailureDetector {
     return true;
   }
 
-  /** Declares failed every member silent for longer than the timeout; calls `onSuspect` for each, in member order. */
+  /**
+   * Declares failed every member silent for longer than the timeout, then calls `onSuspect`
+   * for each in member order: every verdict of this check is in place before any is acted on.
+   */
   check(context: NodeContext, onSuspect: (member: number) => void): void {
     const members = this.config.members;
     const deadlineUs = context.now - this.config.timeoutUs;
+    const newlySuspected = this.newlySuspected;
+    newlySuspected.length = 0;
     for (let slot = 0; slot < members.length; slot++) {
       if (this.suspected[slot] === 1 || this.lastHeardUs[slot]! > deadlineUs) continue;
       this.suspected[slot] = 1;
       const member = members[slot]!;
       context.record({ type: 'suspicion', detector: context.self, member, suspected: true, correct: this.config.isDown(member, context.now) });
-      onSuspect(member);
+      newlySuspected.push(member);
     }
+    for (const member of newlySuspected) onSuspect(member);
   }
 }

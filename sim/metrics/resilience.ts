@@ -99,8 +99,8 @@ export class ResilienceFigures {
     if (change === 'acquire') {
       if (!owners.includes(owner)) owners.push(owner);
       if (reason === 'failover') this.takeovers++;
-      if (reason === 'give-back') this.givebacks++;
     } else {
+      if (reason === 'give-back') this.givebacks++;
       const index = owners.indexOf(owner);
       if (index >= 0) owners.splice(index, 1);
     }
