@@ -91,6 +91,7 @@ export class ClusterCatsMember implements NodeActor {
   /** Addresses this member answers for now: its own, and any it took over. */
   readonly held: string[] = [];
   readonly sessions = new Map<number, Session>();
+  private readonly sessionsByProtocol = new Map<Request['protocol'], number>();
   /** Copies of other members' sessions (as buddy, or handed over at a failover). */
   readonly replicas = new Map<number, SessionReplica>();
   /** Copies that their owner handed over itself at the end of its drain (not kept by a buddy). */
@@ -583,13 +584,13 @@ export class ClusterCatsMember implements NodeActor {
     this.replicas.delete(sessionId);
     this.sessions.set(sessionId, { client: replica.client, protocol: replica.protocol });
     context.record({ type: 'session-recovered', server: context.self, session: sessionId, from: replica.owner, reason: this.handedOver.delete(sessionId) ? 'handover' : 'replica' });
-    this.countSessions(replica.protocol, context);
+    this.countSessions(replica.protocol, 1, context);
     return true;
   }
 
   private openSession(request: Request, context: NodeContext): void {
     this.sessions.set(request.sessionId, { client: request.client, protocol: request.protocol });
-    this.countSessions(request.protocol, context);
+    this.countSessions(request.protocol, 1, context);
   }
 
   private serve(request: Request, context: NodeContext): void {
@@ -614,7 +615,7 @@ export class ClusterCatsMember implements NodeActor {
     }
     if (request.last && session !== undefined) {
       this.sessions.delete(request.sessionId);
-      this.countSessions(session.protocol, context);
+      this.countSessions(session.protocol, -1, context);
     }
     this.answer(request, Status.OK, '', context);
     if (this.queued > 0 && this.busyThreads < this.config.threads) {
@@ -634,17 +635,16 @@ export class ClusterCatsMember implements NodeActor {
     else this.replicas.set(replica.sessionId, replica);
   }
 
-  private countSessions(protocol: Request['protocol'], context: NodeContext): void {
-    let open = 0;
-    for (const session of this.sessions.values()) if (session.protocol === protocol) open++;
+  private countSessions(protocol: Request['protocol'], change: number, context: NodeContext): void {
+    const open = (this.sessionsByProtocol.get(protocol) ?? 0) + change;
+    this.sessionsByProtocol.set(protocol, open);
     context.record({ type: 'server-sessions', server: context.self, protocol, open, total: this.sessions.size });
   }
 
   private setSessionsEmpty(context: NodeContext): void {
     if (this.sessions.size === 0) return;
-    const protocols = [...new Set([...this.sessions.values()].map((session) => session.protocol))].sort();
     this.sessions.clear();
-    for (const protocol of protocols) context.record({ type: 'server-sessions', server: context.self, protocol, open: 0, total: 0 });
+    for (const protocol of [...this.sessionsByProtocol.keys()].sort()) this.countSessions(protocol, -this.sessionsByProtocol.get(protocol)!, context);
   }
 
   /** Tells a user between requests that the session is gone (the next click would find it so). */
