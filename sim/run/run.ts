@@ -37,7 +37,7 @@ const progressSliceCount = 100;
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunResult {
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
-  const topology = buildTopology(loaded);
+  const topology = buildTopology(loaded, seed);
   const collector = new Collector({
     actorNames: topology.actorNames,
     servers: topology.servers,

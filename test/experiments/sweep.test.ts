@@ -25,7 +25,7 @@ describe('planning a sweep', () => {
   it('builds and validates every grid point before running anything', () => {
     const plan = planSweep({ file: scenario, params: ['workload.http.rate=100/s..300/s:100/s', 'cluster.nodes.count=2,4'], seeds: 2 });
     expect(plan.points).toHaveLength(6);
-    expect(plan.points.map((point) => [point.variant.loaded.scenario.workload.http!.rate, point.variant.loaded.scenario.cluster.nodes.count])).toEqual([
+    expect(plan.points.map((point) => [point.variant.loaded.scenario.workload.http!.rate.constant, point.variant.loaded.scenario.cluster.nodes.count])).toEqual([
       [100, 2],
       [100, 4],
       [200, 2],

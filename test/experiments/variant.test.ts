@@ -23,7 +23,7 @@ describe('overrides by path', () => {
       { kind: 'set', path: ['cluster', 'nodes', 'count'], value: 5, origin: 'cluster.nodes.count=5' },
       { kind: 'set', path: ['timeline', 0, 'at'], value: '1m', origin: 'timeline.0.at=1m' },
     ]);
-    expect(variant.loaded.scenario.workload.http!.rate).toBe(100);
+    expect(variant.loaded.scenario.workload.http!.rate).toEqual({ constant: 100 });
     expect(variant.loaded.scenario.cluster.nodes.count).toBe(5);
     expect(variant.loaded.scenario.cluster.nodes.servers).toBe(2);
     expect(variant.loaded.scenario.timeline[0]!.at).toBe(60_000_000);
