@@ -11,7 +11,7 @@ export default {
   mutate: ['nodes/**/*.ts', '!nodes/messages.ts'],
   coverageAnalysis: 'perTest',
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
-  timeoutMS: 60_000,
+  timeoutMS: 10_000,
   timeoutFactor: 2,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports-out/mutation/index.html' },
