@@ -2,10 +2,11 @@ import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 // The tests Stryker runs against each mutant of nodes/: the unit tests of the actors and the
-// checkers, and short scenario runs of the maintenance rules. A surviving mutant runs every
-// test that covers it, so the long runs stay out (the showcases, the whole shipped suite,
-// sweeps and comparisons, the kernel's statistical checks, CLI runs in other processes); CI
-// still runs them with `npm test` and `clustersim check scenarios/`.
+// checkers, short scenario runs of the maintenance rules, and the shipped scenarios of up to
+// four minutes with their expectations and invariants. A surviving mutant runs every test that
+// covers it, so the long runs stay out (the showcases, sweeps and comparisons, the kernel's
+// statistical checks, CLI runs in other processes); CI still runs them with `npm test` and
+// `clustersim check scenarios/`.
 export default defineConfig({
   ...base,
   test: {
@@ -18,6 +19,7 @@ export default defineConfig({
       'test/websphere/actors.test.ts',
       'test/websphere/maintenance-rules.test.ts',
       'test/scenarios/maintenance-modes.test.ts',
+      'test/scenarios/shipped.test.ts',
     ],
   },
 });
