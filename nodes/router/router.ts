@@ -10,6 +10,7 @@ import {
   type Request,
   type Response,
 } from '../messages.js';
+import { askPolicy, type RoutingPolicy } from './external-policy.js';
 
 export interface RouterConfig {
   name: string;
@@ -17,6 +18,8 @@ export interface RouterConfig {
   servers: readonly number[];
   /** Attempts per request, the first included, before a refusal is final. */
   maxAttempts: number;
+  /** An external policy that chooses the server instead of the built-in rules. */
+  policy?: RoutingPolicy;
 }
 
 /** The router's possibly stale picture of one server, built from its load reports. */
@@ -60,7 +63,9 @@ export class Router implements NodeActor {
   }
 
   private route(request: Request, context: NodeContext, refusedBy?: number): void {
-    const target = this.choose(request, refusedBy);
+    const policy = this.config.policy;
+    const target = policy === undefined ? this.choose(request, refusedBy) : askPolicy(policy, this.name, request, this.views, refusedBy, context.now);
+    if (typeof target === 'string') return this.reject(request, target, context);
     if (target === undefined) return this.reject(request, 'no-eligible-server', context);
     request.router = context.self;
     request.attempts++;

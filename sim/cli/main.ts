@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { OutputError } from '../../reports/write.js';
 import { ScenarioError } from '../scenario/load.js';
+import { registerHostCommand } from './commands/host.js';
 import { registerRunCommand } from './commands/run.js';
+import { DistributedRunError } from './distributed-run.js';
 import { exitCodes } from './exit-codes.js';
 
 /** Parses the command line and runs one command; returns the exit code. */
@@ -17,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride();
   // One module per command.
   registerRunCommand(program, setResult);
+  registerHostCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -32,7 +35,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
   } catch (error) {
-    if (error instanceof ScenarioError || error instanceof OutputError) {
+    if (error instanceof ScenarioError || error instanceof OutputError || error instanceof DistributedRunError) {
       process.stderr.write(`clustersim: ${error.message}\n`);
       process.exitCode = exitCodes.usage;
       return;

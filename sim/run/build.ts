@@ -2,10 +2,11 @@ import { MaintenanceMode, Protocol, type Message, type NodeActor } from '../../n
 import { Router } from '../../nodes/router/router.js';
 import { AppServer } from '../../nodes/server/app-server.js';
 import type { Network } from '../kernel/network.js';
+import { GrpcRoutingPolicy } from '../distributed/policy-client.js';
 import { ScenarioNetwork } from '../network/scenario-network.js';
 import { toDistribution } from '../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
-import type { TimelineStep } from '../scenario/schema.js';
+import type { Scenario, TimelineStep } from '../scenario/schema.js';
 import { SessionClients } from '../workload/session-clients.js';
 import { TimelineActor } from './timeline-actor.js';
 
@@ -49,7 +50,10 @@ export function buildTopology(loaded: LoadedScenario): Topology {
   const serverCount = cluster.nodes.count * cluster.nodes.servers;
   const servers = Array.from({ length: serverCount }, (_, index) => firstServer + index);
 
-  for (const routerName of routerNames) add(new Router({ name: routerName, servers, maxAttempts: 3 }));
+  // Names are looked up when the policy is asked, once every actor exists.
+  const routing = scenario.routing;
+  const policy = routing?.policy === undefined ? undefined : new GrpcRoutingPolicy(routing.policy, routing.timeout / 1000, (index) => actors[index]?.name ?? `#${index}`);
+  for (const routerName of routerNames) add(new Router({ name: routerName, servers, maxAttempts: 3, ...(policy === undefined ? {} : { policy }) }));
 
   const service = new Map<Protocol, ReturnType<typeof toDistribution>>();
   if (scenario.workload.http !== undefined) service.set(Protocol.HTTP, toDistribution(scenario.workload.http.service));
@@ -104,7 +108,7 @@ export function buildTopology(loaded: LoadedScenario): Topology {
   const topology: Topology = {
     actors,
     actorNames: actors.map((actor) => actor.name),
-    network: new ScenarioNetwork(toDistribution(scenario.network.latency)),
+    network: new ScenarioNetwork(toDistribution(scenario.network.latency), minimumLatencyUs(scenario.network)),
     servers,
     serverByName,
     nodeServers,
@@ -148,4 +152,11 @@ function resolveTargets(
     return members;
   }
   throw problem('name a server or a node');
+}
+
+/** The smallest latency a link can have: the stated floor, or what the distribution allows. */
+function minimumLatencyUs(network: Scenario['network']): number {
+  const latency = network.latency;
+  const lowest = latency.constant ?? latency.uniform?.min ?? (latency.empirical === undefined ? 0 : Math.min(...latency.empirical));
+  return Math.max(network.minLatency ?? 0, Math.round(lowest));
 }

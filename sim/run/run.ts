@@ -25,16 +25,21 @@ export interface RunResult {
 const samplesPerRun = 240;
 const progressSliceCount = 100;
 
+/** The recorder of a run: the same for a run in-process and a run spread over node hosts. */
+export function createCollector(loaded: LoadedScenario, topology: Topology): Collector {
+  return new Collector({
+    actorNames: topology.actorNames,
+    servers: topology.servers,
+    sampleEveryUs: Math.max(1, Math.ceil(loaded.scenario.duration / samplesPerRun)),
+  });
+}
+
 /** Runs a scenario in-process, start to end, and returns what was collected. */
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunResult {
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
   const topology = buildTopology(loaded);
-  const collector = new Collector({
-    actorNames: topology.actorNames,
-    servers: topology.servers,
-    sampleEveryUs: Math.max(1, Math.ceil(scenario.duration / samplesPerRun)),
-  });
+  const collector = createCollector(loaded, topology);
   const simulation = new Simulation<Message, SimRecord>({
     seed,
     actors: topology.actors,

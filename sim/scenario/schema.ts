@@ -88,6 +88,7 @@ const clusterSchema = z.strictObject({
 
 const networkSchema = z.strictObject({
   latency: durationDistributionSchema.default({ constant: 300 }).describe('one-way latency of every link'),
+  minLatency: durationSchema.optional().describe('no link is faster than this; the lookahead of runs spread over node hosts'),
 });
 
 const httpWorkloadSchema = z.strictObject({
@@ -130,6 +131,16 @@ export const scenarioSchema = z.strictObject({
   network: networkSchema.default({ latency: { constant: 300 } }),
   workload: workloadSchema,
   timeline: z.array(timelineStepSchema).default([]),
+  routing: z
+    .strictObject({
+      policy: z
+        .string()
+        .regex(/^grpc:\/\/[^/\s]+:\d+$/, 'write grpc://HOST:PORT')
+        .optional()
+        .describe('an external RoutingPolicyService that chooses the server for every request of the routers'),
+      timeout: durationSchema.default(2_000_000).describe('how long a router waits for the policy before the run fails'),
+    })
+    .optional(),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
 });
 

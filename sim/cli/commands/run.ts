@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { renderReport } from '../../../reports/report.js';
 import { writeReportFiles } from '../../../reports/write.js';
 import { evaluateExpectations } from '../../run/expectations.js';
+import { runOnHosts, parseHostCount, parseHostList } from '../distributed-run.js';
 import { runScenario } from '../../run/run.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
@@ -13,6 +14,9 @@ interface RunOptions {
   seed?: number;
   out?: string;
   quiet?: boolean;
+  hosts?: string[];
+  spawnHosts?: number;
+  tlsCa?: string;
 }
 
 export function registerRunCommand(program: Command, setResult: CommandResult): void {
@@ -23,16 +27,19 @@ export function registerRunCommand(program: Command, setResult: CommandResult): 
     .option('--seed <n>', "seed (default: the scenario's own)", parseSeed)
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')
     .option('--quiet', 'print nothing but errors')
-    .action((file: string, options: RunOptions) => setResult(runCommand(file, options)));
+    .option('--hosts <addresses>', 'spread the actors over these node hosts (HOST:PORT,HOST:PORT,...)', parseHostList)
+    .option('--spawn-hosts <n>', 'start n local node hosts for this run, and stop them at the end', parseHostCount)
+    .option('--tls-ca <file>', 'PEM authority of the node hosts\' certificates: talk TLS to them')
+    .action(async (file: string, options: RunOptions) => setResult(await runCommand(file, options)));
 }
 
-function runCommand(file: string, options: RunOptions): number {
+async function runCommand(file: string, options: RunOptions): Promise<number> {
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
   const loaded = loadScenarioFile(file);
   const startedAt = performance.now();
-  const result = runScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
+  const result = options.hosts === undefined && options.spawnHosts === undefined ? runScenario(loaded, options.seed === undefined ? {} : { seed: options.seed }) : await runOnHosts(loaded, options, say);
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
   const report = renderReport(result, expectations);

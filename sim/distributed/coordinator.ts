@@ -1,0 +1,299 @@
+import { credentials as grpcCredentials, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { NodeHostServiceClient, type RunRequest, type RunResponse, type WindowDone } from '../../gen/clustersim/v1/host.js';
+import type { SimRecord } from '../metrics/records.js';
+import { buildTopology } from '../run/build.js';
+import { createCollector, type RunResult } from '../run/run.js';
+import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { formatDuration } from '../scenario/units.js';
+import { parseRecords, recordBefore, recordStride } from './codec.js';
+import { defaultAnswerTimeoutMs, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
+
+export interface DistributedRunOptions {
+  /** Addresses of the node hosts, HOST:PORT. */
+  hosts: readonly string[];
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** The text `loaded` was parsed from, when it was not read from its file. */
+  scenarioText?: string;
+  /** A PEM file of the authority that signed the hosts' certificates: talk TLS to them. */
+  tlsAuthority?: string;
+  /** How long a host may take to answer one window before the run fails. */
+  answerTimeoutMs?: number;
+  onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+}
+
+/** Figures of the exchange between hosts, kept out of summary.json (they are wall-clock). */
+export interface ExchangeFigures {
+  windows: number;
+  lookaheadUs: number;
+  /** Deliveries that went from one host to another. */
+  crossHostItems: number;
+  /** Wall time of the whole run, and the part of it the slowest host spent handling events. */
+  wallMs: number;
+  hostComputeMs: number;
+}
+
+export interface DistributedRunResult extends RunResult {
+  exchange: ExchangeFigures;
+}
+
+/** A host died, refused, or stopped answering. The message names the host and the virtual time. */
+export class HostError extends Error {
+  constructor(
+    message: string,
+    readonly host: string,
+    readonly virtualUs: number,
+  ) {
+    super(message);
+  }
+}
+
+interface PendingInbound {
+  batch: Buffer;
+  count: number;
+  earliestUs: number;
+}
+
+/**
+ * Runs a scenario over node hosts in conservative windows. Every host builds the same topology
+ * and holds a share of its actors; a window [T, T + L) with L the minimum latency between hosts
+ * can run everywhere at once, since nothing sent in it arrives before its end. The records of a
+ * window come back stamped with their canonical key and go to the same Collector as in-process,
+ * in the same order, so the report is byte-identical.
+ */
+export async function runDistributed(loaded: LoadedScenario, options: DistributedRunOptions): Promise<DistributedRunResult> {
+  const startedAt = performance.now();
+  const scenario = loaded.scenario;
+  const seed = options.seed ?? scenario.seed;
+  const topology = buildTopology(loaded);
+  const lookaheadUs = topology.network.minimumDelayUs();
+  if (!(lookaheadUs > 0)) {
+    throw new ScenarioError([
+      loaded.problemAt(
+        ['network'],
+        'a run over node hosts needs a positive minimum latency between hosts (the lookahead), and this network allows zero: add network.minLatency, e.g. 50us',
+      ),
+    ]);
+  }
+  if (options.hosts.length === 0) throw new Error('no node hosts given');
+  const hostCount = options.hosts.length;
+  const actorHosts = topology.actors.map((_, index) => index % hostCount);
+  const credentials = options.tlsAuthority === undefined ? grpcCredentials.createInsecure() : grpcCredentials.createSsl(readFileSync(options.tlsAuthority));
+  const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
+  const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
+  const collector = createCollector(loaded, topology);
+  const exchange: ExchangeFigures = { windows: 0, lookaheadUs, crossHostItems: 0, wallMs: 0, hostComputeMs: 0 };
+
+  try {
+    const scenarioText = options.scenarioText ?? scenarioTextOf(loaded);
+    const nextEventUs = await Promise.all(
+      connections.map(async (connection) => {
+        connection.send({
+          command: {
+            $case: 'setup',
+            value: { scenarioText, scenarioFile: loaded.file, seed, hostIndex: connection.index, hostCount, actorHosts },
+          },
+        });
+        const ready = await connection.expect('ready', setupTimeoutMs, 0);
+        return ready.nextEventUs < 0 ? Infinity : ready.nextEventUs;
+      }),
+    );
+    const inbound: PendingInbound[][] = connections.map(() => []);
+    let eventsProcessed = 0;
+    for (let index = 0; ; index++) {
+      let startUs = Infinity;
+      for (let host = 0; host < hostCount; host++) {
+        startUs = Math.min(startUs, nextEventUs[host]!);
+        for (const part of inbound[host]!) startUs = Math.min(startUs, part.earliestUs);
+      }
+      if (startUs >= scenario.duration) break;
+      const endUs = Math.min(startUs + lookaheadUs, scenario.duration);
+      const active = connections.filter((connection) => nextEventUs[connection.index]! < endUs || inbound[connection.index]!.length > 0);
+      for (const connection of active) {
+        for (const part of inbound[connection.index]!) connection.send({ command: { $case: 'inbound', value: { batch: part.batch, count: part.count } } });
+        inbound[connection.index] = [];
+        connection.send({ command: { $case: 'window', value: { index, startUs, endUs } } });
+      }
+      const answers = await Promise.all(active.map((connection) => connection.expect('windowDone', answerTimeoutMs, startUs)));
+      let slowestComputeMs = 0;
+      const recordLists: unknown[][] = [];
+      active.forEach((connection, position) => {
+        const done: WindowDone = answers[position]!;
+        nextEventUs[connection.index] = done.nextEventUs < 0 ? Infinity : done.nextEventUs;
+        connection.eventsProcessed = done.eventsProcessed;
+        slowestComputeMs = Math.max(slowestComputeMs, done.computeMs);
+        for (const part of connection.takeOutbound()) {
+          if (part.host >= hostCount || part.host === connection.index) {
+            throw new HostError(`node host ${connection.address} sent a batch for host ${part.host + 1}, which it cannot address`, connection.address, startUs);
+          }
+          inbound[part.host]!.push({ batch: part.batch, count: part.count, earliestUs: part.earliestUs });
+          exchange.crossHostItems += part.count;
+        }
+        recordLists.push(parseRecords(connection.takeRecords()));
+      });
+      eventsProcessed = connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0);
+      feedInOrder(recordLists, collector);
+      exchange.windows++;
+      exchange.hostComputeMs += slowestComputeMs;
+      options.onProgress?.(endUs, eventsProcessed);
+    }
+
+    let pendingEventsAtEnd = 0;
+    let processed = 0;
+    const finished = await Promise.all(
+      connections.map(async (connection) => {
+        connection.send({ command: { $case: 'finish', value: {} } });
+        return connection.expect('finished', answerTimeoutMs, scenario.duration);
+      }),
+    );
+    for (const figures of finished) {
+      pendingEventsAtEnd += figures.pendingEvents;
+      processed += figures.eventsProcessed;
+    }
+    // Deliveries still between hosts at the end are pending events of the run, as in-process.
+    for (const parts of inbound) for (const part of parts) pendingEventsAtEnd += part.count;
+    const figures = collector.finish(scenario.duration);
+    exchange.wallMs = performance.now() - startedAt;
+    return { loaded, seed, topology, figures, eventsProcessed: processed, pendingEventsAtEnd, exchange };
+  } finally {
+    for (const connection of connections) connection.close();
+  }
+}
+
+/** Merges the hosts' record lists, each already in canonical order, into the collector. */
+function feedInOrder(lists: readonly unknown[][], collector: { record(timeUs: number, actor: number, record: SimRecord): void }): void {
+  const positions = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let list = 0; list < lists.length; list++) {
+      if (positions[list]! >= lists[list]!.length) continue;
+      if (best < 0 || recordBefore(lists[list]!, positions[list]!, lists[best]!, positions[best]!)) best = list;
+    }
+    if (best < 0) return;
+    const items = lists[best]!;
+    const at = positions[best]!;
+    collector.record(items[at] as number, items[at + 1] as number, items[at + 5] as SimRecord);
+    positions[best] = at + recordStride;
+  }
+}
+
+/** The scenario's text for the hosts to build from, checked against the hash it was loaded with. */
+function scenarioTextOf(loaded: LoadedScenario): string {
+  const text = readFileSync(loaded.file, 'utf8');
+  if (createHash('sha256').update(text).digest('hex') !== loaded.hash) throw new Error(`${loaded.file} changed while the run was starting`);
+  return text;
+}
+
+type ReportCase = NonNullable<RunResponse['report']>['$case'];
+type ReportValue<Case extends ReportCase> = Extract<NonNullable<RunResponse['report']>, { $case: Case }>['value'];
+
+/** The coordinator's end of one host's stream: answers are awaited one at a time, with a timeout. */
+class HostConnection {
+  eventsProcessed = 0;
+  private readonly client: NodeHostServiceClient;
+  private readonly call: ClientDuplexStream<RunRequest, RunResponse>;
+  private outbound: ReportValue<'outbound'>[] = [];
+  private records: string[] = [];
+  private waiting: { expected: ReportCase; virtualUs: number; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
+  private failure: HostError | undefined;
+  private closed = false;
+
+  constructor(
+    readonly address: string,
+    readonly index: number,
+    private readonly hostCount: number,
+    credentials: ChannelCredentials,
+  ) {
+    this.client = new NodeHostServiceClient(address, credentials, {
+      'grpc.max_receive_message_length': maxMessageBytes,
+      'grpc.max_send_message_length': maxMessageBytes,
+    });
+    this.call = this.client.run({ deadline: Date.now() + runDeadlineMs });
+    this.call.on('data', (response: RunResponse) => this.receive(response));
+    this.call.on('error', (error: Error & { details?: string }) => this.fail(`failed: ${error.details ?? error.message}`));
+    this.call.on('end', () => this.fail('closed the connection'));
+  }
+
+  send(request: RunRequest): void {
+    if (this.failure !== undefined) throw this.failure;
+    this.call.write(request);
+  }
+
+  expect<Case extends ReportCase>(expected: Case, timeoutMs: number, virtualUs: number): Promise<ReportValue<Case>> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise<ReportValue<Case>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(this.error(`stopped answering (no answer within ${timeoutMs / 1000} s)`, virtualUs));
+      }, timeoutMs);
+      this.waiting = {
+        expected,
+        virtualUs,
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value as never);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+    });
+  }
+
+  takeOutbound(): ReportValue<'outbound'>[] {
+    const parts = this.outbound;
+    this.outbound = [];
+    return parts;
+  }
+
+  takeRecords(): string[] {
+    const texts = this.records;
+    this.records = [];
+    return texts;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failure ??= new HostError(`node host ${this.address} was closed`, this.address, 0);
+    this.call.cancel();
+    this.client.close();
+  }
+
+  private receive(response: RunResponse): void {
+    const report = response.report;
+    if (report === undefined) return this.fail('sent an answer this coordinator does not know');
+    switch (report.$case) {
+      case 'outbound':
+        this.outbound.push(report.value);
+        return;
+      case 'records':
+        this.records.push(report.value.json);
+        return;
+      case 'failure':
+        return this.fail(`failed: ${report.value.message}`, report.value.virtualUs);
+      default: {
+        const waiting = this.waiting;
+        if (waiting === undefined || waiting.expected !== report.$case) return this.fail(`sent ${report.$case} out of turn`);
+        this.waiting = undefined;
+        waiting.resolve(report.value);
+      }
+    }
+  }
+
+  private fail(reason: string, virtualUs?: number): void {
+    if (this.failure !== undefined) return;
+    const waiting = this.waiting;
+    this.failure = this.error(reason, virtualUs ?? waiting?.virtualUs ?? 0);
+    this.waiting = undefined;
+    waiting?.reject(this.failure);
+  }
+
+  private error(reason: string, virtualUs: number): HostError {
+    return new HostError(`node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason} at virtual time ${formatDuration(virtualUs)}`, this.address, virtualUs);
+  }
+}
