@@ -132,13 +132,3 @@ export function parseRecords(texts: readonly string[]): unknown[] {
   }
   return items;
 }
-
-/** Whether stamped record `a` of list `left` comes before record `b` of list `right` in canonical order. */
-export function recordBefore(left: readonly unknown[], a: number, right: readonly unknown[], b: number): boolean {
-  for (const field of [0, 2, 3, 4]) {
-    const x = left[a + field] as number;
-    const y = right[b + field] as number;
-    if (x !== y) return x < y;
-  }
-  return false;
-}

@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { NodeHostServiceClient, type RunRequest, type RunResponse, type WindowDone } from '../../gen/clustersim/v1/host.js';
-import type { SimRecord } from '../metrics/records.js';
 import { buildTopology } from '../run/build.js';
 import { createCollector, type RunResult } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
-import { parseRecords, recordBefore, recordStride } from './codec.js';
-import { defaultAnswerTimeoutMs, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
+import { parseRecords } from './codec.js';
+import { defaultAnswerTimeoutMs, inlineBytesLimit, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
+import { RecordMerger } from './record-merge.js';
 
 export interface DistributedRunOptions {
   /** Addresses of the node hosts, HOST:PORT. */
@@ -94,7 +94,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
         connection.send({
           command: {
             $case: 'setup',
-            value: { scenarioText, scenarioFile: loaded.file, seed, hostIndex: connection.index, hostCount, actorHosts },
+            value: { scenarioText, scenarioFile: loaded.file, seed, hostIndex: connection.index, hostCount, actorHosts, lookaheadUs },
           },
         });
         const ready = await connection.expect('ready', setupTimeoutMs, 0);
@@ -102,43 +102,51 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
       }),
     );
     const inbound: PendingInbound[][] = connections.map(() => []);
-    let eventsProcessed = 0;
+    const merger = new RecordMerger(hostCount, collector);
     for (let index = 0; ; index++) {
-      let startUs = Infinity;
-      for (let host = 0; host < hostCount; host++) {
-        startUs = Math.min(startUs, nextEventUs[host]!);
-        for (const part of inbound[host]!) startUs = Math.min(startUs, part.earliestUs);
-      }
-      if (startUs >= scenario.duration) break;
-      const endUs = Math.min(startUs + lookaheadUs, scenario.duration);
-      const active = connections.filter((connection) => nextEventUs[connection.index]! < endUs || inbound[connection.index]!.length > 0);
-      for (const connection of active) {
-        for (const part of inbound[connection.index]!) connection.send({ command: { $case: 'inbound', value: { batch: part.batch, count: part.count } } });
+      // A host's earliest event: pending in its queue, or on its way to it.
+      const earliestUs = connections.map((connection) => inbound[connection.index]!.reduce((min, part) => Math.min(min, part.earliestUs), nextEventUs[connection.index]!));
+      const frontierUs = Math.min(...earliestUs);
+      // Every event before the frontier has been handled everywhere: its records are final.
+      merger.release(frontierUs);
+      if (frontierUs >= scenario.duration) break;
+      const windows = connections.map((connection) => {
+        let othersUs = Infinity;
+        for (let host = 0; host < hostCount; host++) if (host !== connection.index) othersUs = Math.min(othersUs, earliestUs[host]!);
+        return { connection, horizonUs: Math.min(scenario.duration, othersUs + lookaheadUs) };
+      });
+      const active = windows.filter(({ connection, horizonUs }) => earliestUs[connection.index]! < horizonUs);
+      for (const { connection, horizonUs } of active) {
+        const inline: { batch: Buffer; count: number }[] = [];
+        let inlineBytes = 0;
+        for (const part of inbound[connection.index]!) {
+          if (inlineBytes + part.batch.length <= inlineBytesLimit) {
+            inlineBytes += part.batch.length;
+            inline.push({ batch: part.batch, count: part.count });
+          } else connection.send({ command: { $case: 'inbound', value: { batch: part.batch, count: part.count } } });
+        }
         inbound[connection.index] = [];
-        connection.send({ command: { $case: 'window', value: { index, startUs, endUs } } });
+        connection.send({ command: { $case: 'window', value: { index, horizonUs, inbound: inline } } });
       }
-      const answers = await Promise.all(active.map((connection) => connection.expect('windowDone', answerTimeoutMs, startUs)));
+      const answers = await Promise.all(active.map(({ connection }) => connection.expect('windowDone', answerTimeoutMs, frontierUs)));
       let slowestComputeMs = 0;
-      const recordLists: unknown[][] = [];
-      active.forEach((connection, position) => {
+      active.forEach(({ connection }, position) => {
         const done: WindowDone = answers[position]!;
         nextEventUs[connection.index] = done.nextEventUs < 0 ? Infinity : done.nextEventUs;
         connection.eventsProcessed = done.eventsProcessed;
         slowestComputeMs = Math.max(slowestComputeMs, done.computeMs);
-        for (const part of connection.takeOutbound()) {
+        for (const part of [...connection.takeOutbound(), ...done.outbound]) {
           if (part.host >= hostCount || part.host === connection.index) {
-            throw new HostError(`node host ${connection.address} sent a batch for host ${part.host + 1}, which it cannot address`, connection.address, startUs);
+            throw new HostError(`node host ${connection.address} sent a batch for host ${part.host + 1}, which it cannot address`, connection.address, frontierUs);
           }
           inbound[part.host]!.push({ batch: part.batch, count: part.count, earliestUs: part.earliestUs });
           exchange.crossHostItems += part.count;
         }
-        recordLists.push(parseRecords(connection.takeRecords()));
+        merger.add(connection.index, parseRecords([...connection.takeRecords(), ...done.records.map((records) => records.json)]));
       });
-      eventsProcessed = connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0);
-      feedInOrder(recordLists, collector);
       exchange.windows++;
       exchange.hostComputeMs += slowestComputeMs;
-      options.onProgress?.(endUs, eventsProcessed);
+      options.onProgress?.(frontierUs, connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0));
     }
 
     let pendingEventsAtEnd = 0;
@@ -155,28 +163,12 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
     }
     // Deliveries still between hosts at the end are pending events of the run, as in-process.
     for (const parts of inbound) for (const part of parts) pendingEventsAtEnd += part.count;
+    merger.release(Infinity);
     const figures = collector.finish(scenario.duration);
     exchange.wallMs = performance.now() - startedAt;
     return { loaded, seed, topology, figures, eventsProcessed: processed, pendingEventsAtEnd, exchange };
   } finally {
     for (const connection of connections) connection.close();
-  }
-}
-
-/** Merges the hosts' record lists, each already in canonical order, into the collector. */
-function feedInOrder(lists: readonly unknown[][], collector: { record(timeUs: number, actor: number, record: SimRecord): void }): void {
-  const positions = lists.map(() => 0);
-  for (;;) {
-    let best = -1;
-    for (let list = 0; list < lists.length; list++) {
-      if (positions[list]! >= lists[list]!.length) continue;
-      if (best < 0 || recordBefore(lists[list]!, positions[list]!, lists[best]!, positions[best]!)) best = list;
-    }
-    if (best < 0) return;
-    const items = lists[best]!;
-    const at = positions[best]!;
-    collector.record(items[at] as number, items[at + 1] as number, items[at + 5] as SimRecord);
-    positions[best] = at + recordStride;
   }
 }
 

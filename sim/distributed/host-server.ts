@@ -6,13 +6,15 @@ import {
   type AbsorbRequest,
   type AbsorbResponse,
   type NodeHostServiceServer,
+  type Outbound,
+  type Records,
   type RunRequest,
   type RunResponse,
 } from '../../gen/clustersim/v1/host.js';
 import { ScenarioError } from '../scenario/load.js';
 import { decodeDeliveries, MalformedBatchError } from './codec.js';
 import { HostShare, ProtocolError } from './host-share.js';
-import { deliveriesPerBatch, maxMessageBytes, recordsPerMessage } from './limits.js';
+import { deliveriesPerBatch, inlineBytesLimit, maxMessageBytes, recordsPerMessage } from './limits.js';
 
 export interface TlsFiles {
   certificate: string;
@@ -127,13 +129,27 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
         return;
       case 'window': {
         const window = command.value;
+        for (const inbound of window.inbound) share.accept(decodeDeliveries(inbound.batch));
         const startedAt = performance.now();
-        share.runWindow(window.startUs, window.endUs);
+        share.runWindow(window.horizonUs);
         const computeMs = performance.now() - startedAt;
+        // Small outputs ride in WindowDone; the rest goes ahead in messages of their own.
+        const outbound: Outbound[] = [];
+        const records: Records[] = [];
+        let inlineBytes = 0;
         for (const part of share.drainOutbound(deliveriesPerBatch)) {
-          call.write({ report: { $case: 'outbound', value: { host: part.host, earliestUs: part.earliestUs, count: part.count, batch: part.batch } } });
+          const value = { host: part.host, earliestUs: part.earliestUs, count: part.count, batch: part.batch };
+          if (inlineBytes + part.batch.length <= inlineBytesLimit) {
+            inlineBytes += part.batch.length;
+            outbound.push(value);
+          } else call.write({ report: { $case: 'outbound', value } });
         }
-        for (const json of share.records.drain(recordsPerMessage)) call.write({ report: { $case: 'records', value: { json } } });
+        for (const json of share.records.drain(recordsPerMessage)) {
+          if (inlineBytes + json.length <= inlineBytesLimit) {
+            inlineBytes += json.length;
+            records.push({ json });
+          } else call.write({ report: { $case: 'records', value: { json } } });
+        }
         call.write({
           report: {
             $case: 'windowDone',
@@ -143,6 +159,9 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
               eventsProcessed: simulation.eventsProcessed,
               pendingEvents: simulation.pendingEvents,
               computeMs,
+              outbound,
+              records,
+              reachedUs: share.reached,
             },
           },
         });

@@ -13,6 +13,8 @@ export interface ShareSetup {
   hostCount: number;
   /** The host of every actor, by actor index. */
   actorHosts: readonly number[];
+  /** The smallest latency between actors of different hosts. */
+  lookaheadUs: number;
 }
 
 /** A refusal of a command that does not fit the run (wrong target, time going backwards). */
@@ -30,8 +32,11 @@ export class HostShare {
   private readonly outbound: DeliveryColumns[];
   private readonly actorHosts: readonly number[];
   private readonly hostIndex: number;
-  /** Deliveries sent to other hosts must arrive at or after this time (the window's end). */
-  private windowEndUs = 0;
+  private readonly lookaheadUs: number;
+  /** Every event before this time has been handled: no delivery may arrive before it. */
+  private reachedUs = 0;
+  /** Earliest arrival of a delivery sent to another host in the current window. */
+  private earliestSentUs = Infinity;
   private settingUp = true;
 
   constructor(setup: ShareSetup) {
@@ -43,8 +48,10 @@ export class HostShare {
     }
     if (setup.hostIndex >= setup.hostCount) throw new ProtocolError(`host index ${setup.hostIndex} is not below the host count ${setup.hostCount}`);
     if (setup.actorHosts.some((host) => host >= setup.hostCount)) throw new ProtocolError('the assignment names a host beyond the host count');
+    if (!(setup.lookaheadUs > 0)) throw new ProtocolError(`the lookahead must be positive (got ${setup.lookaheadUs} us)`);
     this.actorHosts = setup.actorHosts;
     this.hostIndex = setup.hostIndex;
+    this.lookaheadUs = setup.lookaheadUs;
     this.outbound = Array.from({ length: setup.hostCount }, () => new DeliveryColumns());
     const actors = topology.actors.map((actor, index) => (setup.actorHosts[index] === setup.hostIndex ? actor : undefined));
     this.actorsHeld = actors.filter((actor) => actor !== undefined).length;
@@ -63,26 +70,42 @@ export class HostShare {
     this.settingUp = false;
   }
 
+  /** Time up to which every event has been handled. */
+  get reached(): number {
+    return this.reachedUs;
+  }
+
   accept(deliveries: readonly Delivery[]): void {
     for (const delivery of deliveries) {
       if (this.actorHosts[delivery.target] !== this.hostIndex) {
         throw new ProtocolError(`a delivery for actor ${delivery.target}, which this host does not hold`);
       }
-      if (!(delivery.timeUs >= this.windowEndUs)) {
-        throw new ProtocolError(`a delivery at ${delivery.timeUs} us arrived after the window it belongs to (host is at ${this.windowEndUs} us)`);
+      if (!(delivery.timeUs >= this.reachedUs)) {
+        throw new ProtocolError(`a delivery at ${delivery.timeUs} us arrived after this host had passed that time (it is at ${this.reachedUs} us)`);
       }
       this.simulation.accept(delivery.timeUs, delivery.origin, delivery.sequence, delivery.target, delivery.message);
     }
   }
 
-  /** Handles every event with time < endUs. */
-  runWindow(startUs: number, endUs: number): void {
-    if (!(startUs >= this.windowEndUs && endUs > startUs)) {
-      throw new ProtocolError(`window [${startUs}, ${endUs}) does not follow the previous one, which ended at ${this.windowEndUs} us`);
+  /**
+   * Handles events while their time is below the horizon, and below the earliest answer that a
+   * delivery sent to another host in this window could bring back (its arrival plus the lookahead).
+   */
+  runWindow(horizonUs: number): void {
+    if (!(horizonUs >= this.reachedUs)) throw new ProtocolError(`horizon ${horizonUs} us is before the time this host has reached (${this.reachedUs} us)`);
+    const simulation = this.simulation;
+    this.earliestSentUs = Infinity;
+    for (;;) {
+      const limitUs = Math.min(horizonUs, this.earliestSentUs + this.lookaheadUs);
+      const nextUs = simulation.nextEventTimeUs();
+      if (nextUs >= limitUs) {
+        this.reachedUs = Math.max(this.reachedUs, Math.min(limitUs, nextUs));
+        return;
+      }
+      // Everything at one instant: what it sends arrives a lookahead later at the earliest.
+      simulation.runUntil(nextUs + 1);
+      this.reachedUs = nextUs + 1;
     }
-    if (this.simulation.nextEventTimeUs() < startUs) throw new ProtocolError(`window starts at ${startUs} us, after a pending event`);
-    this.windowEndUs = endUs;
-    this.simulation.runUntil(endUs);
   }
 
   /** Deliveries to each other host, encoded in batches. */
@@ -96,11 +119,13 @@ export class HostShare {
 
   private send(timeUs: number, origin: number, sequence: number, target: number, message: Message): void {
     if (this.settingUp) return;
-    if (timeUs < this.windowEndUs) {
+    const simulation = this.simulation;
+    if (timeUs - simulation.now < this.lookaheadUs) {
       throw new ProtocolError(
-        `${this.simulation.actorName(origin)} sent to ${this.simulation.actorName(target)} on another host with a delay below the lookahead (arrives at ${timeUs} us, window ends at ${this.windowEndUs} us)`,
+        `${simulation.actorName(origin)} sent to ${simulation.actorName(target)} on another host with a delay of ${timeUs - simulation.now} us, below the lookahead of ${this.lookaheadUs} us`,
       );
     }
+    if (timeUs < this.earliestSentUs) this.earliestSentUs = timeUs;
     this.outbound[this.actorHosts[target]!]!.add(timeUs, origin, sequence, target, message);
   }
 }

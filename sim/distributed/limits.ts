@@ -2,6 +2,8 @@
 
 /** Largest gRPC message a host or coordinator sends or accepts. */
 export const maxMessageBytes = 16 * 1024 * 1024;
+/** Bytes of batches and records carried inside one Window or WindowDone; more go in messages of their own. */
+export const inlineBytesLimit = 4 * 1024 * 1024;
 /** Deliveries per encoded batch (an Envelope is about 100 bytes: batches stay near 0.5 MiB). */
 export const deliveriesPerBatch = 4096;
 /** Records per Records message (about 150 bytes of JSON each). */
