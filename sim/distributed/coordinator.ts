@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { NodeHostServiceClient, type RunRequest, type RunResponse, type WindowDone } from '../../gen/clustersim/v1/host.js';
+import type { RecordSink } from '../kernel/actor.js';
+import type { SimRecord } from '../metrics/records.js';
 import { buildTopology } from '../run/build.js';
 import { createCollector, type RunResult } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
@@ -23,6 +25,8 @@ export interface DistributedRunOptions {
   /** How long a host may take to answer one window before the run fails. */
   answerTimeoutMs?: number;
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+  /** Also receives every record, in the order the collector does (for tests). */
+  recordSink?: RecordSink<SimRecord>;
 }
 
 /** Figures of the exchange between hosts, kept out of summary.json (they are wall-clock). */
@@ -34,6 +38,8 @@ export interface ExchangeFigures {
   /** Wall time of the whole run, and the part of it the slowest host spent handling events. */
   wallMs: number;
   hostComputeMs: number;
+  /** Wall time the coordinator spent parsing and merging records. */
+  recordsMs: number;
 }
 
 export interface DistributedRunResult extends RunResult {
@@ -85,7 +91,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
   const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
   const collector = createCollector(loaded, topology);
-  const exchange: ExchangeFigures = { windows: 0, lookaheadUs, crossHostItems: 0, wallMs: 0, hostComputeMs: 0 };
+  const exchange: ExchangeFigures = { windows: 0, lookaheadUs, crossHostItems: 0, wallMs: 0, hostComputeMs: 0, recordsMs: 0 };
 
   try {
     const scenarioText = options.scenarioText ?? scenarioTextOf(loaded);
@@ -102,13 +108,25 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
       }),
     );
     const inbound: PendingInbound[][] = connections.map(() => []);
-    const merger = new RecordMerger(hostCount, collector);
+    const tap = options.recordSink;
+    const sink: RecordSink<SimRecord> =
+      tap === undefined
+        ? collector
+        : {
+            record: (timeUs, actor, record) => {
+              tap.record(timeUs, actor, record);
+              collector.record(timeUs, actor, record);
+            },
+          };
+    const merger = new RecordMerger(hostCount, sink);
     for (let index = 0; ; index++) {
       // A host's earliest event: pending in its queue, or on its way to it.
       const earliestUs = connections.map((connection) => inbound[connection.index]!.reduce((min, part) => Math.min(min, part.earliestUs), nextEventUs[connection.index]!));
       const frontierUs = Math.min(...earliestUs);
       // Every event before the frontier has been handled everywhere: its records are final.
+      const mergeStartedAt = performance.now();
       merger.release(frontierUs);
+      exchange.recordsMs += performance.now() - mergeStartedAt;
       if (frontierUs >= scenario.duration) break;
       const windows = connections.map((connection) => {
         let othersUs = Infinity;
@@ -142,7 +160,9 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
           inbound[part.host]!.push({ batch: part.batch, count: part.count, earliestUs: part.earliestUs });
           exchange.crossHostItems += part.count;
         }
+        const parseStartedAt = performance.now();
         merger.add(connection.index, parseRecords([...connection.takeRecords(), ...done.records.map((records) => records.json)]));
+        exchange.recordsMs += performance.now() - parseStartedAt;
       });
       exchange.windows++;
       exchange.hostComputeMs += slowestComputeMs;

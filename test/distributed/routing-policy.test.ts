@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReport } from '../../reports/report.js';
+import { runScenario } from '../../sim/run/run.js';
+import { parseScenario } from '../../sim/scenario/load.js';
+
+const scenario = (policy: string, timeout = '2s') => `name: external-policy
+seed: 3
+duration: 8s
+cluster:
+  nodes: { count: 2, servers: 2 }
+network:
+  latency: { constant: 300us }
+workload:
+  http:
+    rate: 10/s
+    requests: 4
+    thinkTime: { exponential: 500ms }
+    service: { constant: 10ms }
+routing: { policy: "${policy}", timeout: ${timeout} }
+`;
+
+let policyServer: ChildProcess;
+let address = '';
+
+beforeAll(async () => {
+  policyServer = spawn(process.execPath, ['--import', 'tsx', 'examples/routing-policy-server.ts', '--listen', '127.0.0.1:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the example policy server did not start')), 20_000);
+    let output = '';
+    policyServer.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (\S+)/.exec(output);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+});
+afterAll(() => {
+  policyServer?.kill('SIGKILL');
+});
+
+describe('a router whose choice of server comes from an external RoutingPolicyService', () => {
+  it('runs a scenario through the example policy server, deterministically', () => {
+    const text = scenario(`grpc://${address}`);
+    const first = runScenario(parseScenario(text));
+    const summary = renderReport(first, []).summary;
+    expect(summary.sessions.started).toBeGreaterThan(40);
+    expect(summary.sessions.rejected).toBe(0);
+    // The example policy sends each new session to the least busy server, lowest index first:
+    // under this light load the first server takes far more than its share.
+    const requests = Object.values(summary.servers).map((server) => server.requests);
+    expect(requests[0]!).toBeGreaterThan(requests[3]! * 2);
+    const second = renderReport(runScenario(parseScenario(text)), []).files.get('summary.json');
+    expect(second).toBe(renderReport(first, []).files.get('summary.json'));
+  });
+
+  it('the built-in router spreads the same load evenly (the policy made the difference)', () => {
+    const text = scenario(`grpc://${address}`).replace(/routing: .*\n/, '');
+    const requests = Object.values(renderReport(runScenario(parseScenario(text)), []).summary.servers).map((server) => server.requests);
+    expect(requests[0]!).toBeLessThan(requests[3]! * 2);
+  });
+
+  it('a policy that does not answer fails the run with a clear error naming it', () => {
+    const text = scenario('grpc://127.0.0.1:1', '500ms');
+    expect(() => runScenario(parseScenario(text))).toThrow(/routing policy grpc:\/\/127\.0\.0\.1:1 failed for odr1 at virtual time/);
+  });
+
+  it('a scenario names a policy as grpc://HOST:PORT', () => {
+    expect(() => parseScenario(scenario('http://127.0.0.1:80'))).toThrow(/write grpc:\/\/HOST:PORT at routing\.policy/);
+  });
+});
