@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { HostError, runDistributed } from '../distributed/coordinator.js';
+import { HostError, lookaheadOf, runDistributed } from '../distributed/coordinator.js';
 import { spawnLocalHosts } from '../distributed/spawn.js';
 import type { RunResult } from '../run/run.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -17,6 +17,7 @@ export class DistributedRunError extends Error {}
 /** Runs a scenario over the given node hosts, or over hosts started for this run alone. */
 export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, say: (line: string) => void): Promise<RunResult> {
   if (options.hosts !== undefined && options.spawnHosts !== undefined) throw new DistributedRunError('give --hosts or --spawn-hosts, not both');
+  lookaheadOf(loaded);
   const spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts);
   const hosts = spawned?.addresses ?? options.hosts ?? [];
   try {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { NodeHostServiceClient, type RunRequest, type RunResponse, type WindowDone } from '../../gen/clustersim/v1/host.js';
 import type { RecordSink } from '../kernel/actor.js';
 import type { SimRecord } from '../metrics/records.js';
-import { buildTopology } from '../run/build.js';
+import { buildTopology, type Topology } from '../run/build.js';
 import { createCollector, type RunResult } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
@@ -46,6 +46,20 @@ export interface DistributedRunResult extends RunResult {
   exchange: ExchangeFigures;
 }
 
+/** The lookahead of a run over hosts: the network's minimum latency, which must be positive. */
+export function lookaheadOf(loaded: LoadedScenario, topology: Topology = buildTopology(loaded)): number {
+  const lookaheadUs = topology.network.minimumDelayUs();
+  if (!(lookaheadUs > 0)) {
+    throw new ScenarioError([
+      loaded.problemAt(
+        ['network'],
+        'a run over node hosts needs a positive minimum latency between hosts (the lookahead), and this network allows zero: add network.minLatency, e.g. 50us',
+      ),
+    ]);
+  }
+  return lookaheadUs;
+}
+
 /** A host died, refused, or stopped answering. The message names the host and the virtual time. */
 export class HostError extends Error {
   constructor(
@@ -75,15 +89,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
   const topology = buildTopology(loaded);
-  const lookaheadUs = topology.network.minimumDelayUs();
-  if (!(lookaheadUs > 0)) {
-    throw new ScenarioError([
-      loaded.problemAt(
-        ['network'],
-        'a run over node hosts needs a positive minimum latency between hosts (the lookahead), and this network allows zero: add network.minLatency, e.g. 50us',
-      ),
-    ]);
-  }
+  const lookaheadUs = lookaheadOf(loaded, topology);
   if (options.hosts.length === 0) throw new Error('no node hosts given');
   const hostCount = options.hosts.length;
   const actorHosts = topology.actors.map((_, index) => index % hostCount);

@@ -25,7 +25,7 @@ export async function spawnLocalHosts(count: number): Promise<LocalHosts> {
   try {
     const addresses = await Promise.all(
       Array.from({ length: count }, () => {
-        const child = spawn(process.execPath, [entryPoint, 'host', '--listen', '127.0.0.1:0', '--exit-with-stdin'], {
+        const child = spawn(process.execPath, [entryPoint, 'host', '--listen', '127.0.0.1:0', '--exit-with-stdin', '--quiet'], {
           stdio: ['pipe', 'pipe', 'inherit'],
         });
         processes.push(child);

@@ -8,6 +8,7 @@ interface HostOptions {
   tlsKey?: string;
   tlsClientCa?: string;
   exitWithStdin?: boolean;
+  quiet?: boolean;
 }
 
 export function registerHostCommand(program: Command, setResult: CommandResult): void {
@@ -18,6 +19,7 @@ export function registerHostCommand(program: Command, setResult: CommandResult):
     .option('--tls-cert <file>', 'PEM certificate chain: serve over TLS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of the certificate')
     .option('--tls-client-ca <file>', 'PEM authority that must have signed the clients\' certificates')
+    .option('--quiet', 'log nothing but refusals')
     .option('--exit-with-stdin', 'exit when standard input closes (for hosts started by `run --spawn-hosts`)')
     .action(async (options: HostOptions) => setResult(await hostCommand(options)));
 }
@@ -31,7 +33,10 @@ async function hostCommand(options: HostOptions): Promise<number> {
   if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
     tls = { certificate: options.tlsCert, privateKey: options.tlsKey, ...(options.tlsClientCa === undefined ? {} : { clientAuthority: options.tlsClientCa }) };
   }
-  const host = await startNodeHost({ listen: options.listen, ...(tls === undefined ? {} : { tls }), log: (line) => process.stderr.write(`clustersim host: ${line}\n`) });
+  const host = await startNodeHost({ listen: options.listen, ...(tls === undefined ? {} : { tls }), log: (line) => {
+      if (options.quiet !== true || line.startsWith('refused')) process.stderr.write(`clustersim host: ${line}\n`);
+    },
+  });
   process.stdout.write(`clustersim host listening on ${host.address}${tls === undefined ? '' : ' (TLS)'}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
