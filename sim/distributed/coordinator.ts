@@ -125,14 +125,18 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
             },
           };
     const merger = new RecordMerger(hostCount, sink);
+    let received: { host: number; texts: string[] }[] = [];
+    const mergeRecords = (beforeUs: number) => {
+      const mergeStartedAt = performance.now();
+      for (const { host, texts } of received) merger.add(host, parseRecords(texts));
+      received = [];
+      merger.release(beforeUs);
+      exchange.recordsMs += performance.now() - mergeStartedAt;
+    };
     for (let index = 0; ; index++) {
       // A host's earliest event: pending in its queue, or on its way to it.
       const earliestUs = connections.map((connection) => inbound[connection.index]!.reduce((min, part) => Math.min(min, part.earliestUs), nextEventUs[connection.index]!));
       const frontierUs = Math.min(...earliestUs);
-      // Every event before the frontier has been handled everywhere: its records are final.
-      const mergeStartedAt = performance.now();
-      merger.release(frontierUs);
-      exchange.recordsMs += performance.now() - mergeStartedAt;
       if (frontierUs >= scenario.duration) break;
       const windows = connections.map((connection) => {
         let othersUs = Infinity;
@@ -152,7 +156,11 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
         inbound[connection.index] = [];
         connection.send({ command: { $case: 'window', value: { index, horizonUs, inbound: inline } } });
       }
-      const answers = await Promise.all(active.map(({ connection }) => connection.expect('windowDone', answerTimeoutMs, frontierUs)));
+      const answering = Promise.all(active.map(({ connection }) => connection.expect('windowDone', answerTimeoutMs, frontierUs)));
+      // While the hosts work: the records of the previous window. Every event before the
+      // frontier has been handled everywhere, so the records made before it are final.
+      mergeRecords(frontierUs);
+      const answers = await answering;
       let slowestComputeMs = 0;
       active.forEach(({ connection }, position) => {
         const done: WindowDone = answers[position]!;
@@ -166,9 +174,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
           inbound[part.host]!.push({ batch: part.batch, count: part.count, earliestUs: part.earliestUs });
           exchange.crossHostItems += part.count;
         }
-        const parseStartedAt = performance.now();
-        merger.add(connection.index, parseRecords([...connection.takeRecords(), ...done.records.map((records) => records.json)]));
-        exchange.recordsMs += performance.now() - parseStartedAt;
+        received.push({ host: connection.index, texts: [...connection.takeRecords(), ...done.records.map((records) => records.json)] });
       });
       exchange.windows++;
       exchange.hostComputeMs += slowestComputeMs;
@@ -189,7 +195,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
     }
     // Deliveries still between hosts at the end are pending events of the run, as in-process.
     for (const parts of inbound) for (const part of parts) pendingEventsAtEnd += part.count;
-    merger.release(Infinity);
+    mergeRecords(Infinity);
     const figures = collector.finish(scenario.duration);
     exchange.wallMs = performance.now() - startedAt;
     return { loaded, seed, topology, figures, eventsProcessed: processed, pendingEventsAtEnd, exchange };
