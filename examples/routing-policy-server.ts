@@ -12,7 +12,9 @@ function choose(question: ChooseRequest): ChooseResponse {
   if (affinity !== undefined) return { decision: { $case: 'server', value: affinity.server } };
   let best = question.eligible[0];
   for (const server of question.eligible) if (best === undefined || server.outstanding < best.outstanding) best = server;
-  return best === undefined ? { decision: { $case: 'reject', value: 'no-eligible-server' } } : { decision: { $case: 'server', value: best.server } };
+  return best === undefined
+    ? { decision: { $case: 'reject', value: 'no-eligible-server' } }
+    : { decision: { $case: 'server', value: best.server } };
 }
 
 const listenIndex = process.argv.indexOf('--listen');

@@ -35,21 +35,32 @@ export function askPolicy<View extends PolicyServerView>(
   refusedBy: number | undefined,
   nowUs: number,
 ): View | string {
-  const eligible = views.filter((view) => view.actor !== refusedBy && (view.state === ServerState.RUNNING || (view.actor === request.affinityServer && keepsAffinity(view))));
+  const eligible = views.filter(
+    (view) =>
+      view.actor !== refusedBy && (view.state === ServerState.RUNNING || (view.actor === request.affinityServer && keepsAffinity(view))),
+  );
   const answer = policy.choose({
     router,
     nowUs,
     request,
     workClass: request.workClass,
     affinityServer: request.affinityServer,
-    eligible: eligible.map((view) => ({ server: view.actor, name: policy.serverName(view.actor), state: view.state, mode: view.mode, outstanding: view.outstanding })),
+    eligible: eligible.map((view) => ({
+      server: view.actor,
+      name: policy.serverName(view.actor),
+      state: view.state,
+      mode: view.mode,
+      outstanding: view.outstanding,
+    })),
   });
   const decision = answer.decision;
   if (decision === undefined) throw new Error(`routing policy ${policy.address} answered ${router} with neither a server nor a rejection`);
   if (decision.$case === 'reject') return decision.value === '' ? 'policy-reject' : decision.value;
   const chosen = eligible.find((view) => view.actor === decision.value);
   if (chosen === undefined) {
-    throw new Error(`routing policy ${policy.address} chose server ${decision.value} for request ${request.id} of ${router}, which is not among the eligible servers`);
+    throw new Error(
+      `routing policy ${policy.address} chose server ${decision.value} for request ${request.id} of ${router}, which is not among the eligible servers`,
+    );
   }
   return chosen;
 }

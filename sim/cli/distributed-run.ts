@@ -16,7 +16,8 @@ export class DistributedRunError extends Error {}
 
 /** Runs a scenario over the given node hosts, or over hosts started for this run alone. */
 export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, say: (line: string) => void): Promise<RunResult> {
-  if (options.hosts !== undefined && options.spawnHosts !== undefined) throw new DistributedRunError('give --hosts or --spawn-hosts, not both');
+  if (options.hosts !== undefined && options.spawnHosts !== undefined)
+    throw new DistributedRunError('give --hosts or --spawn-hosts, not both');
   lookaheadOf(loaded);
   const spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts);
   const hosts = spawned?.addresses ?? options.hosts ?? [];
@@ -41,12 +42,14 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
 
 export function parseHostList(value: string): string[] {
   const hosts = value.split(',').map((host) => host.trim());
-  if (hosts.some((host) => !/^[^\s:]+:\d+$|^\[[^\]]+\]:\d+$/.test(host))) throw new InvalidArgumentError('write node hosts as HOST:PORT,HOST:PORT,...');
+  if (hosts.some((host) => !/^[^\s:]+:\d+$|^\[[^\]]+\]:\d+$/.test(host)))
+    throw new InvalidArgumentError('write node hosts as HOST:PORT,HOST:PORT,...');
   return hosts;
 }
 
 export function parseHostCount(value: string): number {
   const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new InvalidArgumentError('the number of hosts is a whole number from 1 to 64');
+  if (!Number.isInteger(count) || count < 1 || count > 64)
+    throw new InvalidArgumentError('the number of hosts is a whole number from 1 to 64');
   return count;
 }

@@ -9,7 +9,7 @@ import { buildTopology, type Topology } from '../run/build.js';
 import { createCollector, type RunResult } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
-import { parseRecords } from './codec.js';
+import { MalformedBatchError, parseRecords } from './codec.js';
 import { defaultAnswerTimeoutMs, inlineBytesLimit, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
 import { RecordMerger } from './record-merge.js';
 
@@ -93,7 +93,8 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   if (options.hosts.length === 0) throw new Error('no node hosts given');
   const hostCount = options.hosts.length;
   const actorHosts = topology.actors.map((_, index) => index % hostCount);
-  const credentials = options.tlsAuthority === undefined ? grpcCredentials.createInsecure() : grpcCredentials.createSsl(readFileSync(options.tlsAuthority));
+  const credentials =
+    options.tlsAuthority === undefined ? grpcCredentials.createInsecure() : grpcCredentials.createSsl(readFileSync(options.tlsAuthority));
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
   const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
   const collector = createCollector(loaded, topology);
@@ -125,17 +126,26 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
             },
           };
     const merger = new RecordMerger(hostCount, sink);
-    let received: { host: number; texts: string[] }[] = [];
+    let received: { host: number; texts: Buffer[] }[] = [];
     const mergeRecords = (beforeUs: number) => {
       const mergeStartedAt = performance.now();
-      for (const { host, texts } of received) merger.add(host, parseRecords(texts));
+      for (const { host, texts } of received) {
+        try {
+          merger.add(host, parseRecords(texts));
+        } catch (error) {
+          if (!(error instanceof MalformedBatchError)) throw error;
+          throw connections[host]!.failureAt(`sent ${error.message}`, beforeUs);
+        }
+      }
       received = [];
       merger.release(beforeUs);
       exchange.recordsMs += performance.now() - mergeStartedAt;
     };
     for (let index = 0; ; index++) {
       // A host's earliest event: pending in its queue, or on its way to it.
-      const earliestUs = connections.map((connection) => inbound[connection.index]!.reduce((min, part) => Math.min(min, part.earliestUs), nextEventUs[connection.index]!));
+      const earliestUs = connections.map((connection) =>
+        inbound[connection.index]!.reduce((min, part) => Math.min(min, part.earliestUs), nextEventUs[connection.index]!),
+      );
       const frontierUs = Math.min(...earliestUs);
       if (frontierUs >= scenario.duration) break;
       const windows = connections.map((connection) => {
@@ -169,16 +179,26 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
         slowestComputeMs = Math.max(slowestComputeMs, done.computeMs);
         for (const part of [...connection.takeOutbound(), ...done.outbound]) {
           if (part.host >= hostCount || part.host === connection.index) {
-            throw new HostError(`node host ${connection.address} sent a batch for host ${part.host + 1}, which it cannot address`, connection.address, frontierUs);
+            throw new HostError(
+              `node host ${connection.address} sent a batch for host ${part.host + 1}, which it cannot address`,
+              connection.address,
+              frontierUs,
+            );
           }
           inbound[part.host]!.push({ batch: part.batch, count: part.count, earliestUs: part.earliestUs });
           exchange.crossHostItems += part.count;
         }
-        received.push({ host: connection.index, texts: [...connection.takeRecords(), ...done.records.map((records) => records.json)] });
+        received.push({
+          host: connection.index,
+          texts: [...connection.takeRecords(), ...done.records.map((records) => records.deflatedJson)],
+        });
       });
       exchange.windows++;
       exchange.hostComputeMs += slowestComputeMs;
-      options.onProgress?.(frontierUs, connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0));
+      options.onProgress?.(
+        frontierUs,
+        connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0),
+      );
     }
 
     let pendingEventsAtEnd = 0;
@@ -220,8 +240,9 @@ class HostConnection {
   private readonly client: NodeHostServiceClient;
   private readonly call: ClientDuplexStream<RunRequest, RunResponse>;
   private outbound: ReportValue<'outbound'>[] = [];
-  private records: string[] = [];
-  private waiting: { expected: ReportCase; virtualUs: number; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
+  private records: Buffer[] = [];
+  private waiting:
+    { expected: ReportCase; virtualUs: number; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
   private failure: HostError | undefined;
   private closed = false;
 
@@ -274,7 +295,7 @@ class HostConnection {
     return parts;
   }
 
-  takeRecords(): string[] {
+  takeRecords(): Buffer[] {
     const texts = this.records;
     this.records = [];
     return texts;
@@ -296,7 +317,7 @@ class HostConnection {
         this.outbound.push(report.value);
         return;
       case 'records':
-        this.records.push(report.value.json);
+        this.records.push(report.value.deflatedJson);
         return;
       case 'failure':
         return this.fail(`failed: ${report.value.message}`, report.value.virtualUs);
@@ -317,7 +338,16 @@ class HostConnection {
     waiting?.reject(this.failure);
   }
 
+  /** An error naming this host, for a fault the coordinator found in what it sent. */
+  failureAt(reason: string, virtualUs: number): HostError {
+    return this.error(reason, virtualUs);
+  }
+
   private error(reason: string, virtualUs: number): HostError {
-    return new HostError(`node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason} at virtual time ${formatDuration(virtualUs)}`, this.address, virtualUs);
+    return new HostError(
+      `node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason} at virtual time ${formatDuration(virtualUs)}`,
+      this.address,
+      virtualUs,
+    );
   }
 }

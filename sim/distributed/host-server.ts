@@ -74,7 +74,11 @@ export async function startNodeHost(options: NodeHostOptions): Promise<RunningNo
 
 function tlsCredentials(files: TlsFiles): ServerCredentials {
   const authority = files.clientAuthority === undefined ? null : readFileSync(files.clientAuthority);
-  return ServerCredentials.createSsl(authority, [{ cert_chain: readFileSync(files.certificate), private_key: readFileSync(files.privateKey) }], authority !== null);
+  return ServerCredentials.createSsl(
+    authority,
+    [{ cert_chain: readFileSync(files.certificate), private_key: readFileSync(files.privateKey) }],
+    authority !== null,
+  );
 }
 
 /** One run over one stream. Every refusal is a HostFailure answer; nothing here may throw out. */
@@ -118,7 +122,9 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
       const setup = command.value;
       share = new HostShare({ ...setup, actorHosts: setup.actorHosts });
       log(`run of ${setup.scenarioFile}: host ${setup.hostIndex + 1} of ${setup.hostCount}, ${share.actorsHeld} actors`);
-      call.write({ report: { $case: 'ready', value: { nextEventUs: timeOrNone(share.simulation.nextEventTimeUs()), actorsHeld: share.actorsHeld } } });
+      call.write({
+        report: { $case: 'ready', value: { nextEventUs: timeOrNone(share.simulation.nextEventTimeUs()), actorsHeld: share.actorsHeld } },
+      });
       return;
     }
     if (share === undefined) throw new ProtocolError(`a ${command.$case} command before setup`);
@@ -144,11 +150,11 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
             outbound.push(value);
           } else call.write({ report: { $case: 'outbound', value } });
         }
-        for (const json of share.records.drain(recordsPerMessage)) {
-          if (inlineBytes + json.length <= inlineBytesLimit) {
-            inlineBytes += json.length;
-            records.push({ json });
-          } else call.write({ report: { $case: 'records', value: { json } } });
+        for (const deflatedJson of share.records.drain(recordsPerMessage)) {
+          if (inlineBytes + deflatedJson.length <= inlineBytesLimit) {
+            inlineBytes += deflatedJson.length;
+            records.push({ deflatedJson });
+          } else call.write({ report: { $case: 'records', value: { deflatedJson } } });
         }
         call.write({
           report: {
@@ -168,7 +174,9 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
         return;
       }
       case 'finish':
-        call.write({ report: { $case: 'finished', value: { eventsProcessed: simulation.eventsProcessed, pendingEvents: simulation.pendingEvents } } });
+        call.write({
+          report: { $case: 'finished', value: { eventsProcessed: simulation.eventsProcessed, pendingEvents: simulation.pendingEvents } },
+        });
         log('run finished');
         call.end();
         end();

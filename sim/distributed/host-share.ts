@@ -46,8 +46,10 @@ export class HostShare {
     if (setup.actorHosts.length !== actorCount) {
       throw new ProtocolError(`the scenario has ${actorCount} actors but the assignment names ${setup.actorHosts.length}`);
     }
-    if (setup.hostIndex >= setup.hostCount) throw new ProtocolError(`host index ${setup.hostIndex} is not below the host count ${setup.hostCount}`);
-    if (setup.actorHosts.some((host) => host >= setup.hostCount)) throw new ProtocolError('the assignment names a host beyond the host count');
+    if (setup.hostIndex >= setup.hostCount)
+      throw new ProtocolError(`host index ${setup.hostIndex} is not below the host count ${setup.hostCount}`);
+    if (setup.actorHosts.some((host) => host >= setup.hostCount))
+      throw new ProtocolError('the assignment names a host beyond the host count');
     if (!(setup.lookaheadUs > 0)) throw new ProtocolError(`the lookahead must be positive (got ${setup.lookaheadUs} us)`);
     this.actorHosts = setup.actorHosts;
     this.hostIndex = setup.hostIndex;
@@ -61,7 +63,9 @@ export class HostShare {
       actors,
       actorNames: topology.actorNames,
       network: topology.network,
-      sink: { record: (timeUs, actor, record) => records.add(timeUs, actor, this.simulation.eventOrigin, this.simulation.eventSequence, record) },
+      sink: {
+        record: (timeUs, actor, record) => records.add(timeUs, actor, this.simulation.eventOrigin, this.simulation.eventSequence, record),
+      },
       remote: { deliver: (timeUs, origin, sequence, target, message) => this.send(timeUs, origin, sequence, target, message) },
     });
     // Every host schedules every initial event, so that each origin's sequence numbers agree
@@ -81,7 +85,9 @@ export class HostShare {
         throw new ProtocolError(`a delivery for actor ${delivery.target}, which this host does not hold`);
       }
       if (!(delivery.timeUs >= this.reachedUs)) {
-        throw new ProtocolError(`a delivery at ${delivery.timeUs} us arrived after this host had passed that time (it is at ${this.reachedUs} us)`);
+        throw new ProtocolError(
+          `a delivery at ${delivery.timeUs} us arrived after this host had passed that time (it is at ${this.reachedUs} us)`,
+        );
       }
       this.simulation.accept(delivery.timeUs, delivery.origin, delivery.sequence, delivery.target, delivery.message);
     }
@@ -92,7 +98,8 @@ export class HostShare {
    * delivery sent to another host in this window could bring back (its arrival plus the lookahead).
    */
   runWindow(horizonUs: number): void {
-    if (!(horizonUs >= this.reachedUs)) throw new ProtocolError(`horizon ${horizonUs} us is before the time this host has reached (${this.reachedUs} us)`);
+    if (!(horizonUs >= this.reachedUs))
+      throw new ProtocolError(`horizon ${horizonUs} us is before the time this host has reached (${this.reachedUs} us)`);
     const simulation = this.simulation;
     this.earliestSentUs = Infinity;
     for (;;) {

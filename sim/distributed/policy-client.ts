@@ -54,7 +54,9 @@ export class GrpcRoutingPolicy implements RoutingPolicy {
     const answer = this.data.slice(0, Atomics.load(this.control, 1));
     if (state === answered) return ChooseResponse.decode(answer);
     const reason = state === failed ? Buffer.from(answer).toString('utf8') : `no answer within ${(this.timeoutMs / 1000).toString()} s`;
-    this.broken = new RoutingPolicyError(`routing policy ${this.address} failed for ${question.router} at virtual time ${question.nowUs} us: ${reason}`);
+    this.broken = new RoutingPolicyError(
+      `routing policy ${this.address} failed for ${question.router} at virtual time ${question.nowUs} us: ${reason}`,
+    );
     void this.worker.terminate();
     throw this.broken;
   }

@@ -43,7 +43,10 @@ export async function spawnLocalHosts(count: number): Promise<LocalHosts> {
 function listeningAddress(child: ChildProcess): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`node host process ${child.pid} did not start within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`node host process ${child.pid} did not start within ${startTimeoutMs / 1000} s`)),
+      startTimeoutMs,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`node host process ${child.pid} exited with code ${code} before it listened`));

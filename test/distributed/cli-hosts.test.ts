@@ -46,17 +46,53 @@ describe('a node host over TLS', () => {
   it('serves a run to a coordinator that trusts its certificate authority', async () => {
     const pem = (name: string) => join(directory, name);
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', pem('ca.key'), '-out', pem('ca.pem'));
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=test-ca',
+      '-keyout',
+      pem('ca.key'),
+      '-out',
+      pem('ca.pem'),
+    );
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', pem('host.key'), '-out', pem('host.csr'));
     writeFileSync(pem('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    openssl('x509', '-req', '-in', pem('host.csr'), '-CA', pem('ca.pem'), '-CAkey', pem('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', pem('san.ext'), '-out', pem('host.pem'));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      pem('host.csr'),
+      '-CA',
+      pem('ca.pem'),
+      '-CAkey',
+      pem('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      pem('san.ext'),
+      '-out',
+      pem('host.pem'),
+    );
     const host = await startNodeHost({ listen: '127.0.0.1:0', tls: { certificate: pem('host.pem'), privateKey: pem('host.key') } });
     try {
       const text = readFileSync(scenarioFile, 'utf8');
-      const result = await runDistributed(parseScenario(text, scenarioFile), { hosts: [host.address], scenarioText: text, tlsAuthority: pem('ca.pem') });
+      const result = await runDistributed(parseScenario(text, scenarioFile), {
+        hosts: [host.address],
+        scenarioText: text,
+        tlsAuthority: pem('ca.pem'),
+      });
       expect(result.eventsProcessed).toBeGreaterThan(100);
       // Without the authority the coordinator refuses the host's certificate.
-      await expect(runDistributed(parseScenario(text, scenarioFile), { hosts: [host.address], scenarioText: text, answerTimeoutMs: 5000 })).rejects.toThrow(/node host .* failed/);
+      await expect(
+        runDistributed(parseScenario(text, scenarioFile), { hosts: [host.address], scenarioText: text, answerTimeoutMs: 5000 }),
+      ).rejects.toThrow(/node host .* failed/);
     } finally {
       await host.close();
     }

@@ -20,9 +20,14 @@ describe('a host that dies or stops answering ends the run with a clear error', 
       const run = runDistributed(parseScenario(longText, file), { hosts: hosts.addresses, scenarioText: longText });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       hosts.processes[1]!.kill('SIGKILL');
-      const error = await run.then(() => undefined, (caught: unknown) => caught);
+      const error = await run.then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(error).toBeInstanceOf(HostError);
-      expect((error as HostError).message).toMatch(new RegExp(`node host ${hosts.addresses[1]!.replace(/\./g, '\\.')} \\(host 2 of 2\\) .* at virtual time \\d`));
+      expect((error as HostError).message).toMatch(
+        new RegExp(`node host ${hosts.addresses[1]!.replace(/\./g, '\\.')} \\(host 2 of 2\\) .* at virtual time \\d`),
+      );
       expect((error as HostError).host).toBe(hosts.addresses[1]);
       expect((error as HostError).virtualUs).toBeGreaterThan(0);
       expect(performance.now() - startedAt).toBeLessThan(15_000);
@@ -39,7 +44,9 @@ describe('a host that dies or stops answering ends the run with a clear error', 
       await new Promise((resolve) => setTimeout(resolve, 1500));
       hosts.processes[0]!.kill('SIGSTOP');
       const startedAt = performance.now();
-      await expect(run).rejects.toThrow(new RegExp(`node host ${hosts.addresses[0]!.replace(/\./g, '\\.')} \\(host 1 of 2\\) stopped answering .* at virtual time`));
+      await expect(run).rejects.toThrow(
+        new RegExp(`node host ${hosts.addresses[0]!.replace(/\./g, '\\.')} \\(host 1 of 2\\) stopped answering .* at virtual time`),
+      );
       expect(performance.now() - startedAt).toBeLessThan(5000);
       hosts.processes[0]!.kill('SIGCONT');
       const again = await runDistributed(parseScenario(shortText, file), { hosts: hosts.addresses, scenarioText: shortText });
@@ -93,9 +100,23 @@ describe('a host refuses oversized, unknown and malformed messages, and keeps se
     });
   }
   const encode = (request: RunRequest) => Buffer.from(RunRequest.encode(request).finish());
-  const failureOf = (answers: RunResponse[]) => answers.map((answer) => answer.report).find((report) => report?.$case === 'failure')?.value.message;
+  const failureOf = (answers: RunResponse[]) =>
+    answers.map((answer) => answer.report).find((report) => report?.$case === 'failure')?.value.message;
   const setup = (scenarioText: string) =>
-    encode({ command: { $case: 'setup', value: { scenarioText, scenarioFile: file, seed: 1, hostIndex: 0, hostCount: 1, actorHosts: Array.from({ length: 9 }, () => 0), lookaheadUs: 100 } } });
+    encode({
+      command: {
+        $case: 'setup',
+        value: {
+          scenarioText,
+          scenarioFile: file,
+          seed: 1,
+          hostIndex: 0,
+          hostCount: 1,
+          actorHosts: Array.from({ length: 9 }, () => 0),
+          lookaheadUs: 100,
+        },
+      },
+    });
 
   async function stillServes(): Promise<void> {
     const result = await runDistributed(parseScenario(shortText, file), { hosts: [host.address], scenarioText: shortText });
@@ -122,7 +143,9 @@ describe('a host refuses oversized, unknown and malformed messages, and keeps se
   });
 
   it('a window before setup, a scenario that does not load, a malformed delivery batch', async () => {
-    expect(failureOf((await exchange([encode({ command: { $case: 'window', value: { index: 0, horizonUs: 10, inbound: [] } } })])).answers)).toMatch(/window command before setup/);
+    expect(
+      failureOf((await exchange([encode({ command: { $case: 'window', value: { index: 0, horizonUs: 10, inbound: [] } } })])).answers),
+    ).toMatch(/window command before setup/);
     expect(failureOf((await exchange([setup('name: [')])).answers)).toMatch(/scenario does not load/);
     const garbage = Buffer.from([0x0a, 0x05, 0x01, 0x02]);
     const inbound = encode({ command: { $case: 'inbound', value: { batch: garbage, count: 1 } } });

@@ -24,7 +24,9 @@ let policyServer: ChildProcess;
 let address = '';
 
 beforeAll(async () => {
-  policyServer = spawn(process.execPath, ['--import', 'tsx', 'examples/routing-policy-server.ts', '--listen', '127.0.0.1:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  policyServer = spawn(process.execPath, ['--import', 'tsx', 'examples/routing-policy-server.ts', '--listen', '127.0.0.1:0'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the example policy server did not start')), 20_000);
     let output = '';

@@ -19,7 +19,8 @@ export function shortenedScenario(file: string, duration: string, minLatency = '
   if (typeof original !== 'number' || typeof target !== 'number') throw new Error('durations expected');
   const factor = Math.min(1, target / original);
   document.set('duration', duration);
-  const timeline = document.get('timeline', true) as { items?: { get(key: string): unknown; set(key: string, value: unknown): void }[] } | undefined;
+  const timeline = document.get('timeline', true) as
+    { items?: { get(key: string): unknown; set(key: string, value: unknown): void }[] } | undefined;
   for (const step of timeline?.items ?? []) {
     const at = parseDuration(String(step.get('at')));
     if (typeof at === 'number') step.set('at', `${Math.round(at * factor)}us`);

@@ -18,7 +18,7 @@ export function registerHostCommand(program: Command, setResult: CommandResult):
     .option('--listen <host:port>', 'address to listen on (loopback unless told otherwise; port 0 picks a free one)', '127.0.0.1:7878')
     .option('--tls-cert <file>', 'PEM certificate chain: serve over TLS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of the certificate')
-    .option('--tls-client-ca <file>', 'PEM authority that must have signed the clients\' certificates')
+    .option('--tls-client-ca <file>', "PEM authority that must have signed the clients' certificates")
     .option('--quiet', 'log nothing but refusals')
     .option('--exit-with-stdin', 'exit when standard input closes (for hosts started by `run --spawn-hosts`)')
     .action(async (options: HostOptions) => setResult(await hostCommand(options)));
@@ -31,9 +31,16 @@ async function hostCommand(options: HostOptions): Promise<number> {
   }
   let tls: TlsFiles | undefined;
   if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
-    tls = { certificate: options.tlsCert, privateKey: options.tlsKey, ...(options.tlsClientCa === undefined ? {} : { clientAuthority: options.tlsClientCa }) };
+    tls = {
+      certificate: options.tlsCert,
+      privateKey: options.tlsKey,
+      ...(options.tlsClientCa === undefined ? {} : { clientAuthority: options.tlsClientCa }),
+    };
   }
-  const host = await startNodeHost({ listen: options.listen, ...(tls === undefined ? {} : { tls }), log: (line) => {
+  const host = await startNodeHost({
+    listen: options.listen,
+    ...(tls === undefined ? {} : { tls }),
+    log: (line) => {
       if (options.quiet !== true || line.startsWith('refused')) process.stderr.write(`clustersim host: ${line}\n`);
     },
   });
