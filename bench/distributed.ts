@@ -127,6 +127,8 @@ async function rawStreamRate(address: string): Promise<number> {
         destination: '',
         address: '',
         last: false,
+        replicated: false,
+        triedServers: [3],
       },
     });
   }

@@ -1,5 +1,5 @@
 import type { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
-import { MaintenanceMode, ServerState, type Request } from '../messages.js';
+import { ServerState, type MaintenanceMode, type Request } from '../messages.js';
 
 /**
  * A routing policy held outside the router, e.g. a team's own code behind a gRPC
@@ -23,48 +23,35 @@ export interface PolicyServerView {
 }
 
 /**
- * Asks the policy where `request` goes. The eligible servers are those the router may use: running
- * ones, and the session's own server while it keeps affinity in maintenance; never the one that
- * just refused the request. Returns the chosen view, or the cause of a rejection.
+ * Asks the policy where `request` goes when no session affinity decides it. The eligible servers
+ * are the running ones of the request's cluster, or those in maintenance for a work class that
+ * permits only them, less the ones already tried. Returns the chosen view, or the cause of a
+ * rejection.
  */
 export function askPolicy<View extends PolicyServerView>(
   policy: RoutingPolicy,
   router: string,
   request: Request,
   views: readonly View[],
-  refusedBy: number | undefined,
+  excluded: readonly number[],
   nowUs: number,
 ): View | string {
-  const eligible = views.filter(
-    (view) =>
-      view.actor !== refusedBy && (view.state === ServerState.RUNNING || (view.actor === request.affinityServer && keepsAffinity(view))),
-  );
+  const state = request.maintenanceOnly ? ServerState.MAINTENANCE : ServerState.RUNNING;
+  const eligible = views.filter((view) => view.state === state && !excluded.includes(view.actor));
   const answer = policy.choose({
     router,
     nowUs,
     request,
     workClass: request.workClass,
     affinityServer: request.affinityServer,
-    eligible: eligible.map((view) => ({
-      server: view.actor,
-      name: policy.serverName(view.actor),
-      state: view.state,
-      mode: view.mode,
-      outstanding: view.outstanding,
-    })),
+    eligible: eligible.map((view) => ({ server: view.actor, name: policy.serverName(view.actor), state: view.state, mode: view.mode, outstanding: view.outstanding })),
   });
   const decision = answer.decision;
   if (decision === undefined) throw new Error(`routing policy ${policy.address} answered ${router} with neither a server nor a rejection`);
   if (decision.$case === 'reject') return decision.value === '' ? 'policy-reject' : decision.value;
   const chosen = eligible.find((view) => view.actor === decision.value);
   if (chosen === undefined) {
-    throw new Error(
-      `routing policy ${policy.address} chose server ${decision.value} for request ${request.id} of ${router}, which is not among the eligible servers`,
-    );
+    throw new Error(`routing policy ${policy.address} chose server ${decision.value} for request ${request.id} of ${router}, which is not among the eligible servers`);
   }
   return chosen;
-}
-
-function keepsAffinity(view: PolicyServerView): boolean {
-  return view.state === ServerState.MAINTENANCE && view.mode === MaintenanceMode.AFFINITY;
 }

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { OutputError } from '../../reports/write.js';
 import { ScenarioError } from '../scenario/load.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerHostCommand } from './commands/host.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { DistributedRunError } from './distributed-run.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -19,6 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride();
   // One module per command.
   registerRunCommand(program, setResult);
+  registerSweepCommand(program, setResult);
+  registerCompareCommand(program, setResult);
   registerHostCommand(program, setResult);
 
   try {

@@ -88,7 +88,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const startedAt = performance.now();
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
-  const topology = buildTopology(loaded);
+  const topology = buildTopology(loaded, seed);
   const lookaheadUs = lookaheadOf(loaded, topology);
   if (options.hosts.length === 0) throw new Error('no node hosts given');
   const hostCount = options.hosts.length;

@@ -41,7 +41,7 @@ export class HostShare {
 
   constructor(setup: ShareSetup) {
     const loaded = parseScenario(setup.scenarioText, setup.scenarioFile);
-    const topology = buildTopology(loaded);
+    const topology = buildTopology(loaded, setup.seed);
     const actorCount = topology.actors.length;
     if (setup.actorHosts.length !== actorCount) {
       throw new ProtocolError(`the scenario has ${actorCount} actors but the assignment names ${setup.actorHosts.length}`);

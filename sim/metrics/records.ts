@@ -75,6 +75,29 @@ export type SimRecord =
   /** A failure detector declared a member failed (or alive again). `correct` is false for a false suspicion. */
   | { type: 'suspicion'; detector: number; member: number; suspected: boolean; correct: boolean }
   /** A fault of the scenario took effect (crash, restart, partition, heal, slow, latency, loss). */
-  | { type: 'fault'; kind: string; target: string; detail: string };
+  | { type: 'fault'; kind: string; target: string; detail: string }
+  /** A server took over a session whose server broke affinity (its state was replicated). */
+  | { type: 'session-failover'; protocol: Protocol; session: number; from: number; to: number }
+  /** An On Demand Router's own state changed (ODR maintenance); the sprayer follows it. */
+  | { type: 'router-state'; router: number; state: ServerState; mode: MaintenanceMode }
+  /** A router answered a request itself: rejected (no eligible server, work class) or redirected. */
+  | { type: 'routed-away'; router: number; protocol: Protocol; request: number; status: Status; cause: string; workClass: string }
+  /**
+   * A health policy's condition started or stopped holding for a server long enough: it put the
+   * server into maintenance or out of it, or (supervised) asked an operator to.
+   */
+  | { type: 'health-action'; policy: string; server: number; action: 'enter' | 'exit'; supervised: boolean; valueUs: number; errorPercent: number }
+  /** Messages of a destination taken in by the messaging engine and not yet consumed. */
+  | { type: 'messages-in-flight'; engine: number; destination: string; inFlight: number }
+  /** A crash lost work: requests in flight or queued, and sessions held without a replica elsewhere. */
+  | { type: 'lost'; server: number; requests: number; sessions: number; cause: string }
+  /** A member returning to service found its own address held by `holder` (static addressing): it stays out. */
+  | { type: 'address-conflict'; server: number; address: string; holder: number }
+  /** A member's load thresholds, in percent, as set (ClusterCATS Explorer, Configure > Load). */
+  | { type: 'threshold'; server: number; gradualPercent: number; peakPercent: number }
+  /** A member sent a new request elsewhere by HTTP redirect; `reason` is peak, gradual or service-stopped. */
+  | { type: 'redirect'; server: number; toServer: number; address: string; reason: string }
+  /** A session survived its member: a replica or a handed-over copy was taken up by `server`. */
+  | { type: 'session-recovered'; server: number; session: number; from: number; reason: 'replica' | 'handover' };
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';

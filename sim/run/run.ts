@@ -1,4 +1,5 @@
 import type { Message } from '../../nodes/messages.js';
+import type { RecordSink } from '../kernel/actor.js';
 import { Simulation } from '../kernel/simulation.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
@@ -10,6 +11,8 @@ export interface RunOptions {
   seed?: number;
   /** Called now and then with the virtual time reached, for a progress display. */
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+  /** Sees every record too, in canonical order (tests check invariants over them). */
+  recordTap?: RecordSink<SimRecord>;
 }
 
 export interface RunResult {
@@ -31,6 +34,8 @@ export function createCollector(loaded: LoadedScenario, topology: Topology): Col
     actorNames: topology.actorNames,
     servers: topology.servers,
     sampleEveryUs: Math.max(1, Math.ceil(loaded.scenario.duration / samplesPerRun)),
+    durationUs: loaded.scenario.duration,
+    windows: samplesPerRun,
   });
 }
 
@@ -38,14 +43,14 @@ export function createCollector(loaded: LoadedScenario, topology: Topology): Col
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunResult {
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
-  const topology = buildTopology(loaded);
+  const topology = buildTopology(loaded, seed);
   const collector = createCollector(loaded, topology);
   const simulation = new Simulation<Message, SimRecord>({
     seed,
     actors: topology.actors,
     actorNames: topology.actorNames,
     network: topology.network,
-    sink: collector,
+    sink: options.recordTap === undefined ? collector : teeSink(collector, options.recordTap),
   });
   for (const event of topology.initialEvents) simulation.schedule(event.atUs, event.origin, event.target, event.message);
 
@@ -64,5 +69,14 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
     figures,
     eventsProcessed: simulation.eventsProcessed,
     pendingEventsAtEnd: simulation.pendingEvents,
+  };
+}
+
+function teeSink(first: RecordSink<SimRecord>, second: RecordSink<SimRecord>): RecordSink<SimRecord> {
+  return {
+    record(timeUs, actor, record) {
+      first.record(timeUs, actor, record);
+      second.record(timeUs, actor, record);
+    },
   };
 }

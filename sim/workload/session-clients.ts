@@ -1,19 +1,35 @@
 import { Protocol, RequestKind, Status, unexpected, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../../nodes/messages.js';
 import type { Distribution } from '../kernel/distributions.js';
+import type { ArrivalProcess } from './arrivals.js';
 
 export interface SessionClientsConfig {
   name: string;
   protocol: Protocol;
-  /** New sessions per second (Poisson arrivals). */
-  ratePerSecond: number;
+  /** When new sessions arrive. */
+  arrivals: ArrivalProcess;
   /** Requests per session, the opening and closing ones included. */
   requests: Distribution;
   thinkTime: Distribution;
+  /** SIP: how long a dialog is held; its requests are spread evenly over it (instead of think times). */
+  holdTime?: Distribution | undefined;
   uri: string;
+  /** URIs drawn per session by weight (e.g. a small share of /admin/ sessions); `uri` when absent. */
+  uris?: readonly { uri: string; weight: number }[] | undefined;
+  /** The session's state is replicated, so it can fail over to another server. */
+  replicated?: boolean | undefined;
+  /** JMS: the destination messages are sent to (each message is a one-request session). */
+  destination?: string | undefined;
   /** Entry points the clients send to (routers or sprayers); one is drawn per session. */
   entryPoints: readonly number[];
   /** No new sessions start at or after this time. */
   stopArrivalsAtUs: number;
+  /**
+   * ClusterCATS: the members' IP addresses, handed to new sessions in turn (DNS round robin);
+   * requests then go through the first entry point (the LAN) to whoever holds the address.
+   */
+  addresses?: readonly string[];
+  /** A request unanswered this long is retried once, then its session ends dropped (cause timeout). */
+  requestTimeoutUs?: number;
 }
 
 interface Session {
@@ -23,28 +39,55 @@ interface Session {
   requestId: number;
   sentAtUs: number;
   entryPoint: number;
+  uri: string;
+  /** Gap between the requests of a SIP dialog, or -1 for think times. */
+  gapUs: number;
+  /** IP address the session talks to (ClusterCATS), '' when it goes through a router. */
+  address: string;
+  kind: RequestKind;
+  /** Redirects the current request has followed. */
+  redirects: number;
+  /** A request is out and unanswered. */
+  waiting: boolean;
+  timeouts: number;
 }
 
 const arrivalTag = 'arrival';
 const thinkTag = 'think';
+const timeoutSweepTag = 'timeout-sweep';
+/** Redirects one request may follow before the client gives up on it. */
+const maxRedirects = 5;
+const timeoutRetries = 1;
 // Ids are unique per run: the client actor's index in the high bits, a counter below.
 const idsPerActor = 2 ** 32;
 
+// Method names per protocol and request kind (open, in session, close), as the work classes see them.
+const methods: Readonly<Record<number, readonly [string, string, string]>> = {
+  [Protocol.HTTP]: ['GET', 'GET', 'GET'],
+  [Protocol.SIP]: ['INVITE', 'INFO', 'BYE'],
+  [Protocol.EJB]: ['CREATE', 'INVOKE', 'REMOVE'],
+  [Protocol.JMS]: ['SEND', 'SEND', 'SEND'],
+};
+
 /**
- * A population of users of one protocol: sessions arrive as a Poisson process, each sends its
- * requests one after another with think times between, and follows the affinity that the
- * server it landed on gives it (the session cookie's clone id).
+ * A population of users of one protocol: sessions arrive by an arrival process, each sends its
+ * requests one after another with think times between (SIP: spread over the dialog's holding
+ * time), and follows the affinity that the server it landed on gives it (the session cookie's
+ * clone id, the dialog's route, the EJB client's server). JMS producers send one message per
+ * arrival, each counted as a one-request session.
  */
 export class SessionClients implements NodeActor {
   readonly name: string;
   private readonly sessions = new Map<number, Session>();
-  private readonly interArrivalMeanUs: number;
+  private readonly totalUriWeight: number;
   private nextSessionNumber = 1;
   private nextRequestNumber = 1;
+  private nextAddress = 0;
+  private sweeping = false;
 
   constructor(private readonly config: SessionClientsConfig) {
     this.name = config.name;
-    this.interArrivalMeanUs = 1_000_000 / config.ratePerSecond;
+    this.totalUriWeight = (config.uris ?? []).reduce((total, entry) => total + entry.weight, 0);
   }
 
   /** Sessions that have started and not ended. */
@@ -57,6 +100,7 @@ export class SessionClients implements NodeActor {
       case 'timer':
         if (message.value.tag === arrivalTag) return this.arrive(context);
         if (message.value.tag === thinkTag) return this.sendNext(message.value.ref, context);
+        if (message.value.tag === timeoutSweepTag) return this.sweepTimeouts(context);
         return unexpected(this.name, message);
       case 'response':
         return this.receive(message.value, context);
@@ -71,19 +115,38 @@ export class SessionClients implements NodeActor {
   }
 
   private arrive(context: NodeContext): void {
-    const arrivals = context.rng('arrivals');
-    const gapUs = Math.max(1, Math.round(-this.interArrivalMeanUs * Math.log(1 - arrivals())));
-    const nextAtUs = context.now + gapUs;
+    const nextAtUs = this.config.arrivals.nextAfter(context.now, context.rng('arrivals'));
     if (nextAtUs < this.config.stopArrivalsAtUs) context.setTimer(nextAtUs, SessionClients.start());
 
     const id = context.self * idsPerActor + this.nextSessionNumber++;
     const entryPoints = this.config.entryPoints;
     const entryPoint = entryPoints[Math.floor(context.rng('entry')() * entryPoints.length)]!;
-    const remaining = Math.max(1, this.config.requests.sample(context.rng('session')));
-    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint };
+    const messages = this.config.destination !== undefined;
+    const remaining = messages ? 1 : Math.max(1, this.config.requests.sample(context.rng('session')));
+    const hold = this.config.holdTime;
+    const gapUs = hold === undefined || remaining < 2 ? -1 : Math.round(hold.sample(context.rng('hold')) / (remaining - 1));
+    const uri = this.totalUriWeight > 0 ? this.drawUri(context.rng('uri')()) : this.config.uri;
+    const addresses = this.config.addresses;
+    const address = addresses === undefined ? '' : addresses[this.nextAddress++ % addresses.length]!;
+    const kind = messages ? RequestKind.MESSAGE : RequestKind.OPEN;
+    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, gapUs, address, kind, redirects: 0, waiting: false, timeouts: 0 };
+    if (this.config.requestTimeoutUs !== undefined && !this.sweeping) {
+      this.sweeping = true;
+      context.setTimer(context.now + this.sweepPeriodUs(), { $case: 'timer', value: { tag: timeoutSweepTag, ref: 0 } });
+    }
     this.sessions.set(id, session);
     context.record({ type: 'session-started', protocol: this.config.protocol, session: id });
-    this.send(session, RequestKind.OPEN, context);
+    this.send(session, kind, context);
+  }
+
+  private drawUri(draw: number): string {
+    const uris = this.config.uris!;
+    let left = draw * this.totalUriWeight;
+    for (const entry of uris) {
+      left -= entry.weight;
+      if (left < 0) return entry.uri;
+    }
+    return uris[uris.length - 1]!.uri;
   }
 
   private sendNext(sessionId: number, context: NodeContext): void {
@@ -92,35 +155,56 @@ export class SessionClients implements NodeActor {
     this.send(session, session.remaining === 1 ? RequestKind.CLOSE : RequestKind.IN_SESSION, context);
   }
 
-  private send(session: Session, kind: RequestKind, context: NodeContext): void {
+  private send(session: Session, kind: RequestKind, context: NodeContext, redirects = 0, sentAtUs = context.now): void {
     session.requestId = context.self * idsPerActor + this.nextRequestNumber++;
     session.sentAtUs = context.now;
+    session.kind = kind;
+    session.redirects = redirects;
+    session.waiting = true;
+    const protocol = this.config.protocol;
     const request: Request = {
       id: session.requestId,
-      protocol: this.config.protocol,
+      protocol,
       kind,
       sessionId: session.id,
-      uri: this.config.uri,
-      method: 'GET',
+      uri: session.uri,
+      method: methods[protocol]![kind === RequestKind.OPEN || kind === RequestKind.MESSAGE ? 0 : kind === RequestKind.CLOSE ? 2 : 1]!,
       client: context.self,
-      sentAtUs: context.now,
+      sentAtUs,
       affinityServer: session.server,
       attempts: 0,
-      redirects: 0,
+      redirects,
       router: -1,
       workClass: '',
       maintenanceOnly: false,
-      destination: '',
-      address: '',
+      destination: this.config.destination ?? '',
+      address: session.address,
       last: session.remaining === 1,
+      replicated: this.config.replicated === true,
+      triedServers: [],
     };
     context.send(session.entryPoint, { $case: 'request', value: request });
   }
 
   private receive(response: Response, context: NodeContext): void {
     const session = this.sessions.get(response.sessionId);
-    if (session === undefined || session.requestId !== response.requestId) return; // stale answer
+    if (session === undefined) return;
     const protocol = this.config.protocol;
+    if (response.requestId === 0 && response.status === Status.DROPPED) {
+      // The server ended the session between requests (a drain-down period expired).
+      this.sessions.delete(session.id);
+      context.record({ type: 'session-ended', protocol, session: session.id, outcome: 'dropped', cause: response.cause });
+      return;
+    }
+    if (session.requestId !== response.requestId) return; // stale answer
+    session.waiting = false;
+    if (response.status === Status.REDIRECT && session.redirects < maxRedirects) {
+      // HTTP redirect: one more round trip, to the address a ClusterCATS member named or the
+      // URI a work class redirects to.
+      if (this.config.addresses === undefined) session.uri = response.redirectAddress;
+      else session.address = response.redirectAddress;
+      return this.send(session, session.kind, context, session.redirects + 1, response.sentAtUs);
+    }
     context.record({
       type: 'request-ended',
       protocol,
@@ -133,18 +217,54 @@ export class SessionClients implements NodeActor {
     });
     if (response.status !== Status.OK) {
       this.sessions.delete(session.id);
-      const outcome = response.kind === RequestKind.OPEN ? 'rejected' : 'dropped';
+      const refusedAtOpen = response.kind === RequestKind.OPEN || (response.kind === RequestKind.MESSAGE && response.status === Status.REJECTED);
+      const outcome = refusedAtOpen ? 'rejected' : 'dropped';
       context.record({ type: 'session-ended', protocol, session: session.id, outcome, cause: response.cause });
       return;
     }
     session.server = response.server;
+    if (response.redirectAddress !== '') session.address = response.redirectAddress;
     session.remaining--;
     if (session.remaining === 0 || response.kind === RequestKind.CLOSE) {
       this.sessions.delete(session.id);
       context.record({ type: 'session-ended', protocol, session: session.id, outcome: 'completed', cause: '' });
       return;
     }
-    const thinkUs = this.config.thinkTime.sample(context.rng('think'));
+    const thinkUs = session.gapUs >= 0 ? session.gapUs : this.config.thinkTime.sample(context.rng('think'));
     context.setTimer(context.now + thinkUs, { $case: 'timer', value: { tag: thinkTag, ref: session.id } });
+  }
+
+  private sweepPeriodUs(): number {
+    return Math.max(1_000, Math.floor(this.config.requestTimeoutUs! / 10));
+  }
+
+  /** Ends or retries the requests unanswered for longer than the timeout (lost to a crash or a partition). */
+  private sweepTimeouts(context: NodeContext): void {
+    const timeoutUs = this.config.requestTimeoutUs!;
+    const protocol = this.config.protocol;
+    for (const session of this.sessions.values()) {
+      if (!session.waiting || context.now - session.sentAtUs < timeoutUs) continue;
+      context.record({
+        type: 'request-ended',
+        protocol,
+        request: session.requestId,
+        status: Status.DROPPED,
+        cause: 'timeout',
+        latencyUs: context.now - session.sentAtUs,
+        attempts: 0,
+        redirects: session.redirects,
+      });
+      if (session.timeouts < timeoutRetries) {
+        session.timeouts++;
+        this.send(session, session.kind, context);
+        continue;
+      }
+      this.sessions.delete(session.id);
+      const outcome = session.kind === RequestKind.OPEN ? 'rejected' : 'dropped';
+      context.record({ type: 'session-ended', protocol, session: session.id, outcome, cause: 'timeout' });
+    }
+    if (this.sessions.size > 0 || context.now < this.config.stopArrivalsAtUs) {
+      context.setTimer(context.now + this.sweepPeriodUs(), { $case: 'timer', value: { tag: timeoutSweepTag, ref: 0 } });
+    }
   }
 }

@@ -17,7 +17,7 @@ workload:
     requests: 4
     thinkTime: { exponential: 500ms }
     service: { constant: 10ms }
-routing: { policy: "${policy}", timeout: ${timeout} }
+routing: { policy: "${policy}", policyTimeout: ${timeout} }
 `;
 
 let policyServer: ChildProcess;

@@ -9,6 +9,7 @@ import { runScenario } from '../../run/run.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
 
 interface RunOptions {
   seed?: number;
@@ -39,7 +40,17 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
   };
   const loaded = loadScenarioFile(file);
   const startedAt = performance.now();
-  const result = options.hosts === undefined && options.spawnHosts === undefined ? runScenario(loaded, options.seed === undefined ? {} : { seed: options.seed }) : await runOnHosts(loaded, options, say);
+  // Progress goes to stderr, so that stdout stays the summary a script can read.
+  const progress =
+    options.quiet === true
+      ? undefined
+      : createProgress({ totalUs: loaded.scenario.duration, write: (text) => process.stderr.write(text), isTerminal: process.stderr.isTTY === true, nowMs: () => performance.now() });
+  const runOptions = {
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(progress === undefined ? {} : { onProgress: (virtualUs: number, events: number) => progress.update(virtualUs, events) }),
+  };
+  const result = options.hosts === undefined && options.spawnHosts === undefined ? runScenario(loaded, runOptions) : await runOnHosts(loaded, { ...options, ...runOptions }, say);
+  progress?.finish();
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
   const report = renderReport(result, expectations);
