@@ -126,19 +126,21 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
             },
           };
     const merger = new RecordMerger(hostCount, sink);
-    let received: { host: number; texts: Buffer[] }[] = [];
+    // Records of a window arrive after its WindowDone: a record is final once it is before the
+    // frontier and before the start of every window whose records are still on their way.
     const mergeRecords = (beforeUs: number) => {
       const mergeStartedAt = performance.now();
-      for (const { host, texts } of received) {
+      let boundUs = beforeUs;
+      for (const connection of connections) {
         try {
-          merger.add(host, parseRecords(texts));
+          merger.add(connection.index, parseRecords(connection.takeCompletedRecords()));
         } catch (error) {
           if (!(error instanceof MalformedBatchError)) throw error;
-          throw connections[host]!.failureAt(`sent ${error.message}`, beforeUs);
+          throw connection.failureAt(`sent ${error.message}`, beforeUs);
         }
+        boundUs = Math.min(boundUs, connection.recordsPendingFromUs);
       }
-      received = [];
-      merger.release(beforeUs);
+      merger.release(boundUs);
       exchange.recordsMs += performance.now() - mergeStartedAt;
     };
     for (let index = 0; ; index++) {
@@ -188,10 +190,6 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
           inbound[part.host]!.push({ batch: part.batch, count: part.count, earliestUs: part.earliestUs });
           exchange.crossHostItems += part.count;
         }
-        received.push({
-          host: connection.index,
-          texts: [...connection.takeRecords(), ...done.records.map((records) => records.deflatedJson)],
-        });
       });
       exchange.windows++;
       exchange.hostComputeMs += slowestComputeMs;
@@ -216,6 +214,8 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
     // Deliveries still between hosts at the end are pending events of the run, as in-process.
     for (const parts of inbound) for (const part of parts) pendingEventsAtEnd += part.count;
     mergeRecords(Infinity);
+    const late = connections.find((connection) => connection.recordsPendingFromUs !== Infinity);
+    if (late !== undefined) throw late.failureAt('finished with the records of a window missing', scenario.duration);
     const figures = collector.finish(scenario.duration);
     exchange.wallMs = performance.now() - startedAt;
     return { loaded, seed, topology, figures, eventsProcessed: processed, pendingEventsAtEnd, exchange };
@@ -241,6 +241,11 @@ class HostConnection {
   private readonly call: ClientDuplexStream<RunRequest, RunResponse>;
   private outbound: ReportValue<'outbound'>[] = [];
   private records: Buffer[] = [];
+  private completedRecords: Buffer[] = [];
+  /** Start times of the windows whose records have not all arrived, oldest first. */
+  private readonly recordsPending: number[] = [];
+  /** Time up to which the host had handled every event, as of its last WindowDone. */
+  private reachedUs = 0;
   private waiting:
     { expected: ReportCase; virtualUs: number; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
   private failure: HostError | undefined;
@@ -295,10 +300,16 @@ class HostConnection {
     return parts;
   }
 
-  takeRecords(): Buffer[] {
-    const texts = this.records;
-    this.records = [];
+  /** Records of windows that arrived complete, in order. */
+  takeCompletedRecords(): Buffer[] {
+    const texts = this.completedRecords;
+    this.completedRecords = [];
     return texts;
+  }
+
+  /** The earliest time a record still on its way may have; Infinity when none is. */
+  get recordsPendingFromUs(): number {
+    return this.recordsPending[0] ?? Infinity;
   }
 
   close(): void {
@@ -318,16 +329,30 @@ class HostConnection {
         return;
       case 'records':
         this.records.push(report.value.deflatedJson);
+        if (report.value.windowComplete) {
+          if (this.recordsPending.shift() === undefined) return this.fail('sent records of no window');
+          for (const text of this.records) this.completedRecords.push(text);
+          this.records = [];
+        }
         return;
       case 'failure':
         return this.fail(`failed: ${report.value.message}`, report.value.virtualUs);
-      default: {
-        const waiting = this.waiting;
-        if (waiting === undefined || waiting.expected !== report.$case) return this.fail(`sent ${report.$case} out of turn`);
-        this.waiting = undefined;
-        waiting.resolve(report.value);
-      }
+      case 'windowDone':
+        // Its records follow, possibly before the coordinator has looked at this answer.
+        if (report.value.recordsFollow) this.recordsPending.push(this.reachedUs);
+        this.reachedUs = report.value.reachedUs;
+        return this.answer(report);
+      default:
+        return this.answer(report);
     }
+  }
+
+  /** Hands an answer to the coordinator waiting for it. */
+  private answer(report: NonNullable<RunResponse['report']>): void {
+    const waiting = this.waiting;
+    if (waiting === undefined || waiting.expected !== report.$case) return this.fail(`sent ${report.$case} out of turn`);
+    this.waiting = undefined;
+    waiting.resolve(report.value);
   }
 
   private fail(reason: string, virtualUs?: number): void {

@@ -7,7 +7,6 @@ import {
   type AbsorbResponse,
   type NodeHostServiceServer,
   type Outbound,
-  type Records,
   type RunRequest,
   type RunResponse,
 } from '../../gen/clustersim/v1/host.js';
@@ -114,7 +113,14 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
     end();
   });
 
+  function flushRecords(): void {
+    if (ended || share === undefined || share.records.count === 0) return;
+    const texts = share.records.drain(recordsPerMessage);
+    texts.forEach((deflatedJson, index) => call.write({ report: { $case: 'records', value: { deflatedJson, windowComplete: index === texts.length - 1 } } }));
+  }
+
   function handle(request: RunRequest): void {
+    flushRecords();
     const command = request.command;
     if (command === undefined) throw new ProtocolError('unknown or empty command');
     if (command.$case === 'setup') {
@@ -141,7 +147,6 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
         const computeMs = performance.now() - startedAt;
         // Small outputs ride in WindowDone; the rest goes ahead in messages of their own.
         const outbound: Outbound[] = [];
-        const records: Records[] = [];
         let inlineBytes = 0;
         for (const part of share.drainOutbound(deliveriesPerBatch)) {
           const value = { host: part.host, earliestUs: part.earliestUs, count: part.count, batch: part.batch };
@@ -150,12 +155,7 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
             outbound.push(value);
           } else call.write({ report: { $case: 'outbound', value } });
         }
-        for (const deflatedJson of share.records.drain(recordsPerMessage)) {
-          if (inlineBytes + deflatedJson.length <= inlineBytesLimit) {
-            inlineBytes += deflatedJson.length;
-            records.push({ deflatedJson });
-          } else call.write({ report: { $case: 'records', value: { deflatedJson } } });
-        }
+        const recordsFollow = share.records.count > 0;
         call.write({
           report: {
             $case: 'windowDone',
@@ -166,11 +166,14 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
               pendingEvents: simulation.pendingEvents,
               computeMs,
               outbound,
-              records,
               reachedUs: share.reached,
+              recordsFollow,
             },
           },
         });
+        // The coordinator can start the next window before the records arrive: send them once
+        // WindowDone is on its way (or before the next command, whichever comes first).
+        if (recordsFollow) setImmediate(flushRecords);
         return;
       }
       case 'finish':
