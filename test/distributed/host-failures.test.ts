@@ -5,6 +5,7 @@ import { HostError, runDistributed } from '../../sim/distributed/coordinator.js'
 import { startNodeHost, type RunningNodeHost } from '../../sim/distributed/host-server.js';
 import { maxMessageBytes } from '../../sim/distributed/limits.js';
 import { spawnLocalHosts } from '../../sim/distributed/spawn.js';
+import { buildTopology } from '../../sim/run/build.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 import { shortenedScenario } from './scenario-text.js';
 
@@ -112,7 +113,7 @@ describe('a host refuses oversized, unknown and malformed messages, and keeps se
           seed: 1,
           hostIndex: 0,
           hostCount: 1,
-          actorHosts: Array.from({ length: 9 }, () => 0),
+          actorHosts: buildTopology(parseScenario(shortText, file)).actors.map(() => 0),
           lookaheadUs: 100,
         },
       },
