@@ -9,6 +9,7 @@ export interface HostOptions {
   hosts?: string[];
   spawnHosts?: number;
   tlsCa?: string;
+  onProgress?: (virtualUs: number, eventsProcessed: number) => void;
 }
 
 /** A run that could not finish on its node hosts: printed as a message, exit code 2. */
@@ -26,6 +27,7 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
       hosts,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.tlsCa === undefined ? {} : { tlsAuthority: options.tlsCa }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
     const exchange = result.exchange;
     say(

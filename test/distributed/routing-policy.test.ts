@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../reports/report.js';
+import { runDistributed } from '../../sim/distributed/coordinator.js';
+import { spawnLocalHosts } from '../../sim/distributed/spawn.js';
 import { runScenario } from '../../sim/run/run.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 
@@ -57,6 +59,19 @@ describe('a router whose choice of server comes from an external RoutingPolicySe
     expect(requests[0]!).toBeGreaterThan(requests[3]! * 2);
     const second = renderReport(runScenario(parseScenario(text)), []).files.get('summary.json');
     expect(second).toBe(renderReport(first, []).files.get('summary.json'));
+  });
+
+  it('gives the same summary when the routers run on node hosts', async () => {
+    const text = scenario(`grpc://${address}`);
+    const inProcess = renderReport(runScenario(parseScenario(text)), []).files.get('summary.json');
+    const hosts = await spawnLocalHosts(2);
+    try {
+      const spread = await runDistributed(parseScenario(text), { hosts: hosts.addresses, scenarioText: text });
+      expect(spread.exchange.crossHostItems).toBeGreaterThan(100);
+      expect(renderReport(spread, []).files.get('summary.json')).toBe(inProcess);
+    } finally {
+      await hosts.stop();
+    }
   });
 
   it('the built-in router spreads the same load evenly (the policy made the difference)', () => {
