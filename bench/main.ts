@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: the performance figures of clustersim, each measured in this same run next
+ * to its baseline, as medians of several runs (the machine is shared and noisy). Prints a
+ * table and writes bench.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { runScenario } from '../sim/run/run.js';
+import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
+import { bareMmc } from './bare-mmc.js';
+import { kernelMmc } from './kernel-mmc.js';
+import { heapPerOpenSession, heapPerPendingEvent } from './memory.js';
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** Ratio against the baseline measured in the same run, when there is one. */
+  ratio?: number;
+  target?: string;
+  note?: string;
+}
+
+const quick = process.argv.includes('--quick');
+const repeats = quick ? 3 : 5;
+const figures: Figure[] = [];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Median rate (per second) of `work`, which returns the number of items it handled. */
+function medianRate(work: () => number): number {
+  work(); // warm-up: let the JIT settle
+  const rates: number[] = [];
+  for (let index = 0; index < repeats; index++) {
+    const startedAt = performance.now();
+    const items = work();
+    rates.push(items / ((performance.now() - startedAt) / 1000));
+  }
+  return median(rates);
+}
+
+// 1. Kernel against the bare loop, on M/M/c with c = 50 at load 0.9.
+const customers = quick ? 300_000 : 1_000_000;
+const mmc = { servers: 50, load: 0.9, customers, seed: 1 };
+const bareEvents = medianRate(() => bareMmc(mmc).events);
+const kernelEvents = medianRate(() => kernelMmc(mmc).events);
+const mmcScenario = parseScenario(
+  `name: mmc
+seed: 1
+duration: ${Math.round(customers / 45)}s
+cluster:
+  nodes: { count: 1, servers: 1 }
+  server: { threads: 50, queue: 10000000 }
+network:
+  latency: { constant: 0us }
+workload:
+  http: { rate: 45/s, requests: 1, service: { exponential: 1s } }
+`,
+  'bench/mmc',
+);
+let scenarioCustomers = 0;
+const scenarioEvents = medianRate(() => {
+  const result = runScenario(mmcScenario);
+  scenarioCustomers = result.figures.protocols.get(1)!.sessionsStarted;
+  return result.eventsProcessed;
+});
+figures.push(
+  { name: 'bare M/M/c loop (baseline, the limit)', value: bareEvents, unit: 'events/s', note: '2 events per customer' },
+  {
+    name: 'kernel + actors M/M/c',
+    value: kernelEvents,
+    unit: 'events/s',
+    ratio: kernelEvents / bareEvents,
+    target: '>= 0.5 of baseline',
+    note: '3 events per customer',
+  },
+  {
+    name: 'kernel + scenario machinery M/M/c (router, server, clients)',
+    value: scenarioEvents,
+    unit: 'events/s',
+    ratio: scenarioEvents / bareEvents,
+    note: `6 events per customer; customers/s ratio ${((scenarioEvents / 6 / (bareEvents / 2)) * 1).toFixed(2)} (${scenarioCustomers} customers)`,
+  },
+);
+
+// 2. The quickstart scenario (and the mixed showcase when shipped).
+for (const file of ['scenarios/quickstart.yaml', 'scenarios/showcase.yaml']) {
+  let loaded;
+  try {
+    loaded = loadScenarioFile(file);
+  } catch {
+    continue;
+  }
+  let sessions = 0;
+  let events = 0;
+  const eventsPerSecond = medianRate(() => {
+    const result = runScenario(loaded);
+    events = result.eventsProcessed;
+    sessions = [...result.figures.protocols.values()].reduce((total, protocol) => total + protocol.sessionsStarted, 0);
+    return events;
+  });
+  figures.push({ name: `${file}`, value: eventsPerSecond, unit: 'events/s', target: file.includes('showcase') ? '>= 2,000,000' : undefined });
+  figures.push({ name: `${file} sessions`, value: (eventsPerSecond / events) * sessions, unit: 'sessions/s' });
+}
+
+// 3. Memory per open session and per pending event.
+const perSession = heapPerOpenSession();
+figures.push({ name: 'heap per open session', value: perSession.bytes, unit: 'bytes', target: '< 300', note: `${perSession.sessions} open sessions` });
+const perEvent = heapPerPendingEvent();
+figures.push({ name: 'heap per pending event', value: perEvent.bytes, unit: 'bytes', target: '< 300', note: `${perEvent.events} pending events` });
+
+const width = Math.max(...figures.map((figure) => figure.name.length));
+console.log(`clustersim benchmark (medians of ${repeats} runs${quick ? ', quick' : ''}; node ${process.version})`);
+for (const figure of figures) {
+  const value = figure.value >= 1000 ? Math.round(figure.value).toLocaleString('en-US') : figure.value.toFixed(1);
+  const ratio = figure.ratio === undefined ? '' : `  ratio ${figure.ratio.toFixed(2)}`;
+  const target = figure.target === undefined ? '' : `  target ${figure.target}`;
+  const note = figure.note === undefined ? '' : `  (${figure.note})`;
+  console.log(`${figure.name.padEnd(width)}  ${value.padStart(12)} ${figure.unit}${ratio}${target}${note}`);
+}
+writeFileSync('bench.json', `${JSON.stringify({ node: process.version, repeats, figures }, null, 2)}\n`);
