@@ -51,6 +51,7 @@ export function htmlReport(input: HtmlReportInput): string {
 <h1>${escapeHtml(summary.scenario.name)} <span class="verdict ${verdict}">${verdict.toUpperCase()}</span></h1>
 <p>Seed ${summary.seed}, ${formatDuration(summary.durationUs)} of virtual time, ${summary.events.processed} events. clustersim ${summary.clustersim}.
 Reproduce with <code>${escapeHtml(summary.reproduce)}</code>.</p>
+${summary.incomplete === true ? `<p class="verdict fail">INCOMPLETE: stopped at ${formatDuration(summary.stoppedAtUs ?? 0)} of virtual time: ${escapeHtml(summary.incompleteReason ?? '')}</p>` : ''}
 <h2>Sessions and requests</h2>
 <table>
 <tr><th>protocol</th><th>sessions started</th><th>completed</th><th>dropped</th><th>rejected</th><th>open at end</th><th>requests</th><th>to maintenance</th><th>p50</th><th>p99</th></tr>

@@ -15,7 +15,8 @@ export interface Report {
 /** Renders every output of a run. Pure: same result, same bytes. */
 export function renderReport(result: RunResult, expectations: ExpectationResult[]): Report {
   const summary = summarize(result);
-  const verdict = expectations.every((expectation) => expectation.passed) ? 'pass' : 'fail';
+  // A run that stopped early proves nothing about its expectations.
+  const verdict = result.stopped === undefined && expectations.every((expectation) => expectation.passed) ? 'pass' : 'fail';
   const charts = [{ file: 'sessions.svg', title: 'Open sessions per server', svg: sessionsChart(result.figures.series, summary.durationUs) }];
   const files = new Map<string, string>();
   for (const chart of charts) files.set(chart.file, chart.svg);

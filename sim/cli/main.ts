@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { OutputError } from '../../reports/write.js';
 import { ScenarioError } from '../scenario/load.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { exitCodes } from './exit-codes.js';
 
 /** Parses the command line and runs one command; returns the exit code. */
@@ -14,9 +15,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .name('clustersim')
     .description('Cluster simulator and test harness for routing, failover and maintenance mode')
     .version('0.1.0')
+    .showHelpAfterError('(clustersim --help lists the commands and options)')
     .exitOverride();
   // One module per command.
   registerRunCommand(program, setResult);
+  registerSchemaCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -37,6 +40,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.exitCode = exitCodes.usage;
       return;
     }
-    throw error;
+    // Not the user's doing: a bug. The stack trace is for its report; the code keeps it apart from a failed expectation.
+    process.stderr.write(`clustersim: internal error, please report it with the scenario and seed:\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = exitCodes.internal;
   }
 }

@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderReport } from '../../../reports/report.js';
-import { writeReportFiles } from '../../../reports/write.js';
+import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
 import { evaluateExpectations } from '../../run/expectations.js';
-import { runScenario } from '../../run/run.js';
+import { runScenarioInterruptibly } from '../../run/run.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
+import { whileInterruptible } from '../interruption.js';
 
 interface RunOptions {
   seed?: number;
@@ -23,21 +24,29 @@ export function registerRunCommand(program: Command, setResult: CommandResult): 
     .option('--seed <n>', "seed (default: the scenario's own)", parseSeed)
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')
     .option('--quiet', 'print nothing but errors')
-    .action((file: string, options: RunOptions) => setResult(runCommand(file, options)));
+    .action(async (file: string, options: RunOptions) => setResult(await runCommand(file, options)));
 }
 
-function runCommand(file: string, options: RunOptions): number {
+async function runCommand(file: string, options: RunOptions): Promise<number> {
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
   const loaded = loadScenarioFile(file);
+  const directory = options.out ?? join('out', loaded.scenario.name);
+  checkOutputDirectory(directory);
+  say(`running ${loaded.scenario.name}: ${formatDuration(loaded.scenario.duration)} virtual, seed ${options.seed ?? loaded.scenario.seed}`);
   const startedAt = performance.now();
-  const result = runScenario(loaded, options.seed === undefined ? {} : { seed: options.seed });
+  const { value: result, interruption } = await whileInterruptible((signal) =>
+    runScenarioInterruptibly(loaded, signal, options.seed === undefined ? {} : { seed: options.seed }),
+  );
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
   const report = renderReport(result, expectations);
-  const directory = options.out ?? join('out', loaded.scenario.name);
   writeReportFiles(directory, report.files);
+  if (result.stopped !== undefined) {
+    process.stderr.write(`clustersim: ${result.stopped.reason} at ${formatDuration(result.stopped.atUs)} of virtual time; the report so far is marked incomplete: ${join(directory, 'index.html')}\n`);
+    return interruption?.exitCode ?? exitCodes.fail;
+  }
 
   const sessions = report.summary.sessions;
   say(`${loaded.scenario.name}: ${report.verdict.toUpperCase()} (seed ${result.seed})`);
