@@ -25,9 +25,11 @@ export interface ExceededLimit {
   message: string;
 }
 
-// The heap is measured every this many records: often enough to stop before the heap is
+// Bounds are looked at every this many records, and the heap (a measurement that costs tens of
+// microseconds) at most once per this many events: often enough to stop before the heap is
 // exhausted, seldom enough not to show in the run time.
-const recordsPerHeapCheck = 16_384;
+const recordsPerCheck = 16_384;
+const eventsPerHeapCheck = 10_000;
 
 /**
  * Passes records on to the collector and watches the run's bounds on the way: open sessions
@@ -37,6 +39,7 @@ const recordsPerHeapCheck = 16_384;
 export class LimitGuard implements RecordSink<SimRecord> {
   private openSessions = 0;
   private records = 0;
+  private heapCheckedAtEvents = 0;
   private exceededLimit: ExceededLimit | undefined;
 
   constructor(
@@ -58,12 +61,16 @@ export class LimitGuard implements RecordSink<SimRecord> {
         this.exceed('maxOpenSessions', `more than ${count(this.limits.maxOpenSessions)} sessions open at once`);
       }
     } else if (record.type === 'session-ended') this.openSessions--;
-    if (++this.records % recordsPerHeapCheck === 0) this.check();
+    if (this.eventsProcessed() > this.limits.maxEvents) this.exceed('maxEvents', `more than ${count(this.limits.maxEvents)} events`);
+    if (++this.records % recordsPerCheck === 0) this.check();
   }
 
   /** Checks the bounds that are not tied to a record; the runner also calls it between slices. */
   check(): void {
-    if (this.eventsProcessed() > this.limits.maxEvents) this.exceed('maxEvents', `more than ${count(this.limits.maxEvents)} events`);
+    const events = this.eventsProcessed();
+    if (events > this.limits.maxEvents) this.exceed('maxEvents', `more than ${count(this.limits.maxEvents)} events`);
+    if (events - this.heapCheckedAtEvents < eventsPerHeapCheck) return;
+    this.heapCheckedAtEvents = events;
     const heapUsed = process.memoryUsage().heapUsed;
     if (heapUsed > this.limits.maxHeapBytes) {
       this.exceed('maxHeapMb', `${Math.round(heapUsed / 1024 / 1024)} MB of heap, more than ${Math.round(this.limits.maxHeapBytes / 1024 / 1024)} MB`);
@@ -72,7 +79,7 @@ export class LimitGuard implements RecordSink<SimRecord> {
 
   private exceed(limit: ExceededLimit['limit'], what: string): void {
     if (this.exceededLimit !== undefined) return;
-    this.exceededLimit = { limit, message: `the run exceeded limits.${limit}: ${what}; raise it in the scenario's limits: section if the scenario really needs more` };
+    this.exceededLimit = { limit, message: `the run exceeded limits.${limit}: ${what} (raise it in the scenario's limits: section if the scenario really needs more)` };
     this.onExceeded(this.exceededLimit);
   }
 }

@@ -41,6 +41,7 @@ const progressSliceCount = 100;
 // Slices are shortened while they hold more events than this, so that progress, limits and
 // interruptions are looked at every few tens of milliseconds of wall time.
 const maxEventsPerSlice = 200_000;
+const firstSliceUs = 100_000;
 
 /**
  * One run of a scenario, advanced slice by slice of virtual time. Slicing does not change the
@@ -86,7 +87,8 @@ export class ScenarioRun {
     });
     for (const event of this.topology.initialEvents) this.simulation.schedule(event.atUs, event.origin, event.target, event.message);
     this.longestSliceUs = Math.max(1, Math.ceil(scenario.duration / progressSliceCount));
-    this.sliceUs = this.longestSliceUs;
+    // The first slice is short: how many events a second of virtual time holds is not known yet.
+    this.sliceUs = Math.min(this.longestSliceUs, firstSliceUs);
   }
 
   /** Runs one slice; returns false when the run is over (its end reached, or stopped). */

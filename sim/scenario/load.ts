@@ -64,6 +64,8 @@ function readFailure(error: NodeJS.ErrnoException): string {
       return 'permission denied';
     case 'EISDIR':
       return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
     default:
       return error.code ?? error.message;
   }

@@ -44,7 +44,7 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
   const report = renderReport(result, expectations);
   writeReportFiles(directory, report.files);
   if (result.stopped !== undefined) {
-    process.stderr.write(`clustersim: ${result.stopped.reason} at ${formatDuration(result.stopped.atUs)} of virtual time; the report so far is marked incomplete: ${join(directory, 'index.html')}\n`);
+    process.stderr.write(`clustersim: stopped at ${formatDuration(result.stopped.atUs)} of virtual time: ${result.stopped.reason}\n  the report so far, marked incomplete: ${join(directory, 'index.html')}\n`);
     return interruption?.exitCode ?? exitCodes.fail;
   }
 
