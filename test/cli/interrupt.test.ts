@@ -15,16 +15,25 @@ async function interruptedRun(signal: NodeJS.Signals, out: string): Promise<{ ex
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise<void>((started) =>
+  const started = await new Promise<boolean>((done) => {
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes('running ')) started();
-    }),
-  );
+      if (stdout.includes('running ')) done(true);
+    });
+    child.once('exit', () => done(false));
+  });
+  if (!started) throw new Error(`the run ended before it started: ${stderr}`);
   await new Promise((done) => setTimeout(done, 500));
   const sentAt = performance.now();
   child.kill(signal);
-  const exitCode = await new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  // A run that ignored the signal would go on for minutes: it fails the test and is killed.
+  const exitCode = await new Promise<number | null>((done) => {
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      done(code);
+    });
+  });
   return { exitCode, stdout, stderr, wallMs: performance.now() - sentAt };
 }
 
