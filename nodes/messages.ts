@@ -6,12 +6,14 @@ export {
   MaintenanceMode,
   Protocol,
   RequestKind,
+  ServerAction,
   ServerState,
   Status,
   type LoadReport,
   type MaintenanceCommand,
   type Request,
   type Response,
+  type ServerControl,
 } from '../gen/clustersim/v1/cluster.js';
 
 /** Every message between actors: the body of the proto Envelope, a union on `$case`. */

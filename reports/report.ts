@@ -1,7 +1,15 @@
 import type { ExpectationResult } from '../sim/run/expectations.js';
 import type { RunResult } from '../sim/run/run.js';
+import type { TimeSeries } from '../sim/metrics/series.js';
+import { drainChart } from './charts/drain-chart.js';
+import { droppedByCauseChart, droppedOverTimeChart } from './charts/drops-chart.js';
+import { latencyChart } from './charts/latency-chart.js';
+import { placementChart } from './charts/placement-chart.js';
+import { requestsChart } from './charts/requests-chart.js';
 import { sessionsChart } from './charts/sessions-chart.js';
-import { htmlReport } from './html.js';
+import { timelineChart } from './charts/timeline-chart.js';
+import { drainRows, htmlReport, type Chart, type Violation } from './html.js';
+import { markdownSummary } from './markdown.js';
 import { summarize, type Summary } from './summary.js';
 
 export interface Report {
@@ -15,12 +23,39 @@ export interface Report {
 /** Renders every output of a run. Pure: same result, same bytes. */
 export function renderReport(result: RunResult, expectations: ExpectationResult[]): Report {
   const summary = summarize(result);
+  // The invariant checkers add `violations` to the summary; a run with any fails.
+  const violations = (summary as Summary & { violations?: Violation[] }).violations ?? [];
   // A run that stopped early proves nothing about its expectations.
-  const verdict = result.stopped === undefined && expectations.every((expectation) => expectation.passed) ? 'pass' : 'fail';
-  const charts = [{ file: 'sessions.svg', title: 'Open sessions per server', svg: sessionsChart(result.figures.series, summary.durationUs) }];
+  const verdict = result.stopped === undefined && expectations.every((expectation) => expectation.passed) && violations.length === 0 ? 'pass' : 'fail';
+  const series = result.figures.timeSeries;
+  const charts: Chart[] = [
+    ...(series === undefined ? [] : seriesCharts(series)),
+    { file: 'sessions.svg', title: 'Open sessions per server', svg: sessionsChart(result.figures.series, summary.durationUs) },
+  ];
   const files = new Map<string, string>();
   for (const chart of charts) files.set(chart.file, chart.svg);
-  files.set('index.html', htmlReport({ summary, expectations, verdict, charts }));
+  const content = { summary, expectations, verdict, violations, drains: series === undefined ? [] : drainRows(series), charts } as const;
+  files.set('index.html', htmlReport(content));
+  files.set('summary.md', markdownSummary(content));
   files.set('summary.json', `${JSON.stringify({ ...summary, verdict, expectations }, null, 2)}\n`);
   return { summary, expectations, verdict, files };
+}
+
+/** The charts drawn from the time series; a chart with nothing to show is left out. */
+export function seriesCharts(series: TimeSeries): Chart[] {
+  const candidates: { file: string; title: string; draw: (series: TimeSeries) => string | undefined }[] = [
+    { file: 'timeline.svg', title: 'Cluster timeline', draw: timelineChart },
+    { file: 'drain.svg', title: 'Drain of each server in maintenance', draw: drainChart },
+    { file: 'dropped-by-cause.svg', title: 'Dropped sessions by protocol and cause', draw: droppedByCauseChart },
+    { file: 'dropped-over-time.svg', title: 'Dropped sessions over time', draw: droppedOverTimeChart },
+    { file: 'latency.svg', title: 'Latency percentiles over time', draw: latencyChart },
+    { file: 'requests.svg', title: 'Requests per second per server', draw: requestsChart },
+    { file: 'placement.svg', title: 'Placement of dynamic clusters', draw: placementChart },
+  ];
+  const charts: Chart[] = [];
+  for (const candidate of candidates) {
+    const svg = candidate.draw(series);
+    if (svg !== undefined) charts.push({ file: candidate.file, title: candidate.title, svg });
+  }
+  return charts;
 }

@@ -1,4 +1,4 @@
-import { protocolNames, type ProtocolFigures } from '../sim/metrics/collector.js';
+import { protocolNames, type CollectedFigures, type ProtocolFigures } from '../sim/metrics/collector.js';
 import type { RunResult } from '../sim/run/run.js';
 
 /** The version written into every summary, part of what reproduces a run. */
@@ -20,6 +20,10 @@ export interface ProtocolSummary {
     rejectedByCause: CountsByCause;
   };
   requests: { total: number; ok: number; rejected: number; dropped: number; routedToMaintenance: number; routedToMaintenanceByWorkClass: CountsByCause };
+  /** Sessions taken over by another server after their server broke affinity (replicated state). */
+  failovers: number;
+  /** Requests a router answered itself (no eligible server, work class reject or redirect), by cause. */
+  routedAwayByCause: CountsByCause;
   latency: { meanUs: number; p50Us: number; p90Us: number; p99Us: number; maxUs: number };
 }
 
@@ -38,6 +42,14 @@ export interface Summary {
   sessions: ProtocolSummary['sessions'];
   protocols: Record<string, ProtocolSummary>;
   servers: Record<string, { requests: number; peakSessions: number; openSessionsAtEnd: number; meanQueueWaitUs: number; states: { atUs: number; state: string; mode: string }[] }>;
+  /** State changes of the ODRs (ODR maintenance), by ODR name. */
+  routers: Record<string, { states: { atUs: number; state: string; mode: string }[] }>;
+  /** What the placement controller did, with the counts it decided on. */
+  placement: CollectedFigures['control']['placement'];
+  /** What health policies did (or, supervised, asked for). */
+  health: CollectedFigures['control']['health'];
+  /** JMS destinations: messages taken in and not yet consumed, at the peak and at the end. */
+  messaging: Record<string, { peakInFlight: number; inFlightAtEnd: number }>;
 }
 
 /** Turns a run's collected figures into the summary contract (summary.json). */
@@ -69,6 +81,10 @@ export function summarize(result: RunResult): Summary {
     sessions: totalSessions(Object.values(protocols)),
     protocols,
     servers,
+    routers: Object.fromEntries(figures.control.routers),
+    placement: figures.control.placement,
+    health: figures.control.health,
+    messaging: Object.fromEntries([...figures.control.destinations].map(([name, destination]) => [name, { peakInFlight: destination.peakInFlight, inFlightAtEnd: destination.inFlight }])),
   };
 }
 
@@ -98,6 +114,8 @@ function summarizeProtocol(figures: ProtocolFigures): ProtocolSummary {
       routedToMaintenance: sum(figures.routedToMaintenance),
       routedToMaintenanceByWorkClass: sorted(figures.routedToMaintenance),
     },
+    failovers: figures.sessionFailovers,
+    routedAwayByCause: sorted(figures.routedAway),
     latency: {
       meanUs: Math.round(latency.mean),
       p50Us: latency.percentile(0.5),

@@ -1,49 +1,68 @@
 import {
   MaintenanceMode,
+  Protocol,
+  RequestKind,
   ServerState,
   Status,
   unexpected,
   type LoadReport,
+  type MaintenanceCommand,
   type Message,
   type NodeActor,
   type NodeContext,
   type Request,
   type Response,
 } from '../messages.js';
+import { maintenanceRefusal } from '../server/maintenance-rules.js';
+import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from './server-views.js';
+import { WorkClassTable, type WorkClass, type WorkClassSpec } from './work-classes.js';
 
 export interface RouterConfig {
   name: string;
-  /** Actor indexes of the application servers this router can send to. */
-  servers: readonly number[];
+  /** Application servers this router can send to, by actor index, with their threads and initial state. */
+  servers: readonly { actor: number; threads: number; state: ServerState }[];
+  /** Servers of each cluster, by cluster name. */
+  clusters: ReadonlyMap<string, readonly number[]>;
+  /** Cluster each protocol goes to when its work class names none. */
+  defaultCluster: ReadonlyMap<Protocol, string>;
+  workClasses: readonly WorkClassSpec[];
   /** Attempts per request, the first included, before a refusal is final. */
   maxAttempts: number;
+  /** Actors told of this router's own state (the sprayer in front of it). */
+  stateSubscribers?: readonly number[];
+  stateReportIntervalUs?: number;
 }
 
-/** The router's possibly stale picture of one server, built from its load reports. */
-interface ServerView {
-  actor: number;
-  state: ServerState;
-  mode: MaintenanceMode;
-  /** Requests this router has sent there and not yet seen answered. */
-  outstanding: number;
-}
+const stateReportTag = 'router-state';
+const protocolCount = 5;
 
 /**
- * An On Demand Router: sends each request to the least loaded eligible server, keeps session
- * affinity, and retries a refused request on another server.
+ * An On Demand Router. For each request it finds the work class, applies its action, and sends
+ * the request to the server that holds its session when that server may still take it, or else
+ * to the eligible server with the least outstanding requests per unit of weight. A request
+ * refused by a server (or lost with a server that failed) is retried elsewhere; a request no
+ * server may take is rejected with its cause.
  */
 export class Router implements NodeActor {
   readonly name: string;
-  private readonly views: ServerView[];
+  state = ServerState.RUNNING;
+  mode = MaintenanceMode.UNSPECIFIED;
   private readonly viewByActor = new Map<number, ServerView>();
-  /** Requests forwarded and not yet answered, for retries. */
+  private readonly groups = new Map<string, ServerGroup>();
+  private readonly allServers: ServerGroup;
+  private readonly workClasses: WorkClassTable;
+  /** Requests forwarded and not yet answered, by id. The last of `triedServers` is the target. */
   private readonly pending = new Map<number, Request>();
-  private rotation = 0;
+  /** The router's own affinity tables, per protocol: session id → server. */
+  private readonly affinity: Map<number, number>[] = Array.from({ length: protocolCount }, () => new Map<number, number>());
 
   constructor(private readonly config: RouterConfig) {
     this.name = config.name;
-    this.views = config.servers.map((actor) => ({ actor, state: ServerState.RUNNING, mode: MaintenanceMode.UNSPECIFIED, outstanding: 0 }));
-    for (const view of this.views) this.viewByActor.set(view.actor, view);
+    for (const server of config.servers) this.viewByActor.set(server.actor, newServerView(server.actor, server.state, server.threads));
+    const viewsOf = (actors: readonly number[]) => actors.map((actor) => this.viewByActor.get(actor)!);
+    this.allServers = new ServerGroup(viewsOf(config.servers.map((server) => server.actor)));
+    for (const [cluster, actors] of config.clusters) this.groups.set(cluster, new ServerGroup(viewsOf(actors)));
+    this.workClasses = new WorkClassTable(config.workClasses);
   }
 
   onMessage(message: Message, context: NodeContext): void {
@@ -53,58 +72,116 @@ export class Router implements NodeActor {
       case 'response':
         return this.answer(message.value, context);
       case 'loadReport':
-        return this.updateView(message.value);
+        return this.updateView(message.value, context);
+      case 'maintenance':
+        return this.applyMaintenance(message.value, context);
+      case 'timer':
+        if (message.value.tag === stateReportTag) return this.reportState(context, true);
+        return unexpected(this.name, message);
       default:
         return unexpected(this.name, message);
     }
   }
 
-  private route(request: Request, context: NodeContext, refusedBy?: number): void {
-    const target = this.choose(request, refusedBy);
-    if (target === undefined) return this.reject(request, 'no-eligible-server', context);
+  private route(request: Request, context: NodeContext): void {
+    if (this.state === ServerState.STOPPED) return this.answerItself(request, Status.REJECTED, 'router-stopped', '', context);
+    const workClass = this.workClasses.match(request);
+    if (request.attempts === 0) {
+      request.workClass = workClass.name;
+      request.maintenanceOnly = workClass.maintenanceOnly;
+      if (workClass.action === 'reject') return this.answerItself(request, Status.REJECTED, 'work-class-reject', '', context);
+      if (workClass.action === 'redirect') return this.answerItself(request, Status.REDIRECT, 'work-class-redirect', workClass.redirectTo, context);
+    }
+    const sessionServer = this.affinityOf(request, workClass);
+    if (sessionServer !== undefined && !request.triedServers.includes(sessionServer)) {
+      const view = this.viewByActor.get(sessionServer);
+      if (view !== undefined) {
+        const refusal = maintenanceRefusal(view.state, view.mode, request, view.actor);
+        if (refusal === undefined) return this.forward(request, view, context);
+        // The session cannot follow to another server unless its state is replicated there.
+        if (!request.replicated && !request.maintenanceOnly) return this.answerItself(request, Status.DROPPED, sessionLossCause(view, refusal), '', context);
+      }
+    }
+    const group = this.groupFor(request.protocol, workClass);
+    const target = group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'));
+    if (target === undefined) {
+      const cause = request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
+      return this.answerItself(request, Status.REJECTED, cause, '', context);
+    }
+    this.forward(request, target, context);
+  }
+
+  private forward(request: Request, target: ServerView, context: NodeContext): void {
     request.router = context.self;
     request.attempts++;
+    request.triedServers.push(target.actor);
     target.outstanding++;
     this.pending.set(request.id, request);
     context.send(target.actor, { $case: 'request', value: request });
   }
 
-  private choose(request: Request, refusedBy: number | undefined): ServerView | undefined {
-    const affinity = request.affinityServer;
-    if (affinity !== undefined && affinity !== refusedBy) {
-      const view = this.viewByActor.get(affinity);
-      if (view !== undefined && acceptsAffinity(view)) return view;
+  /** Affinity from the router's own table (sticky classes, SIP dialogs, EJB clients), else the request's cookie. */
+  private affinityOf(request: Request, workClass: WorkClass): number | undefined {
+    if (request.kind === RequestKind.OPEN || request.kind === RequestKind.MESSAGE) return undefined;
+    if (keepsAffinityTable(request.protocol, workClass)) {
+      const known = this.affinity[request.protocol]!.get(request.sessionId);
+      if (known !== undefined) return known;
     }
-    return this.leastOutstanding(refusedBy);
+    return request.affinityServer;
   }
 
-  /** Least outstanding requests over running servers; ties broken by rotating the start. */
-  private leastOutstanding(excluded: number | undefined): ServerView | undefined {
-    const views = this.views;
-    const count = views.length;
-    let best: ServerView | undefined;
-    const start = this.rotation++ % count;
-    for (let offset = 0; offset < count; offset++) {
-      const view = views[(start + offset) % count]!;
-      if (view.state !== ServerState.RUNNING || view.actor === excluded) continue;
-      if (best === undefined || view.outstanding < best.outstanding) best = view;
-    }
-    return best;
+  private groupFor(protocol: Protocol, workClass: WorkClass): ServerGroup {
+    const cluster = workClass.cluster ?? this.config.defaultCluster.get(protocol);
+    return (cluster === undefined ? undefined : this.groups.get(cluster)) ?? this.allServers;
   }
 
   private answer(response: Response, context: NodeContext): void {
     const request = this.pending.get(response.requestId);
-    if (request === undefined) return; // already answered (a late duplicate)
+    if (request === undefined) return; // already answered (a late duplicate, or retried after a failure)
     this.pending.delete(response.requestId);
     const view = this.viewByActor.get(response.server);
     if (view !== undefined) view.outstanding--;
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
-      return this.route(request, context, response.server);
+      return this.route(request, context);
     }
+    this.learnAffinity(request, response);
     context.send(response.client, { $case: 'response', value: response });
   }
 
-  private reject(request: Request, cause: string, context: NodeContext): void {
+  private learnAffinity(request: Request, response: Response): void {
+    const workClass = this.workClasses.match(request);
+    if (!keepsAffinityTable(request.protocol, workClass)) return;
+    const table = this.affinity[request.protocol]!;
+    if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) table.set(request.sessionId, response.server);
+    else table.delete(request.sessionId);
+  }
+
+  private updateView(report: LoadReport, context: NodeContext): void {
+    const view = this.viewByActor.get(report.server);
+    if (view === undefined) return;
+    if (applyLoadReport(view, report) && report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
+  }
+
+  /** A failed server answers nothing: its outstanding requests are retried elsewhere, or dropped. */
+  private retryLostWith(server: number, context: NodeContext): void {
+    const lost: Request[] = [];
+    for (const request of this.pending.values()) if (request.triedServers[request.triedServers.length - 1] === server) lost.push(request);
+    const view = this.viewByActor.get(server)!;
+    for (const request of lost) {
+      this.pending.delete(request.id);
+      view.outstanding--;
+      if (request.kind === RequestKind.OPEN || request.kind === RequestKind.MESSAGE) {
+        if (request.attempts < this.config.maxAttempts) {
+          this.route(request, context);
+          continue;
+        }
+      }
+      this.answerItself(request, Status.DROPPED, 'server-failed', '', context);
+    }
+  }
+
+  private answerItself(request: Request, status: Status, cause: string, redirectAddress: string, context: NodeContext): void {
+    context.record({ type: 'routed-away', router: context.self, protocol: request.protocol, request: request.id, status, cause, workClass: request.workClass });
     context.send(request.client, {
       $case: 'response',
       value: {
@@ -112,7 +189,7 @@ export class Router implements NodeActor {
         protocol: request.protocol,
         kind: request.kind,
         sessionId: request.sessionId,
-        status: Status.REJECTED,
+        status,
         cause,
         server: -1,
         client: request.client,
@@ -121,20 +198,56 @@ export class Router implements NodeActor {
         redirects: request.redirects,
         workClass: request.workClass,
         retryable: false,
-        redirectAddress: '',
+        redirectAddress,
       },
     });
   }
 
-  private updateView(report: LoadReport): void {
-    const view = this.viewByActor.get(report.server);
-    if (view === undefined) return;
-    view.state = report.state;
-    view.mode = report.mode;
+  // The ODR's own maintenance --------------------------------------------------------------
+
+  /**
+   * An ODR in maintenance gets no new traffic from the sprayer once the sprayer hears of it,
+   * and still routes what reaches it; in stop mode it is stopped and rejects what arrives.
+   */
+  private applyMaintenance(command: MaintenanceCommand, context: NodeContext): void {
+    this.mode = command.enter ? command.mode : MaintenanceMode.UNSPECIFIED;
+    if (!command.enter) this.state = ServerState.RUNNING;
+    else this.state = command.mode === MaintenanceMode.STOP ? ServerState.STOPPED : ServerState.MAINTENANCE;
+    context.record({ type: 'router-state', router: context.self, state: this.state, mode: this.mode });
+    this.reportState(context, false);
+  }
+
+  /** Tells the sprayer this router's state; the periodic report re-arms its timer. */
+  reportState(context: NodeContext, periodic: boolean): void {
+    const subscribers = this.config.stateSubscribers ?? [];
+    const report: LoadReport = {
+      server: context.self,
+      atUs: context.now,
+      state: this.state,
+      mode: this.mode,
+      inFlight: this.pending.size,
+      threads: 0,
+      queued: 0,
+      loadPercent: 0,
+      openSessions: 0,
+      completedInInterval: 0,
+      responseTimeSumUs: 0,
+      errorsInInterval: 0,
+    };
+    for (const subscriber of subscribers) context.send(subscriber, { $case: 'loadReport', value: report });
+    const intervalUs = this.config.stateReportIntervalUs ?? 0;
+    if (periodic && intervalUs > 0) context.setTimer(context.now + intervalUs, { $case: 'timer', value: { tag: stateReportTag, ref: 0 } });
   }
 }
 
-/** A server still takes requests of its existing sessions when running or in keep-affinity maintenance. */
-function acceptsAffinity(view: ServerView): boolean {
-  return view.state === ServerState.RUNNING || (view.state === ServerState.MAINTENANCE && view.mode === MaintenanceMode.AFFINITY);
+/** Why a session is lost when its server may no longer take its requests. */
+function sessionLossCause(view: ServerView, refusal: string): string {
+  if (view.state === ServerState.FAILED) return 'server-failed';
+  if (view.state === ServerState.STOPPED || view.state === ServerState.STARTING) return 'server-stopped';
+  return refusal;
+}
+
+/** SIP dialogs and EJB clients are tracked by the router itself, and so is any sticky work class. */
+function keepsAffinityTable(protocol: Protocol, workClass: WorkClass): boolean {
+  return workClass.sticky || protocol === Protocol.SIP || protocol === Protocol.EJB;
 }

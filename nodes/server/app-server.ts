@@ -3,6 +3,7 @@ import {
   MaintenanceMode,
   Protocol,
   RequestKind,
+  ServerAction,
   ServerState,
   Status,
   unexpected,
@@ -11,7 +12,9 @@ import {
   type NodeActor,
   type NodeContext,
   type Request,
+  type ServerControl,
 } from '../messages.js';
+import { affinityBreaks, maintenanceRefusal } from './maintenance-rules.js';
 
 export interface AppServerConfig {
   name: string;
@@ -20,33 +23,53 @@ export interface AppServerConfig {
   queueLimit: number;
   /** Service time of one request, by protocol. */
   service: ReadonlyMap<Protocol, Distribution>;
-  /** Actors told of this server's load and state: routers, peers. */
+  /** Actors told of this server's load and state: routers, peers, controllers. */
   loadSubscribers: readonly number[];
   loadReportIntervalUs: number;
+  /** Time from a start order to taking requests. */
+  startupUs?: number;
+  /** False for a dynamic cluster's server that the placement controller has not started. */
+  startsRunning?: boolean;
 }
 
 const loadReportTag = 'load-report';
 const serviceDoneTag = 'service-done';
+const startedTag = 'started';
 
 /**
  * An application server: a pool of threads in front of a FIFO queue, and the table of the
  * sessions it holds. It applies maintenance mode itself, so that a router with a stale view
  * cannot open a new session here: the request is refused and the router retries elsewhere.
+ *
+ * Its life cycle (starting, running, stopped) and its maintenance mode are separate: the mode
+ * is configuration, so it survives a stop and a restart; the reported state combines the two.
  */
 export class AppServer implements NodeActor {
   readonly name: string;
-  state = ServerState.RUNNING;
+  /** Reported state: the life cycle, or MAINTENANCE for a running server with a maintenance mode. */
+  state: ServerState;
+  /** Maintenance mode; UNSPECIFIED when the server is not in maintenance. */
   mode = MaintenanceMode.UNSPECIFIED;
+  private lifecycle: ServerState;
+  /** Bumped on every stop, so that a start-up timer of an earlier start is ignored. */
+  private generation = 0;
+  private serviceFactor = 1;
   private busyThreads = 0;
   private readonly waiting: { request: Request; arrivedAtUs: number }[] = [];
   private waitingHead = 0;
-  private readonly inService = new Map<number, Request>();
+  private readonly inService = new Map<number, { request: Request; arrivedAtUs: number }>();
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
   readonly sessions = new Map<number, Protocol>();
   private readonly sessionsByProtocol = new Map<Protocol, number>();
+  // Since the last periodic load report, for health policies.
+  private completedInInterval = 0;
+  private responseTimeSumUs = 0;
+  private errorsInInterval = 0;
 
   constructor(private readonly config: AppServerConfig) {
     this.name = config.name;
+    this.lifecycle = config.startsRunning === false ? ServerState.STOPPED : ServerState.RUNNING;
+    this.state = this.lifecycle;
   }
 
   get queued(): number {
@@ -59,9 +82,12 @@ export class AppServer implements NodeActor {
         return this.receive(message.value, context);
       case 'maintenance':
         return this.applyMaintenance(message.value, context);
+      case 'serverControl':
+        return this.control(message.value, context);
       case 'timer':
         if (message.value.tag === serviceDoneTag) return this.finish(message.value.ref, context);
         if (message.value.tag === loadReportTag) return this.reportLoad(context, true);
+        if (message.value.tag === startedTag) return this.started(message.value.ref, context);
         return unexpected(this.name, message);
       default:
         return unexpected(this.name, message);
@@ -69,12 +95,18 @@ export class AppServer implements NodeActor {
   }
 
   private receive(request: Request, context: NodeContext): void {
-    const refusal = this.admissionRefusal(request);
+    const refusal = maintenanceRefusal(this.state, this.mode, request, context.self);
     if (refusal !== undefined) return this.refuse(request, refusal, context);
-    if (request.kind === RequestKind.IN_SESSION || request.kind === RequestKind.CLOSE) {
-      if (!this.sessions.has(request.sessionId)) return this.drop(request, 'session-lost', context);
+    const opens = request.kind === RequestKind.OPEN;
+    let failover = false;
+    if (!opens && request.kind !== RequestKind.MESSAGE && !this.sessions.has(request.sessionId)) {
+      const heldElsewhere = request.affinityServer !== undefined && request.affinityServer !== context.self;
+      if (!heldElsewhere) return this.drop(request, 'session-lost', context);
+      if (!request.replicated) return this.drop(request, 'affinity-broken', context);
+      failover = true;
     }
     if (this.busyThreads >= this.config.threads && this.queued >= this.config.queueLimit) {
+      this.errorsInInterval++;
       return this.refuse(request, 'queue-full', context);
     }
     context.record({
@@ -90,35 +122,31 @@ export class AppServer implements NodeActor {
       workClass: request.workClass,
       maintenanceOnly: request.maintenanceOnly,
     });
-    if (request.kind === RequestKind.OPEN) this.openSession(request.sessionId, request.protocol, context);
+    if (failover) {
+      context.record({ type: 'session-failover', protocol: request.protocol, session: request.sessionId, from: request.affinityServer ?? -1, to: context.self });
+    }
+    if (opens || failover) this.openSession(request.sessionId, request.protocol, context);
     if (this.busyThreads < this.config.threads) this.serve(request, context.now, context);
     else this.waiting.push({ request, arrivedAtUs: context.now });
-  }
-
-  /** Why this server will not take the request, or undefined when it will. */
-  private admissionRefusal(request: Request): string | undefined {
-    if (this.state !== ServerState.RUNNING && this.state !== ServerState.MAINTENANCE) return 'server-unavailable';
-    const inMaintenance = this.state === ServerState.MAINTENANCE;
-    if (request.maintenanceOnly && !inMaintenance) return 'not-in-maintenance';
-    if (!inMaintenance || request.maintenanceOnly) return undefined;
-    if (request.kind === RequestKind.OPEN) return 'maintenance';
-    if (this.mode === MaintenanceMode.BREAK || this.mode === MaintenanceMode.STOP) return 'affinity-broken';
-    return undefined;
   }
 
   private serve(request: Request, arrivedAtUs: number, context: NodeContext): void {
     this.busyThreads++;
     context.record({ type: 'queue-wait', server: context.self, waitUs: context.now - arrivedAtUs });
-    const serviceUs = this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
-    this.inService.set(request.id, request);
+    const sampled = this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
+    const serviceUs = this.serviceFactor === 1 ? sampled : Math.round(sampled * this.serviceFactor);
+    this.inService.set(request.id, { request, arrivedAtUs });
     context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: request.id } });
   }
 
   private finish(requestId: number, context: NodeContext): void {
-    const request = this.inService.get(requestId);
-    if (request === undefined) return; // lost when the server stopped
+    const entry = this.inService.get(requestId);
+    if (entry === undefined) return; // lost when the server stopped
+    const request = entry.request;
     this.inService.delete(requestId);
     this.busyThreads--;
+    this.completedInInterval++;
+    this.responseTimeSumUs += context.now - entry.arrivedAtUs;
     if (request.last) this.closeSession(request.sessionId, context);
     this.respond(request, Status.OK, '', false, context);
     if (this.queued > 0 && this.busyThreads < this.config.threads) {
@@ -132,32 +160,100 @@ export class AppServer implements NodeActor {
     }
   }
 
+  // Maintenance --------------------------------------------------------------------------
+
   private applyMaintenance(command: MaintenanceCommand, context: NodeContext): void {
-    if (command.enter) {
-      this.mode = command.mode;
-      this.state = command.mode === MaintenanceMode.STOP ? ServerState.STOPPED : ServerState.MAINTENANCE;
-      if (this.state === ServerState.STOPPED) this.stop(context);
-    } else {
-      this.mode = MaintenanceMode.UNSPECIFIED;
-      this.state = ServerState.RUNNING;
-    }
-    context.record({ type: 'server-state', server: context.self, state: this.state, mode: this.mode });
-    this.reportLoad(context, false);
+    if (command.enter) this.enterMaintenance(command.mode, context);
+    else this.exitMaintenance(context);
   }
 
-  /** A stopped server loses its work in flight and its sessions. */
-  private stop(context: NodeContext): void {
-    for (const request of this.inService.values()) this.drop(request, 'server-stopped', context);
-    for (let index = this.waitingHead; index < this.waiting.length; index++) {
-      this.drop(this.waiting[index]!.request, 'server-stopped', context);
+  private enterMaintenance(mode: MaintenanceMode, context: NodeContext): void {
+    this.mode = mode;
+    if (mode === MaintenanceMode.STOP) {
+      if (this.lifecycle !== ServerState.STOPPED && this.lifecycle !== ServerState.FAILED) return this.stop(ServerState.STOPPED, 'server-stopped', context);
+    } else if (mode === MaintenanceMode.BREAK) {
+      this.breakAffinity(context);
     }
+    this.stateChanged(context);
+  }
+
+  /** Leaving maintenance; a server that stop mode stopped is started again. */
+  private exitMaintenance(context: NodeContext): void {
+    const stoppedByMaintenance = this.mode === MaintenanceMode.STOP && this.lifecycle === ServerState.STOPPED;
+    this.mode = MaintenanceMode.UNSPECIFIED;
+    if (stoppedByMaintenance) return this.start(context);
+    this.stateChanged(context);
+  }
+
+  /** Break mode: the HTTP sessions and SIP dialogs held here are given up (EJB affinity is never broken). */
+  private breakAffinity(context: NodeContext): void {
+    const broken: number[] = [];
+    for (const [session, protocol] of this.sessions) if (affinityBreaks(protocol)) broken.push(session);
+    for (const session of broken) this.closeSession(session, context);
+  }
+
+  // Life cycle ---------------------------------------------------------------------------
+
+  private control(order: ServerControl, context: NodeContext): void {
+    switch (order.action) {
+      case ServerAction.START:
+        return this.start(context);
+      case ServerAction.STOP:
+        return this.stop(ServerState.STOPPED, 'server-stopped', context);
+      case ServerAction.RESTART:
+        this.stop(ServerState.STOPPED, 'server-restarted', context);
+        return this.start(context);
+      case ServerAction.DEGRADE:
+        this.serviceFactor = order.factor > 0 ? order.factor : 1;
+        return;
+      default:
+        throw new Error(`${this.name}: unknown server action ${order.action}`);
+    }
+  }
+
+  private start(context: NodeContext): void {
+    if (this.lifecycle === ServerState.RUNNING || this.lifecycle === ServerState.STARTING) return;
+    // A server that stop mode stopped comes back in break mode: the mode survives the restart.
+    if (this.mode === MaintenanceMode.STOP) this.mode = MaintenanceMode.BREAK;
+    const startupUs = this.config.startupUs ?? 0;
+    if (startupUs === 0) return this.started(this.generation, context);
+    this.lifecycle = ServerState.STARTING;
+    this.stateChanged(context);
+    context.setTimer(context.now + startupUs, { $case: 'timer', value: { tag: startedTag, ref: this.generation } });
+  }
+
+  private started(generation: number, context: NodeContext): void {
+    if (generation !== this.generation) return; // stopped again while starting
+    this.lifecycle = ServerState.RUNNING;
+    this.stateChanged(context);
+  }
+
+  /** Stops the server as `finalState` (stopped, or failed for a crash): work in flight and sessions are lost. */
+  private stop(finalState: ServerState, cause: string, context: NodeContext): void {
+    this.generation++;
+    for (const entry of this.inService.values()) this.drop(entry.request, cause, context);
+    for (let index = this.waitingHead; index < this.waiting.length; index++) this.drop(this.waiting[index]!.request, cause, context);
     this.inService.clear();
     this.waiting.length = 0;
     this.waitingHead = 0;
     this.busyThreads = 0;
     this.sessions.clear();
-    for (const protocol of [...this.sessionsByProtocol.keys()].sort()) this.countSessions(protocol, -this.sessionsByProtocol.get(protocol)!, context);
+    for (const protocol of [...this.sessionsByProtocol.keys()].sort()) {
+      const open = this.sessionsByProtocol.get(protocol)!;
+      if (open !== 0) this.countSessions(protocol, -open, context);
+    }
+    this.lifecycle = finalState;
+    this.stateChanged(context);
   }
+
+  private stateChanged(context: NodeContext): void {
+    const state = this.lifecycle === ServerState.RUNNING && this.mode !== MaintenanceMode.UNSPECIFIED ? ServerState.MAINTENANCE : this.lifecycle;
+    this.state = state;
+    context.record({ type: 'server-state', server: context.self, state, mode: this.mode });
+    this.reportLoad(context, false);
+  }
+
+  // Sessions -----------------------------------------------------------------------------
 
   private openSession(sessionId: number, protocol: Protocol, context: NodeContext): void {
     this.sessions.set(sessionId, protocol);
@@ -177,6 +273,8 @@ export class AppServer implements NodeActor {
     context.record({ type: 'server-sessions', server: context.self, protocol, open, total: this.sessions.size });
   }
 
+  // Answers ------------------------------------------------------------------------------
+
   private refuse(request: Request, cause: string, context: NodeContext): void {
     context.record({
       type: 'refused',
@@ -193,6 +291,7 @@ export class AppServer implements NodeActor {
   }
 
   private drop(request: Request, cause: string, context: NodeContext): void {
+    this.errorsInInterval++;
     this.respond(request, Status.DROPPED, cause, false, context);
   }
 
@@ -218,7 +317,10 @@ export class AppServer implements NodeActor {
     });
   }
 
-  /** Tells the subscribers this server's state and load; periodic ones re-arm the timer. */
+  /**
+   * Tells the subscribers this server's state and load; periodic ones re-arm the timer and
+   * close the interval of the health figures. A stopped server's node agent reports for it.
+   */
   reportLoad(context: NodeContext, periodic: boolean): void {
     const inFlight = this.busyThreads + this.queued;
     const report = {
@@ -231,11 +333,17 @@ export class AppServer implements NodeActor {
       queued: this.queued,
       loadPercent: Math.min(100, Math.round((100 * this.busyThreads) / this.config.threads)),
       openSessions: this.sessions.size,
+      completedInInterval: periodic ? this.completedInInterval : 0,
+      responseTimeSumUs: periodic ? this.responseTimeSumUs : 0,
+      errorsInInterval: periodic ? this.errorsInInterval : 0,
     };
     for (const subscriber of this.config.loadSubscribers) {
       context.send(subscriber, { $case: 'loadReport', value: report });
     }
     if (periodic) {
+      this.completedInInterval = 0;
+      this.responseTimeSumUs = 0;
+      this.errorsInInterval = 0;
       context.setTimer(context.now + this.config.loadReportIntervalUs, { $case: 'timer', value: { tag: loadReportTag, ref: 0 } });
     }
   }

@@ -87,3 +87,47 @@ export function timeAxisUnit(durationUs: number): { divisor: number; label: stri
 }
 
 export const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** A chart made of several panels: the canvas, its title and subtitle; panels are drawn by the caller. */
+export function createCanvas(options: { title: string; subtitle?: string; width: number; height: number }): Pick<Frame, 'node' | 'd3' | 'svg'> {
+  const node = new D3Node({ styles: chartStyle });
+  const svg = node.createSVG(options.width, options.height, { viewBox: `0 0 ${options.width} ${options.height}` });
+  svg.append('rect').attr('width', options.width).attr('height', options.height).attr('fill', '#fff');
+  svg.append('text').attr('class', 'title').attr('x', 16).attr('y', 22).text(options.title);
+  if (options.subtitle !== undefined) svg.append('text').attr('class', 'subtitle').attr('x', 16).attr('y', 38).text(options.subtitle);
+  return { node, d3: node.d3, svg };
+}
+
+/** Legend entries in a row, for multi-panel charts where the right margin is taken. */
+export function drawLegendRow(
+  parent: d3.Selection<SVGGElement, unknown, null, undefined> | d3.Selection<SVGSVGElement, unknown, null, undefined>,
+  x: number,
+  y: number,
+  entries: readonly { label: string; color: string; shape?: 'line' | 'box' | 'dash' }[],
+): void {
+  const legend = parent.append('g').attr('class', 'legend').attr('transform', `translate(${x},${y})`);
+  let offset = 0;
+  for (const entry of entries) {
+    const row = legend.append('g').attr('transform', `translate(${offset},0)`);
+    if (entry.shape === 'line' || entry.shape === 'dash') {
+      row.append('line').attr('x1', 0).attr('x2', 14).attr('y1', 6).attr('y2', 6).attr('stroke', entry.color).attr('stroke-width', 2).attr('stroke-dasharray', entry.shape === 'dash' ? '4,3' : null);
+    } else row.append('rect').attr('width', 14).attr('height', 10).attr('y', 1).attr('fill', entry.color);
+    row.append('text').attr('x', 18).attr('y', 10).text(entry.label);
+    offset += 28 + entry.label.length * 6.5;
+  }
+}
+
+/** A time unit for a span of virtual time: ms, s, min or h, with its axis label. */
+export function spanUnit(spanUs: number): { divisor: number; label: string } {
+  if (spanUs < 2_000_000) return { divisor: 1_000, label: 'ms' };
+  const unit = timeAxisUnit(spanUs);
+  return { divisor: unit.divisor, label: unit.divisor === 1_000_000 ? 's' : unit.divisor === 60_000_000 ? 'min' : 'h' };
+}
+
+/** Rounds a coordinate so that the SVG text stays short. */
+export function px(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+export type D3 = typeof d3;
+export type Group = d3.Selection<SVGGElement, unknown, null, undefined>;

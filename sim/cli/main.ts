@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { OutputError } from '../../reports/write.js';
 import { ScenarioError } from '../scenario/load.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { exitCodes } from './exit-codes.js';
 
 /** Parses the command line and runs one command; returns the exit code. */
@@ -20,6 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // One module per command.
   registerRunCommand(program, setResult);
   registerSchemaCommand(program, setResult);
+  registerSweepCommand(program, setResult);
+  registerCompareCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -2,6 +2,7 @@ import { MaintenanceMode, Protocol, ServerState, Status } from '../../gen/cluste
 import type { RecordSink } from '../kernel/actor.js';
 import { Histogram } from './histogram.js';
 import type { SimRecord } from './records.js';
+import { TimeSeriesRecorder, type TimeSeries } from './series.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
   [Protocol.HTTP]: 'http',
@@ -37,6 +38,17 @@ class ProtocolFigures {
   requestsDropped = 0;
   routedToMaintenance = new Map<string, number>();
   latency = new Histogram();
+  sessionFailovers = 0;
+  /** Requests a router answered itself (rejected, redirected), by cause. */
+  routedAway = new Map<string, number>();
+}
+
+/** What the maintenance and control actors did, in time order, for the summary. */
+export interface ControlFigures {
+  routers: Map<string, { states: { atUs: number; state: string; mode: string }[] }>;
+  placement: { atUs: number; cluster: string; server: string; node: string; action: string; countedInstances: number; min: number; max: number; countedOnNode: number; verticalLimit: number }[];
+  health: { atUs: number; policy: string; server: string; action: string; supervised: boolean; meanResponseUs: number; errorPercent: number }[];
+  destinations: Map<string, { peakInFlight: number; inFlight: number }>;
 }
 
 class ServerFigures {
@@ -53,6 +65,10 @@ export interface CollectorOptions {
   servers: readonly number[];
   /** Period of the sampled time series. */
   sampleEveryUs: number;
+  /** Length of the run and number of windows of the charts' time series; without them, none is kept. */
+  durationUs?: number;
+  windows?: number;
+  dynamicClusters?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Sampled time series for the charts. */
@@ -76,6 +92,8 @@ export class Collector implements RecordSink<SimRecord> {
   private readonly series: Series;
   private nextSampleUs = 0;
   private readonly openMaintenance = new Map<number, { startUs: number; mode: string }>();
+  private readonly timeSeries: TimeSeriesRecorder | undefined;
+  private readonly control: ControlFigures = { routers: new Map(), placement: [], health: [], destinations: new Map() };
 
   constructor(private readonly options: CollectorOptions) {
     this.serverOrder = options.servers.map((actor) => {
@@ -90,10 +108,14 @@ export class Collector implements RecordSink<SimRecord> {
       maintenance: new Map(this.serverOrder.map((server) => [server.name, []])),
     };
     for (const protocol of [Protocol.HTTP, Protocol.SIP, Protocol.EJB, Protocol.JMS]) this.protocols.set(protocol, new ProtocolFigures());
+    if (options.durationUs !== undefined && options.windows !== undefined) {
+      this.timeSeries = new TimeSeriesRecorder({ ...options, durationUs: options.durationUs, windows: options.windows });
+    }
   }
 
   record(timeUs: number, actor: number, record: SimRecord): void {
     if (timeUs >= this.nextSampleUs) this.sampleUpTo(timeUs);
+    this.timeSeries?.record(timeUs, actor, record);
     switch (record.type) {
       case 'session-started':
         this.protocol(record.protocol).sessionsStarted++;
@@ -141,6 +163,51 @@ export class Collector implements RecordSink<SimRecord> {
       case 'queue-wait':
         this.servers.get(record.server)?.queueWait.add(record.waitUs);
         return;
+      case 'session-failover':
+        this.protocol(record.protocol).sessionFailovers++;
+        return;
+      case 'routed-away':
+        increment(this.protocol(record.protocol).routedAway, record.cause);
+        return;
+      case 'router-state': {
+        const name = this.options.actorNames[record.router]!;
+        let router = this.control.routers.get(name);
+        if (router === undefined) this.control.routers.set(name, (router = { states: [] }));
+        router.states.push({ atUs: timeUs, state: serverStateNames[record.state] ?? 'unknown', mode: maintenanceModeNames[record.mode] ?? '' });
+        return;
+      }
+      case 'placement-action':
+        this.control.placement.push({
+          atUs: timeUs,
+          cluster: record.cluster,
+          server: this.options.actorNames[record.server]!,
+          node: record.node,
+          action: record.action,
+          countedInstances: record.countedInstances,
+          min: record.min,
+          max: record.max,
+          countedOnNode: record.countedOnNode,
+          verticalLimit: record.verticalLimit,
+        });
+        return;
+      case 'health-action':
+        this.control.health.push({
+          atUs: timeUs,
+          policy: record.policy,
+          server: this.options.actorNames[record.server]!,
+          action: record.action,
+          supervised: record.supervised,
+          meanResponseUs: record.valueUs,
+          errorPercent: record.errorPercent,
+        });
+        return;
+      case 'messages-in-flight': {
+        let destination = this.control.destinations.get(record.destination);
+        if (destination === undefined) this.control.destinations.set(record.destination, (destination = { peakInFlight: 0, inFlight: 0 }));
+        destination.inFlight = record.inFlight;
+        if (record.inFlight > destination.peakInFlight) destination.peakInFlight = record.inFlight;
+        return;
+      }
     }
   }
 
@@ -174,7 +241,7 @@ export class Collector implements RecordSink<SimRecord> {
       this.series.maintenance.get(name)!.push({ startUs: open.startUs, endUs, mode: open.mode });
     }
     this.openMaintenance.clear();
-    return { protocols: this.protocols, servers: this.serverOrder, series: this.series };
+    return { protocols: this.protocols, servers: this.serverOrder, series: this.series, timeSeries: this.timeSeries?.finish(endUs), control: this.control };
   }
 }
 
@@ -182,6 +249,9 @@ export interface CollectedFigures {
   protocols: ReadonlyMap<number, ProtocolFigures>;
   servers: readonly ServerFigures[];
   series: Series;
+  /** The charts' time series, when the run asked for them. */
+  timeSeries: TimeSeries | undefined;
+  control: ControlFigures;
 }
 
 export type { ProtocolFigures, ServerFigures };

@@ -75,6 +75,19 @@ export type SimRecord =
   /** A failure detector declared a member failed (or alive again). `correct` is false for a false suspicion. */
   | { type: 'suspicion'; detector: number; member: number; suspected: boolean; correct: boolean }
   /** A fault of the scenario took effect (crash, restart, partition, heal, slow, latency, loss). */
-  | { type: 'fault'; kind: string; target: string; detail: string };
+  | { type: 'fault'; kind: string; target: string; detail: string }
+  /** A server took over a session whose server broke affinity (its state was replicated). */
+  | { type: 'session-failover'; protocol: Protocol; session: number; from: number; to: number }
+  /** An On Demand Router's own state changed (ODR maintenance); the sprayer follows it. */
+  | { type: 'router-state'; router: number; state: ServerState; mode: MaintenanceMode }
+  /** A router answered a request itself: rejected (no eligible server, work class) or redirected. */
+  | { type: 'routed-away'; router: number; protocol: Protocol; request: number; status: Status; cause: string; workClass: string }
+  /**
+   * A health policy's condition started or stopped holding for a server long enough: it put the
+   * server into maintenance or out of it, or (supervised) asked an operator to.
+   */
+  | { type: 'health-action'; policy: string; server: number; action: 'enter' | 'exit'; supervised: boolean; valueUs: number; errorPercent: number }
+  /** Messages of a destination taken in by the messaging engine and not yet consumed. */
+  | { type: 'messages-in-flight'; engine: number; destination: string; inFlight: number };
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';

@@ -1,11 +1,18 @@
-import { MaintenanceMode, Protocol, type Message, type NodeActor } from '../../nodes/messages.js';
+import { HealthController, type HealthPolicy } from '../../nodes/health/health-controller.js';
+import { MessagingEngine } from '../../nodes/messaging/messaging-engine.js';
+import { MaintenanceMode, Protocol, ServerAction, ServerState, type Message, type NodeActor } from '../../nodes/messages.js';
+import { PlacementController, type DynamicClusterConfig } from '../../nodes/placement/placement-controller.js';
 import { Router } from '../../nodes/router/router.js';
+import type { WorkClassSpec } from '../../nodes/router/work-classes.js';
 import { AppServer } from '../../nodes/server/app-server.js';
+import { Sprayer } from '../../nodes/sprayer/sprayer.js';
+import type { Distribution } from '../kernel/distributions.js';
 import type { Network } from '../kernel/network.js';
 import { ScenarioNetwork } from '../network/scenario-network.js';
 import { toDistribution } from '../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
-import type { TimelineStep } from '../scenario/schema.js';
+import type { Scenario, TimelineStep } from '../scenario/schema.js';
+import { ArrivalProcess, type RateProfile } from '../workload/arrivals.js';
 import { SessionClients } from '../workload/session-clients.js';
 import { TimelineActor } from './timeline-actor.js';
 
@@ -28,72 +35,195 @@ export interface Topology {
   /** Servers of each node, by node name. */
   nodeServers: Map<string, number[]>;
   routers: number[];
+  /** ODRs by name (`odr1`), and the ODR of each ODR node (`odrnode1`). */
+  routerByName: Map<string, number>;
+  routerNodes: Map<string, number[]>;
+  /** Servers of each cluster (static and dynamic), by cluster name. */
+  clusters: Map<string, number[]>;
   clients: number[];
   initialEvents: InitialEvent[];
 }
 
 export const timelineActor = 0;
-const loadReportIntervalUs = 1_000_000;
+
+interface ServerPlan {
+  name: string;
+  node: string;
+  cluster: string;
+  startsRunning: boolean;
+  startupUs: number;
+}
+
+const protocolKeys = { http: Protocol.HTTP, sip: Protocol.SIP, ejb: Protocol.EJB, jms: Protocol.JMS } as const;
 
 export function buildTopology(loaded: LoadedScenario): Topology {
   const scenario = loaded.scenario;
-  const actors: NodeActor[] = [new TimelineActor()];
-  const add = <A extends NodeActor>(actor: A): number => actors.push(actor) - 1;
-
   const cluster = scenario.cluster;
-  const routerNames = Array.from({ length: cluster.routers }, (_, index) => `odr${index + 1}`);
-  // Indexes are known before construction: routers first, then servers, then clients.
-  const firstRouter = actors.length;
-  const routers = routerNames.map((_, index) => firstRouter + index);
-  const firstServer = firstRouter + routers.length;
-  const serverCount = cluster.nodes.count * cluster.nodes.servers;
-  const servers = Array.from({ length: serverCount }, (_, index) => firstServer + index);
+  const workload = scenario.workload;
+  const problem = (path: (string | number)[], message: string) => new ScenarioError([loaded.problemAt(path, message)]);
 
-  for (const routerName of routerNames) add(new Router({ name: routerName, servers, maxAttempts: 3 }));
-
-  const service = new Map<Protocol, ReturnType<typeof toDistribution>>();
-  if (scenario.workload.http !== undefined) service.set(Protocol.HTTP, toDistribution(scenario.workload.http.service));
+  // Plan first: every actor's index is known before any is constructed.
+  const serverPlans = planServers(scenario, problem);
+  const routerCount = cluster.routers;
+  const useSprayer = cluster.sprayer ?? routerCount > 1;
+  const firstRouter = 1;
+  const routers = Array.from({ length: routerCount }, (_, index) => firstRouter + index);
+  const sprayer = useSprayer ? firstRouter + routerCount : -1;
+  const firstServer = firstRouter + routerCount + (useSprayer ? 1 : 0);
+  const servers = serverPlans.map((_, index) => firstServer + index);
+  let next = firstServer + servers.length;
+  const engine = workload.jms !== undefined ? next++ : -1;
+  const placement = cluster.dynamicClusters.length > 0 ? next++ : -1;
+  const health = scenario.healthPolicies.length > 0 ? next++ : -1;
 
   const serverByName = new Map<string, number>();
   const nodeServers = new Map<string, number[]>();
-  for (let node = 1; node <= cluster.nodes.count; node++) {
-    const nodeName = `node${node}`;
-    const members: number[] = [];
-    for (let member = 1; member <= cluster.nodes.servers; member++) {
-      const name = `${nodeName}/${cluster.name}-${member}`;
-      const index = add(
-        new AppServer({
-          name,
-          threads: cluster.server.threads,
-          queueLimit: cluster.server.queue,
-          service,
-          loadSubscribers: routers,
-          loadReportIntervalUs,
-        }),
-      );
-      serverByName.set(name, index);
-      members.push(index);
-    }
-    nodeServers.set(nodeName, members);
+  const clusters = new Map<string, number[]>();
+  serverPlans.forEach((plan, index) => {
+    const actor = servers[index]!;
+    serverByName.set(plan.name, actor);
+    pushTo(nodeServers, plan.node, actor);
+    pushTo(clusters, plan.cluster, actor);
+  });
+  const defaultClusterName = cluster.dynamicClusters[0]?.name ?? cluster.name;
+  const defaultCluster = new Map<Protocol, string>();
+  for (const key of ['http', 'sip', 'ejb', 'jms'] as const) {
+    const named = workload[key]?.cluster;
+    if (named !== undefined && !clusters.has(named)) throw problem(['workload', key, 'cluster'], `unknown cluster "${named}" (clusters: ${[...clusters.keys()].join(', ')})`);
+    defaultCluster.set(protocolKeys[key], named ?? defaultClusterName);
   }
 
-  const clients: number[] = [];
-  const http = scenario.workload.http;
-  if (http !== undefined) {
-    clients.push(
-      add(
-        new SessionClients({
-          name: 'clients/http',
-          protocol: Protocol.HTTP,
-          ratePerSecond: http.rate,
-          requests: toDistribution(http.requests),
-          thinkTime: toDistribution(http.thinkTime),
-          uri: http.uri,
-          entryPoints: routers,
-          stopArrivalsAtUs: scenario.duration,
-        }),
-      ),
+  const actors: NodeActor[] = [new TimelineActor()];
+  const serverFacts = serverPlans.map((plan, index) => ({ actor: servers[index]!, threads: cluster.server.threads, state: plan.startsRunning ? ServerState.RUNNING : ServerState.STOPPED }));
+  const workClasses = scenario.workClasses.map((spec, index): WorkClassSpec => {
+    if (spec.cluster !== undefined && !clusters.has(spec.cluster)) throw problem(['workClasses', index, 'cluster'], `unknown cluster "${spec.cluster}"`);
+    if (spec.action === 'redirect' && spec.redirectTo === undefined) throw problem(['workClasses', index], 'a redirect work class needs redirectTo');
+    return {
+      name: spec.name,
+      protocol: spec.match.protocol === undefined ? undefined : protocolKeys[spec.match.protocol],
+      uri: spec.match.uri,
+      method: spec.match.method,
+      action: spec.action,
+      cluster: spec.cluster,
+      redirectTo: spec.redirectTo,
+    };
+  });
+  const loadReportIntervalUs = scenario.routing.loadReportInterval;
+  routers.forEach((_, index) =>
+    actors.push(
+      new Router({
+        name: `odr${index + 1}`,
+        servers: serverFacts,
+        clusters,
+        defaultCluster,
+        workClasses,
+        maxAttempts: scenario.routing.maxAttempts,
+        stateSubscribers: useSprayer ? [sprayer] : [],
+        stateReportIntervalUs: loadReportIntervalUs,
+      }),
+    ),
+  );
+  if (useSprayer) actors.push(new Sprayer({ name: 'sprayer', routers }));
+
+  const service = new Map<Protocol, Distribution>();
+  for (const key of ['http', 'sip', 'ejb', 'jms'] as const) {
+    const spec = workload[key];
+    if (spec !== undefined) service.set(protocolKeys[key], toDistribution(spec.service));
+  }
+  const loadSubscribers = [...routers, ...[engine, placement, health].filter((actor) => actor >= 0)];
+  for (const plan of serverPlans) {
+    actors.push(
+      new AppServer({
+        name: plan.name,
+        threads: cluster.server.threads,
+        queueLimit: cluster.server.queue,
+        service,
+        loadSubscribers,
+        loadReportIntervalUs,
+        startupUs: plan.startupUs,
+        startsRunning: plan.startsRunning,
+      }),
     );
+  }
+  if (engine >= 0) {
+    const jms = workload.jms!;
+    const consumers = clusters.get(defaultCluster.get(Protocol.JMS)!) ?? servers;
+    const consumerFacts = serverFacts.filter((fact) => consumers.includes(fact.actor));
+    actors.push(new MessagingEngine({ name: 'messaging/me1', destinations: [jms.destination], consumers: consumerFacts, maxDepth: jms.maxDepth }));
+  }
+  if (placement >= 0) {
+    const dynamic = cluster.dynamicClusters.map(
+      (spec): DynamicClusterConfig => ({
+        name: spec.name,
+        servers: serverPlans.flatMap((plan, index) => (plan.cluster === spec.name ? [{ actor: servers[index]!, node: plan.node, startsRunning: plan.startsRunning }] : [])),
+        minInstances: spec.min,
+        maxInstances: spec.max,
+        maxPerNode: spec.verticalStacking,
+        scaleUpLoadPercent: spec.scaleUpLoad,
+        scaleDownLoadPercent: spec.scaleDownLoad,
+      }),
+    );
+    actors.push(new PlacementController({ name: 'placement', clusters: dynamic, decisionIntervalUs: scenario.placement.interval }));
+  }
+  if (health >= 0) actors.push(new HealthController('health', healthPolicies(scenario, serverByName, servers, problem)));
+
+  const entryPoints = useSprayer ? [sprayer] : routers;
+  const clients: number[] = [];
+  const addClients = (config: ConstructorParameters<typeof SessionClients>[0]) => clients.push(actors.push(new SessionClients(config)) - 1);
+  const common = { stopArrivalsAtUs: scenario.duration, entryPoints };
+  const http = workload.http;
+  if (http !== undefined) {
+    addClients({
+      ...common,
+      name: 'clients/http',
+      protocol: Protocol.HTTP,
+      arrivals: arrivalProcess(http.rate, http.bursts),
+      requests: toDistribution(http.requests),
+      thinkTime: toDistribution(http.thinkTime),
+      uri: http.uri,
+      uris: http.uris,
+      replicated: http.replicated,
+    });
+  }
+  const sip = workload.sip;
+  if (sip !== undefined) {
+    addClients({
+      ...common,
+      name: 'clients/sip',
+      protocol: Protocol.SIP,
+      arrivals: arrivalProcess(sip.rate, sip.bursts),
+      requests: toDistribution(sip.inDialog + 2),
+      thinkTime: toDistribution(0),
+      holdTime: toDistribution(sip.hold),
+      uri: 'sip:service',
+      replicated: sip.replicated,
+    });
+  }
+  const ejb = workload.ejb;
+  if (ejb !== undefined) {
+    addClients({
+      ...common,
+      name: 'clients/ejb',
+      protocol: Protocol.EJB,
+      arrivals: arrivalProcess(ejb.rate, ejb.bursts),
+      requests: toDistribution(ejb.calls),
+      thinkTime: toDistribution(ejb.thinkTime),
+      uri: 'ejb:service',
+    });
+  }
+  const jms = workload.jms;
+  if (jms !== undefined) {
+    addClients({
+      ...common,
+      entryPoints: [engine],
+      name: 'clients/jms',
+      protocol: Protocol.JMS,
+      arrivals: arrivalProcess(jms.rate, jms.bursts),
+      requests: toDistribution(1),
+      thinkTime: toDistribution(0),
+      uri: `jms:${jms.destination}`,
+      destination: jms.destination,
+    });
   }
 
   const initialEvents: InitialEvent[] = [];
@@ -101,6 +231,13 @@ export function buildTopology(loaded: LoadedScenario): Topology {
   for (const server of servers) {
     initialEvents.push({ atUs: 0, origin: server, target: server, message: { $case: 'timer', value: { tag: 'load-report', ref: 0 } } });
   }
+  if (useSprayer) {
+    for (const router of routers) initialEvents.push({ atUs: 0, origin: router, target: router, message: { $case: 'timer', value: { tag: 'router-state', ref: 0 } } });
+  }
+  if (placement >= 0) initialEvents.push({ atUs: scenario.placement.interval, origin: placement, target: placement, message: PlacementController.start() });
+
+  const routerByName = new Map(routers.map((router, index) => [`odr${index + 1}`, router]));
+  const routerNodes = new Map(routers.map((router, index) => [`odrnode${index + 1}`, [router]]));
   const topology: Topology = {
     actors,
     actorNames: actors.map((actor) => actor.name),
@@ -109,6 +246,9 @@ export function buildTopology(loaded: LoadedScenario): Topology {
     serverByName,
     nodeServers,
     routers,
+    routerByName,
+    routerNodes,
+    clusters,
     clients,
     initialEvents,
   };
@@ -116,9 +256,81 @@ export function buildTopology(loaded: LoadedScenario): Topology {
   return topology;
 }
 
+/** Servers node by node: the static cluster's, then each dynamic cluster's instances (the first `min` running). */
+function planServers(scenario: Scenario, problem: (path: (string | number)[], message: string) => ScenarioError): ServerPlan[] {
+  const cluster = scenario.cluster;
+  const nodeCount = cluster.nodes.count;
+  const names = new Set<string>([cluster.name]);
+  cluster.dynamicClusters.forEach((spec, index) => {
+    if (names.has(spec.name)) throw problem(['cluster', 'dynamicClusters', index, 'name'], `cluster name "${spec.name}" is used twice`);
+    names.add(spec.name);
+    if (spec.min > spec.max) throw problem(['cluster', 'dynamicClusters', index], `min (${spec.min}) is above max (${spec.max})`);
+    if (spec.min > nodeCount * spec.verticalStacking) throw problem(['cluster', 'dynamicClusters', index], `min (${spec.min}) is more than the nodes can hold (${nodeCount} x ${spec.verticalStacking})`);
+  });
+  const plans: ServerPlan[] = [];
+  for (let node = 1; node <= nodeCount; node++) {
+    const nodeName = `node${node}`;
+    for (let member = 1; member <= cluster.nodes.servers; member++) {
+      plans.push({ name: `${nodeName}/${cluster.name}-${member}`, node: nodeName, cluster: cluster.name, startsRunning: true, startupUs: cluster.server.startup ?? 0 });
+    }
+    for (const spec of cluster.dynamicClusters) {
+      for (let member = 1; member <= spec.verticalStacking; member++) {
+        // Initial instances are spread over the nodes first, then stacked.
+        const rank = (member - 1) * nodeCount + (node - 1);
+        plans.push({ name: `${nodeName}/${spec.name}-${member}`, node: nodeName, cluster: spec.name, startsRunning: rank < spec.min, startupUs: spec.startup });
+      }
+    }
+  }
+  return plans;
+}
+
+type RateSpec = { constant?: number | undefined; steps?: { at: number; rate: number }[] | undefined; linear?: { at: number; rate: number }[] | undefined };
+
+function arrivalProcess(rate: RateSpec, bursts: readonly { at: number; duration: number; rate: number }[]): ArrivalProcess {
+  const burstList = bursts.map((burst) => ({ atUs: burst.at, durationUs: burst.duration, perSecond: burst.rate }));
+  if (rate.constant !== undefined) return new ArrivalProcess(rate.constant, burstList);
+  const shape = rate.steps !== undefined ? 'steps' : 'linear';
+  const points = (rate.steps ?? rate.linear ?? []).map((point) => ({ atUs: point.at, perSecond: point.rate }));
+  const profile: RateProfile = { shape, points };
+  return new ArrivalProcess(profile, burstList);
+}
+
+function healthPolicies(
+  scenario: Scenario,
+  serverByName: ReadonlyMap<string, number>,
+  servers: readonly number[],
+  problem: (path: (string | number)[], message: string) => ScenarioError,
+): HealthPolicy[] {
+  return scenario.healthPolicies.map((spec, index) => {
+    if (spec.responseTime === undefined && spec.errorRate === undefined) throw problem(['healthPolicies', index], 'give a condition: responseTime or errorRate');
+    const watched = (spec.servers ?? []).map((serverName, serverIndex) => {
+      const actor = serverByName.get(serverName);
+      if (actor === undefined) throw problem(['healthPolicies', index, 'servers', serverIndex], `unknown server "${serverName}"`);
+      return actor;
+    });
+    return {
+      name: spec.name,
+      servers: spec.servers === undefined ? servers : watched,
+      responseTimeAboveUs: spec.responseTime?.above ?? 0,
+      errorPercentAbove: spec.errorRate?.above ?? 0,
+      forUs: spec.for,
+      mode: modes[spec.mode],
+      supervised: spec.supervised,
+    };
+  });
+}
+
 const modes = { affinity: MaintenanceMode.AFFINITY, break: MaintenanceMode.BREAK, stop: MaintenanceMode.STOP } as const;
+const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART, degrade: ServerAction.DEGRADE } as const;
 
 function timelineEvents(step: TimelineStep, index: number, topology: Topology, loaded: LoadedScenario): InitialEvent[] {
+  const control = step.control;
+  if (control !== undefined) {
+    const server = topology.serverByName.get(control.server);
+    if (server === undefined) throw new ScenarioError([loaded.problemAt(['timeline', index, 'control', 'server'], `unknown server "${control.server}"`)]);
+    const message: Message = { $case: 'serverControl', value: { action: serverActions[control.action], reason: `timeline step ${index + 1}`, factor: control.factor } };
+    return [{ atUs: step.at, origin: timelineActor, target: server, message }];
+  }
   const maintenance = step.maintenance;
   if (maintenance === undefined) return [];
   const targets = resolveTargets(maintenance, index, topology, loaded);
@@ -131,21 +343,31 @@ function timelineEvents(step: TimelineStep, index: number, topology: Topology, l
 }
 
 function resolveTargets(
-  target: { server?: string | undefined; node?: string | undefined },
+  target: { server?: string | undefined; node?: string | undefined; odr?: string | undefined },
   index: number,
   topology: Topology,
   loaded: LoadedScenario,
 ): number[] {
   const problem = (message: string) => new ScenarioError([loaded.problemAt(['timeline', index, 'maintenance'], message)]);
+  const named = [target.server, target.node, target.odr].filter((name) => name !== undefined);
+  if (named.length !== 1) throw problem('name exactly one of server, node, odr');
   if (target.server !== undefined) {
     const server = topology.serverByName.get(target.server);
     if (server === undefined) throw problem(`unknown server "${target.server}" (servers are named like ${[...topology.serverByName.keys()][0] ?? 'node1/app-1'})`);
     return [server];
   }
   if (target.node !== undefined) {
-    const members = topology.nodeServers.get(target.node);
-    if (members === undefined) throw problem(`unknown node "${target.node}"`);
+    const members = topology.nodeServers.get(target.node) ?? topology.routerNodes.get(target.node);
+    if (members === undefined) throw problem(`unknown node "${target.node}" (nodes: node1..node${topology.nodeServers.size}, odrnode1..odrnode${topology.routers.length})`);
     return members;
   }
-  throw problem('name a server or a node');
+  const router = topology.routerByName.get(target.odr!);
+  if (router === undefined) throw problem(`unknown ODR "${target.odr}" (odr1..odr${topology.routers.length})`);
+  return [router];
+}
+
+function pushTo(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }

@@ -64,7 +64,7 @@ export function evaluateExpectations(lines: readonly string[], summary: unknown)
   });
 }
 
-function lookUp(summary: unknown, expectation: ParsedExpectation): number | undefined {
+export function lookUp(summary: unknown, expectation: ParsedExpectation): number | undefined {
   const path = expectation.path;
   const candidates: string[][] = [path];
   if (path.length >= 2) candidates.push(['protocols', path[1]!, path[0]!, ...path.slice(2)]);

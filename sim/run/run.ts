@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Message } from '../../nodes/messages.js';
+import type { RecordSink } from '../kernel/actor.js';
 import { Simulation } from '../kernel/simulation.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
@@ -12,6 +13,8 @@ export interface RunOptions {
   seed?: number;
   /** Called now and then with the virtual time reached, for a progress display. */
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+  /** Sees every record too, in canonical order (tests check invariants over them). */
+  recordTap?: RecordSink<SimRecord>;
 }
 
 /** Why a run ended before the scenario's duration. */
@@ -38,10 +41,10 @@ export interface RunResult {
 // Number of samples in the time series of a run (the charts' resolution).
 const samplesPerRun = 240;
 const progressSliceCount = 100;
-// Slices are shortened while they hold more events than this, so that progress, limits and
-// interruptions are looked at every few tens of milliseconds of wall time.
-const maxEventsPerSlice = 200_000;
-const firstSliceUs = 100_000;
+// A slice ends after this many events even if its virtual time is not over, so that progress,
+// limits and interruptions are looked at every few tens of milliseconds of wall time, even
+// when events keep coming at one instant.
+const maxEventsPerSlice = 100_000;
 
 /**
  * One run of a scenario, advanced slice by slice of virtual time. Slicing does not change the
@@ -54,8 +57,8 @@ export class ScenarioRun {
   private readonly simulation: Simulation<Message, SimRecord>;
   private readonly guard: LimitGuard;
   private readonly durationUs: number;
-  private readonly longestSliceUs: number;
-  private sliceUs: number;
+  private readonly sliceUs: number;
+  private readonly maxEvents: number;
   private reachedUs = 0;
   private stopped: RunStop | undefined;
 
@@ -71,9 +74,11 @@ export class ScenarioRun {
       actorNames: this.topology.actorNames,
       servers: this.topology.servers,
       sampleEveryUs: Math.max(1, Math.ceil(scenario.duration / samplesPerRun)),
+      durationUs: scenario.duration,
+      windows: samplesPerRun,
     });
     this.guard = new LimitGuard(
-      this.collector,
+      options.recordTap === undefined ? this.collector : teeSink(this.collector, options.recordTap),
       resolveLimits(scenario.limits),
       () => this.simulation.eventsProcessed,
       (exceeded) => this.stop({ cause: 'limit', reason: exceeded.message, limit: exceeded.limit }),
@@ -86,23 +91,20 @@ export class ScenarioRun {
       sink: this.guard,
     });
     for (const event of this.topology.initialEvents) this.simulation.schedule(event.atUs, event.origin, event.target, event.message);
-    this.longestSliceUs = Math.max(1, Math.ceil(scenario.duration / progressSliceCount));
-    // The first slice is short: how many events a second of virtual time holds is not known yet.
-    this.sliceUs = Math.min(this.longestSliceUs, firstSliceUs);
+    this.sliceUs = Math.max(1, Math.ceil(scenario.duration / progressSliceCount));
+    this.maxEvents = scenario.limits.maxEvents;
   }
 
   /** Runs one slice; returns false when the run is over (its end reached, or stopped). */
   advance(): boolean {
     if (this.isOver()) return false;
-    const eventsBefore = this.simulation.eventsProcessed;
     const sliceEndUs = Math.min(this.reachedUs + this.sliceUs, this.durationUs);
-    const completed = this.simulation.runUntil(sliceEndUs);
+    // One event past the limit at most: the guard then reports it.
+    const eventBudget = Math.min(this.simulation.eventsProcessed + maxEventsPerSlice, this.maxEvents + 1);
+    const completed = this.simulation.runUntil(sliceEndUs, eventBudget);
     this.reachedUs = completed ? sliceEndUs : this.simulation.now;
-    if (completed) this.guard.check();
+    this.guard.check();
     this.options.onProgress?.(this.reachedUs, this.simulation.eventsProcessed);
-    const sliceEvents = this.simulation.eventsProcessed - eventsBefore;
-    if (sliceEvents > maxEventsPerSlice) this.sliceUs = Math.max(1, Math.floor(this.sliceUs / 2));
-    else if (sliceEvents < maxEventsPerSlice / 4) this.sliceUs = Math.min(this.longestSliceUs, this.sliceUs * 2);
     return !this.isOver();
   }
 
@@ -154,4 +156,13 @@ export async function runScenarioInterruptibly(loaded: LoadedScenario, signal: A
     signal.removeEventListener('abort', interrupt);
   }
   return run.result();
+}
+
+function teeSink(first: RecordSink<SimRecord>, second: RecordSink<SimRecord>): RecordSink<SimRecord> {
+  return {
+    record(timeUs, actor, record) {
+      first.record(timeUs, actor, record);
+      second.record(timeUs, actor, record);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { countDistributionSchema, durationDistributionSchema, durationSchema, rateSchema, scenarioSchema } from './schema.js';
+import { arrivalRateSchema, countDistributionSchema, durationDistributionSchema, durationSchema, rateSchema, scenarioSchema } from './schema.js';
 
 /** A schema problem in words a person understands, at a path of the document. */
 export interface DescribedIssue {
@@ -26,6 +26,9 @@ export function describeIssues(issues: readonly Issue[], input: unknown): Descri
 
 function describeIssue(issue: Issue, prefix: Path, input: unknown): DescribedIssue[] {
   const path = [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
+  // A value that the schema rewrote before checking it (400/s read as { constant: 400/s }) is
+  // reported where the user wrote it, not at a key the file does not have.
+  while (path.length > 0 && !isCollection(valueAt(input, path.slice(0, -1)))) path.pop();
   const value = valueAt(input, path);
   const missing = value === undefined && !hasPath(input, path);
   const at = (message: string): DescribedIssue[] => [{ path, message, atKey: false, missing }];
@@ -97,6 +100,7 @@ function likelyBranch(issue: z.core.$ZodIssueInvalidUnion): Issue[] | undefined 
 const kindPhrases: readonly [unknown, string][] = [
   [durationSchema.def, 'a duration with a unit (us, ms, s, m or h), e.g. 250ms or 5m'],
   [rateSchema.def, 'a rate with a unit (/s, /m or /h), e.g. 400/s'],
+  [arrivalRateSchema.def, 'a rate with a unit (/s, /m or /h), e.g. 400/s, or { steps: [{ at: 0s, rate: 100/s }, ...] }'],
   [durationDistributionSchema.def, 'a distribution, e.g. { exponential: 3s } or { uniform: { min: 1ms, max: 9ms } }'],
   [countDistributionSchema.def, 'a distribution of counts, e.g. { uniform: { min: 3, max: 12 } }'],
 ];
@@ -239,6 +243,10 @@ function valueAt(root: unknown, path: Path): unknown {
     current = (current as Record<string | number, unknown>)[key];
   }
   return current;
+}
+
+function isCollection(value: unknown): boolean {
+  return value !== null && typeof value === 'object';
 }
 
 function hasPath(root: unknown, path: Path): boolean {

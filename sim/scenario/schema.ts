@@ -74,6 +74,17 @@ const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digi
 const serverDefaultsSchema = z.strictObject({
   threads: z.number().int().min(1).default(10).describe('threads of each application server'),
   queue: z.number().int().min(0).default(200).describe('requests that may wait for a thread before new ones are refused'),
+  startup: durationSchema.optional().describe('time from a start order to taking requests (default 0)'),
+});
+
+const dynamicClusterSchema = z.strictObject({
+  name,
+  min: z.number().int().min(0).describe('running instances at least (servers in maintenance not counted)'),
+  max: z.number().int().min(1).describe('running instances at most (servers in maintenance not counted)'),
+  verticalStacking: z.number().int().min(1).max(100).default(1).describe('instances per node at most'),
+  startup: durationSchema.default(30_000_000).describe('start-up time of an instance'),
+  scaleUpLoad: z.number().min(0).max(100).default(0).describe('start one more instance above this mean busy-thread percentage (0: never)'),
+  scaleDownLoad: z.number().min(0).max(100).default(0).describe('stop an idle instance when all are below this percentage (0: never)'),
 });
 
 const clusterSchema = z.strictObject({
@@ -84,14 +95,56 @@ const clusterSchema = z.strictObject({
   name: name.default('app').describe('name of the static cluster the servers belong to'),
   server: serverDefaultsSchema.default({ threads: 10, queue: 200 }),
   routers: z.number().int().min(1).max(10_000).default(1).describe('On Demand Routers'),
+  dynamicClusters: z.array(dynamicClusterSchema).default([]).describe('clusters whose instances the placement controller starts and stops'),
+  sprayer: z.boolean().optional().describe('a front-end sprayer in front of the ODRs (default: when there are several)'),
 });
 
 const networkSchema = z.strictObject({
   latency: durationDistributionSchema.default({ constant: 300 }).describe('one-way latency of every link'),
 });
 
+const rateProfileSchema = z.array(z.strictObject({ at: durationSchema, rate: rateSchema })).min(1);
+// A plain rate is read as { constant: rate }, so that a bad rate is reported as a rate problem.
+export const arrivalRateSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { constant: value } : value),
+  z
+    .strictObject({ constant: rateSchema.optional(), steps: rateProfileSchema.optional(), linear: rateProfileSchema.optional() })
+    .refine((rate) => [rate.constant, rate.steps, rate.linear].filter((form) => form !== undefined).length === 1, { message: 'give a rate (400/s), or exactly one of steps, linear' }),
+);
+const burstSchema = z.strictObject({ at: durationSchema, duration: durationSchema, rate: rateSchema.describe('extra arrivals during the burst') });
+/** Fields every protocol's workload shares: arrivals, service, target cluster. */
+const arrivalFields = {
+  rate: arrivalRateSchema.describe('arrivals per unit of time (Poisson): a rate, or { steps: [...] } / { linear: [...] } of { at, rate }'),
+  bursts: z.array(burstSchema).default([]),
+  service: durationDistributionSchema.describe('service time of one request on a server thread'),
+  cluster: name.optional().describe('cluster the requests go to (default: the first dynamic cluster, else the static one)'),
+};
+
+const sipWorkloadSchema = z.strictObject({
+  ...arrivalFields,
+  inDialog: z.number().int().min(0).default(2).describe('in-dialog requests between INVITE and BYE'),
+  hold: durationDistributionSchema.default({ exponential: 120_000_000 }).describe('holding time of a call'),
+  replicated: z.boolean().default(false).describe('dialog state replicated: a dialog can fail over'),
+});
+
+const ejbWorkloadSchema = z.strictObject({
+  ...arrivalFields,
+  calls: z.union([countSchema, countDistributionSchema]).default(5).describe('calls per client conversation'),
+  thinkTime: durationDistributionSchema.default({ exponential: 1_000_000 }),
+});
+
+const jmsWorkloadSchema = z.strictObject({
+  ...arrivalFields,
+  destination: name.default('orders'),
+  maxDepth: z.number().int().min(1).default(100_000).describe('messages a destination may hold'),
+});
+
 const httpWorkloadSchema = z.strictObject({
-  rate: rateSchema.describe('new sessions per unit of time (Poisson arrivals)'),
+  rate: arrivalRateSchema.describe('new sessions per unit of time (Poisson): a rate, or { steps: [...] } / { linear: [...] } of { at, rate }'),
+  bursts: z.array(burstSchema).default([]),
+  cluster: name.optional().describe('cluster the requests go to (default: the first dynamic cluster, else the static one)'),
+  uris: z.array(z.strictObject({ uri: z.string(), weight: z.number().positive() })).optional().describe('URIs drawn per session by weight'),
+  replicated: z.boolean().default(false).describe('session state replicated (memory-to-memory): a session can fail over'),
   requests: z.union([countSchema, countDistributionSchema]).default(5).describe('requests per session'),
   thinkTime: durationDistributionSchema.default({ exponential: 2_000_000 }),
   service: durationDistributionSchema.describe('service time of one request on a server thread'),
@@ -100,11 +153,48 @@ const httpWorkloadSchema = z.strictObject({
 
 const workloadSchema = z.strictObject({
   http: httpWorkloadSchema.optional(),
+  sip: sipWorkloadSchema.optional(),
+  ejb: ejbWorkloadSchema.optional(),
+  jms: jmsWorkloadSchema.optional(),
+});
+
+const routingSchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(10).default(3).describe('attempts per request, the first included'),
+  loadReportInterval: durationSchema.default(1_000_000).describe('how often servers report their load to routers and controllers'),
+});
+
+const workClassSchema = z.strictObject({
+  name,
+  match: z
+    .strictObject({
+      protocol: z.enum(['http', 'sip', 'ejb', 'jms']).optional(),
+      uri: z.string().optional().describe('pattern, * matches anything'),
+      method: z.string().optional(),
+    })
+    .default({}),
+  action: z.enum(['permit', 'permitsticky', 'permitMM', 'permitstickyMM', 'reject', 'redirect']),
+  cluster: name.optional(),
+  redirectTo: z.string().optional(),
+});
+
+const placementSchema = z.strictObject({
+  interval: durationSchema.default(5_000_000).describe('time between decisions of the placement controller'),
+});
+
+const healthPolicySchema = z.strictObject({
+  name,
+  servers: z.array(z.string()).optional().describe('servers watched (default: every application server)'),
+  responseTime: z.strictObject({ above: durationSchema }).optional(),
+  errorRate: z.strictObject({ above: z.number().min(0).max(100).describe('percent') }).optional(),
+  for: durationSchema.describe('how long the condition must hold (and then be clear) before acting'),
+  mode: z.enum(['affinity', 'break', 'stop']).default('affinity'),
+  supervised: z.boolean().default(false).describe('only ask an operator, change nothing'),
 });
 
 const maintenanceStepSchema = z.strictObject({
   server: z.string().optional(),
   node: z.string().optional(),
+  odr: z.string().optional(),
   mode: z.enum(['affinity', 'break', 'stop']).default('affinity'),
   exit: z.boolean().default(false).describe('take the target out of maintenance'),
 });
@@ -113,6 +203,13 @@ const timelineStepSchema = z
   .strictObject({
     at: durationSchema,
     maintenance: maintenanceStepSchema.optional(),
+    control: z
+      .strictObject({
+        server: z.string(),
+        action: z.enum(['start', 'stop', 'restart', 'degrade']),
+        factor: z.number().positive().default(1).describe('degrade: service times multiplied by this'),
+      })
+      .optional(),
   })
   .superRefine((step, context) => {
     const actions = Object.keys(step).filter((key) => key !== 'at');
@@ -128,6 +225,18 @@ const limitsSchema = z.strictObject({
   maxHeapMb: z.number().int().min(64).optional().describe('JavaScript heap the run may use, in MB (default: three quarters of what Node allows)'),
 });
 
+// Sections read by `clustersim sweep` and `clustersim compare`; `run` ignores them.
+const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const sweepSchema = z.strictObject({
+  params: z.record(z.string(), z.union([sweepValueSchema, z.array(sweepValueSchema).min(1)])).describe('path into this document → values: "100/s..1000/s:100/s", "4,6,8" or a list'),
+  seeds: z.number().int().min(1).max(1000).default(3).describe('runs per grid point, seeds counted up from the scenario seed'),
+  find: z.string().optional().describe('a capacity question, e.g. "min cluster.nodes.count where sessions.dropped == 0"'),
+});
+const compareSchema = z.strictObject({
+  seeds: z.number().int().min(2).max(1000).default(20),
+  tolerances: z.array(z.string()).default([]).describe('how much worse the candidate may be, e.g. "latency.http.p99 <= +5%"'),
+});
+
 export const scenarioSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -136,9 +245,15 @@ export const scenarioSchema = z.strictObject({
   cluster: clusterSchema,
   network: networkSchema.default({ latency: { constant: 300 } }),
   workload: workloadSchema,
+  routing: routingSchema.default({ maxAttempts: 3, loadReportInterval: 1_000_000 }),
+  workClasses: z.array(workClassSchema).default([]),
+  placement: placementSchema.default({ interval: 5_000_000 }),
+  healthPolicies: z.array(healthPolicySchema).default([]),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
   limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 1_000_000 }),
+  sweep: sweepSchema.optional(),
+  compare: compareSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

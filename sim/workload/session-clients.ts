@@ -1,15 +1,24 @@
 import { Protocol, RequestKind, Status, unexpected, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../../nodes/messages.js';
 import type { Distribution } from '../kernel/distributions.js';
+import type { ArrivalProcess } from './arrivals.js';
 
 export interface SessionClientsConfig {
   name: string;
   protocol: Protocol;
-  /** New sessions per second (Poisson arrivals). */
-  ratePerSecond: number;
+  /** When new sessions arrive. */
+  arrivals: ArrivalProcess;
   /** Requests per session, the opening and closing ones included. */
   requests: Distribution;
   thinkTime: Distribution;
+  /** SIP: how long a dialog is held; its requests are spread evenly over it (instead of think times). */
+  holdTime?: Distribution | undefined;
   uri: string;
+  /** URIs drawn per session by weight (e.g. a small share of /admin/ sessions); `uri` when absent. */
+  uris?: readonly { uri: string; weight: number }[] | undefined;
+  /** The session's state is replicated, so it can fail over to another server. */
+  replicated?: boolean | undefined;
+  /** JMS: the destination messages are sent to (each message is a one-request session). */
+  destination?: string | undefined;
   /** Entry points the clients send to (routers or sprayers); one is drawn per session. */
   entryPoints: readonly number[];
   /** No new sessions start at or after this time. */
@@ -23,28 +32,44 @@ interface Session {
   requestId: number;
   sentAtUs: number;
   entryPoint: number;
+  uri: string;
+  redirects: number;
+  /** Gap between the requests of a SIP dialog, or -1 for think times. */
+  gapUs: number;
 }
 
 const arrivalTag = 'arrival';
 const thinkTag = 'think';
 // Ids are unique per run: the client actor's index in the high bits, a counter below.
 const idsPerActor = 2 ** 32;
+// A client follows this many redirects for one request before giving up.
+const maxRedirects = 5;
+
+// Method names per protocol and request kind (open, in session, close), as the work classes see them.
+const methods: Readonly<Record<number, readonly [string, string, string]>> = {
+  [Protocol.HTTP]: ['GET', 'GET', 'GET'],
+  [Protocol.SIP]: ['INVITE', 'INFO', 'BYE'],
+  [Protocol.EJB]: ['CREATE', 'INVOKE', 'REMOVE'],
+  [Protocol.JMS]: ['SEND', 'SEND', 'SEND'],
+};
 
 /**
- * A population of users of one protocol: sessions arrive as a Poisson process, each sends its
- * requests one after another with think times between, and follows the affinity that the
- * server it landed on gives it (the session cookie's clone id).
+ * A population of users of one protocol: sessions arrive by an arrival process, each sends its
+ * requests one after another with think times between (SIP: spread over the dialog's holding
+ * time), and follows the affinity that the server it landed on gives it (the session cookie's
+ * clone id, the dialog's route, the EJB client's server). JMS producers send one message per
+ * arrival, each counted as a one-request session.
  */
 export class SessionClients implements NodeActor {
   readonly name: string;
   private readonly sessions = new Map<number, Session>();
-  private readonly interArrivalMeanUs: number;
+  private readonly totalUriWeight: number;
   private nextSessionNumber = 1;
   private nextRequestNumber = 1;
 
   constructor(private readonly config: SessionClientsConfig) {
     this.name = config.name;
-    this.interArrivalMeanUs = 1_000_000 / config.ratePerSecond;
+    this.totalUriWeight = (config.uris ?? []).reduce((total, entry) => total + entry.weight, 0);
   }
 
   /** Sessions that have started and not ended. */
@@ -71,19 +96,31 @@ export class SessionClients implements NodeActor {
   }
 
   private arrive(context: NodeContext): void {
-    const arrivals = context.rng('arrivals');
-    const gapUs = Math.max(1, Math.round(-this.interArrivalMeanUs * Math.log(1 - arrivals())));
-    const nextAtUs = context.now + gapUs;
+    const nextAtUs = this.config.arrivals.nextAfter(context.now, context.rng('arrivals'));
     if (nextAtUs < this.config.stopArrivalsAtUs) context.setTimer(nextAtUs, SessionClients.start());
 
     const id = context.self * idsPerActor + this.nextSessionNumber++;
     const entryPoints = this.config.entryPoints;
     const entryPoint = entryPoints[Math.floor(context.rng('entry')() * entryPoints.length)]!;
-    const remaining = Math.max(1, this.config.requests.sample(context.rng('session')));
-    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint };
+    const messages = this.config.destination !== undefined;
+    const remaining = messages ? 1 : Math.max(1, this.config.requests.sample(context.rng('session')));
+    const hold = this.config.holdTime;
+    const gapUs = hold === undefined || remaining < 2 ? -1 : Math.round(hold.sample(context.rng('hold')) / (remaining - 1));
+    const uri = this.totalUriWeight > 0 ? this.drawUri(context.rng('uri')()) : this.config.uri;
+    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, redirects: 0, gapUs };
     this.sessions.set(id, session);
     context.record({ type: 'session-started', protocol: this.config.protocol, session: id });
-    this.send(session, RequestKind.OPEN, context);
+    this.send(session, messages ? RequestKind.MESSAGE : RequestKind.OPEN, context);
+  }
+
+  private drawUri(draw: number): string {
+    const uris = this.config.uris!;
+    let left = draw * this.totalUriWeight;
+    for (const entry of uris) {
+      left -= entry.weight;
+      if (left < 0) return entry.uri;
+    }
+    return uris[uris.length - 1]!.uri;
   }
 
   private sendNext(sessionId: number, context: NodeContext): void {
@@ -95,24 +132,27 @@ export class SessionClients implements NodeActor {
   private send(session: Session, kind: RequestKind, context: NodeContext): void {
     session.requestId = context.self * idsPerActor + this.nextRequestNumber++;
     session.sentAtUs = context.now;
+    const protocol = this.config.protocol;
     const request: Request = {
       id: session.requestId,
-      protocol: this.config.protocol,
+      protocol,
       kind,
       sessionId: session.id,
-      uri: this.config.uri,
-      method: 'GET',
+      uri: session.uri,
+      method: methods[protocol]![kind === RequestKind.OPEN || kind === RequestKind.MESSAGE ? 0 : kind === RequestKind.CLOSE ? 2 : 1]!,
       client: context.self,
       sentAtUs: context.now,
       affinityServer: session.server,
       attempts: 0,
-      redirects: 0,
+      redirects: session.redirects,
       router: -1,
       workClass: '',
       maintenanceOnly: false,
-      destination: '',
+      destination: this.config.destination ?? '',
       address: '',
       last: session.remaining === 1,
+      replicated: this.config.replicated === true,
+      triedServers: [],
     };
     context.send(session.entryPoint, { $case: 'request', value: request });
   }
@@ -121,6 +161,12 @@ export class SessionClients implements NodeActor {
     const session = this.sessions.get(response.sessionId);
     if (session === undefined || session.requestId !== response.requestId) return; // stale answer
     const protocol = this.config.protocol;
+    if (response.status === Status.REDIRECT && session.redirects < maxRedirects) {
+      // Follow the redirect: the same request again, at the URI the router gave.
+      session.redirects++;
+      session.uri = response.redirectAddress;
+      return this.send(session, response.kind, context);
+    }
     context.record({
       type: 'request-ended',
       protocol,
@@ -133,7 +179,8 @@ export class SessionClients implements NodeActor {
     });
     if (response.status !== Status.OK) {
       this.sessions.delete(session.id);
-      const outcome = response.kind === RequestKind.OPEN ? 'rejected' : 'dropped';
+      const refusedAtOpen = response.kind === RequestKind.OPEN || (response.kind === RequestKind.MESSAGE && response.status === Status.REJECTED);
+      const outcome = refusedAtOpen ? 'rejected' : 'dropped';
       context.record({ type: 'session-ended', protocol, session: session.id, outcome, cause: response.cause });
       return;
     }
@@ -144,7 +191,7 @@ export class SessionClients implements NodeActor {
       context.record({ type: 'session-ended', protocol, session: session.id, outcome: 'completed', cause: '' });
       return;
     }
-    const thinkUs = this.config.thinkTime.sample(context.rng('think'));
+    const thinkUs = session.gapUs >= 0 ? session.gapUs : this.config.thinkTime.sample(context.rng('think'));
     context.setTimer(context.now + thinkUs, { $case: 'timer', value: { tag: thinkTag, ref: session.id } });
   }
 }

@@ -9,6 +9,7 @@ import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
 import { whileInterruptible } from '../interruption.js';
+import { createProgress } from '../progress.js';
 
 interface RunOptions {
   seed?: number;
@@ -36,9 +37,18 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
   checkOutputDirectory(directory);
   say(`running ${loaded.scenario.name}: ${formatDuration(loaded.scenario.duration)} virtual, seed ${options.seed ?? loaded.scenario.seed}`);
   const startedAt = performance.now();
+  // Progress goes to stderr, so that stdout stays the summary a script can read.
+  const progress =
+    options.quiet === true
+      ? undefined
+      : createProgress({ totalUs: loaded.scenario.duration, write: (text) => process.stderr.write(text), isTerminal: process.stderr.isTTY === true, nowMs: () => performance.now() });
   const { value: result, interruption } = await whileInterruptible((signal) =>
-    runScenarioInterruptibly(loaded, signal, options.seed === undefined ? {} : { seed: options.seed }),
+    runScenarioInterruptibly(loaded, signal, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(progress === undefined ? {} : { onProgress: (virtualUs: number, events: number) => progress.update(virtualUs, events) }),
+    }),
   );
+  progress?.finish();
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
   const report = renderReport(result, expectations);

@@ -1,0 +1,147 @@
+import { RequestKind, ServerState, Status, unexpected, type LoadReport, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../messages.js';
+import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from '../router/server-views.js';
+
+export interface MessagingEngineConfig {
+  name: string;
+  /** Destinations (queues) this engine hosts. */
+  destinations: readonly string[];
+  /** Servers running message-driven beans that consume them, with their threads. */
+  consumers: readonly { actor: number; threads: number; state: ServerState }[];
+  /** Messages a destination may hold; one more is refused to its producer. */
+  maxDepth: number;
+}
+
+interface Destination {
+  inFlight: number;
+  /** Messages waiting for a consumer: none was eligible, or one was lost with a stopped server. */
+  readonly backlog: Request[];
+  backlogHead: number;
+}
+
+/**
+ * A JMS messaging engine: producers put messages on its destinations; it delivers each to a
+ * message-driven bean on one of the consumer servers and acknowledges the producer once the
+ * message is consumed. JMS is still routed to servers in maintenance; a message lost with a
+ * stopped server goes back on its destination and is delivered again. Messages in flight
+ * (taken in, not yet consumed) are counted per destination.
+ */
+export class MessagingEngine implements NodeActor {
+  readonly name: string;
+  private readonly destinations = new Map<string, Destination>();
+  private readonly viewByActor = new Map<number, ServerView>();
+  private readonly consumers: ServerGroup;
+  private readonly pending = new Map<number, Request>();
+  private backlogged = 0;
+
+  constructor(private readonly config: MessagingEngineConfig) {
+    this.name = config.name;
+    for (const destination of config.destinations) this.destinations.set(destination, { inFlight: 0, backlog: [], backlogHead: 0 });
+    const views = config.consumers.map((consumer) => newServerView(consumer.actor, consumer.state, consumer.threads));
+    for (const view of views) this.viewByActor.set(view.actor, view);
+    this.consumers = new ServerGroup(views);
+  }
+
+  onMessage(message: Message, context: NodeContext): void {
+    switch (message.$case) {
+      case 'request':
+        return this.put(message.value, context);
+      case 'response':
+        return this.consumed(message.value, context);
+      case 'loadReport':
+        return this.updateConsumer(message.value, context);
+      default:
+        return unexpected(this.name, message);
+    }
+  }
+
+  private put(request: Request, context: NodeContext): void {
+    const destination = this.destinations.get(request.destination);
+    if (destination === undefined) return this.answer(request, Status.REJECTED, 'unknown-destination', context);
+    if (destination.inFlight >= this.config.maxDepth) return this.answer(request, Status.REJECTED, 'destination-full', context);
+    destination.inFlight++;
+    context.record({ type: 'messages-in-flight', engine: context.self, destination: request.destination, inFlight: destination.inFlight });
+    this.deliver(request, destination, context);
+  }
+
+  private deliver(request: Request, destination: Destination, context: NodeContext): void {
+    const consumer = this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance'));
+    if (consumer === undefined) {
+      destination.backlog.push(request);
+      this.backlogged++;
+      return;
+    }
+    request.router = context.self;
+    request.attempts++;
+    consumer.outstanding++;
+    this.pending.set(request.id, request);
+    context.send(consumer.actor, { $case: 'request', value: request });
+  }
+
+  private consumed(response: Response, context: NodeContext): void {
+    const request = this.pending.get(response.requestId);
+    if (request === undefined) return;
+    this.pending.delete(response.requestId);
+    const view = this.viewByActor.get(response.server);
+    if (view !== undefined) view.outstanding--;
+    const destination = this.destinations.get(request.destination)!;
+    if (response.status !== Status.OK) {
+      // Back on the destination: delivered again now, or after the next load report when the
+      // consumers keep refusing it (full queues), so that a refusal never spins.
+      if (request.attempts % redeliveriesBeforeWaiting !== 0) return this.deliver(request, destination, context);
+      destination.backlog.push(request);
+      this.backlogged++;
+      return;
+    }
+    destination.inFlight--;
+    context.record({ type: 'messages-in-flight', engine: context.self, destination: request.destination, inFlight: destination.inFlight });
+    context.send(request.client, { $case: 'response', value: response });
+  }
+
+  private updateConsumer(report: LoadReport, context: NodeContext): void {
+    const view = this.viewByActor.get(report.server);
+    if (view === undefined) return;
+    applyLoadReport(view, report);
+    if (this.backlogged > 0) this.deliverBacklog(context);
+  }
+
+  private deliverBacklog(context: NodeContext): void {
+    for (const destination of this.destinations.values()) {
+      while (destination.backlogHead < destination.backlog.length) {
+        const request = destination.backlog[destination.backlogHead]!;
+        if (this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance')) === undefined) break;
+        destination.backlogHead++;
+        this.backlogged--;
+        this.deliver(request, destination, context);
+      }
+      if (destination.backlogHead === destination.backlog.length) {
+        destination.backlog.length = 0;
+        destination.backlogHead = 0;
+      }
+    }
+  }
+
+  private answer(request: Request, status: Status, cause: string, context: NodeContext): void {
+    context.send(request.client, {
+      $case: 'response',
+      value: {
+        requestId: request.id,
+        protocol: request.protocol,
+        kind: RequestKind.MESSAGE,
+        sessionId: request.sessionId,
+        status,
+        cause,
+        server: -1,
+        client: request.client,
+        sentAtUs: request.sentAtUs,
+        attempts: request.attempts,
+        redirects: request.redirects,
+        workClass: request.workClass,
+        retryable: false,
+        redirectAddress: '',
+      },
+    });
+  }
+}
+
+const noneTried: readonly number[] = [];
+const redeliveriesBeforeWaiting = 3;

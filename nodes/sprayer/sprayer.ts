@@ -1,0 +1,69 @@
+import { ServerState, Status, unexpected, type LoadReport, type Message, type NodeActor, type NodeContext, type Request } from '../messages.js';
+
+export interface SprayerConfig {
+  name: string;
+  /** On Demand Routers behind the sprayer, by actor index. */
+  routers: readonly number[];
+}
+
+/**
+ * The front-end IP sprayer in front of several ODRs. It spreads requests over the ODRs that are
+ * running, by session so that an ODR's affinity tables stay useful, and stops sending to an ODR
+ * once it hears that the ODR is in maintenance: that is how an ODR is taken out of service.
+ */
+export class Sprayer implements NodeActor {
+  readonly name: string;
+  private readonly states = new Map<number, ServerState>();
+  private available: number[];
+
+  constructor(private readonly config: SprayerConfig) {
+    this.name = config.name;
+    for (const router of config.routers) this.states.set(router, ServerState.RUNNING);
+    this.available = [...config.routers];
+  }
+
+  onMessage(message: Message, context: NodeContext): void {
+    switch (message.$case) {
+      case 'request':
+        return this.spray(message.value, context);
+      case 'loadReport':
+        return this.updateRouter(message.value);
+      default:
+        return unexpected(this.name, message);
+    }
+  }
+
+  private spray(request: Request, context: NodeContext): void {
+    const available = this.available;
+    if (available.length === 0) return this.reject(request, context);
+    context.send(available[request.sessionId % available.length]!, { $case: 'request', value: request });
+  }
+
+  private updateRouter(report: LoadReport): void {
+    if (this.states.get(report.server) === report.state) return;
+    this.states.set(report.server, report.state);
+    this.available = this.config.routers.filter((router) => this.states.get(router) === ServerState.RUNNING);
+  }
+
+  private reject(request: Request, context: NodeContext): void {
+    context.send(request.client, {
+      $case: 'response',
+      value: {
+        requestId: request.id,
+        protocol: request.protocol,
+        kind: request.kind,
+        sessionId: request.sessionId,
+        status: Status.REJECTED,
+        cause: 'no-router-available',
+        server: -1,
+        client: request.client,
+        sentAtUs: request.sentAtUs,
+        attempts: request.attempts,
+        redirects: request.redirects,
+        workClass: request.workClass,
+        retryable: false,
+        redirectAddress: '',
+      },
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import type { DrainEpisode, TimeSeries } from '../../sim/metrics/series.js';
+import { seriesProtocols } from '../../sim/metrics/series.js';
+import { markColors, protocolColors, protocolLabels } from './colors.js';
+import { createCanvas, drawLegendRow, px, spanUnit, type D3, type Group } from './frame.js';
+import { formatSpan } from './format.js';
+
+// Beyond this many panels the chart would be a wall: the first ones are drawn, the table lists all.
+const maxPanels = 24;
+const panelHeight = 200;
+const width = 900;
+
+/**
+ * One panel per server (or router) that entered maintenance or a drain: its open sessions by
+ * protocol from that moment, the drain deadline, and when it drained or had sessions cut.
+ */
+export function drainChart(series: TimeSeries): string | undefined {
+  const drawn = series.episodes.filter((episode) => episode.curve !== undefined).slice(0, maxPanels);
+  if (drawn.length === 0) return undefined;
+  const total = series.episodes.length + series.episodesLeftOut;
+  const columns = drawn.length === 1 ? 1 : 2;
+  const rows = Math.ceil(drawn.length / columns);
+  const top = 70;
+  const height = top + rows * panelHeight + 8;
+  const subtitle =
+    drawn.length < total
+      ? `${drawn.length} of ${total} maintenance windows and drains drawn (the first ones); the report's table lists all`
+      : `${total} maintenance window${total === 1 ? '' : 's'} and drains; time to drain written in each panel`;
+  const canvas = createCanvas({ title: 'Drain: open sessions of each server in maintenance', subtitle, width, height });
+  const used = seriesProtocols.filter((protocol) => drawn.some((episode) => episode.curve!.open[seriesProtocols.indexOf(protocol)]!.some((open) => open > 0)));
+  drawLegendRow(canvas.svg, 16, 48, [
+    ...(used.length === 0 ? seriesProtocols.slice(0, 1) : used).map((protocol) => ({ label: `${protocolLabels[protocol]!} sessions`, color: protocolColors[protocol]!, shape: 'line' as const })),
+    ...(drawn.some((episode) => episode.deadlineUs !== undefined) ? [{ label: 'drain deadline', color: markColors.deadline, shape: 'dash' as const }] : []),
+    { label: 'drained', color: markColors.drained, shape: 'line' },
+    { label: 'sessions cut', color: markColors.cut },
+  ]);
+  const panelWidth = width / columns;
+  drawn.forEach((episode, index) => {
+    const panel = canvas.svg.append('g').attr('transform', `translate(${(index % columns) * panelWidth},${top + Math.floor(index / columns) * panelHeight})`);
+    drawPanel(canvas.d3, panel, episode, panelWidth, used);
+  });
+  return canvas.node.svgString();
+}
+
+function drawPanel(
+  d3: D3,
+  panel: Group,
+  episode: DrainEpisode,
+  panelWidth: number,
+  protocols: readonly number[],
+): void {
+  const margin = { top: 34, right: 20, bottom: 36, left: 56 };
+  const plotWidth = panelWidth - margin.left - margin.right;
+  const plotHeight = panelHeight - margin.top - margin.bottom;
+  const curve = episode.curve!;
+  const lastUs = Math.max(episode.endUs, episode.deadlineUs ?? 0, curve.timesUs.at(-1) ?? 0);
+  const spanUs = Math.max(1_000, Math.ceil((lastUs - episode.startUs) * 1.08));
+  const unit = spanUnit(spanUs);
+  const x = d3.scaleLinear().domain([0, spanUs / unit.divisor]).range([0, plotWidth]);
+  const peak = Math.max(1, ...curve.open.flat());
+  const y = d3.scaleLinear().domain([0, peak]).nice().range([plotHeight, 0]);
+  const at = (timeUs: number) => px(x((timeUs - episode.startUs) / unit.divisor));
+
+  panel.append('text').attr('x', margin.left).attr('y', 14).attr('font-weight', 'bold').text(`${episode.name}: ${episode.kind} from ${formatSpan(episode.startUs)}`);
+  const outcome = outcomeText(episode);
+  panel.append('text').attr('x', margin.left).attr('y', 28).attr('fill', outcome.color).text(outcome.text);
+
+  const plot = panel.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+  plot.append('g').attr('class', 'grid').call(d3.axisLeft(y).ticks(4).tickSize(-plotWidth).tickFormat(() => ''));
+  plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${plotHeight})`).call(d3.axisBottom(x).ticks(6));
+  plot.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(4).tickFormat(d3.format('~s')));
+  plot.append('text').attr('x', plotWidth / 2).attr('y', plotHeight + 30).attr('text-anchor', 'middle').text(`time since entering (${unit.label})`);
+  plot.append('text').attr('transform', `translate(-40,${plotHeight / 2}) rotate(-90)`).attr('text-anchor', 'middle').text('open sessions');
+
+  const line = d3
+    .line<number>()
+    .curve(d3.curveStepAfter)
+    .digits(1)
+    .x((_, index) => at(curve.timesUs[index]!))
+    .y((open) => y(open));
+  for (const protocol of protocols) {
+    const values = curve.open[seriesProtocols.indexOf(protocol as (typeof seriesProtocols)[number])]!;
+    if (!values.some((open) => open > 0)) continue;
+    plot.append('path').attr('d', line(values) ?? '').attr('fill', 'none').attr('stroke', protocolColors[protocol]!).attr('stroke-width', 1.6);
+  }
+  if (episode.deadlineUs !== undefined) {
+    const deadline = at(episode.deadlineUs);
+    plot.append('line').attr('x1', deadline).attr('x2', deadline).attr('y1', 0).attr('y2', plotHeight).attr('stroke', markColors.deadline).attr('stroke-dasharray', '5,3').attr('stroke-width', 1.5);
+    plot.append('text').attr('x', deadline - 4).attr('y', 10).attr('text-anchor', 'end').attr('fill', markColors.deadline).text('deadline');
+  }
+  if (episode.drainedAtUs !== undefined) {
+    const drained = at(episode.drainedAtUs);
+    plot.append('line').attr('x1', drained).attr('x2', drained).attr('y1', 0).attr('y2', plotHeight).attr('stroke', markColors.drained).attr('stroke-width', 1.5);
+    plot.append('text').attr('x', drained + 4).attr('y', 22).attr('fill', markColors.drained).text('drained');
+  } else if (episode.openAtEnd > 0 && (episode.end === 'expired' || episode.end === 'failed' || episode.end === 'stopped')) {
+    const cut = at(episode.endUs);
+    plot.append('circle').attr('cx', cut).attr('cy', px(y(0))).attr('r', 4).attr('fill', markColors.cut);
+    plot.append('text').attr('x', cut + 6).attr('y', px(y(0)) - 6).attr('fill', markColors.cut).text(`${episode.openAtEnd} cut`);
+  }
+}
+
+/** What happened to the sessions, in words: the figure people look for first. */
+export function outcomeText(episode: DrainEpisode): { text: string; color: string } {
+  const since = (timeUs: number) => formatSpan(timeUs - episode.startUs);
+  if (episode.drainedAtUs !== undefined) {
+    const text = episode.openAtStart === 0 ? 'no sessions to drain' : `drained in ${since(episode.drainedAtUs)} (${episode.openAtStart} sessions at start)`;
+    return { text, color: markColors.drained };
+  }
+  switch (episode.end) {
+    case 'expired':
+      return { text: `${episode.openAtEnd} sessions cut at the deadline, after ${since(episode.endUs)}`, color: markColors.cut };
+    case 'failed':
+      return { text: `failed after ${since(episode.endUs)} with ${episode.openAtEnd} sessions open`, color: markColors.cut };
+    case 'stopped':
+      return { text: `stopped after ${since(episode.endUs)} with ${episode.openAtEnd} sessions open`, color: markColors.cut };
+    case 'exited':
+      return { text: `back in service after ${since(episode.endUs)}, ${episode.openAtEnd} sessions never drained`, color: '#555' };
+    default:
+      return { text: `not drained: ${episode.openAtEnd} sessions open at the end of the run`, color: '#555' };
+  }
+}

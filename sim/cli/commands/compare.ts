@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { renderCompareReport } from '../../../reports/compare/compare-report.js';
+import { writeReportFiles } from '../../../reports/write.js';
+import { CompareError, planCompare, runCompare } from '../../experiments/compare.js';
+import { isDurationFigure } from '../../experiments/figures.js';
+import { defaultJobs } from '../../experiments/runner.js';
+import { formatDuration } from '../../scenario/units.js';
+import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { progressLine } from './progress.js';
+import { parseCount } from './sweep.js';
+
+interface CompareOptions {
+  baseline: string;
+  candidate: string;
+  seeds?: number;
+  tolerance: string[];
+  independentSeeds?: boolean;
+  out?: string;
+  jobs?: number;
+  quiet?: boolean;
+}
+
+export function registerCompareCommand(program: Command, setResult: CommandResult): void {
+  program
+    .command('compare')
+    .description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .requiredOption('--baseline <overlay>', 'YAML laid over the scenario for the baseline (e.g. its routing settings)')
+    .requiredOption('--candidate <overlay>', 'YAML laid over the scenario for the candidate')
+    .option('--seeds <n>', 'seeds per side (default: compare.seeds, else 20)', parseCount)
+    .option('--tolerance <rule>', 'how much worse the candidate may be, e.g. "latency.http.p99<=+5%" (repeatable; adds to compare.tolerances)', (value: string, all: string[]) => [...all, value], [])
+    .option('--independent-seeds', 'control experiment: the candidate runs on other seeds (no common random numbers)')
+    .option('--out <dir>', 'output directory (default: out/<scenario name>-compare)')
+    .option('--jobs <n>', 'runs at once on worker threads (default: the number of cores)', parseCount)
+    .option('--quiet', 'print nothing but errors')
+    .action(async (file: string, options: CompareOptions) => setResult(await compareCommand(file, options)));
+}
+
+async function compareCommand(file: string, options: CompareOptions): Promise<number> {
+  const say = (line: string) => {
+    if (options.quiet !== true) process.stdout.write(`${line}\n`);
+  };
+  let plan;
+  try {
+    plan = planCompare({
+      file,
+      baselineFile: options.baseline,
+      candidateFile: options.candidate,
+      tolerances: options.tolerance,
+      independentSeeds: options.independentSeeds === true,
+      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+    });
+  } catch (error) {
+    if (error instanceof CompareError) {
+      process.stderr.write(`clustersim: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  }
+  const directory = options.out ?? join('out', `${plan.base.scenario.name}-compare`);
+  say(`${plan.base.scenario.name}: ${options.baseline} against ${options.candidate}, ${plan.baselineSeeds.length} seeds each${plan.independentSeeds ? ' (independent seeds)' : ' (common random numbers)'}`);
+  const progress = progressLine(options.quiet !== true, 'runs');
+  let result;
+  try {
+    result = await runCompare(plan, { jobs: options.jobs ?? defaultJobs(), onDone: progress.update });
+  } catch (error) {
+    if (error instanceof CompareError) {
+      process.stderr.write(`clustersim: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  } finally {
+    progress.end();
+  }
+  writeReportFiles(directory, renderCompareReport(result));
+
+  const sample = result.baselineRuns[0]?.summary;
+  const format = (figure: string, value: number) =>
+    !Number.isFinite(value) ? String(value) : isDurationFigure(sample, figure) ? `${value < 0 ? '-' : ''}${formatDuration(Math.round(Math.abs(value)))}` : String(Math.round(value * 100) / 100);
+  const width = Math.max(...result.figures.map((figure) => figure.figure.length));
+  say(`  ${'figure'.padEnd(width)}  baseline  candidate  difference [95% interval]`);
+  for (const figure of result.figures) {
+    const interval = `${format(figure.figure, figure.difference.mean)} [${format(figure.figure, figure.difference.low)}, ${format(figure.figure, figure.difference.high)}]`;
+    const verdict = figure.verdict === undefined ? '' : `  ${figure.verdict.toUpperCase()} (${figure.tolerance!.text})`;
+    say(`  ${figure.figure.padEnd(width)}  ${format(figure.figure, figure.baselineMean).padStart(8)}  ${format(figure.figure, figure.candidateMean).padStart(9)}  ${interval}${verdict}`);
+  }
+  if (!plan.independentSeeds) say(`  arrivals identical in every pair: ${result.sameArrivalsInEveryPair ? 'yes' : 'NO'}`);
+  say(`  report: ${join(directory, 'index.html')}`);
+  if (result.worse) {
+    say(`  candidate is WORSE beyond tolerance on: ${result.figures.filter((figure) => figure.verdict === 'worse').map((figure) => figure.figure).join(', ')}`);
+    return exitCodes.fail;
+  }
+  return exitCodes.pass;
+}

@@ -1,0 +1,83 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { renderSweepReport } from '../../../reports/sweep/sweep-report.js';
+import { writeReportFiles } from '../../../reports/write.js';
+import { formatValue } from '../../experiments/parameters.js';
+import { defaultJobs } from '../../experiments/runner.js';
+import { planSweep, runSweep, SweepError } from '../../experiments/sweep.js';
+import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { progressLine } from './progress.js';
+
+interface SweepOptions {
+  param: string[];
+  seeds?: number;
+  find?: string;
+  out?: string;
+  jobs?: number;
+  quiet?: boolean;
+}
+
+export function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new InvalidArgumentError('a whole number from 1 to 100000');
+  return count;
+}
+
+export function registerSweepCommand(program: Command, setResult: CommandResult): void {
+  program
+    .command('sweep')
+    .description('run a scenario over a grid of parameters and seeds; plot and tabulate the figures')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('--param <path=values>', 'a parameter: PATH=FROM..TO:STEP or PATH=A,B,C (repeatable; default: the sweep: section)', (value: string, all: string[]) => [...all, value], [])
+    .option('--seeds <n>', 'runs per grid point (default: sweep.seeds, else 3)', parseCount)
+    .option('--find <question>', 'e.g. "min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 < 300ms"')
+    .option('--out <dir>', 'output directory (default: out/<scenario name>-sweep)')
+    .option('--jobs <n>', 'runs at once on worker threads (default: the number of cores)', parseCount)
+    .option('--quiet', 'print nothing but errors')
+    .action(async (file: string, options: SweepOptions) => setResult(await sweepCommand(file, options)));
+}
+
+async function sweepCommand(file: string, options: SweepOptions): Promise<number> {
+  const say = (line: string) => {
+    if (options.quiet !== true) process.stdout.write(`${line}\n`);
+  };
+  let plan;
+  try {
+    plan = planSweep({
+      file,
+      params: options.param,
+      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+      ...(options.find === undefined ? {} : { find: options.find }),
+    });
+  } catch (error) {
+    if (error instanceof SweepError) {
+      process.stderr.write(`clustersim: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  }
+  const directory = options.out ?? join('out', `${plan.base.scenario.name}-sweep`);
+  const total = plan.points.length * plan.seedsPerPoint;
+  const jobs = options.jobs ?? defaultJobs();
+  say(`${plan.base.scenario.name}: sweeping ${plan.parameters.map((parameter) => `${parameter.name} (${parameter.values.length})`).join(' × ')} × ${plan.seedsPerPoint} seeds = ${total} runs on ${Math.min(jobs, total)} threads`);
+  const startedAt = performance.now();
+  const progress = progressLine(options.quiet !== true, 'runs');
+  const result = await runSweep(plan, { jobs, onDone: progress.update });
+  progress.end();
+  writeReportFiles(directory, renderSweepReport(result, directory));
+
+  const failing = result.runs.filter((run) => !run.outcome.passed).length;
+  say(`  ${total} runs in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall; ${failing} with a failed expectation`);
+  if (plan.find !== undefined) {
+    say(`  ${plan.find.text}:`);
+    for (const answer of result.answers ?? []) {
+      const others = Object.entries(answer.others).map(([name, value]) => `${name}=${formatValue(value)}`).join(', ');
+      const value = answer.value === undefined ? 'none of the values swept' : formatValue(answer.value);
+      const tried = answer.tried.map((entry) => `${formatValue(entry.value)}: ${entry.seedsPassing}/${entry.seeds}`).join(', ');
+      say(`    ${others === '' ? '' : `${others}: `}${value}${answer.notMonotone ? ' (but a value beyond it fails again)' : ''}   [seeds passing: ${tried}]`);
+    }
+  }
+  say(`  report: ${join(directory, 'index.html')} (every run in ${join(directory, 'runs.csv')})`);
+  return exitCodes.pass;
+}
