@@ -3,17 +3,25 @@ import type { Actor, Context } from '../sim/kernel/actor.js';
 import type { SimRecord } from '../sim/metrics/records.js';
 
 export {
+  AddressAction,
+  ClusterCatsService,
+  FaultKind,
   MaintenanceMode,
   Protocol,
   RequestKind,
   ServerAction,
   ServerState,
   Status,
+  type AddressMessage,
+  type ClusterCatsCommand,
+  type FaultCommand,
   type LoadReport,
+  type MemberReport,
   type MaintenanceCommand,
   type Request,
   type Response,
   type ServerControl,
+  type SessionReplica,
 } from '../gen/clustersim/v1/cluster.js';
 
 /** Every message between actors: the body of the proto Envelope, a union on `$case`. */

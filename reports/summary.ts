@@ -1,5 +1,6 @@
 import { protocolNames, type CollectedFigures, type ProtocolFigures } from '../sim/metrics/collector.js';
 import type { RunResult } from '../sim/run/run.js';
+import { summarizeResilience, type ResilienceSummary } from './resilience-summary.js';
 
 /** The version written into every summary, part of what reproduces a run. */
 export const clustersimVersion = '0.1.0';
@@ -27,7 +28,7 @@ export interface ProtocolSummary {
   latency: { meanUs: number; p50Us: number; p90Us: number; p99Us: number; maxUs: number };
 }
 
-export interface Summary {
+export interface Summary extends ResilienceSummary {
   clustersim: string;
   scenario: { name: string; file: string; sha256: string };
   seed: number;
@@ -85,6 +86,7 @@ export function summarize(result: RunResult): Summary {
     placement: figures.control.placement,
     health: figures.control.health,
     messaging: Object.fromEntries([...figures.control.destinations].map(([name, destination]) => [name, { peakInFlight: destination.peakInFlight, inFlightAtEnd: destination.inFlight }])),
+    ...summarizeResilience(figures.resilience, result.topology.actorNames),
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  FaultKind,
   MaintenanceMode,
   Protocol,
   RequestKind,
@@ -55,6 +56,8 @@ export class Router implements NodeActor {
   private readonly pending = new Map<number, Request>();
   /** The router's own affinity tables, per protocol: session id → server. */
   private readonly affinity: Map<number, number>[] = Array.from({ length: protocolCount }, () => new Map<number, number>());
+  /** Crashed by the scenario: it hears nothing until restarted. */
+  private crashed = false;
 
   constructor(private readonly config: RouterConfig) {
     this.name = config.name;
@@ -66,6 +69,8 @@ export class Router implements NodeActor {
   }
 
   onMessage(message: Message, context: NodeContext): void {
+    if (message.$case === 'fault') return this.applyFault(message.value.kind, context);
+    if (this.crashed) return;
     switch (message.$case) {
       case 'request':
         return this.route(message.value, context);
@@ -81,6 +86,16 @@ export class Router implements NodeActor {
       default:
         return unexpected(this.name, message);
     }
+  }
+
+  /** A crash loses the requests being forwarded; their clients find out by their timeouts. */
+  private applyFault(kind: FaultKind, context: NodeContext): void {
+    if (kind === FaultKind.CRASH && !this.crashed) {
+      this.crashed = true;
+      context.record({ type: 'lost', server: context.self, requests: this.pending.size, sessions: 0, cause: 'crash' });
+      this.pending.clear();
+      for (const view of this.viewByActor.values()) view.outstanding = 0;
+    } else if (kind === FaultKind.RESTART) this.crashed = false;
   }
 
   private route(request: Request, context: NodeContext): void {

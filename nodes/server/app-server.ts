@@ -1,5 +1,6 @@
 import type { Distribution } from '../../sim/kernel/distributions.js';
 import {
+  FaultKind,
   MaintenanceMode,
   Protocol,
   RequestKind,
@@ -7,6 +8,7 @@ import {
   ServerState,
   Status,
   unexpected,
+  type FaultCommand,
   type MaintenanceCommand,
   type Message,
   type NodeActor,
@@ -65,6 +67,8 @@ export class AppServer implements NodeActor {
   private completedInInterval = 0;
   private responseTimeSumUs = 0;
   private errorsInInterval = 0;
+  /** The whole node crashed: nothing answers, not even a refusal. */
+  private silent = false;
 
   constructor(private readonly config: AppServerConfig) {
     this.name = config.name;
@@ -77,7 +81,10 @@ export class AppServer implements NodeActor {
   }
 
   onMessage(message: Message, context: NodeContext): void {
+    if (this.silent && message.$case !== 'fault' && message.$case !== 'timer') return;
     switch (message.$case) {
+      case 'fault':
+        return this.applyFault(message.value, context);
       case 'request':
         return this.receive(message.value, context);
       case 'maintenance':
@@ -255,6 +262,32 @@ export class AppServer implements NodeActor {
 
   // Sessions -----------------------------------------------------------------------------
 
+  /**
+   * Injected faults. A crash loses the work in flight and the sessions: after a process crash
+   * the node refuses connections (the router retries elsewhere); after a node crash nothing
+   * answers, and clients find out by their timeouts. The maintenance mode is configuration and
+   * survives the crash, like any restart.
+   */
+  private applyFault(fault: FaultCommand, context: NodeContext): void {
+    switch (fault.kind) {
+      case FaultKind.SLOW:
+        this.serviceFactor = fault.factor > 0 ? fault.factor : 1;
+        return;
+      case FaultKind.CRASH:
+        if (this.lifecycle === ServerState.FAILED) return;
+        context.record({ type: 'lost', server: context.self, requests: this.busyThreads + this.queued, sessions: this.sessions.size, cause: 'crash' });
+        this.silent = fault.detail === 'node';
+        return this.stop(ServerState.FAILED, 'crash', context);
+      case FaultKind.RESTART:
+        if (this.lifecycle !== ServerState.FAILED) return;
+        this.silent = false;
+        this.lifecycle = ServerState.STOPPED;
+        return this.start(context);
+      default:
+        return;
+    }
+  }
+
   private openSession(sessionId: number, protocol: Protocol, context: NodeContext): void {
     this.sessions.set(sessionId, protocol);
     this.countSessions(protocol, 1, context);
@@ -296,6 +329,7 @@ export class AppServer implements NodeActor {
   }
 
   private respond(request: Request, status: Status, cause: string, retryable: boolean, context: NodeContext): void {
+    if (this.silent) return;
     context.send(request.router, {
       $case: 'response',
       value: {
@@ -338,7 +372,7 @@ export class AppServer implements NodeActor {
       errorsInInterval: periodic ? this.errorsInInterval : 0,
     };
     for (const subscriber of this.config.loadSubscribers) {
-      context.send(subscriber, { $case: 'loadReport', value: report });
+      if (!this.silent) context.send(subscriber, { $case: 'loadReport', value: report });
     }
     if (periodic) {
       this.completedInInterval = 0;

@@ -3,6 +3,7 @@ import type { RecordSink } from '../kernel/actor.js';
 import { Histogram } from './histogram.js';
 import type { SimRecord } from './records.js';
 import { TimeSeriesRecorder, type TimeSeries } from './series.js';
+import { ResilienceFigures } from './resilience.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
   [Protocol.HTTP]: 'http',
@@ -94,8 +95,10 @@ export class Collector implements RecordSink<SimRecord> {
   private readonly openMaintenance = new Map<number, { startUs: number; mode: string }>();
   private readonly timeSeries: TimeSeriesRecorder | undefined;
   private readonly control: ControlFigures = { routers: new Map(), placement: [], health: [], destinations: new Map() };
+  private readonly resilience: ResilienceFigures;
 
   constructor(private readonly options: CollectorOptions) {
+    this.resilience = new ResilienceFigures(options.actorNames);
     this.serverOrder = options.servers.map((actor) => {
       const figures = new ServerFigures(options.actorNames[actor]!);
       this.servers.set(actor, figures);
@@ -116,6 +119,7 @@ export class Collector implements RecordSink<SimRecord> {
   record(timeUs: number, actor: number, record: SimRecord): void {
     if (timeUs >= this.nextSampleUs) this.sampleUpTo(timeUs);
     this.timeSeries?.record(timeUs, actor, record);
+    this.resilience.record(timeUs, record);
     switch (record.type) {
       case 'session-started':
         this.protocol(record.protocol).sessionsStarted++;
@@ -241,7 +245,15 @@ export class Collector implements RecordSink<SimRecord> {
       this.series.maintenance.get(name)!.push({ startUs: open.startUs, endUs, mode: open.mode });
     }
     this.openMaintenance.clear();
-    return { protocols: this.protocols, servers: this.serverOrder, series: this.series, timeSeries: this.timeSeries?.finish(endUs), control: this.control };
+    this.resilience.finish(endUs);
+    return {
+      protocols: this.protocols,
+      servers: this.serverOrder,
+      series: this.series,
+      timeSeries: this.timeSeries?.finish(endUs),
+      control: this.control,
+      resilience: this.resilience,
+    };
   }
 }
 
@@ -252,6 +264,7 @@ export interface CollectedFigures {
   /** The charts' time series, when the run asked for them. */
   timeSeries: TimeSeries | undefined;
   control: ControlFigures;
+  resilience: ResilienceFigures;
 }
 
 export type { ProtocolFigures, ServerFigures };

@@ -88,6 +88,16 @@ export type SimRecord =
    */
   | { type: 'health-action'; policy: string; server: number; action: 'enter' | 'exit'; supervised: boolean; valueUs: number; errorPercent: number }
   /** Messages of a destination taken in by the messaging engine and not yet consumed. */
-  | { type: 'messages-in-flight'; engine: number; destination: string; inFlight: number };
+  | { type: 'messages-in-flight'; engine: number; destination: string; inFlight: number }
+  /** A crash lost work: requests in flight or queued, and sessions held without a replica elsewhere. */
+  | { type: 'lost'; server: number; requests: number; sessions: number; cause: string }
+  /** A member returning to service found its own address held by `holder` (static addressing): it stays out. */
+  | { type: 'address-conflict'; server: number; address: string; holder: number }
+  /** A member's load thresholds, in percent, as set (ClusterCATS Explorer, Configure > Load). */
+  | { type: 'threshold'; server: number; gradualPercent: number; peakPercent: number }
+  /** A member sent a new request elsewhere by HTTP redirect; `reason` is peak, gradual or service-stopped. */
+  | { type: 'redirect'; server: number; toServer: number; address: string; reason: string }
+  /** A session survived its member: a replica or a handed-over copy was taken up by `server`. */
+  | { type: 'session-recovered'; server: number; session: number; from: number; reason: 'replica' | 'handover' };
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';

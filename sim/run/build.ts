@@ -9,11 +9,14 @@ import { Sprayer } from '../../nodes/sprayer/sprayer.js';
 import type { Distribution } from '../kernel/distributions.js';
 import type { Network } from '../kernel/network.js';
 import { ScenarioNetwork } from '../network/scenario-network.js';
+import { FaultyNetwork } from '../network/link-faults.js';
 import { toDistribution } from '../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import type { Scenario, TimelineStep } from '../scenario/schema.js';
-import { ArrivalProcess, type RateProfile } from '../workload/arrivals.js';
 import { SessionClients } from '../workload/session-clients.js';
+import { arrivalProcess } from './arrivals.js';
+import { buildClusterCatsTopology } from './build-clustercats.js';
+import { defaultRequestTimeoutUs, injectsFaults, planFaults } from './faults.js';
 import { TimelineActor } from './timeline-actor.js';
 
 /** A delivery scheduled before the run starts: first arrivals, first load reports, the timeline. */
@@ -56,7 +59,8 @@ interface ServerPlan {
 
 const protocolKeys = { http: Protocol.HTTP, sip: Protocol.SIP, ejb: Protocol.EJB, jms: Protocol.JMS } as const;
 
-export function buildTopology(loaded: LoadedScenario): Topology {
+export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.seed): Topology {
+  if (loaded.scenario.clustercats !== undefined) return buildClusterCatsTopology(loaded, seed);
   const scenario = loaded.scenario;
   const cluster = scenario.cluster;
   const workload = scenario.workload;
@@ -170,11 +174,14 @@ export function buildTopology(loaded: LoadedScenario): Topology {
   const entryPoints = useSprayer ? [sprayer] : routers;
   const clients: number[] = [];
   const addClients = (config: ConstructorParameters<typeof SessionClients>[0]) => clients.push(actors.push(new SessionClients(config)) - 1);
-  const common = { stopArrivalsAtUs: scenario.duration, entryPoints };
+  // Without faults no request can vanish, so clients wait as long as it takes.
+  const requestTimeoutUs = injectsFaults(scenario.timeline) ? defaultRequestTimeoutUs : undefined;
+  const common = { stopArrivalsAtUs: scenario.duration, entryPoints, requestTimeoutUs };
   const http = workload.http;
   if (http !== undefined) {
     addClients({
       ...common,
+      requestTimeoutUs: http.timeout ?? requestTimeoutUs,
       name: 'clients/http',
       protocol: Protocol.HTTP,
       arrivals: arrivalProcess(http.rate, http.bursts),
@@ -253,6 +260,10 @@ export function buildTopology(loaded: LoadedScenario): Topology {
     initialEvents,
   };
   scenario.timeline.forEach((step, index) => initialEvents.push(...timelineEvents(step, index, topology, loaded)));
+  const crashable = new Map([...serverByName, ...routerByName]);
+  const faults = planFaults(loaded, seed, { actorNames: topology.actorNames, crashable, nodes: nodeServers, timeline: timelineActor }, false);
+  initialEvents.push(...faults.events);
+  if (faults.linkFaults.length > 0) topology.network = new FaultyNetwork(topology.network, faults.linkFaults);
   return topology;
 }
 
@@ -284,16 +295,6 @@ function planServers(scenario: Scenario, problem: (path: (string | number)[], me
   return plans;
 }
 
-type RateSpec = { constant?: number | undefined; steps?: { at: number; rate: number }[] | undefined; linear?: { at: number; rate: number }[] | undefined };
-
-function arrivalProcess(rate: RateSpec, bursts: readonly { at: number; duration: number; rate: number }[]): ArrivalProcess {
-  const burstList = bursts.map((burst) => ({ atUs: burst.at, durationUs: burst.duration, perSecond: burst.rate }));
-  if (rate.constant !== undefined) return new ArrivalProcess(rate.constant, burstList);
-  const shape = rate.steps !== undefined ? 'steps' : 'linear';
-  const points = (rate.steps ?? rate.linear ?? []).map((point) => ({ atUs: point.at, perSecond: point.rate }));
-  const profile: RateProfile = { shape, points };
-  return new ArrivalProcess(profile, burstList);
-}
 
 function healthPolicies(
   scenario: Scenario,

@@ -69,7 +69,7 @@ export class ScenarioRun {
     const scenario = loaded.scenario;
     this.seed = options.seed ?? scenario.seed;
     this.durationUs = scenario.duration;
-    this.topology = buildTopology(loaded);
+    this.topology = buildTopology(loaded, this.seed);
     this.collector = new Collector({
       actorNames: this.topology.actorNames,
       servers: this.topology.servers,

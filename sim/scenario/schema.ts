@@ -149,6 +149,7 @@ const httpWorkloadSchema = z.strictObject({
   thinkTime: durationDistributionSchema.default({ exponential: 2_000_000 }),
   service: durationDistributionSchema.describe('service time of one request on a server thread'),
   uri: z.string().default('/'),
+  timeout: durationSchema.optional().describe('a request unanswered this long ends its session dropped (cause timeout); default 30s when the scenario injects faults or runs ClusterCATS'),
 });
 
 const workloadSchema = z.strictObject({
@@ -199,6 +200,52 @@ const maintenanceStepSchema = z.strictObject({
   exit: z.boolean().default(false).describe('take the target out of maintenance'),
 });
 
+const groupsSchema = z.array(z.array(z.string()).min(1)).min(2).describe('groups of actor or node names; links between two groups are cut');
+
+/** Fault injection on the timeline: at `at`, or at a random time in [at, at + within) from the seeded stream. */
+const faultStepShape = {
+  within: durationSchema.optional().describe('draw the fault time uniformly in [at, at + within) from a seeded stream'),
+  crash: z.string().optional().describe('a server, ODR, ClusterCATS member or controller by name, or a node (all its servers)'),
+  restart: z.string().optional(),
+  slow: z.strictObject({ target: z.string(), factor: z.number().positive().describe('service time multiplier; 1 restores') }).optional(),
+  partition: z.strictObject({ name: name.default('partition'), groups: groupsSchema }).optional(),
+  degrade: z
+    .strictObject({
+      name: name.default('degraded'),
+      between: z.array(z.array(z.string()).min(1)).length(2).optional().describe('two groups; default every link'),
+      latency: durationSchema.default(0).describe('added to each message on the links'),
+      loss: z.number().min(0).max(1).default(0).describe('probability that a message on the links is lost'),
+    })
+    .optional(),
+  heal: z.strictObject({ name: name.optional().describe('the partition or degradation to end; default all') }).optional(),
+};
+const faultActions = ['crash', 'restart', 'slow', 'partition', 'degrade', 'heal'] as const;
+
+const percentSchema = z.number().int().min(0).max(100);
+
+/** An administrator's step on one ClusterCATS member: thresholds (Explorer) or service status (Server Administrator). */
+const clusterCatsStepSchema = z.strictObject({
+  member: z.string(),
+  peakThreshold: percentSchema.optional().describe('percent; 0 redirects every new request to the most available member'),
+  gradualThreshold: percentSchema.optional(),
+  service: z.enum(['running', 'stopped']).optional(),
+  drainDownPeriod: durationSchema.optional().describe('with service: stopped, how long current users may finish'),
+});
+
+/** A ClusterCATS cluster: every server of `cluster` is a member reached by its own IP address. */
+const clusterCatsSchema = z.strictObject({
+  gradualThreshold: percentSchema.default(10).describe('percent load above which a growing share of new requests is redirected'),
+  peakThreshold: percentSchema.default(90).describe('percent load above which every new request is redirected'),
+  sessionAware: z.boolean().default(true).describe('users who hold a session stay on their member'),
+  addressing: z.enum(['dynamic', 'static']).default('dynamic'),
+  heartbeat: z.strictObject({ interval: durationSchema.default(500_000), timeout: durationSchema.default(2_000_000) }).default({ interval: 500_000, timeout: 2_000_000 }),
+  loadReportInterval: durationSchema.default(1_000_000),
+  replication: z
+    .strictObject({ cost: durationSchema.default(1_000).describe('added to the service time of each request whose session is copied to the buddy') })
+    .optional()
+    .describe('memory-to-memory session replication to the next member'),
+});
+
 const timelineStepSchema = z
   .strictObject({
     at: durationSchema,
@@ -210,9 +257,14 @@ const timelineStepSchema = z
         factor: z.number().positive().default(1).describe('degrade: service times multiplied by this'),
       })
       .optional(),
+    ...faultStepShape,
+    clustercats: clusterCatsStepSchema.optional(),
   })
   .superRefine((step, context) => {
-    const actions = Object.keys(step).filter((key) => key !== 'at');
+    const actions = Object.keys(step).filter((key) => key !== 'at' && key !== 'within');
+    if (step.within !== undefined && !faultActions.some((action) => step[action] !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['within'], message: `"within" draws a random time for a fault step only (${faultActions.join(', ')})` });
+    }
     if (actions.length !== 1) {
       context.addIssue({ code: 'custom', message: `a timeline step needs exactly one action besides "at" (found ${actions.length === 0 ? 'none' : actions.join(', ')})` });
     }
@@ -249,6 +301,7 @@ export const scenarioSchema = z.strictObject({
   workClasses: z.array(workClassSchema).default([]),
   placement: placementSchema.default({ interval: 5_000_000 }),
   healthPolicies: z.array(healthPolicySchema).default([]),
+  clustercats: clusterCatsSchema.optional(),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
   limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 1_000_000 }),
@@ -258,3 +311,4 @@ export const scenarioSchema = z.strictObject({
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type TimelineStep = Scenario['timeline'][number];
+export type ClusterCatsSpec = z.output<typeof clusterCatsSchema>;

@@ -23,6 +23,13 @@ export interface SessionClientsConfig {
   entryPoints: readonly number[];
   /** No new sessions start at or after this time. */
   stopArrivalsAtUs: number;
+  /**
+   * ClusterCATS: the members' IP addresses, handed to new sessions in turn (DNS round robin);
+   * requests then go through the first entry point (the LAN) to whoever holds the address.
+   */
+  addresses?: readonly string[];
+  /** A request unanswered this long is retried once, then its session ends dropped (cause timeout). */
+  requestTimeoutUs?: number;
 }
 
 interface Session {
@@ -33,17 +40,26 @@ interface Session {
   sentAtUs: number;
   entryPoint: number;
   uri: string;
-  redirects: number;
   /** Gap between the requests of a SIP dialog, or -1 for think times. */
   gapUs: number;
+  /** IP address the session talks to (ClusterCATS), '' when it goes through a router. */
+  address: string;
+  kind: RequestKind;
+  /** Redirects the current request has followed. */
+  redirects: number;
+  /** A request is out and unanswered. */
+  waiting: boolean;
+  timeouts: number;
 }
 
 const arrivalTag = 'arrival';
 const thinkTag = 'think';
+const timeoutSweepTag = 'timeout-sweep';
+/** Redirects one request may follow before the client gives up on it. */
+const maxRedirects = 5;
+const timeoutRetries = 1;
 // Ids are unique per run: the client actor's index in the high bits, a counter below.
 const idsPerActor = 2 ** 32;
-// A client follows this many redirects for one request before giving up.
-const maxRedirects = 5;
 
 // Method names per protocol and request kind (open, in session, close), as the work classes see them.
 const methods: Readonly<Record<number, readonly [string, string, string]>> = {
@@ -66,6 +82,8 @@ export class SessionClients implements NodeActor {
   private readonly totalUriWeight: number;
   private nextSessionNumber = 1;
   private nextRequestNumber = 1;
+  private nextAddress = 0;
+  private sweeping = false;
 
   constructor(private readonly config: SessionClientsConfig) {
     this.name = config.name;
@@ -82,6 +100,7 @@ export class SessionClients implements NodeActor {
       case 'timer':
         if (message.value.tag === arrivalTag) return this.arrive(context);
         if (message.value.tag === thinkTag) return this.sendNext(message.value.ref, context);
+        if (message.value.tag === timeoutSweepTag) return this.sweepTimeouts(context);
         return unexpected(this.name, message);
       case 'response':
         return this.receive(message.value, context);
@@ -107,10 +126,17 @@ export class SessionClients implements NodeActor {
     const hold = this.config.holdTime;
     const gapUs = hold === undefined || remaining < 2 ? -1 : Math.round(hold.sample(context.rng('hold')) / (remaining - 1));
     const uri = this.totalUriWeight > 0 ? this.drawUri(context.rng('uri')()) : this.config.uri;
-    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, redirects: 0, gapUs };
+    const addresses = this.config.addresses;
+    const address = addresses === undefined ? '' : addresses[this.nextAddress++ % addresses.length]!;
+    const kind = messages ? RequestKind.MESSAGE : RequestKind.OPEN;
+    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, gapUs, address, kind, redirects: 0, waiting: false, timeouts: 0 };
+    if (this.config.requestTimeoutUs !== undefined && !this.sweeping) {
+      this.sweeping = true;
+      context.setTimer(context.now + this.sweepPeriodUs(), { $case: 'timer', value: { tag: timeoutSweepTag, ref: 0 } });
+    }
     this.sessions.set(id, session);
     context.record({ type: 'session-started', protocol: this.config.protocol, session: id });
-    this.send(session, messages ? RequestKind.MESSAGE : RequestKind.OPEN, context);
+    this.send(session, kind, context);
   }
 
   private drawUri(draw: number): string {
@@ -129,9 +155,12 @@ export class SessionClients implements NodeActor {
     this.send(session, session.remaining === 1 ? RequestKind.CLOSE : RequestKind.IN_SESSION, context);
   }
 
-  private send(session: Session, kind: RequestKind, context: NodeContext): void {
+  private send(session: Session, kind: RequestKind, context: NodeContext, redirects = 0, sentAtUs = context.now): void {
     session.requestId = context.self * idsPerActor + this.nextRequestNumber++;
     session.sentAtUs = context.now;
+    session.kind = kind;
+    session.redirects = redirects;
+    session.waiting = true;
     const protocol = this.config.protocol;
     const request: Request = {
       id: session.requestId,
@@ -141,15 +170,15 @@ export class SessionClients implements NodeActor {
       uri: session.uri,
       method: methods[protocol]![kind === RequestKind.OPEN || kind === RequestKind.MESSAGE ? 0 : kind === RequestKind.CLOSE ? 2 : 1]!,
       client: context.self,
-      sentAtUs: context.now,
+      sentAtUs,
       affinityServer: session.server,
       attempts: 0,
-      redirects: session.redirects,
+      redirects,
       router: -1,
       workClass: '',
       maintenanceOnly: false,
       destination: this.config.destination ?? '',
-      address: '',
+      address: session.address,
       last: session.remaining === 1,
       replicated: this.config.replicated === true,
       triedServers: [],
@@ -159,13 +188,22 @@ export class SessionClients implements NodeActor {
 
   private receive(response: Response, context: NodeContext): void {
     const session = this.sessions.get(response.sessionId);
-    if (session === undefined || session.requestId !== response.requestId) return; // stale answer
+    if (session === undefined) return;
     const protocol = this.config.protocol;
+    if (response.requestId === 0 && response.status === Status.DROPPED) {
+      // The server ended the session between requests (a drain-down period expired).
+      this.sessions.delete(session.id);
+      context.record({ type: 'session-ended', protocol, session: session.id, outcome: 'dropped', cause: response.cause });
+      return;
+    }
+    if (session.requestId !== response.requestId) return; // stale answer
+    session.waiting = false;
     if (response.status === Status.REDIRECT && session.redirects < maxRedirects) {
-      // Follow the redirect: the same request again, at the URI the router gave.
-      session.redirects++;
-      session.uri = response.redirectAddress;
-      return this.send(session, response.kind, context);
+      // HTTP redirect: one more round trip, to the address a ClusterCATS member named or the
+      // URI a work class redirects to.
+      if (this.config.addresses === undefined) session.uri = response.redirectAddress;
+      else session.address = response.redirectAddress;
+      return this.send(session, session.kind, context, session.redirects + 1, response.sentAtUs);
     }
     context.record({
       type: 'request-ended',
@@ -185,6 +223,7 @@ export class SessionClients implements NodeActor {
       return;
     }
     session.server = response.server;
+    if (response.redirectAddress !== '') session.address = response.redirectAddress;
     session.remaining--;
     if (session.remaining === 0 || response.kind === RequestKind.CLOSE) {
       this.sessions.delete(session.id);
@@ -193,5 +232,39 @@ export class SessionClients implements NodeActor {
     }
     const thinkUs = session.gapUs >= 0 ? session.gapUs : this.config.thinkTime.sample(context.rng('think'));
     context.setTimer(context.now + thinkUs, { $case: 'timer', value: { tag: thinkTag, ref: session.id } });
+  }
+
+  private sweepPeriodUs(): number {
+    return Math.max(1_000, Math.floor(this.config.requestTimeoutUs! / 10));
+  }
+
+  /** Ends or retries the requests unanswered for longer than the timeout (lost to a crash or a partition). */
+  private sweepTimeouts(context: NodeContext): void {
+    const timeoutUs = this.config.requestTimeoutUs!;
+    const protocol = this.config.protocol;
+    for (const session of this.sessions.values()) {
+      if (!session.waiting || context.now - session.sentAtUs < timeoutUs) continue;
+      context.record({
+        type: 'request-ended',
+        protocol,
+        request: session.requestId,
+        status: Status.DROPPED,
+        cause: 'timeout',
+        latencyUs: context.now - session.sentAtUs,
+        attempts: 0,
+        redirects: session.redirects,
+      });
+      if (session.timeouts < timeoutRetries) {
+        session.timeouts++;
+        this.send(session, session.kind, context);
+        continue;
+      }
+      this.sessions.delete(session.id);
+      const outcome = session.kind === RequestKind.OPEN ? 'rejected' : 'dropped';
+      context.record({ type: 'session-ended', protocol, session: session.id, outcome, cause: 'timeout' });
+    }
+    if (this.sessions.size > 0 || context.now < this.config.stopArrivalsAtUs) {
+      context.setTimer(context.now + this.sweepPeriodUs(), { $case: 'timer', value: { tag: timeoutSweepTag, ref: 0 } });
+    }
   }
 }

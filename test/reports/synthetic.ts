@@ -1,3 +1,5 @@
+import { ResilienceFigures } from '../../sim/metrics/resilience.js';
+import { summarizeResilience } from '../../reports/resilience-summary.js';
 import { MaintenanceMode, Protocol, RequestKind, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
 import { TimeSeriesRecorder, type TimeSeries } from '../../sim/metrics/series.js';
@@ -169,6 +171,7 @@ export function syntheticSummary(name: string): Summary {
     placement: [],
     health: [],
     messaging: {},
+    ...summarizeResilience(new ResilienceFigures([]), []),
   };
 }
 

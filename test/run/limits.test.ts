@@ -29,6 +29,14 @@ describe('runaway scenarios stop at their limits with a partial report', () => {
     expect(result.stopped!.atUs).toBeLessThan(10_000_000);
   });
 
+  it('events that keep coming at one instant are stopped too (the run never returns otherwise)', () => {
+    const loaded = parseScenario(withLimits('maxEvents: 20000'));
+    loaded.scenario.routing.loadReportInterval = 0; // refused in a file; forced here to make a storm at one instant
+    const result = runScenario(loaded);
+    expect(result.stopped).toMatchObject({ cause: 'limit', limit: 'maxEvents', atUs: 0 });
+    expect(result.eventsProcessed).toBe(20_001);
+  });
+
   it('maxOpenSessions: counted over the sessions started and not ended', () => {
     const result = runScenario(parseScenario(withLimits('maxOpenSessions: 50')));
     expect(result.stopped).toMatchObject({ cause: 'limit', limit: 'maxOpenSessions' });
