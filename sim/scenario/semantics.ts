@@ -22,7 +22,6 @@ const checks: readonly SemanticCheck[] = [
   rateProfiles,
   workClasses,
   healthPolicies,
-  timelineTimes,
   timelineTargets,
   expectations,
 ];
@@ -124,14 +123,6 @@ function healthPolicies(scenario: Scenario, problemAt: ProblemAt): ScenarioProbl
     });
     return problems;
   });
-}
-
-function timelineTimes(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] {
-  return scenario.timeline.flatMap((step, index) =>
-    step.at >= scenario.duration
-      ? [problemAt(['timeline', index, 'at'], `${formatDuration(step.at)} is not before the end of the run (duration ${formatDuration(scenario.duration)}): the step would never happen`)]
-      : [],
-  );
 }
 
 function timelineTargets(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] {
