@@ -78,6 +78,9 @@ export class Router implements NodeActor {
         return this.answer(message.value, context);
       case 'loadReport':
         return this.updateView(message.value, context);
+      case 'loadTable':
+        for (const report of message.value.reports) this.updateView(report, context);
+        return;
       case 'maintenance':
         return this.applyMaintenance(message.value, context);
       case 'timer':

@@ -1,5 +1,6 @@
 import { HealthController, type HealthPolicy } from '../../nodes/health/health-controller.js';
 import { MessagingEngine } from '../../nodes/messaging/messaging-engine.js';
+import { LoadPublisher } from '../../nodes/odc/load-publisher.js';
 import { MaintenanceMode, Protocol, ServerAction, ServerState, type Message, type NodeActor } from '../../nodes/messages.js';
 import { PlacementController, type DynamicClusterConfig } from '../../nodes/placement/placement-controller.js';
 import { Router } from '../../nodes/router/router.js';
@@ -79,6 +80,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   const engine = workload.jms !== undefined ? next++ : -1;
   const placement = cluster.dynamicClusters.length > 0 ? next++ : -1;
   const health = scenario.healthPolicies.length > 0 ? next++ : -1;
+  const publisher = next++;
 
   const serverByName = new Map<string, number>();
   const nodeServers = new Map<string, number[]>();
@@ -134,7 +136,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
     const spec = workload[key];
     if (spec !== undefined) service.set(protocolKeys[key], toDistribution(spec.service));
   }
-  const loadSubscribers = [...routers, ...[engine, placement, health].filter((actor) => actor >= 0)];
+  const loadSubscribers = [publisher, ...[engine, placement, health].filter((actor) => actor >= 0)];
   for (const plan of serverPlans) {
     actors.push(
       new AppServer({
@@ -170,6 +172,8 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
     actors.push(new PlacementController({ name: 'placement', clusters: dynamic, decisionIntervalUs: scenario.placement.interval }));
   }
   if (health >= 0) actors.push(new HealthController('health', healthPolicies(scenario, serverByName, servers, problem)));
+  actors.push(new LoadPublisher({ name: 'odc', routers, publishIntervalUs: loadReportIntervalUs }));
+  if (actors.length !== publisher + 1) throw new Error('actor indexes planned and built differ');
 
   const entryPoints = useSprayer ? [sprayer] : routers;
   const clients: number[] = [];
@@ -241,6 +245,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   if (useSprayer) {
     for (const router of routers) initialEvents.push({ atUs: 0, origin: router, target: router, message: { $case: 'timer', value: { tag: 'router-state', ref: 0 } } });
   }
+  initialEvents.push({ atUs: 0, origin: publisher, target: publisher, message: LoadPublisher.start() });
   if (placement >= 0) initialEvents.push({ atUs: scenario.placement.interval, origin: placement, target: placement, message: PlacementController.start() });
 
   const routerByName = new Map(routers.map((router, index) => [`odr${index + 1}`, router]));
