@@ -55,6 +55,7 @@ export function writeReportFiles(directory: string, files: ReadonlyMap<string, s
   const previous = join(dirname(target), `.${basename(target)}.previous-${process.pid}`);
   try {
     mkdirSync(dirname(target), { recursive: true });
+    recoverInterruptedWrites(target);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging);
     // summary.json last: its presence says the report is complete.
@@ -72,6 +73,34 @@ export function writeReportFiles(directory: string, files: ReadonlyMap<string, s
     if (existsSync(previous) && !existsSync(target)) renameSync(previous, target);
     throw new OutputError(`cannot write the report to ${directory}: ${describeFailure(error)}`);
   }
+}
+
+/**
+ * Tidies up after a writer that was killed: its half-written staging directory goes, and if it
+ * died between moving the old report aside and moving the new one in, the old one comes back.
+ */
+function recoverInterruptedWrites(target: string): void {
+  const leftover = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(partial|previous)-(\\d+)$`);
+  for (const entry of readdirSync(dirname(target))) {
+    const match = leftover.exec(entry);
+    if (match === null || isAlive(Number(match[2]))) continue;
+    const path = join(dirname(target), entry);
+    if (match[1] === 'previous' && !existsSync(target)) renameSync(path, target);
+    else rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function describeFailure(error: unknown): string {

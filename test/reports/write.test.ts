@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,6 +67,26 @@ describe('writing a report', () => {
     expect(() => writeFileAtomically(path, 123 as unknown as string)).toThrow();
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(directory)).toEqual(['summary.json']);
+  });
+
+  it('the leftovers of a killed writer are tidied up, and an old report it had moved aside comes back', () => {
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const parent = scratch();
+    const out = join(parent, 'run');
+    mkdirSync(join(parent, `.run.partial-${deadPid}`));
+    writeFileSync(join(parent, `.run.partial-${deadPid}`, 'summary.json'), 'half');
+    mkdirSync(join(parent, `.run.previous-${deadPid}`));
+    writeFileSync(join(parent, `.run.previous-${deadPid}`, 'summary.json'), '{"version":"old"}');
+    mkdirSync(join(parent, `.other.partial-${deadPid}`));
+    writeReportFiles(out, report('new'));
+    expect(contents(out)['summary.json']).toBe('{"version":"new"}');
+    expect(readdirSync(parent).sort()).toEqual([`.other.partial-${deadPid}`, 'run']);
+    // Restored first, then replaced: the old report was whole until the new one took its place.
+    const restoredParent = scratch();
+    mkdirSync(join(restoredParent, `.run.previous-${deadPid}`));
+    writeFileSync(join(restoredParent, `.run.previous-${deadPid}`, 'summary.json'), '{"version":"old"}');
+    expect(() => writeReportFiles(join(restoredParent, 'run'), new Map([['summary.json', 7 as unknown as string]]))).toThrow(OutputError);
+    expect(contents(join(restoredParent, 'run'))).toEqual({ 'summary.json': '{"version":"old"}' });
   });
 
   it('a process killed at any moment while writing leaves the old report or the new one, never a mix', async () => {
