@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type ErrorCode, type Node } from 'yaml';
 import { describeIssues, type DescribedIssue } from './issues.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { checkSemantics } from './semantics.js';
@@ -79,10 +79,17 @@ export function parseScenario(text: string, file = '<scenario>'): LoadedScenario
     return { line: position.line, column: position.col };
   };
   if (document.errors.length > 0) {
-    throw new ScenarioError(
-      document.errors.map((error) => ({ file, ...at(error.pos[0]), path: '', message: `YAML: ${error.message.split('\n')[0]}` })),
-    );
+    throw new ScenarioError(document.errors.map((error) => ({ file, ...at(error.pos[0]), path: '', message: yamlMessage(error.code, error.message) })));
   }
+  // A `__proto__` key would become the prototype of its mapping: keys inherited from it would
+  // slip past the check for unknown keys.
+  const prototypeKeys: ScenarioProblem[] = [];
+  visit(document, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') prototypeKeys.push({ file, ...at(pair.key.range?.[0] ?? 0), path: '', message: 'unknown key "__proto__"' });
+    },
+  });
+  if (prototypeKeys.length > 0) throw new ScenarioError(prototypeKeys);
   let raw: unknown;
   try {
     raw = document.toJS({ maxAliasCount: 100 });
@@ -105,6 +112,11 @@ export function parseScenario(text: string, file = '<scenario>'): LoadedScenario
   const problems = checkSemantics(loaded);
   if (problems.length > 0) throw new ScenarioError(byPlace(problems));
   return loaded;
+}
+
+function yamlMessage(code: ErrorCode, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'YAML: a scenario file holds one document; remove the "---" that starts a second one';
+  return `YAML: ${message.split('\n')[0]}`;
 }
 
 function locate(issue: DescribedIssue, document: Document, file: string, at: (offset: number) => { line: number; column: number }): ScenarioProblem {

@@ -141,6 +141,15 @@ describe('scenario errors: every kind of schema problem in plain words', () => {
     expect(problemsOf(bomb)[0]!.message).toMatch(/^YAML: /);
   });
 
+  it('a second YAML document, in words a user acts on', () => {
+    expect(problemsOf(`${valid}---\nname: other\n`)[0]).toMatchObject({ line: 12, message: 'YAML: a scenario file holds one document; remove the "---" that starts a second one' });
+  });
+
+  it('a __proto__ key is refused, so nothing is inherited past the check for unknown keys', () => {
+    const [problem] = problemsOf(valid.replace('duration: 5m', 'duration: 5m\n__proto__: { seed: 3 }'));
+    expect(problem).toMatchObject({ line: 3, column: 1, message: 'unknown key "__proto__"' });
+  });
+
   it('a duplicate key is a YAML error at its line', () => {
     expect(problemsOf(valid.replace('duration: 5m', 'duration: 5m\nduration: 6m'))[0]).toMatchObject({ line: 3 });
   });
