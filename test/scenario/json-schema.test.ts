@@ -1,12 +1,25 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../sim/cli/main.js';
 import { scenarioJsonSchema, scenarioJsonSchemaFile } from '../../sim/scenario/json-schema.js';
 import { parseDuration, parseRate } from '../../sim/scenario/units.js';
 
 describe('the shipped JSON Schema of scenario files', () => {
   it('is the one generated from the zod schema (run `npm run schema` after changing sim/scenario/schema.ts)', () => {
     expect(readFileSync(scenarioJsonSchemaFile, 'utf8')).toBe(scenarioJsonSchema());
+  });
+
+  it('`clustersim schema` prints it', async () => {
+    let printed = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
+    try {
+      await runCli(['schema']);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(printed).toBe(scenarioJsonSchema());
   });
 
   const schema = JSON.parse(scenarioJsonSchema()) as { properties: Record<string, { pattern?: string; properties?: Record<string, { pattern?: string }> }>; required: string[] };
