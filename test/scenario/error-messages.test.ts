@@ -79,6 +79,13 @@ describe('scenario errors: every kind of schema problem in plain words', () => {
     expect(problem.message).toContain('unknown duration unit "minutes"');
   });
 
+  it('a negative ClusterCATS drain-down period is refused where it is written', () => {
+    const drain = `${valid.replace(/timeline:[\s\S]*$/, '')}clustercats: {}\ntimeline:\n  - at: 1m\n    clustercats: { member: node1/app-1, service: stopped, drainDownPeriod: -5m }\n`;
+    const problem = onlyProblem(drain);
+    expect(problem).toMatchObject({ line: 12, column: 76, path: 'timeline.0.clustercats.drainDownPeriod' });
+    expect(problem.message).toBe('"-5m" is negative: durations must be zero or more');
+  });
+
   it('a duration too long to count in microseconds', () => {
     expect(onlyProblem(valid.replace('duration: 5m', 'duration: 99999999999h')).message).toContain('too long');
   });
