@@ -177,7 +177,8 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
 
   const entryPoints = useSprayer ? [sprayer] : routers;
   const clients: number[] = [];
-  const addClients = (config: ConstructorParameters<typeof SessionClients>[0]) => clients.push(actors.push(new SessionClients(config)) - 1);
+  const addClients = (config: Omit<ConstructorParameters<typeof SessionClients>[0], 'idSlot'>) =>
+    clients.push(actors.push(new SessionClients({ ...config, idSlot: clients.length })) - 1);
   // Without faults no request can vanish, so clients wait as long as it takes.
   const requestTimeoutUs = injectsFaults(scenario.timeline) ? defaultRequestTimeoutUs : undefined;
   const common = { stopArrivalsAtUs: scenario.duration, entryPoints, requestTimeoutUs };
