@@ -14,8 +14,8 @@ export function resolveLimits(limits: Scenario['limits']): RunLimits {
   return {
     maxEvents: limits.maxEvents,
     maxOpenSessions: limits.maxOpenSessions,
-    // Below what Node allows, so that the run stops with a report before V8 gives up.
-    maxHeapBytes: limits.maxHeapMb !== undefined ? limits.maxHeapMb * 1024 * 1024 : Math.floor(getHeapStatistics().heap_size_limit * 0.75),
+    // Below what Node allows, leaving room to render the report before V8 would give up.
+    maxHeapBytes: limits.maxHeapMb !== undefined ? limits.maxHeapMb * 1024 * 1024 : Math.floor(getHeapStatistics().heap_size_limit * 0.85),
   };
 }
 

@@ -273,8 +273,8 @@ const timelineStepSchema = z
 /** Bounds on a run, so that a runaway scenario stops with a clear error and a partial report. */
 const limitsSchema = z.strictObject({
   maxEvents: z.number().int().min(1).default(1_000_000_000).describe('events the run may handle'),
-  maxOpenSessions: z.number().int().min(1).default(1_000_000).describe('sessions open at once, over every protocol'),
-  maxHeapMb: z.number().int().min(64).optional().describe('JavaScript heap the run may use, in MB (default: three quarters of what Node allows)'),
+  maxOpenSessions: z.number().int().min(1).default(10_000_000).describe('sessions open at once, over every protocol'),
+  maxHeapMb: z.number().int().min(64).optional().describe('JavaScript heap the run may use, in MB (default: 85% of what Node allows)'),
 });
 
 // Sections read by `clustersim sweep` and `clustersim compare`; `run` ignores them.
@@ -304,7 +304,7 @@ export const scenarioSchema = z.strictObject({
   clustercats: clusterCatsSchema.optional(),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
-  limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 1_000_000 }),
+  limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 10_000_000 }),
   sweep: sweepSchema.optional(),
   compare: compareSchema.optional(),
 });
