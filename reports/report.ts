@@ -25,7 +25,8 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   const summary = summarize(result);
   // The invariant checkers add `violations` to the summary; a run with any fails.
   const violations = (summary as Summary & { violations?: Violation[] }).violations ?? [];
-  const verdict = expectations.every((expectation) => expectation.passed) && violations.length === 0 ? 'pass' : 'fail';
+  // A run that stopped early proves nothing about its expectations.
+  const verdict = result.stopped === undefined && expectations.every((expectation) => expectation.passed) && violations.length === 0 ? 'pass' : 'fail';
   const series = result.figures.timeSeries;
   const charts: Chart[] = [
     ...(series === undefined ? [] : seriesCharts(series)),

@@ -4,6 +4,7 @@ import { ScenarioError } from '../scenario/load.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerHostCommand } from './commands/host.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { DistributedRunError } from './distributed-run.js';
 import { exitCodes } from './exit-codes.js';
@@ -18,9 +19,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .name('clustersim')
     .description('Cluster simulator and test harness for routing, failover and maintenance mode')
     .version('0.1.0')
+    .showHelpAfterError('(clustersim --help lists the commands and options)')
     .exitOverride();
   // One module per command.
   registerRunCommand(program, setResult);
+  registerSchemaCommand(program, setResult);
   registerSweepCommand(program, setResult);
   registerCompareCommand(program, setResult);
   registerHostCommand(program, setResult);
@@ -44,6 +47,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.exitCode = exitCodes.usage;
       return;
     }
-    throw error;
+    // Not the user's doing: a bug. The stack trace is for its report; the code keeps it apart from a failed expectation.
+    process.stderr.write(`clustersim: internal error, please report it with the scenario and seed:\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = exitCodes.internal;
   }
 }

@@ -106,7 +106,7 @@ const networkSchema = z.strictObject({
 
 const rateProfileSchema = z.array(z.strictObject({ at: durationSchema, rate: rateSchema })).min(1);
 // A plain rate is read as { constant: rate }, so that a bad rate is reported as a rate problem.
-const arrivalRateSchema = z.preprocess(
+export const arrivalRateSchema = z.preprocess(
   (value) => (typeof value === 'string' ? { constant: value } : value),
   z
     .strictObject({ constant: rateSchema.optional(), steps: rateProfileSchema.optional(), linear: rateProfileSchema.optional() })
@@ -277,6 +277,13 @@ const timelineStepSchema = z
     }
   });
 
+/** Bounds on a run, so that a runaway scenario stops with a clear error and a partial report. */
+const limitsSchema = z.strictObject({
+  maxEvents: z.number().int().min(1).default(1_000_000_000).describe('events the run may handle'),
+  maxOpenSessions: z.number().int().min(1).default(10_000_000).describe('sessions open at once, over every protocol'),
+  maxHeapMb: z.number().int().min(64).optional().describe('JavaScript heap the run may use, in MB (default: 85% of what Node allows)'),
+});
+
 // Sections read by `clustersim sweep` and `clustersim compare`; `run` ignores them.
 const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 const sweepSchema = z.strictObject({
@@ -304,6 +311,7 @@ export const scenarioSchema = z.strictObject({
   clustercats: clusterCatsSchema.optional(),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
+  limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 10_000_000 }),
   sweep: sweepSchema.optional(),
   compare: compareSchema.optional(),
 });
