@@ -86,6 +86,6 @@ describe('a router whose choice of server comes from an external RoutingPolicySe
   });
 
   it('a scenario names a policy as grpc://HOST:PORT', () => {
-    expect(() => parseScenario(scenario('http://127.0.0.1:80'))).toThrow(/write grpc:\/\/HOST:PORT at routing\.policy/);
+    expect(() => parseScenario(scenario('http://127.0.0.1:80'))).toThrow(/write grpc:\/\/HOST:PORT, got "http:\/\/127\.0\.0\.1:80" at routing\.policy/);
   });
 });
