@@ -3,6 +3,7 @@
  * to its baseline, as medians of several runs (the machine is shared and noisy). Prints a
  * table and writes bench.json.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../sim/run/run.js';
@@ -22,6 +23,9 @@ interface Figure {
 }
 
 const quick = process.argv.includes('--quick');
+const scaleIndex = process.argv.indexOf('--scale');
+/** Virtual duration of the scale run (`--scale 60m` for the full hour of the target). */
+const scaleDuration = scaleIndex >= 0 ? process.argv[scaleIndex + 1]! : quick ? '1m' : '5m';
 const repeats = quick ? 3 : 5;
 const figures: Figure[] = [];
 
@@ -112,6 +116,20 @@ const perSession = heapPerOpenSession();
 figures.push({ name: 'heap per open session', value: perSession.bytes, unit: 'bytes', target: '< 300', note: `${perSession.sessions} open sessions` });
 const perEvent = heapPerPendingEvent();
 figures.push({ name: 'heap per pending event', value: perEvent.bytes, unit: 'bytes', target: '< 300', note: `${perEvent.events} pending events` });
+
+// 4. Scale: 10,000 servers, 1,000 nodes, 100 ODRs, in a process of its own (peak memory).
+const scaleRun = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scale.ts', scaleDuration], { encoding: 'utf8', maxBuffer: 1 << 20 });
+if (scaleRun.status === 0) {
+  const scale = JSON.parse(scaleRun.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+  const note = `${scale.servers} servers, ${scale.routers} ODRs, ${scale.virtualSeconds} s virtual, ${scale.openSessionsAtEnd!.toLocaleString('en-US')} sessions open at the end`;
+  figures.push(
+    { name: `scale ${scaleDuration}: events/s`, value: scale.eventsPerSecond!, unit: 'events/s', note },
+    { name: `scale ${scaleDuration}: wall time`, value: scale.wallSeconds!, unit: 's', target: '60m virtual in < 300 s' },
+    { name: `scale ${scaleDuration}: peak memory`, value: scale.peakRssBytes! / 2 ** 20, unit: 'MiB', target: '< 8192' },
+  );
+} else {
+  figures.push({ name: 'scale run failed', value: scaleRun.status ?? -1, unit: 'exit code', note: scaleRun.stderr.slice(-300) });
+}
 
 const width = Math.max(...figures.map((figure) => figure.name.length));
 console.log(`clustersim benchmark (medians of ${repeats} runs${quick ? ', quick' : ''}; node ${process.version})`);

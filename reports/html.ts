@@ -118,7 +118,7 @@ export function htmlReport(input: HtmlReportInput): string {
 <body>
 <h1>${escapeHtml(summary.scenario.name)} <span class="verdict ${verdict}">${verdict.toUpperCase()}</span></h1>
 <p>Scenario <code>${escapeHtml(summary.scenario.file)}</code>, seed ${summary.seed}, ${formatDuration(summary.durationUs)} of virtual time, ${summary.events.processed} events. clustersim ${escapeHtml(summary.clustersim)}.
-Reproduce with <code>${escapeHtml(summary.reproduce)}</code>.</p>
+Reproduce with <code>${escapeHtml(summary.reproduce)}</code>.</p>${summary.incomplete === true ? `\n<p class="verdict fail">INCOMPLETE: stopped at ${formatDuration(summary.stoppedAtUs ?? 0)} of virtual time: ${escapeHtml(summary.incompleteReason ?? '')}</p>` : ''}
 ${keyFigures(summary, violations, drains)}
 <h2>Sessions and requests</h2>
 <table>

@@ -15,6 +15,7 @@ export function markdownSummary(input: Omit<HtmlReportInput, 'charts'>): string 
   lines.push(`## ${verdict === 'pass' ? '✅' : '❌'} ${cell(summary.scenario.name)}: ${verdict.toUpperCase()}`);
   lines.push('');
   lines.push(`Seed ${summary.seed}, ${formatDuration(summary.durationUs)} of virtual time, ${summary.events.processed} events. Reproduce: \`${summary.reproduce}\``);
+  if (summary.incomplete === true) lines.push('', `**Incomplete:** stopped at ${formatDuration(summary.stoppedAtUs ?? 0)} of virtual time: ${summary.incompleteReason ?? ''}`);
   lines.push('');
   lines.push('| protocol | sessions started | completed | dropped | rejected | open at end | requests | p50 | p99 |');
   lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|');

@@ -25,7 +25,8 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   const summary = summarize(result);
   // Any invariant violation fails the run; the summary lists the first ones.
   const violations = summary.violations.first;
-  const verdict = expectations.every((expectation) => expectation.passed) && summary.violations.count === 0 ? 'pass' : 'fail';
+  // A run that stopped early proves nothing about its expectations.
+  const verdict = result.stopped === undefined && expectations.every((expectation) => expectation.passed) && summary.violations.count === 0 ? 'pass' : 'fail';
   const series = result.figures.timeSeries;
   const charts: Chart[] = [
     ...(series === undefined ? [] : seriesCharts(series)),

@@ -35,6 +35,10 @@ export interface Summary extends ResilienceSummary {
   seed: number;
   reproduce: string;
   durationUs: number;
+  /** Present only when the run stopped before its end (Ctrl-C, SIGTERM, a limit): the figures cover the run so far. */
+  incomplete?: true;
+  incompleteReason?: string;
+  stoppedAtUs?: number;
   events: { processed: number; pendingAtEnd: number };
   /** Totals over every protocol. */
   sessions: ProtocolSummary['sessions'];
@@ -77,6 +81,7 @@ export function summarize(result: RunResult): Summary {
     seed: result.seed,
     reproduce: reproduceCommand(loaded.file, result.seed),
     durationUs: loaded.scenario.duration,
+    ...(result.stopped === undefined ? {} : { incomplete: true, incompleteReason: result.stopped.reason, stoppedAtUs: result.stopped.atUs }),
     events: { processed: result.eventsProcessed, pendingAtEnd: result.pendingEventsAtEnd },
     sessions: totalSessions(Object.values(protocols)),
     protocols,

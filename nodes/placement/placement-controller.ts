@@ -140,9 +140,11 @@ export class PlacementController implements NodeActor {
       countedOnNode: counts.countedOnNode.get(view.node) ?? 0,
       verticalLimit: verticalLimit(cluster, counts, view.node),
     });
-    view.state = action === ServerAction.START ? ServerState.STARTING : ServerState.STOPPED;
+    view.state = action === ServerAction.START ? ServerState.STARTING : ServerState.DRAINING;
     view.orderedAtUs = context.now;
-    context.send(view.actor, { $case: 'serverControl', value: { action, reason: `placement of ${cluster.name}`, factor: 0 } });
+    // An instance is stopped gracefully: its users finish their sessions first.
+    const order = action === ServerAction.STOP ? ServerAction.QUIESCE : action;
+    context.send(view.actor, { $case: 'serverControl', value: { action: order, reason: `placement of ${cluster.name}`, factor: 0 } });
   }
 }
 

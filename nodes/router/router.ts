@@ -15,6 +15,7 @@ import {
   type Response,
 } from '../messages.js';
 import { maintenanceRefusal } from '../server/maintenance-rules.js';
+import { askPolicy, type RoutingPolicy } from './external-policy.js';
 import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from './server-views.js';
 import { WorkClassTable, type WorkClass, type WorkClassSpec } from './work-classes.js';
 
@@ -29,6 +30,8 @@ export interface RouterConfig {
   workClasses: readonly WorkClassSpec[];
   /** Attempts per request, the first included, before a refusal is final. */
   maxAttempts: number;
+  /** An external policy that chooses the server instead of the built-in balancing. */
+  policy?: RoutingPolicy;
   /** Actors told of this router's own state (the sprayer in front of it). */
   stateSubscribers?: readonly number[];
   stateReportIntervalUs?: number;
@@ -78,6 +81,9 @@ export class Router implements NodeActor {
         return this.answer(message.value, context);
       case 'loadReport':
         return this.updateView(message.value, context);
+      case 'loadTable':
+        for (const report of message.value.reports) this.updateView(report, context);
+        return;
       case 'maintenance':
         return this.applyMaintenance(message.value, context);
       case 'timer':
@@ -118,7 +124,12 @@ export class Router implements NodeActor {
       }
     }
     const group = this.groupFor(request.protocol, workClass);
-    const target = group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'));
+    const policy = this.config.policy;
+    const target =
+      policy === undefined
+        ? group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'))
+        : askPolicy(policy, this.name, request, group.views, request.triedServers, context.now);
+    if (typeof target === 'string') return this.answerItself(request, Status.REJECTED, target, '', context);
     if (target === undefined) {
       const cause = request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
       return this.answerItself(request, Status.REJECTED, cause, '', context);

@@ -37,6 +37,9 @@ export interface AppServerConfig {
 const loadReportTag = 'load-report';
 const serviceDoneTag = 'service-done';
 const startedTag = 'started';
+const quiesceExpiredTag = 'quiesce-expired';
+// How long a gracefully stopped server waits for its users before it stops anyway.
+const quiescePeriodUs = 600_000_000;
 
 /**
  * An application server: a pool of threads in front of a FIFO queue, and the table of the
@@ -95,6 +98,7 @@ export class AppServer implements NodeActor {
         if (message.value.tag === serviceDoneTag) return this.finish(message.value.ref, context);
         if (message.value.tag === loadReportTag) return this.reportLoad(context, true);
         if (message.value.tag === startedTag) return this.started(message.value.ref, context);
+        if (message.value.tag === quiesceExpiredTag) return this.quiesceExpired(message.value.ref, context);
         return unexpected(this.name, message);
       default:
         return unexpected(this.name, message);
@@ -165,6 +169,7 @@ export class AppServer implements NodeActor {
       }
       this.serve(next.request, next.arrivedAtUs, context);
     }
+    if (this.lifecycle === ServerState.DRAINING && this.sessions.size === 0 && this.inService.size === 0) this.stop(ServerState.STOPPED, 'server-stopped', context);
   }
 
   // Maintenance --------------------------------------------------------------------------
@@ -213,12 +218,33 @@ export class AppServer implements NodeActor {
       case ServerAction.DEGRADE:
         this.serviceFactor = order.factor > 0 ? order.factor : 1;
         return;
+      case ServerAction.QUIESCE:
+        return this.quiesce(context);
       default:
         throw new Error(`${this.name}: unknown server action ${order.action}`);
     }
   }
 
+  /** A graceful stop: no new sessions; the server stops once its open sessions end, or when the quiesce period runs out. */
+  private quiesce(context: NodeContext): void {
+    if (this.lifecycle !== ServerState.RUNNING) return;
+    if (this.sessions.size === 0 && this.inService.size === 0) return this.stop(ServerState.STOPPED, 'server-stopped', context);
+    this.lifecycle = ServerState.DRAINING;
+    this.stateChanged(context);
+    context.setTimer(context.now + quiescePeriodUs, { $case: 'timer', value: { tag: quiesceExpiredTag, ref: this.generation } });
+  }
+
+  private quiesceExpired(generation: number, context: NodeContext): void {
+    if (generation === this.generation && this.lifecycle === ServerState.DRAINING) this.stop(ServerState.STOPPED, 'quiesce-expired', context);
+  }
+
   private start(context: NodeContext): void {
+    if (this.lifecycle === ServerState.DRAINING) {
+      // Started again while quiescing: it simply keeps running.
+      this.generation++;
+      this.lifecycle = ServerState.RUNNING;
+      return this.stateChanged(context);
+    }
     if (this.lifecycle === ServerState.RUNNING || this.lifecycle === ServerState.STARTING) return;
     // A server that stop mode stopped comes back in break mode: the mode survives the restart.
     if (this.mode === MaintenanceMode.STOP) this.mode = MaintenanceMode.BREAK;

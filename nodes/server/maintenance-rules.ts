@@ -13,6 +13,7 @@ import { MaintenanceMode, Protocol, RequestKind, ServerState, type Request } fro
  * - permitMM / permitstickyMM traffic (maintenanceOnly) reaches only servers in maintenance.
  */
 export function maintenanceRefusal(state: ServerState, mode: MaintenanceMode, request: Request, server: number): string | undefined {
+  if (state === ServerState.DRAINING) return request.kind === RequestKind.OPEN || request.kind === RequestKind.MESSAGE || request.affinityServer !== server ? 'draining' : undefined;
   if (state !== ServerState.RUNNING && state !== ServerState.MAINTENANCE) return 'server-unavailable';
   const inMaintenance = state === ServerState.MAINTENANCE;
   if (request.maintenanceOnly) return inMaintenance ? undefined : 'not-in-maintenance';

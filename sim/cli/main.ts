@@ -3,8 +3,11 @@ import { OutputError } from '../../reports/write.js';
 import { ScenarioError } from '../scenario/load.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerCompareCommand } from './commands/compare.js';
+import { registerHostCommand } from './commands/host.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { registerSweepCommand } from './commands/sweep.js';
+import { DistributedRunError } from './distributed-run.js';
 import { exitCodes } from './exit-codes.js';
 
 /** Parses the command line and runs one command; returns the exit code. */
@@ -17,12 +20,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .name('clustersim')
     .description('Cluster simulator and test harness for routing, failover and maintenance mode')
     .version('0.1.0')
+    .showHelpAfterError('(clustersim --help lists the commands and options)')
     .exitOverride();
   // One module per command.
   registerRunCommand(program, setResult);
   registerCheckCommand(program, setResult);
+  registerSchemaCommand(program, setResult);
   registerSweepCommand(program, setResult);
   registerCompareCommand(program, setResult);
+  registerHostCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -38,11 +44,13 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
   } catch (error) {
-    if (error instanceof ScenarioError || error instanceof OutputError) {
+    if (error instanceof ScenarioError || error instanceof OutputError || error instanceof DistributedRunError) {
       process.stderr.write(`clustersim: ${error.message}\n`);
       process.exitCode = exitCodes.usage;
       return;
     }
-    throw error;
+    // Not the user's doing: a bug. The stack trace is for its report; the code keeps it apart from a failed expectation.
+    process.stderr.write(`clustersim: internal error, please report it with the scenario and seed:\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = exitCodes.internal;
   }
 }

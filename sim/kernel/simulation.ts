@@ -126,11 +126,16 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
     this.queue.push(timeUs, origin, sequence, target, message);
   }
 
-  /** Handles every event with time < endUs; returns false if stopped early by `stop()`. */
-  runUntil(endUs: number): boolean {
+  /**
+   * Handles every event with time < endUs; returns false if it ended early: stopped by `stop()`,
+   * or `eventsProcessed` reached `maxEventsProcessed` (which bounds a slice of a run even when
+   * events keep coming at one instant).
+   */
+  runUntil(endUs: number, maxEventsProcessed = Infinity): boolean {
     const queue = this.queue;
     const actors = this.actors;
     while (queue.size > 0 && queue.peekTimeUs() < endUs) {
+      if (this.eventsProcessed >= maxEventsProcessed) return false;
       const slot = queue.pop();
       const target = queue.slotTarget(slot);
       this.now = queue.slotTimeUs(slot);

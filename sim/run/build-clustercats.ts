@@ -82,6 +82,7 @@ export function buildClusterCatsTopology(loaded: LoadedScenario, seed: number): 
     clients.push(client);
     actors.push(
       new SessionClients({
+        idSlot: 0,
         name: 'clients/http',
         protocol: Protocol.HTTP,
         arrivals: arrivalProcess(http.rate, http.bursts),

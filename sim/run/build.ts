@@ -1,5 +1,6 @@
 import { HealthController, type HealthPolicy } from '../../nodes/health/health-controller.js';
 import { MessagingEngine } from '../../nodes/messaging/messaging-engine.js';
+import { LoadPublisher } from '../../nodes/odc/load-publisher.js';
 import { MaintenanceMode, Protocol, ServerAction, ServerState, type Message, type NodeActor } from '../../nodes/messages.js';
 import { PlacementController, type DynamicClusterConfig } from '../../nodes/placement/placement-controller.js';
 import { Router } from '../../nodes/router/router.js';
@@ -8,6 +9,7 @@ import { AppServer } from '../../nodes/server/app-server.js';
 import { Sprayer } from '../../nodes/sprayer/sprayer.js';
 import type { Distribution } from '../kernel/distributions.js';
 import type { Network } from '../kernel/network.js';
+import { GrpcRoutingPolicy } from '../distributed/policy-client.js';
 import { ScenarioNetwork } from '../network/scenario-network.js';
 import { FaultyNetwork } from '../network/link-faults.js';
 import { toDistribution } from '../scenario/distribution.js';
@@ -79,6 +81,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   const engine = workload.jms !== undefined ? next++ : -1;
   const placement = cluster.dynamicClusters.length > 0 ? next++ : -1;
   const health = scenario.healthPolicies.length > 0 ? next++ : -1;
+  const publisher = next++;
 
   const serverByName = new Map<string, number>();
   const nodeServers = new Map<string, number[]>();
@@ -113,6 +116,9 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
     };
   });
   const loadReportIntervalUs = scenario.routing.loadReportInterval;
+  // Names are looked up when the policy is asked, once every actor exists.
+  const policyUrl = scenario.routing.policy;
+  const policy = policyUrl === undefined ? undefined : new GrpcRoutingPolicy(policyUrl, scenario.routing.policyTimeout / 1000, (index) => actors[index]?.name ?? `#${index}`);
   routers.forEach((_, index) =>
     actors.push(
       new Router({
@@ -124,6 +130,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
         maxAttempts: scenario.routing.maxAttempts,
         stateSubscribers: useSprayer ? [sprayer] : [],
         stateReportIntervalUs: loadReportIntervalUs,
+        ...(policy === undefined ? {} : { policy }),
       }),
     ),
   );
@@ -134,7 +141,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
     const spec = workload[key];
     if (spec !== undefined) service.set(protocolKeys[key], toDistribution(spec.service));
   }
-  const loadSubscribers = [...routers, ...[engine, placement, health].filter((actor) => actor >= 0)];
+  const loadSubscribers = [publisher, ...[engine, placement, health].filter((actor) => actor >= 0)];
   for (const plan of serverPlans) {
     actors.push(
       new AppServer({
@@ -170,10 +177,13 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
     actors.push(new PlacementController({ name: 'placement', clusters: dynamic, decisionIntervalUs: scenario.placement.interval }));
   }
   if (health >= 0) actors.push(new HealthController('health', healthPolicies(scenario, serverByName, servers, problem)));
+  actors.push(new LoadPublisher({ name: 'odc', routers, publishIntervalUs: loadReportIntervalUs }));
+  if (actors.length !== publisher + 1) throw new Error('actor indexes planned and built differ');
 
   const entryPoints = useSprayer ? [sprayer] : routers;
   const clients: number[] = [];
-  const addClients = (config: ConstructorParameters<typeof SessionClients>[0]) => clients.push(actors.push(new SessionClients(config)) - 1);
+  const addClients = (config: Omit<ConstructorParameters<typeof SessionClients>[0], 'idSlot'>) =>
+    clients.push(actors.push(new SessionClients({ ...config, idSlot: clients.length })) - 1);
   // Without faults no request can vanish, so clients wait as long as it takes.
   const requestTimeoutUs = injectsFaults(scenario.timeline) ? defaultRequestTimeoutUs : undefined;
   const common = { stopArrivalsAtUs: scenario.duration, entryPoints, requestTimeoutUs };
@@ -241,6 +251,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   if (useSprayer) {
     for (const router of routers) initialEvents.push({ atUs: 0, origin: router, target: router, message: { $case: 'timer', value: { tag: 'router-state', ref: 0 } } });
   }
+  initialEvents.push({ atUs: 0, origin: publisher, target: publisher, message: LoadPublisher.start() });
   if (placement >= 0) initialEvents.push({ atUs: scenario.placement.interval, origin: placement, target: placement, message: PlacementController.start() });
 
   const routerByName = new Map(routers.map((router, index) => [`odr${index + 1}`, router]));
@@ -248,7 +259,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   const topology: Topology = {
     actors,
     actorNames: actors.map((actor) => actor.name),
-    network: new ScenarioNetwork(toDistribution(scenario.network.latency)),
+    network: new ScenarioNetwork(toDistribution(scenario.network.latency), minimumLatencyUs(scenario.network)),
     servers,
     serverByName,
     nodeServers,
@@ -371,4 +382,11 @@ function pushTo(map: Map<string, number[]>, key: string, value: number): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
+}
+
+/** The smallest latency a link can have: the stated floor, or what the distribution allows. */
+function minimumLatencyUs(network: Scenario['network']): number {
+  const latency = network.latency;
+  const lowest = latency.constant ?? latency.uniform?.min ?? (latency.empirical === undefined ? 0 : Math.min(...latency.empirical));
+  return Math.max(network.minLatency ?? 0, Math.round(lowest));
 }

@@ -1,14 +1,16 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { Message } from '../../nodes/messages.js';
 import { CheckerSet, fanOut, type CheckResult } from '../checkers/checker-set.js';
 import { standardCheckers } from '../checkers/index.js';
 import type { ClusterMember } from '../checkers/placement.js';
-import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { RecordSink } from '../kernel/actor.js';
 import { Simulation } from '../kernel/simulation.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { buildTopology, type Topology } from './build.js';
+import { LimitGuard, resolveLimits, type ExceededLimit } from './limits.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -19,64 +21,55 @@ export interface RunOptions {
   recordTap?: RecordSink<SimRecord>;
 }
 
+/** Why a run ended before the scenario's duration. */
+export interface RunStop {
+  /** `limit`: a bound of the scenario's `limits:` section; `interrupted`: a signal (Ctrl-C, SIGTERM). */
+  cause: 'limit' | 'interrupted';
+  reason: string;
+  /** Virtual time reached. */
+  atUs: number;
+  limit?: ExceededLimit['limit'];
+}
+
 export interface RunResult {
   loaded: LoadedScenario;
   seed: number;
   topology: Topology;
   figures: CollectedFigures;
+  /** What the invariant checkers found. */
   checks: CheckResult;
   eventsProcessed: number;
   pendingEventsAtEnd: number;
+  /** Set when the run did not reach its end: the figures cover the run so far. */
+  stopped?: RunStop;
 }
 
 // Number of samples in the time series of a run (the charts' resolution).
 const samplesPerRun = 240;
 const progressSliceCount = 100;
+// A slice ends after this many events even if its virtual time is not over, so that progress,
+// limits and interruptions are looked at every few tens of milliseconds of wall time, even
+// when events keep coming at one instant.
+const maxEventsPerSlice = 100_000;
 
-/** Runs a scenario in-process, start to end, and returns what was collected. */
-export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunResult {
-  const scenario = loaded.scenario;
-  const seed = options.seed ?? scenario.seed;
-  const topology = buildTopology(loaded, seed);
-  const collector = new Collector({
+/** The recorder of a run: the same for a run in-process and a run spread over node hosts. */
+export function createCollector(loaded: LoadedScenario, topology: Topology): Collector {
+  return new Collector({
     actorNames: topology.actorNames,
     servers: topology.servers,
-    sampleEveryUs: Math.max(1, Math.ceil(scenario.duration / samplesPerRun)),
-    durationUs: scenario.duration,
+    sampleEveryUs: Math.max(1, Math.ceil(loaded.scenario.duration / samplesPerRun)),
+    durationUs: loaded.scenario.duration,
     windows: samplesPerRun,
   });
-  const checkers = new CheckerSet({
+}
+
+/** The invariant checkers of a run, fed the same records as its collector. */
+export function createCheckers(topology: Topology): CheckerSet {
+  return new CheckerSet({
     actorNames: topology.actorNames,
     checkers: standardCheckers(topology.actorNames, clusterMembers(topology)),
-    initialStates: new Map(topology.servers.map((server) => [server, (topology.actors[server] as { state?: ServerState }).state ?? ServerState.RUNNING])),
+    initialStates: new Map(topology.servers.map((server) => [server, (topology.actors[server] as { state?: ServerState } | undefined)?.state ?? ServerState.RUNNING])),
   });
-  const simulation = new Simulation<Message, SimRecord>({
-    seed,
-    actors: topology.actors,
-    actorNames: topology.actorNames,
-    network: topology.network,
-    sink: fanOut([collector, checkers, ...(options.recordTap === undefined ? [] : [options.recordTap])]),
-  });
-  for (const event of topology.initialEvents) simulation.schedule(event.atUs, event.origin, event.target, event.message);
-
-  const sliceUs = Math.max(1, Math.ceil(scenario.duration / progressSliceCount));
-  for (let endUs = sliceUs; ; endUs += sliceUs) {
-    const sliceEndUs = Math.min(endUs, scenario.duration);
-    simulation.runUntil(sliceEndUs);
-    options.onProgress?.(sliceEndUs, simulation.eventsProcessed);
-    if (sliceEndUs >= scenario.duration) break;
-  }
-  const figures = collector.finish(scenario.duration);
-  const checks = checkers.finish(scenario.duration);
-  return {
-    loaded,
-    seed,
-    topology,
-    figures,
-    checks,
-    eventsProcessed: simulation.eventsProcessed,
-    pendingEventsAtEnd: simulation.pendingEvents,
-  };
 }
 
 /** Members of each cluster with their node, for the placement checker. */
@@ -84,4 +77,113 @@ function clusterMembers(topology: Topology): Map<string, ClusterMember[]> {
   const nodeOf = new Map<number, string>();
   for (const [node, servers] of topology.nodeServers) for (const server of servers) nodeOf.set(server, node);
   return new Map([...topology.clusters].map(([cluster, servers]) => [cluster, servers.map((server) => ({ server, node: nodeOf.get(server) ?? '' }))]));
+}
+
+/**
+ * One run of a scenario, advanced slice by slice of virtual time. Slicing does not change the
+ * result: events are handled in the same canonical order whatever the slice boundaries.
+ */
+export class ScenarioRun {
+  readonly seed: number;
+  private readonly topology: Topology;
+  private readonly collector: Collector;
+  private readonly checkers: CheckerSet;
+  private readonly simulation: Simulation<Message, SimRecord>;
+  private readonly guard: LimitGuard;
+  private readonly durationUs: number;
+  private readonly sliceUs: number;
+  private readonly maxEvents: number;
+  private reachedUs = 0;
+  private stopped: RunStop | undefined;
+
+  constructor(
+    private readonly loaded: LoadedScenario,
+    private readonly options: RunOptions = {},
+  ) {
+    const scenario = loaded.scenario;
+    this.seed = options.seed ?? scenario.seed;
+    this.durationUs = scenario.duration;
+    this.topology = buildTopology(loaded, this.seed);
+    this.collector = createCollector(loaded, this.topology);
+    this.checkers = createCheckers(this.topology);
+    this.guard = new LimitGuard(
+      fanOut([this.collector, this.checkers, ...(options.recordTap === undefined ? [] : [options.recordTap])]),
+      resolveLimits(scenario.limits),
+      () => this.simulation.eventsProcessed,
+      (exceeded) => this.stop({ cause: 'limit', reason: exceeded.message, limit: exceeded.limit }),
+    );
+    this.simulation = new Simulation<Message, SimRecord>({
+      seed: this.seed,
+      actors: this.topology.actors,
+      actorNames: this.topology.actorNames,
+      network: this.topology.network,
+      sink: this.guard,
+    });
+    for (const event of this.topology.initialEvents) this.simulation.schedule(event.atUs, event.origin, event.target, event.message);
+    this.sliceUs = Math.max(1, Math.ceil(scenario.duration / progressSliceCount));
+    this.maxEvents = scenario.limits.maxEvents;
+  }
+
+  /** Runs one slice; returns false when the run is over (its end reached, or stopped). */
+  advance(): boolean {
+    if (this.isOver()) return false;
+    const sliceEndUs = Math.min(this.reachedUs + this.sliceUs, this.durationUs);
+    // One event past the limit at most: the guard then reports it.
+    const eventBudget = Math.min(this.simulation.eventsProcessed + maxEventsPerSlice, this.maxEvents + 1);
+    const completed = this.simulation.runUntil(sliceEndUs, eventBudget);
+    this.reachedUs = completed ? sliceEndUs : this.simulation.now;
+    this.guard.check();
+    this.options.onProgress?.(this.reachedUs, this.simulation.eventsProcessed);
+    return !this.isOver();
+  }
+
+  /** Stops the run where it stands; the result then covers the run so far. */
+  stop(stop: Omit<RunStop, 'atUs'>): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = { ...stop, atUs: this.simulation.now };
+    this.simulation.stop();
+  }
+
+  result(): RunResult {
+    const endUs = this.stopped === undefined ? this.durationUs : this.stopped.atUs;
+    const result: RunResult = {
+      loaded: this.loaded,
+      seed: this.seed,
+      topology: this.topology,
+      figures: this.collector.finish(endUs),
+      checks: this.checkers.finish(endUs),
+      eventsProcessed: this.simulation.eventsProcessed,
+      pendingEventsAtEnd: this.simulation.pendingEvents,
+    };
+    if (this.stopped !== undefined) result.stopped = this.stopped;
+    return result;
+  }
+
+  private isOver(): boolean {
+    return this.stopped !== undefined || this.reachedUs >= this.durationUs;
+  }
+}
+
+/** Runs a scenario in-process, start to end (or to a limit), and returns what was collected. */
+export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunResult {
+  const run = new ScenarioRun(loaded, options);
+  while (run.advance());
+  return run.result();
+}
+
+/**
+ * Runs a scenario and gives the event loop a turn between slices, so that a signal can stop it:
+ * when `signal` aborts, the run stops and the result covers the run so far.
+ */
+export async function runScenarioInterruptibly(loaded: LoadedScenario, signal: AbortSignal, options: RunOptions = {}): Promise<RunResult> {
+  const run = new ScenarioRun(loaded, options);
+  const interrupt = () => run.stop({ cause: 'interrupted', reason: String(signal.reason ?? 'interrupted') });
+  if (signal.aborted) interrupt();
+  signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    while (run.advance()) await nextTurn();
+  } finally {
+    signal.removeEventListener('abort', interrupt);
+  }
+  return run.result();
 }

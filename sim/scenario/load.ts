@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type ErrorCode, type Node } from 'yaml';
+import { describeIssues, type DescribedIssue } from './issues.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { checkSemantics } from './semantics.js';
 
 /** One problem in a scenario file, at a place a person can find. */
 export interface ScenarioProblem {
@@ -23,7 +24,8 @@ export class ScenarioError extends Error {
 
 export function formatProblem(problem: ScenarioProblem): string {
   const where = problem.path === '' ? '' : ` at ${problem.path}`;
-  return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}${where}`;
+  const place = problem.line === 0 ? problem.file : `${problem.file}:${problem.line}:${problem.column}`;
+  return `${place}: ${problem.message}${where}`;
 }
 
 export interface LoadedScenario {
@@ -35,15 +37,38 @@ export interface LoadedScenario {
   problemAt(path: readonly (string | number)[], message: string): ScenarioProblem;
 }
 
+// Scenario files are short; a huge file is a mistake (a log, a binary), not a scenario.
+const maxScenarioBytes = 4 * 1024 * 1024;
+
 export function loadScenarioFile(file: string): LoadedScenario {
+  const fileProblem = (message: string) => new ScenarioError([{ file, line: 0, column: 0, path: '', message }]);
   let text: string;
   try {
+    const stats = statSync(file);
+    if (stats.isDirectory()) throw fileProblem('is a directory: give a scenario file (YAML)');
+    if (stats.size > maxScenarioBytes) throw fileProblem(`is ${Math.round(stats.size / 1024 / 1024)} MB: a scenario file is at most ${maxScenarioBytes / 1024 / 1024} MB`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message);
-    throw new ScenarioError([{ file, line: 0, column: 0, path: '', message: `cannot read the scenario: ${reason}` }]);
+    if (error instanceof ScenarioError) throw error;
+    throw fileProblem(`cannot read the scenario: ${readFailure(error as NodeJS.ErrnoException)}`);
   }
   return parseScenario(text, file);
+}
+
+function readFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    default:
+      return error.code ?? error.message;
+  }
 }
 
 export function parseScenario(text: string, file = '<scenario>'): LoadedScenario {
@@ -54,50 +79,58 @@ export function parseScenario(text: string, file = '<scenario>'): LoadedScenario
     return { line: position.line, column: position.col };
   };
   if (document.errors.length > 0) {
-    throw new ScenarioError(
-      document.errors.map((error) => ({ file, ...at(error.pos[0]), path: '', message: `YAML: ${error.message.split('\n')[0]}` })),
-    );
+    throw new ScenarioError(document.errors.map((error) => ({ file, ...at(error.pos[0]), path: '', message: yamlMessage(error.code, error.message) })));
   }
-  const raw: unknown = document.toJS();
-  const result = scenarioSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) {
-    throw new ScenarioError(result.error.issues.map((issue) => describeIssue(issue, document, file, at)));
+  // A `__proto__` key would become the prototype of its mapping: keys inherited from it would
+  // slip past the check for unknown keys.
+  const prototypeKeys: ScenarioProblem[] = [];
+  visit(document, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') prototypeKeys.push({ file, ...at(pair.key.range?.[0] ?? 0), path: '', message: 'unknown key "__proto__"' });
+    },
+  });
+  if (prototypeKeys.length > 0) throw new ScenarioError(prototypeKeys);
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses alias bombs and the like while building the value.
+    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: `YAML: ${(error as Error).message.split('\n')[0]}` }]);
   }
-  const hash = createHash('sha256').update(text).digest('hex');
   const problemAt = (path: readonly (string | number)[], message: string): ScenarioProblem => ({
     file,
     ...at(nodeAt(document, path)?.range?.[0] ?? 0),
     path: path.join('.'),
     message,
   });
-  return { scenario: result.data, file, hash, problemAt };
+  const result = scenarioSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    throw new ScenarioError(byPlace(describeIssues(result.error.issues, raw).map((issue) => locate(issue, document, file, at))));
+  }
+  const hash = createHash('sha256').update(text).digest('hex');
+  const loaded: LoadedScenario = { scenario: result.data, file, hash, problemAt };
+  const problems = checkSemantics(loaded);
+  if (problems.length > 0) throw new ScenarioError(byPlace(problems));
+  return loaded;
 }
 
-type Issue = z.core.$ZodIssue;
+function yamlMessage(code: ErrorCode, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'YAML: a scenario file holds one document; remove the "---" that starts a second one';
+  return `YAML: ${message.split('\n')[0]}`;
+}
 
-function describeIssue(
-  issue: Issue,
-  document: Document,
-  file: string,
-  at: (offset: number) => { line: number; column: number },
-): ScenarioProblem {
-  const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
-  let node = nodeAt(document, path);
-  let message = issue.message;
-  let shownPath = path;
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0]!;
-    const known = knownKeys(issue, path);
-    const suggestion = nearest(key, known);
-    message = `unknown key "${key}"${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}`;
-    shownPath = [...path, key];
-    const keyNode = keyNodeAt(node, key);
-    if (keyNode !== undefined) node = keyNode;
-  } else if (issue.code === 'invalid_type') {
-    message = `expected ${issue.expected}${issue.input === undefined ? ', but it is missing' : `, got ${describeValue(issue.input)}`}`;
-  }
-  const offset = node?.range?.[0] ?? 0;
-  return { file, ...at(offset), path: shownPath.join('.'), message };
+function locate(issue: DescribedIssue, document: Document, file: string, at: (offset: number) => { line: number; column: number }): ScenarioProblem {
+  const key = issue.path[issue.path.length - 1];
+  let node: Node | undefined;
+  if (issue.atKey && typeof key === 'string') node = keyNodeAt(nodeAt(document, issue.path.slice(0, -1)), key);
+  // A missing key is reported where its mapping is named.
+  else if (issue.missing && issue.path.length >= 2) node = keyNodeAt(nodeAt(document, issue.path.slice(0, -2)), String(issue.path[issue.path.length - 2]));
+  node ??= nodeAt(document, issue.path);
+  return { file, ...at(node?.range?.[0] ?? 0), path: issue.path.join('.'), message: issue.message };
+}
+
+function byPlace(problems: ScenarioProblem[]): ScenarioProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function nodeAt(document: Document, path: readonly (string | number)[]): Node | undefined {
@@ -112,79 +145,7 @@ function nodeAt(document: Document, path: readonly (string | number)[]): Node | 
 function keyNodeAt(node: Node | undefined, key: string): Node | undefined {
   if (!isMap(node)) return undefined;
   for (const pair of node.items) {
-    if (isScalar(pair.key) && pair.key.value === key) return pair.key;
+    if (isScalar(pair.key) && String(pair.key.value) === key) return pair.key;
   }
   return undefined;
-}
-
-function knownKeys(issue: Issue, path: readonly (string | number)[]): string[] {
-  let schema: unknown = scenarioSchema;
-  for (const key of path) {
-    schema = childSchema(schema, key);
-    if (schema === undefined) return [];
-  }
-  const shape = objectShape(schema);
-  return shape === undefined ? [] : Object.keys(shape).filter((key) => !(issue.code === 'unrecognized_keys' && issue.keys.includes(key)));
-}
-
-// Walks the zod definition through wrappers (default, optional, pipe, array) to the child at `key`.
-function childSchema(schema: unknown, key: string | number): unknown {
-  const inner = unwrap(schema);
-  const definition = (inner as { def?: { type?: string; element?: unknown } } | undefined)?.def;
-  if (typeof key === 'number') return definition?.type === 'array' ? definition.element : undefined;
-  return objectShape(inner)?.[key];
-}
-
-function objectShape(schema: unknown): Record<string, unknown> | undefined {
-  const inner = unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } } | undefined;
-  return inner?.def?.type === 'object' ? inner.def.shape : undefined;
-}
-
-function unwrap(schema: unknown): unknown {
-  let current = schema as { def?: { type?: string; innerType?: unknown; in?: unknown; options?: unknown[] } } | undefined;
-  for (let guard = 0; guard < 20 && current?.def !== undefined; guard++) {
-    const definition = current.def;
-    if (definition.innerType !== undefined) current = definition.innerType as typeof current;
-    else if (definition.type === 'pipe') current = definition.in as typeof current;
-    else if (definition.type === 'union' && Array.isArray(definition.options)) {
-      const objectOption = definition.options.find((option) => (option as typeof current)?.def?.type === 'object');
-      if (objectOption === undefined) break;
-      current = objectOption as typeof current;
-    } else break;
-  }
-  return current;
-}
-
-/** The known key closest to a misspelt one, if it is close enough to be a likely typo. */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

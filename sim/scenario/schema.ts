@@ -101,11 +101,12 @@ const clusterSchema = z.strictObject({
 
 const networkSchema = z.strictObject({
   latency: durationDistributionSchema.default({ constant: 300 }).describe('one-way latency of every link'),
+  minLatency: durationSchema.optional().describe('no link is faster than this; the lookahead of runs spread over node hosts'),
 });
 
 const rateProfileSchema = z.array(z.strictObject({ at: durationSchema, rate: rateSchema })).min(1);
 // A plain rate is read as { constant: rate }, so that a bad rate is reported as a rate problem.
-const arrivalRateSchema = z.preprocess(
+export const arrivalRateSchema = z.preprocess(
   (value) => (typeof value === 'string' ? { constant: value } : value),
   z
     .strictObject({ constant: rateSchema.optional(), steps: rateProfileSchema.optional(), linear: rateProfileSchema.optional() })
@@ -162,6 +163,12 @@ const workloadSchema = z.strictObject({
 const routingSchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(10).default(3).describe('attempts per request, the first included'),
   loadReportInterval: durationSchema.default(1_000_000).describe('how often servers report their load to routers and controllers'),
+  policy: z
+    .string()
+    .regex(/^grpc:\/\/[^/\s]+:\d+$/, 'write grpc://HOST:PORT')
+    .optional()
+    .describe('an external RoutingPolicyService that chooses the server for every request of the routers'),
+  policyTimeout: durationSchema.default(2_000_000).describe('how long a router waits for the policy before the run fails'),
 });
 
 const workClassSchema = z.strictObject({
@@ -270,6 +277,13 @@ const timelineStepSchema = z
     }
   });
 
+/** Bounds on a run, so that a runaway scenario stops with a clear error and a partial report. */
+const limitsSchema = z.strictObject({
+  maxEvents: z.number().int().min(1).default(1_000_000_000).describe('events the run may handle'),
+  maxOpenSessions: z.number().int().min(1).default(10_000_000).describe('sessions open at once, over every protocol'),
+  maxHeapMb: z.number().int().min(64).optional().describe('JavaScript heap the run may use, in MB (default: 85% of what Node allows)'),
+});
+
 // Sections read by `clustersim sweep` and `clustersim compare`; `run` ignores them.
 const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 const sweepSchema = z.strictObject({
@@ -290,13 +304,14 @@ export const scenarioSchema = z.strictObject({
   cluster: clusterSchema,
   network: networkSchema.default({ latency: { constant: 300 } }),
   workload: workloadSchema,
-  routing: routingSchema.default({ maxAttempts: 3, loadReportInterval: 1_000_000 }),
+  routing: routingSchema.default({ maxAttempts: 3, loadReportInterval: 1_000_000, policyTimeout: 2_000_000 }),
   workClasses: z.array(workClassSchema).default([]),
   placement: placementSchema.default({ interval: 5_000_000 }),
   healthPolicies: z.array(healthPolicySchema).default([]),
   clustercats: clusterCatsSchema.optional(),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
+  limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 10_000_000 }),
   sweep: sweepSchema.optional(),
   compare: compareSchema.optional(),
 });

@@ -18,7 +18,10 @@ export function parseDuration(text: string): number | string {
   const unit = match[2]!;
   const scale = microsecondsPerUnit[unit];
   if (scale === undefined) return `unknown duration unit "${unit}" in "${text}": use us, ms, s, m or h`;
-  return Math.round(Number(match[1]) * scale);
+  const us = Math.round(Number(match[1]) * scale);
+  // Time is an integer count of microseconds: past 2^53 it could not be counted exactly.
+  if (!Number.isSafeInteger(us)) return `"${text}" is too long: durations are at most ${formatDuration(Number.MAX_SAFE_INTEGER - (Number.MAX_SAFE_INTEGER % 3_600_000_000))}`;
+  return us;
 }
 
 /** Parses a rate to events per second; returns an error text when it is not one. */
@@ -28,7 +31,9 @@ export function parseRate(text: string): number | string {
   const unit = match[2]!;
   const scale = microsecondsPerUnit[unit];
   if (scale === undefined || unit === 'us' || unit === 'ms') return `unknown rate unit "${unit}" in "${text}": use /s, /m or /h`;
-  return (Number(match[1]) * 1_000_000) / scale;
+  const perSecond = (Number(match[1]) * 1_000_000) / scale;
+  if (!Number.isFinite(perSecond)) return `"${text}" is too large a rate`;
+  return perSecond;
 }
 
 /** Formats microseconds for people: 1.5s, 250ms, 12us. */

@@ -19,6 +19,8 @@ export interface SessionClientsConfig {
   replicated?: boolean | undefined;
   /** JMS: the destination messages are sent to (each message is a one-request session). */
   destination?: string | undefined;
+  /** This population's place among the run's client populations (0 to idSlots - 1): part of every id it makes. */
+  idSlot: number;
   /** Entry points the clients send to (routers or sprayers); one is drawn per session. */
   entryPoints: readonly number[];
   /** No new sessions start at or after this time. */
@@ -58,8 +60,12 @@ const timeoutSweepTag = 'timeout-sweep';
 /** Redirects one request may follow before the client gives up on it. */
 const maxRedirects = 5;
 const timeoutRetries = 1;
-// Ids are unique per run: the client actor's index in the high bits, a counter below.
-const idsPerActor = 2 ** 32;
+/**
+ * Ids are unique per run: a counter times the number of id slots, plus the client population's
+ * slot. Kept small on purpose: ids below 2^30 are small integers to the JavaScript engine, which
+ * keeps the session tables of a million users compact.
+ */
+export const idSlots = 16;
 
 // Method names per protocol and request kind (open, in session, close), as the work classes see them.
 const methods: Readonly<Record<number, readonly [string, string, string]>> = {
@@ -118,7 +124,7 @@ export class SessionClients implements NodeActor {
     const nextAtUs = this.config.arrivals.nextAfter(context.now, context.rng('arrivals'));
     if (nextAtUs < this.config.stopArrivalsAtUs) context.setTimer(nextAtUs, SessionClients.start());
 
-    const id = context.self * idsPerActor + this.nextSessionNumber++;
+    const id = this.nextSessionNumber++ * idSlots + this.config.idSlot;
     const entryPoints = this.config.entryPoints;
     const entryPoint = entryPoints[Math.floor(context.rng('entry')() * entryPoints.length)]!;
     const messages = this.config.destination !== undefined;
@@ -156,7 +162,7 @@ export class SessionClients implements NodeActor {
   }
 
   private send(session: Session, kind: RequestKind, context: NodeContext, redirects = 0, sentAtUs = context.now): void {
-    session.requestId = context.self * idsPerActor + this.nextRequestNumber++;
+    session.requestId = this.nextRequestNumber++ * idSlots + this.config.idSlot;
     session.sentAtUs = context.now;
     session.kind = kind;
     session.redirects = redirects;

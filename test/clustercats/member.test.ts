@@ -11,7 +11,7 @@ import {
   type Response,
 } from '../../nodes/messages.js';
 import { constant } from '../../sim/kernel/distributions.js';
-import { FakeContext } from './fake-context.js';
+import { FakeContext } from '../helpers/fake-context.js';
 
 // Member 1 of a ring of three; the LAN is actor 4, the clients actor 5.
 const lan = 4;
@@ -39,7 +39,7 @@ function newMember(overrides: Partial<MemberConfig> = {}): { member: ClusterCats
     isDown: () => false,
     ...overrides,
   });
-  const context = new FakeContext(1);
+  const context = new FakeContext(1, 'scripted');
   member.onMessage(ClusterCatsMember.start(), context);
   peerReport(member, context, 2, 50);
   peerReport(member, context, 3, 20);

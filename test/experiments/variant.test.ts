@@ -43,7 +43,7 @@ describe('overrides by path', () => {
     expect(problem!.path).toBe('cluster.nodes.count');
     expect(problem!.file).toBe(file);
     expect(problem!.line).toBe(9);
-    expect(problem!.message).toMatch(/>=1|too small/i);
+    expect(problem!.message).toMatch(/>=1|too small|at least 1/i);
     expect(problem!.message).toContain('(set by cluster.nodes.count=0)');
   });
 

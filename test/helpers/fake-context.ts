@@ -2,17 +2,31 @@ import type { Message, NodeContext } from '../../nodes/messages.js';
 import { namedStream } from '../../sim/kernel/random.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
 
-/** A context that keeps what an actor does, so a test can drive it message by message. */
+/**
+ * A context that keeps what an actor does, so a test can drive it message by message. Random
+ * draws come from named streams, or, with `draws: 'scripted'`, from the values given to
+ * `willDraw` (0.5 once they run out), for tests that steer a choice.
+ */
 export class FakeContext implements NodeContext {
   now = 0;
-  readonly sent: { to: number; message: Message }[] = [];
-  readonly timers: { atUs: number; message: Message }[] = [];
-  readonly records: SimRecord[] = [];
+  sent: { to: number; message: Message }[] = [];
+  timers: { atUs: number; message: Message }[] = [];
+  records: SimRecord[] = [];
   private readonly streams = new Map<string, () => number>();
+  private readonly scripted: number[] = [];
 
-  constructor(readonly self: number) {}
+  constructor(
+    readonly self: number,
+    private readonly draws: 'streams' | 'scripted' = 'streams',
+  ) {}
+
+  /** Values the next draws of any stream return (scripted draws only). */
+  willDraw(...values: number[]): void {
+    this.scripted.push(...values);
+  }
 
   rng(name: string): () => number {
+    if (this.draws === 'scripted') return () => this.scripted.shift() ?? 0.5;
     let stream = this.streams.get(name);
     if (stream === undefined) this.streams.set(name, (stream = namedStream(1, `test/${name}`)));
     return stream;
@@ -33,5 +47,15 @@ export class FakeContext implements NodeContext {
   /** Messages sent so far, emptied. */
   take(): { to: number; message: Message }[] {
     return this.sent.splice(0, this.sent.length);
+  }
+
+  /** Forgets what was sent and recorded (timers stay pending). */
+  clear(): void {
+    this.sent = [];
+    this.records = [];
+  }
+
+  recordsOf<T extends SimRecord['type']>(type: T): Extract<SimRecord, { type: T }>[] {
+    return this.records.filter((record): record is Extract<SimRecord, { type: T }> => record.type === type);
   }
 }

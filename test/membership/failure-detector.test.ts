@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FailureDetector } from '../../nodes/membership/failure-detector.js';
-import { FakeContext } from '../clustercats/fake-context.js';
+import { FakeContext } from '../helpers/fake-context.js';
 
 describe('failure detector: heartbeat timeout', () => {
   const detectorFor = (downFromUs: number) =>
@@ -8,7 +8,7 @@ describe('failure detector: heartbeat timeout', () => {
 
   it('declares a silent member failed only after the timeout, and labels the suspicion correct', () => {
     const detector = detectorFor(1_000_000);
-    const context = new FakeContext(1);
+    const context = new FakeContext(1, 'scripted');
     detector.reset(0);
     const suspected: number[] = [];
     context.now = 1_000_000;
@@ -27,7 +27,7 @@ describe('failure detector: heartbeat timeout', () => {
 
   it('a member alive but unheard (a partition) is a false suspicion; hearing it again ends the suspicion', () => {
     const detector = detectorFor(Infinity);
-    const context = new FakeContext(1);
+    const context = new FakeContext(1, 'scripted');
     detector.reset(0);
     context.now = 5_000_000;
     detector.check(context, () => undefined);
@@ -43,7 +43,7 @@ describe('failure detector: heartbeat timeout', () => {
 
   it('every verdict of one check is in place before the first is acted on', () => {
     const detector = detectorFor(0);
-    const context = new FakeContext(1);
+    const context = new FakeContext(1, 'scripted');
     detector.reset(0);
     context.now = 3_000_000;
     const seen: boolean[] = [];

@@ -114,19 +114,19 @@ describe('placement controller', () => {
     expect(decide(never, context)).toEqual([]);
   });
 
-  it('stops an idle instance without sessions when all are below the limit, never below min', () => {
+  it('quiesces an idle instance without sessions when all are below the limit, never below min', () => {
     const placement = controller({ min: 2 });
     const context = new FakeContext(0);
     loads(placement, context, { 1: 10, 3: 10 });
     placement.onMessage(report(2, { loadPercent: 10, openSessions: 0 }), context);
-    expect(decide(placement, context)).toEqual([{ action: ServerAction.STOP, to: 2 }]);
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.QUIESCE, to: 2 }]);
     expect(context.records).toMatchObject([{ action: 'stop', server: 2, serverState: ServerState.RUNNING, countedInstances: 3 }]);
     // Two left: at min, nothing more is stopped however idle.
     placement.onMessage(report(1, { loadPercent: 0, openSessions: 0 }), context);
     expect(decide(placement, context)).toEqual([]);
   });
 
-  it('does not stop an instance that holds sessions, nor any when one is at the limit', () => {
+  it('does not quiesce an instance that holds sessions, nor any when one is at the limit', () => {
     const placement = controller({ min: 1 });
     const context = new FakeContext(0);
     loads(placement, context, { 1: 10, 2: 10, 3: 10 }, 4);
@@ -134,7 +134,7 @@ describe('placement controller', () => {
     placement.onMessage(report(2, { loadPercent: 20, openSessions: 0 }), context);
     expect(decide(placement, context)).toEqual([]);
     placement.onMessage(report(2, { loadPercent: 19, openSessions: 0 }), context);
-    expect(decide(placement, context)).toEqual([{ action: ServerAction.STOP, to: 2 }]);
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.QUIESCE, to: 2 }]);
   });
 
   it('picks the instance with the fewest sessions when above max', () => {
@@ -143,7 +143,7 @@ describe('placement controller', () => {
     placement.onMessage(report(1, { openSessions: 7 }), context);
     placement.onMessage(report(2, { openSessions: 2 }), context);
     placement.onMessage(report(3, { openSessions: 5 }), context);
-    expect(decide(placement, context)).toEqual([{ action: ServerAction.STOP, to: 2 }]);
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.QUIESCE, to: 2 }]);
   });
 
   it('a starting instance counts toward max; one in maintenance neither counts nor is started', () => {

@@ -45,7 +45,7 @@ describe('bad scenario files', () => {
   it('a wrong type says what was expected and what was found', () => {
     const [problem] = problemsOf(valid.replace('count: 2', 'count: two'));
     expect(problem).toMatchObject({ line: 4, path: 'cluster.nodes.count' });
-    expect(problem!.message).toContain('expected number, got string "two"');
+    expect(problem!.message).toContain('expected a whole number, got "two"');
   });
 
   it('a negative duration is refused at its place', () => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { renderCompareReport } from '../../../reports/compare/compare-report.js';
-import { writeReportFiles } from '../../../reports/write.js';
+import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
 import { CompareError, planCompare, runCompare } from '../../experiments/compare.js';
 import { isDurationFigure } from '../../experiments/figures.js';
 import { defaultJobs } from '../../experiments/runner.js';
@@ -59,6 +59,7 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
     throw error;
   }
   const directory = options.out ?? join('out', `${plan.base.scenario.name}-compare`);
+  checkOutputDirectory(directory);
   say(`${plan.base.scenario.name}: ${options.baseline} against ${options.candidate}, ${plan.baselineSeeds.length} seeds each${plan.independentSeeds ? ' (independent seeds)' : ' (common random numbers)'}`);
   const progress = progressLine(options.quiet !== true, 'runs');
   let result;

@@ -2,19 +2,24 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderReport } from '../../../reports/report.js';
-import { writeReportFiles } from '../../../reports/write.js';
+import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
 import { violationLines } from '../../checkers/violation-lines.js';
 import { evaluateExpectations } from '../../run/expectations.js';
-import { runScenario } from '../../run/run.js';
+import { runScenarioInterruptibly } from '../../run/run.js';
+import { parseHostCount, parseHostList, runOnHosts } from '../distributed-run.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
+import { whileInterruptible } from '../interruption.js';
 import { createProgress } from '../progress.js';
 
 interface RunOptions {
   seed?: number;
   out?: string;
   quiet?: boolean;
+  hosts?: string[];
+  spawnHosts?: number;
+  tlsCa?: string;
 }
 
 export function registerRunCommand(program: Command, setResult: CommandResult): void {
@@ -25,30 +30,44 @@ export function registerRunCommand(program: Command, setResult: CommandResult): 
     .option('--seed <n>', "seed (default: the scenario's own)", parseSeed)
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')
     .option('--quiet', 'print nothing but errors')
-    .action((file: string, options: RunOptions) => setResult(runCommand(file, options)));
+    .option('--hosts <addresses>', 'spread the actors over these node hosts (HOST:PORT,HOST:PORT,...)', parseHostList)
+    .option('--spawn-hosts <n>', 'start n local node hosts for this run, and stop them at the end', parseHostCount)
+    .option('--tls-ca <file>', 'PEM authority of the node hosts\' certificates: talk TLS to them')
+    .action(async (file: string, options: RunOptions) => setResult(await runCommand(file, options)));
 }
 
-function runCommand(file: string, options: RunOptions): number {
+async function runCommand(file: string, options: RunOptions): Promise<number> {
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
   const loaded = loadScenarioFile(file);
+  const directory = options.out ?? join('out', loaded.scenario.name);
+  checkOutputDirectory(directory);
+  say(`running ${loaded.scenario.name}: ${formatDuration(loaded.scenario.duration)} virtual, seed ${options.seed ?? loaded.scenario.seed}`);
   const startedAt = performance.now();
   // Progress goes to stderr, so that stdout stays the summary a script can read.
   const progress =
     options.quiet === true
       ? undefined
       : createProgress({ totalUs: loaded.scenario.duration, write: (text) => process.stderr.write(text), isTerminal: process.stderr.isTTY === true, nowMs: () => performance.now() });
-  const result = runScenario(loaded, {
+  const runOptions = {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(progress === undefined ? {} : { onProgress: (virtualUs: number, events: number) => progress.update(virtualUs, events) }),
-  });
+  };
+  // A run on node hosts ends with its hosts; a run in-process can be interrupted and still report.
+  const { value: result, interruption } =
+    options.hosts === undefined && options.spawnHosts === undefined
+      ? await whileInterruptible((signal) => runScenarioInterruptibly(loaded, signal, runOptions))
+      : { value: await runOnHosts(loaded, { ...options, ...runOptions }, say), interruption: undefined };
   progress?.finish();
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
   const report = renderReport(result, expectations);
-  const directory = options.out ?? join('out', loaded.scenario.name);
   writeReportFiles(directory, report.files);
+  if (result.stopped !== undefined) {
+    process.stderr.write(`clustersim: stopped at ${formatDuration(result.stopped.atUs)} of virtual time: ${result.stopped.reason}\n  the report so far, marked incomplete: ${join(directory, 'index.html')}\n`);
+    return interruption?.exitCode ?? exitCodes.fail;
+  }
 
   const sessions = report.summary.sessions;
   say(`${loaded.scenario.name}: ${report.verdict.toUpperCase()} (seed ${result.seed})`);

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderSweepReport } from '../../../reports/sweep/sweep-report.js';
-import { writeReportFiles } from '../../../reports/write.js';
+import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
 import { formatValue } from '../../experiments/parameters.js';
 import { defaultJobs } from '../../experiments/runner.js';
 import { planSweep, runSweep, SweepError } from '../../experiments/sweep.js';
@@ -58,6 +58,7 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
     throw error;
   }
   const directory = options.out ?? join('out', `${plan.base.scenario.name}-sweep`);
+  checkOutputDirectory(directory);
   const total = plan.points.length * plan.seedsPerPoint;
   const jobs = options.jobs ?? defaultJobs();
   say(`${plan.base.scenario.name}: sweeping ${plan.parameters.map((parameter) => `${parameter.name} (${parameter.values.length})`).join(' × ')} × ${plan.seedsPerPoint} seeds = ${total} runs on ${Math.min(jobs, total)} threads`);

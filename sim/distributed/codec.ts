@@ -1,0 +1,191 @@
+import { DeliveryBatch } from '../../gen/clustersim/v1/host.js';
+import type { Message } from '../../nodes/messages.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { SimRecord } from '../metrics/records.js';
+
+/** A delivery in flight between hosts: the kernel's event with its place in the canonical order. */
+export interface Delivery {
+  timeUs: number;
+  origin: number;
+  sequence: number;
+  target: number;
+  message: Message;
+}
+
+/** Deliveries bound for one host, gathered column by column as the window runs. */
+export class DeliveryColumns {
+  timeUs: number[] = [];
+  origin: number[] = [];
+  sequence: number[] = [];
+  target: number[] = [];
+  envelope: { body: Message }[] = [];
+  earliestUs = Infinity;
+
+  get count(): number {
+    return this.timeUs.length;
+  }
+
+  add(timeUs: number, origin: number, sequence: number, target: number, message: Message): void {
+    this.timeUs.push(timeUs);
+    this.origin.push(origin);
+    this.sequence.push(sequence);
+    this.target.push(target);
+    this.envelope.push({ body: message });
+    if (timeUs < this.earliestUs) this.earliestUs = timeUs;
+  }
+
+  /** Encodes the deliveries in batches of at most `limit` and starts afresh. */
+  drain(limit: number): { count: number; earliestUs: number; batch: Buffer }[] {
+    const batches: { count: number; earliestUs: number; batch: Buffer }[] = [];
+    for (let start = 0; start < this.count; start += limit) {
+      const end = Math.min(this.count, start + limit);
+      let earliestUs = Infinity;
+      for (let index = start; index < end; index++) earliestUs = Math.min(earliestUs, this.timeUs[index]!);
+      const encoded = DeliveryBatch.encode({
+        timeUs: this.timeUs.slice(start, end),
+        origin: this.origin.slice(start, end),
+        sequence: this.sequence.slice(start, end),
+        target: this.target.slice(start, end),
+        envelope: this.envelope.slice(start, end),
+      }).finish();
+      const batch = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+      batches.push({ count: end - start, earliestUs, batch });
+    }
+    this.timeUs = [];
+    this.origin = [];
+    this.sequence = [];
+    this.target = [];
+    this.envelope = [];
+    this.earliestUs = Infinity;
+    return batches;
+  }
+}
+
+export class MalformedBatchError extends Error {}
+
+/** Decodes a batch and checks that its columns agree; throws MalformedBatchError otherwise. */
+export function decodeDeliveries(bytes: Uint8Array): Delivery[] {
+  let batch: DeliveryBatch;
+  try {
+    batch = DeliveryBatch.decode(bytes);
+  } catch (error) {
+    throw new MalformedBatchError(`malformed delivery batch: ${(error as Error).message}`);
+  }
+  const count = batch.timeUs.length;
+  if (
+    batch.origin.length !== count ||
+    batch.sequence.length !== count ||
+    batch.target.length !== count ||
+    batch.envelope.length !== count
+  ) {
+    throw new MalformedBatchError('malformed delivery batch: its columns differ in length');
+  }
+  const deliveries: Delivery[] = new Array<Delivery>(count);
+  for (let index = 0; index < count; index++) {
+    const body = batch.envelope[index]!.body;
+    if (body === undefined) throw new MalformedBatchError(`malformed delivery batch: delivery ${index} carries no known message`);
+    deliveries[index] = {
+      timeUs: batch.timeUs[index]!,
+      origin: batch.origin[index]!,
+      sequence: batch.sequence[index]!,
+      target: batch.target[index]!,
+      message: body,
+    };
+  }
+  return deliveries;
+}
+
+/** Largest text one Records message may inflate to (a guard against a deflate bomb). */
+const maxInflatedRecordBytes = 256 * 1024 * 1024;
+
+/** Fields of a stamped record in the flattened list: time, actor, origin, sequence, index in event, record. */
+export const recordStride = 6;
+
+/**
+ * Records of one host, stamped with their canonical key: the time, origin and sequence of the
+ * event that made them, and their index within that event. Kept flat for cheap JSON.
+ */
+export class StampedRecords {
+  private items: unknown[] = [];
+  private lastTimeUs = -1;
+  private lastOrigin = -1;
+  private lastSequence = -1;
+  private indexInEvent = 0;
+
+  get count(): number {
+    return this.items.length / recordStride;
+  }
+
+  add(timeUs: number, actor: number, origin: number, sequence: number, record: SimRecord): void {
+    if (timeUs === this.lastTimeUs && origin === this.lastOrigin && sequence === this.lastSequence) this.indexInEvent++;
+    else {
+      this.lastTimeUs = timeUs;
+      this.lastOrigin = origin;
+      this.lastSequence = sequence;
+      this.indexInEvent = 0;
+    }
+    this.items.push(timeUs, actor, origin, sequence, this.indexInEvent, record);
+  }
+
+  /**
+   * Deflated JSON texts of at most `limit` records each, and starts afresh. Records of the same type and
+   * fields share a shape, named once per text, so that the text carries values only:
+   * `{"shapes": [[type, field...]...], "items": [time, actor, origin, sequence, index, shape, value...]...}`.
+   */
+  drain(limit: number): Buffer[] {
+    const texts: Buffer[] = [];
+    const step = limit * recordStride;
+    for (let start = 0; start < this.items.length; start += step) {
+      const shapes: string[][] = [];
+      const shapeIds = new Map<string, number>();
+      const items: unknown[] = [];
+      for (let at = start; at < Math.min(this.items.length, start + step); at += recordStride) {
+        const record = this.items[at + 5] as Record<string, unknown>;
+        const fields = Object.keys(record).filter((field) => field !== 'type');
+        const key = `${String(record.type)}|${fields.join(',')}`;
+        let shape = shapeIds.get(key);
+        if (shape === undefined) {
+          shape = shapes.push([String(record.type), ...fields]) - 1;
+          shapeIds.set(key, shape);
+        }
+        items.push(this.items[at], this.items[at + 1], this.items[at + 2], this.items[at + 3], this.items[at + 4], shape);
+        for (const field of fields) items.push(record[field]);
+      }
+      texts.push(deflateRawSync(JSON.stringify({ shapes, items }), { level: 1 }));
+    }
+    this.items = [];
+    return texts;
+  }
+}
+/** Parses the record texts of one host back into one flat list of stamped records, checking their shape. */
+export function parseRecords(texts: readonly Uint8Array[]): unknown[] {
+  const records: unknown[] = [];
+  for (const deflated of texts) {
+    let part: { shapes?: unknown; items?: unknown };
+    try {
+      part = JSON.parse(inflateRawSync(deflated, { maxOutputLength: maxInflatedRecordBytes }).toString('utf8')) as typeof part;
+    } catch (error) {
+      throw new MalformedBatchError(`malformed records: ${(error as Error).message}`);
+    }
+    const shapes = part.shapes;
+    const items = part.items;
+    if (
+      !Array.isArray(shapes) ||
+      !Array.isArray(items) ||
+      !shapes.every((shape) => Array.isArray(shape) && shape.length > 0 && shape.every((field) => typeof field === 'string'))
+    ) {
+      throw new MalformedBatchError('malformed records: not a list of stamped records');
+    }
+    let at = 0;
+    while (at < items.length) {
+      const shape = shapes[items[at + 5] as number] as string[] | undefined;
+      if (shape === undefined || at + recordStride + shape.length - 1 > items.length)
+        throw new MalformedBatchError('malformed records: a record of no known shape');
+      const record: Record<string, unknown> = { type: shape[0] };
+      for (let field = 1; field < shape.length; field++) record[shape[field]!] = items[at + recordStride + field - 1];
+      records.push(items[at], items[at + 1], items[at + 2], items[at + 3], items[at + 4], record);
+      at += recordStride + shape.length - 1;
+    }
+  }
+  return records;
+}

@@ -1,0 +1,156 @@
+import { credentials, makeGenericClientConstructor, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunRequest, RunResponse } from '../../gen/clustersim/v1/host.js';
+import { HostError, runDistributed } from '../../sim/distributed/coordinator.js';
+import { startNodeHost, type RunningNodeHost } from '../../sim/distributed/host-server.js';
+import { maxMessageBytes } from '../../sim/distributed/limits.js';
+import { spawnLocalHosts } from '../../sim/distributed/spawn.js';
+import { buildTopology } from '../../sim/run/build.js';
+import { parseScenario } from '../../sim/scenario/load.js';
+import { shortenedScenario } from './scenario-text.js';
+
+const file = 'scenarios/quickstart.yaml';
+const longText = shortenedScenario(file, '10m');
+const shortText = shortenedScenario(file, '2s');
+
+describe('a host that dies or stops answering ends the run with a clear error', () => {
+  it('a killed host: the error names it and the virtual time, and no process is left', async () => {
+    const hosts = await spawnLocalHosts(2);
+    try {
+      const startedAt = performance.now();
+      const run = runDistributed(parseScenario(longText, file), { hosts: hosts.addresses, scenarioText: longText });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      hosts.processes[1]!.kill('SIGKILL');
+      const error = await run.then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(HostError);
+      expect((error as HostError).message).toMatch(
+        new RegExp(`node host ${hosts.addresses[1]!.replace(/\./g, '\\.')} \\(host 2 of 2\\) .* at virtual time \\d`),
+      );
+      expect((error as HostError).host).toBe(hosts.addresses[1]);
+      expect((error as HostError).virtualUs).toBeGreaterThan(0);
+      expect(performance.now() - startedAt).toBeLessThan(15_000);
+    } finally {
+      await hosts.stop();
+    }
+    for (const child of hosts.processes) expect(child.exitCode !== null || child.signalCode !== null).toBe(true);
+  });
+
+  it('a host that stops answering: the run fails after the answer timeout, and the host serves again later', async () => {
+    const hosts = await spawnLocalHosts(2);
+    try {
+      const run = runDistributed(parseScenario(longText, file), { hosts: hosts.addresses, scenarioText: longText, answerTimeoutMs: 1500 });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      hosts.processes[0]!.kill('SIGSTOP');
+      const startedAt = performance.now();
+      await expect(run).rejects.toThrow(
+        new RegExp(`node host ${hosts.addresses[0]!.replace(/\./g, '\\.')} \\(host 1 of 2\\) stopped answering .* at virtual time`),
+      );
+      expect(performance.now() - startedAt).toBeLessThan(5000);
+      hosts.processes[0]!.kill('SIGCONT');
+      const again = await runDistributed(parseScenario(shortText, file), { hosts: hosts.addresses, scenarioText: shortText });
+      expect(again.eventsProcessed).toBeGreaterThan(100);
+    } finally {
+      hosts.processes[0]!.kill('SIGCONT');
+      await hosts.stop();
+    }
+  });
+});
+
+describe('a host refuses oversized, unknown and malformed messages, and keeps serving', () => {
+  let host: RunningNodeHost;
+  const identity = (bytes: Buffer) => bytes;
+  const RawClient = makeGenericClientConstructor(
+    {
+      run: {
+        path: '/clustersim.v1.NodeHostService/Run',
+        requestStream: true,
+        responseStream: true,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
+    'clustersim.v1.NodeHostService',
+  );
+
+  beforeAll(async () => {
+    host = await startNodeHost({ listen: '127.0.0.1:0' });
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  /** Sends raw messages on one Run stream; resolves with the host's answers and how the call ended. */
+  function exchange(messages: Buffer[]): Promise<{ answers: RunResponse[]; code: number; details: string }> {
+    const client = new RawClient(host.address, credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+    const call = (client as unknown as { run(options: object): ClientDuplexStream<Buffer, Buffer> }).run({ deadline: Date.now() + 10_000 });
+    const answers: RunResponse[] = [];
+    return new Promise((resolve) => {
+      call.on('data', (bytes: Buffer) => answers.push(RunResponse.decode(bytes)));
+      call.on('status', (result: { code: number; details: string }) => {
+        client.close();
+        resolve({ answers, code: result.code, details: result.details });
+      });
+      call.on('error', (_error: ServiceError) => undefined);
+      for (const message of messages) call.write(message);
+      call.end();
+    });
+  }
+  const encode = (request: RunRequest) => Buffer.from(RunRequest.encode(request).finish());
+  const failureOf = (answers: RunResponse[]) =>
+    answers.map((answer) => answer.report).find((report) => report?.$case === 'failure')?.value.message;
+  const setup = (scenarioText: string) =>
+    encode({
+      command: {
+        $case: 'setup',
+        value: {
+          scenarioText,
+          scenarioFile: file,
+          seed: 1,
+          hostIndex: 0,
+          hostCount: 1,
+          actorHosts: buildTopology(parseScenario(shortText, file)).actors.map(() => 0),
+          lookaheadUs: 100,
+        },
+      },
+    });
+
+  async function stillServes(): Promise<void> {
+    const result = await runDistributed(parseScenario(shortText, file), { hosts: [host.address], scenarioText: shortText });
+    expect(result.eventsProcessed).toBeGreaterThan(100);
+  }
+
+  it('a message above the size limit', async () => {
+    const result = await exchange([Buffer.alloc(maxMessageBytes + 1024, 1)]);
+    expect(result.code).toBe(status.RESOURCE_EXHAUSTED);
+    await stillServes();
+  });
+
+  it('bytes that are not a RunRequest', async () => {
+    const result = await exchange([Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01])]);
+    expect(result.code).not.toBe(status.OK);
+    await stillServes();
+  });
+
+  it('a command of a kind the host does not know', async () => {
+    // Field 15 is no command of RunRequest: it decodes to an empty command.
+    const result = await exchange([Buffer.from([0x7a, 0x00])]);
+    expect(failureOf(result.answers)).toMatch(/unknown or empty command/);
+    await stillServes();
+  });
+
+  it('a window before setup, a scenario that does not load, a malformed delivery batch', async () => {
+    expect(
+      failureOf((await exchange([encode({ command: { $case: 'window', value: { index: 0, horizonUs: 10, inbound: [] } } })])).answers),
+    ).toMatch(/window command before setup/);
+    expect(failureOf((await exchange([setup('name: [')])).answers)).toMatch(/scenario does not load/);
+    const garbage = Buffer.from([0x0a, 0x05, 0x01, 0x02]);
+    const inbound = encode({ command: { $case: 'inbound', value: { batch: garbage, count: 1 } } });
+    expect(failureOf((await exchange([setup(shortText), inbound])).answers)).toMatch(/malformed delivery batch/);
+    await stillServes();
+  });
+});
