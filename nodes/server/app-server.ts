@@ -144,7 +144,7 @@ export class AppServer implements NodeActor {
   private serve(request: Request, arrivedAtUs: number, context: NodeContext): void {
     this.busyThreads++;
     context.record({ type: 'queue-wait', server: context.self, waitUs: context.now - arrivedAtUs });
-    const sampled = this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
+    const sampled = request.serviceUs ?? this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
     const serviceUs = this.serviceFactor === 1 ? sampled : Math.round(sampled * this.serviceFactor);
     this.inService.set(request.id, { request, arrivedAtUs });
     context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: request.id } });

@@ -197,6 +197,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       arrivals: arrivalProcess(http.rate, http.bursts),
       requests: toDistribution(http.requests),
       thinkTime: toDistribution(http.thinkTime),
+      service: toDistribution(http.service),
       uri: http.uri,
       uris: http.uris,
       replicated: http.replicated,
@@ -212,6 +213,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       requests: toDistribution(sip.inDialog + 2),
       thinkTime: toDistribution(0),
       holdTime: toDistribution(sip.hold),
+      service: toDistribution(sip.service),
       uri: 'sip:service',
       replicated: sip.replicated,
     });
@@ -225,6 +227,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       arrivals: arrivalProcess(ejb.rate, ejb.bursts),
       requests: toDistribution(ejb.calls),
       thinkTime: toDistribution(ejb.thinkTime),
+      service: toDistribution(ejb.service),
       uri: 'ejb:service',
     });
   }
@@ -240,6 +243,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       thinkTime: toDistribution(0),
       uri: `jms:${jms.destination}`,
       destination: jms.destination,
+      service: toDistribution(jms.service),
     });
   }
 
