@@ -215,9 +215,6 @@ export class AppServer implements NodeActor {
       case ServerAction.RESTART:
         this.stop(ServerState.STOPPED, 'server-restarted', context);
         return this.start(context);
-      case ServerAction.DEGRADE:
-        this.serviceFactor = order.factor > 0 ? order.factor : 1;
-        return;
       case ServerAction.QUIESCE:
         return this.quiesce(context);
       default:

@@ -337,14 +337,14 @@ function healthPolicies(
 }
 
 const modes = { affinity: MaintenanceMode.AFFINITY, break: MaintenanceMode.BREAK, stop: MaintenanceMode.STOP } as const;
-const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART, degrade: ServerAction.DEGRADE } as const;
+const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART } as const;
 
 function timelineEvents(step: TimelineStep, index: number, topology: Topology, loaded: LoadedScenario): InitialEvent[] {
   const control = step.control;
   if (control !== undefined) {
     const server = topology.serverByName.get(control.server);
     if (server === undefined) throw new ScenarioError([loaded.problemAt(['timeline', index, 'control', 'server'], `unknown server "${control.server}"`)]);
-    const message: Message = { $case: 'serverControl', value: { action: serverActions[control.action], reason: `timeline step ${index + 1}`, factor: control.factor } };
+    const message: Message = { $case: 'serverControl', value: { action: serverActions[control.action], reason: `timeline step ${index + 1}` } };
     return [{ atUs: step.at, origin: timelineActor, target: server, message }];
   }
   const maintenance = step.maintenance;
