@@ -4,11 +4,12 @@
  * table and writes bench.json.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { writeFileAtomically } from '../reports/write.js';
 import { runScenario } from '../sim/run/run.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { bareMmc } from './bare-mmc.js';
+import { measureDistributed } from './distributed.js';
 import { kernelMmc } from './kernel-mmc.js';
 import { heapPerOpenSession, heapPerPendingEvent } from './memory.js';
 
@@ -131,6 +132,27 @@ if (scaleRun.status === 0) {
   figures.push({ name: 'scale run failed', value: scaleRun.status ?? -1, unit: 'exit code', note: scaleRun.stderr.slice(-300) });
 }
 
+// 5. The distributed run: 2 node hosts over gRPC on loopback, against in-process and a raw batched stream.
+const distributed = await measureDistributed({ hosts: 2 });
+figures.push(
+  {
+    name: 'distributed run, 2 hosts',
+    value: distributed.distributedEventsPerSecond,
+    unit: 'events/s',
+    ratio: distributed.eventRateRatio,
+    target: '>= 0.2 of in-process',
+    note: `in-process ${Math.round(distributed.inProcessEventsPerSecond).toLocaleString('en-US')} events/s; ${Math.round(distributed.eventsPerWindow)} events per window`,
+  },
+  {
+    name: 'cross-host exchange',
+    value: distributed.exchangeItemsPerSecond,
+    unit: 'items/s',
+    ratio: distributed.exchangeRatio,
+    target: '>= 0.5 of raw stream',
+    note: `raw batched grpc-js stream ${Math.round(distributed.rawStreamItemsPerSecond).toLocaleString('en-US')} items/s`,
+  },
+);
+
 const width = Math.max(...figures.map((figure) => figure.name.length));
 console.log(`clustersim benchmark (medians of ${repeats} runs${quick ? ', quick' : ''}; node ${process.version})`);
 for (const figure of figures) {
@@ -140,4 +162,4 @@ for (const figure of figures) {
   const note = figure.note === undefined ? '' : `  (${figure.note})`;
   console.log(`${figure.name.padEnd(width)}  ${value.padStart(12)} ${figure.unit}${ratio}${target}${note}`);
 }
-writeFileSync('bench.json', `${JSON.stringify({ node: process.version, repeats, figures }, null, 2)}\n`);
+writeFileAtomically('bench.json', `${JSON.stringify({ node: process.version, repeats, figures }, null, 2)}\n`);

@@ -598,7 +598,7 @@ export class ClusterCatsMember implements NodeActor {
 
   private serve(request: Request, context: NodeContext): void {
     this.busyThreads++;
-    const serviceUs = Math.round(this.config.service.sample(context.rng('service')) * this.slowFactor);
+    const serviceUs = Math.round((request.serviceUs ?? this.config.service.sample(context.rng('service'))) * this.slowFactor);
     const replicationUs = this.config.buddy === undefined ? 0 : this.config.replicationCostUs;
     this.inService.set(request.id, request);
     context.setTimer(context.now + serviceUs + replicationUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: request.id } });

@@ -144,7 +144,7 @@ export class PlacementController implements NodeActor {
     view.orderedAtUs = context.now;
     // An instance is stopped gracefully: its users finish their sessions first.
     const order = action === ServerAction.STOP ? ServerAction.QUIESCE : action;
-    context.send(view.actor, { $case: 'serverControl', value: { action: order, reason: `placement of ${cluster.name}`, factor: 0 } });
+    context.send(view.actor, { $case: 'serverControl', value: { action: order, reason: `placement of ${cluster.name}` } });
   }
 }
 

@@ -144,7 +144,7 @@ export class AppServer implements NodeActor {
   private serve(request: Request, arrivedAtUs: number, context: NodeContext): void {
     this.busyThreads++;
     context.record({ type: 'queue-wait', server: context.self, waitUs: context.now - arrivedAtUs });
-    const sampled = this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
+    const sampled = request.serviceUs ?? this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
     const serviceUs = this.serviceFactor === 1 ? sampled : Math.round(sampled * this.serviceFactor);
     this.inService.set(request.id, { request, arrivedAtUs });
     context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: request.id } });
@@ -215,9 +215,6 @@ export class AppServer implements NodeActor {
       case ServerAction.RESTART:
         this.stop(ServerState.STOPPED, 'server-restarted', context);
         return this.start(context);
-      case ServerAction.DEGRADE:
-        this.serviceFactor = order.factor > 0 ? order.factor : 1;
-        return;
       case ServerAction.QUIESCE:
         return this.quiesce(context);
       default:

@@ -88,6 +88,7 @@ export function buildClusterCatsTopology(loaded: LoadedScenario, seed: number): 
         arrivals: arrivalProcess(http.rate, http.bursts),
         requests: toDistribution(http.requests),
         thinkTime: toDistribution(http.thinkTime),
+        service: toDistribution(http.service),
         uri: http.uri,
         entryPoints: [lan],
         stopArrivalsAtUs: scenario.duration,

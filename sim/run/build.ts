@@ -197,6 +197,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       arrivals: arrivalProcess(http.rate, http.bursts),
       requests: toDistribution(http.requests),
       thinkTime: toDistribution(http.thinkTime),
+      service: toDistribution(http.service),
       uri: http.uri,
       uris: http.uris,
       replicated: http.replicated,
@@ -212,6 +213,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       requests: toDistribution(sip.inDialog + 2),
       thinkTime: toDistribution(0),
       holdTime: toDistribution(sip.hold),
+      service: toDistribution(sip.service),
       uri: 'sip:service',
       replicated: sip.replicated,
     });
@@ -225,6 +227,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       arrivals: arrivalProcess(ejb.rate, ejb.bursts),
       requests: toDistribution(ejb.calls),
       thinkTime: toDistribution(ejb.thinkTime),
+      service: toDistribution(ejb.service),
       uri: 'ejb:service',
     });
   }
@@ -240,6 +243,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       thinkTime: toDistribution(0),
       uri: `jms:${jms.destination}`,
       destination: jms.destination,
+      service: toDistribution(jms.service),
     });
   }
 
@@ -333,14 +337,14 @@ function healthPolicies(
 }
 
 const modes = { affinity: MaintenanceMode.AFFINITY, break: MaintenanceMode.BREAK, stop: MaintenanceMode.STOP } as const;
-const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART, degrade: ServerAction.DEGRADE } as const;
+const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART } as const;
 
 function timelineEvents(step: TimelineStep, index: number, topology: Topology, loaded: LoadedScenario): InitialEvent[] {
   const control = step.control;
   if (control !== undefined) {
     const server = topology.serverByName.get(control.server);
     if (server === undefined) throw new ScenarioError([loaded.problemAt(['timeline', index, 'control', 'server'], `unknown server "${control.server}"`)]);
-    const message: Message = { $case: 'serverControl', value: { action: serverActions[control.action], reason: `timeline step ${index + 1}`, factor: control.factor } };
+    const message: Message = { $case: 'serverControl', value: { action: serverActions[control.action], reason: `timeline step ${index + 1}` } };
     return [{ atUs: step.at, origin: timelineActor, target: server, message }];
   }
   const maintenance = step.maintenance;

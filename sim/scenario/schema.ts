@@ -260,8 +260,7 @@ const timelineStepSchema = z
     control: z
       .strictObject({
         server: z.string(),
-        action: z.enum(['start', 'stop', 'restart', 'degrade']),
-        factor: z.number().positive().default(1).describe('degrade: service times multiplied by this'),
+        action: z.enum(['start', 'stop', 'restart']).describe('an operator starts, stops or restarts the server (a slow server is the `slow` fault)'),
       })
       .optional(),
     ...faultStepShape,

@@ -10,6 +10,8 @@ export interface SessionClientsConfig {
   /** Requests per session, the opening and closing ones included. */
   requests: Distribution;
   thinkTime: Distribution;
+  /** The service demand each request brings (drawn here, so routing cannot change it). */
+  service?: Distribution | undefined;
   /** SIP: how long a dialog is held; its requests are spread evenly over it (instead of think times). */
   holdTime?: Distribution | undefined;
   uri: string;
@@ -186,6 +188,7 @@ export class SessionClients implements NodeActor {
       destination: this.config.destination ?? '',
       address: session.address,
       last: session.remaining === 1,
+      serviceUs: this.config.service?.sample(context.rng('service')),
       replicated: this.config.replicated === true,
       triedServers: [],
     };

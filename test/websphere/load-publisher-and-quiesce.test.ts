@@ -84,7 +84,7 @@ function request(id: number, kind: RequestKind, sessionId: number, last = false)
 }
 
 function quiesce(): Message {
-  return { $case: 'serverControl', value: { action: ServerAction.QUIESCE, reason: 'placement', factor: 0 } };
+  return { $case: 'serverControl', value: { action: ServerAction.QUIESCE, reason: 'placement' } };
 }
 
 /** Fires every timer due by `untilUs`, in time order. */
@@ -140,7 +140,7 @@ describe('graceful stop of a dynamic cluster instance (quiesce)', () => {
     again.onMessage(request(1, RequestKind.OPEN, 100), other);
     runTimers(again, other, 10_000);
     again.onMessage(quiesce(), other);
-    again.onMessage({ $case: 'serverControl', value: { action: ServerAction.START, reason: 'placement', factor: 0 } }, other);
+    again.onMessage({ $case: 'serverControl', value: { action: ServerAction.START, reason: 'placement' } }, other);
     runTimers(again, other, 700_000_000);
     expect(again.state).toBe(ServerState.RUNNING);
   });
