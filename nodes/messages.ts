@@ -1,4 +1,4 @@
-import type { Envelope } from '../gen/clustersim/v1/cluster.js';
+import type { Envelope, Request, Response, Status } from '../gen/clustersim/v1/cluster.js';
 import type { Actor, Context } from '../sim/kernel/actor.js';
 import type { SimRecord } from '../sim/metrics/records.js';
 
@@ -33,4 +33,24 @@ export type NodeActor = Actor<Message, SimRecord>;
 /** Fails loudly on a message an actor does not expect: a wiring bug, never a user error. */
 export function unexpected(actor: string, message: Message): never {
   throw new Error(`${actor} cannot handle a ${message.$case} message`);
+}
+
+/** The response to `request`: its identity copied, with the outcome and the server that answered (-1: none). */
+export function responseTo(request: Request, status: Status, cause: string, server: number, retryable = false, redirectAddress = ''): Response {
+  return {
+    requestId: request.id,
+    protocol: request.protocol,
+    kind: request.kind,
+    sessionId: request.sessionId,
+    status,
+    cause,
+    server,
+    client: request.client,
+    sentAtUs: request.sentAtUs,
+    attempts: request.attempts,
+    redirects: request.redirects,
+    workClass: request.workClass,
+    retryable,
+    redirectAddress,
+  };
 }

@@ -1,4 +1,14 @@
-import { AddressAction, Status, unexpected, type AddressMessage, type Message, type NodeActor, type NodeContext, type Request } from '../messages.js';
+import {
+  AddressAction,
+  Status,
+  responseTo,
+  unexpected,
+  type AddressMessage,
+  type Message,
+  type NodeActor,
+  type NodeContext,
+  type Request,
+} from '../messages.js';
 
 /**
  * The LAN the members share: it delivers a packet for an IP address to the member that last
@@ -33,25 +43,7 @@ export class LanSegment implements NodeActor {
     const owner = this.owners.get(request.address);
     if (owner !== undefined) return context.send(owner, { $case: 'request', value: request });
     // Nobody answers ARP for the address: the client's stack reports the host unreachable.
-    context.send(request.client, {
-      $case: 'response',
-      value: {
-        requestId: request.id,
-        protocol: request.protocol,
-        kind: request.kind,
-        sessionId: request.sessionId,
-        status: Status.REJECTED,
-        cause: 'address-unreachable',
-        server: -1,
-        client: request.client,
-        sentAtUs: request.sentAtUs,
-        attempts: request.attempts,
-        redirects: request.redirects,
-        workClass: '',
-        retryable: false,
-        redirectAddress: '',
-      },
-    });
+    context.send(request.client, { $case: 'response', value: responseTo(request, Status.REJECTED, 'address-unreachable', -1) });
   }
 
   private arp(message: AddressMessage, context: NodeContext): void {
@@ -67,7 +59,13 @@ export class LanSegment implements NodeActor {
         const free = holder === undefined || holder === message.member;
         context.send(message.member, {
           $case: 'address',
-          value: { address: message.address, action: free ? AddressAction.FREE : AddressAction.HELD, member: holder ?? -1, reason: 'probe', sessions: [] },
+          value: {
+            address: message.address,
+            action: free ? AddressAction.FREE : AddressAction.HELD,
+            member: holder ?? -1,
+            reason: 'probe',
+            sessions: [],
+          },
         });
         return;
       }

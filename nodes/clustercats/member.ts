@@ -8,6 +8,7 @@ import {
   RequestKind,
   ServerState,
   Status,
+  responseTo,
   unexpected,
   type AddressMessage,
   type ClusterCatsCommand,
@@ -675,25 +676,7 @@ export class ClusterCatsMember implements NodeActor {
 
   private answer(request: Request, status: Status, cause: string, context: NodeContext, redirectAddress = ''): void {
     const stays = status === Status.OK && this.config.sessionAware && request.kind !== RequestKind.CLOSE;
-    context.send(request.client, {
-      $case: 'response',
-      value: {
-        requestId: request.id,
-        protocol: request.protocol,
-        kind: request.kind,
-        sessionId: request.sessionId,
-        status,
-        cause,
-        server: context.self,
-        client: request.client,
-        sentAtUs: request.sentAtUs,
-        attempts: request.attempts,
-        redirects: request.redirects,
-        workClass: '',
-        retryable: false,
-        redirectAddress: stays ? this.addressForSessions(request) : redirectAddress,
-      },
-    });
+    context.send(request.client, { $case: 'response', value: responseTo(request, status, cause, context.self, false, stays ? this.addressForSessions(request) : redirectAddress) });
   }
 
   /** Where this member's users reach it: its own address when it holds it. */

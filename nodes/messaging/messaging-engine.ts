@@ -1,4 +1,15 @@
-import { RequestKind, ServerState, Status, unexpected, type LoadReport, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../messages.js';
+import {
+  ServerState,
+  Status,
+  responseTo,
+  unexpected,
+  type LoadReport,
+  type Message,
+  type NodeActor,
+  type NodeContext,
+  type Request,
+  type Response,
+} from '../messages.js';
 import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from '../router/server-views.js';
 
 export interface MessagingEngineConfig {
@@ -121,25 +132,7 @@ export class MessagingEngine implements NodeActor {
   }
 
   private answer(request: Request, status: Status, cause: string, context: NodeContext): void {
-    context.send(request.client, {
-      $case: 'response',
-      value: {
-        requestId: request.id,
-        protocol: request.protocol,
-        kind: RequestKind.MESSAGE,
-        sessionId: request.sessionId,
-        status,
-        cause,
-        server: -1,
-        client: request.client,
-        sentAtUs: request.sentAtUs,
-        attempts: request.attempts,
-        redirects: request.redirects,
-        workClass: request.workClass,
-        retryable: false,
-        redirectAddress: '',
-      },
-    });
+    context.send(request.client, { $case: 'response', value: responseTo(request, status, cause, -1) });
   }
 }
 

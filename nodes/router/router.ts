@@ -5,6 +5,7 @@ import {
   RequestKind,
   ServerState,
   Status,
+  responseTo,
   unexpected,
   type LoadReport,
   type MaintenanceCommand,
@@ -208,25 +209,7 @@ export class Router implements NodeActor {
 
   private answerItself(request: Request, status: Status, cause: string, redirectAddress: string, context: NodeContext): void {
     context.record({ type: 'routed-away', router: context.self, protocol: request.protocol, request: request.id, status, cause, workClass: request.workClass });
-    context.send(request.client, {
-      $case: 'response',
-      value: {
-        requestId: request.id,
-        protocol: request.protocol,
-        kind: request.kind,
-        sessionId: request.sessionId,
-        status,
-        cause,
-        server: -1,
-        client: request.client,
-        sentAtUs: request.sentAtUs,
-        attempts: request.attempts,
-        redirects: request.redirects,
-        workClass: request.workClass,
-        retryable: false,
-        redirectAddress,
-      },
-    });
+    context.send(request.client, { $case: 'response', value: responseTo(request, status, cause, -1, false, redirectAddress) });
   }
 
   // The ODR's own maintenance --------------------------------------------------------------

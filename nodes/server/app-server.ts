@@ -7,6 +7,7 @@ import {
   ServerAction,
   ServerState,
   Status,
+  responseTo,
   unexpected,
   type FaultCommand,
   type MaintenanceCommand,
@@ -353,25 +354,7 @@ export class AppServer implements NodeActor {
 
   private respond(request: Request, status: Status, cause: string, retryable: boolean, context: NodeContext): void {
     if (this.silent) return;
-    context.send(request.router, {
-      $case: 'response',
-      value: {
-        requestId: request.id,
-        protocol: request.protocol,
-        kind: request.kind,
-        sessionId: request.sessionId,
-        status,
-        cause,
-        server: context.self,
-        client: request.client,
-        sentAtUs: request.sentAtUs,
-        attempts: request.attempts,
-        redirects: request.redirects,
-        workClass: request.workClass,
-        retryable,
-        redirectAddress: '',
-      },
-    });
+    context.send(request.router, { $case: 'response', value: responseTo(request, status, cause, context.self, retryable) });
   }
 
   /**

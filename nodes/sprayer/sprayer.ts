@@ -1,4 +1,14 @@
-import { ServerState, Status, unexpected, type LoadReport, type Message, type NodeActor, type NodeContext, type Request } from '../messages.js';
+import {
+  ServerState,
+  Status,
+  responseTo,
+  unexpected,
+  type LoadReport,
+  type Message,
+  type NodeActor,
+  type NodeContext,
+  type Request,
+} from '../messages.js';
 
 export interface SprayerConfig {
   name: string;
@@ -46,24 +56,6 @@ export class Sprayer implements NodeActor {
   }
 
   private reject(request: Request, context: NodeContext): void {
-    context.send(request.client, {
-      $case: 'response',
-      value: {
-        requestId: request.id,
-        protocol: request.protocol,
-        kind: request.kind,
-        sessionId: request.sessionId,
-        status: Status.REJECTED,
-        cause: 'no-router-available',
-        server: -1,
-        client: request.client,
-        sentAtUs: request.sentAtUs,
-        attempts: request.attempts,
-        redirects: request.redirects,
-        workClass: request.workClass,
-        retryable: false,
-        redirectAddress: '',
-      },
-    });
+    context.send(request.client, { $case: 'response', value: responseTo(request, Status.REJECTED, 'no-router-available', -1) });
   }
 }

@@ -49,10 +49,11 @@ export class FakeContext implements NodeContext {
     return this.sent.splice(0, this.sent.length);
   }
 
-  /** Forgets what was sent and recorded (timers stay pending). */
-  clear(): void {
+  /** Forgets what was sent and recorded; the pending timers too when asked. */
+  clear(options: { timers?: boolean } = {}): void {
     this.sent = [];
     this.records = [];
+    if (options.timers === true) this.timers = [];
   }
 
   recordsOf<T extends SimRecord['type']>(type: T): Extract<SimRecord, { type: T }>[] {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MaintenanceMode, Protocol, RequestKind, ServerState, Status, type Message, type Request } from '../../nodes/messages.js';
 import { AppServer } from '../../nodes/server/app-server.js';
 import { constant } from '../../sim/kernel/distributions.js';
-import { FakeContext, requestMessage } from './fake-context.js';
+import { FakeContext } from '../helpers/fake-context.js';
+import { requestMessage } from '../helpers/requests.js';
 
 const serverActor = 10;
 const routerActor = 1;
@@ -20,7 +21,7 @@ function server(threads = 2, queueLimit = 10): { server: AppServer; context: Fak
     loadSubscribers: [routerActor, 2],
     loadReportIntervalUs: 1_000_000,
   });
-  return { server: appServer, context: new FakeContext(serverActor) };
+  return { server: appServer, context: new FakeContext(serverActor, 'scripted') };
 }
 
 const send = (fields: Partial<Request>) => requestMessage({ router: routerActor, ...fields });
@@ -53,7 +54,7 @@ function withOpenSession(mode?: MaintenanceMode): { server: AppServer; context: 
   made.server.onMessage(send({ id: 1, sessionId: 7 }), made.context);
   finishAll(made.server, made.context);
   if (mode !== undefined) made.server.onMessage(maintenance(true, mode), made.context);
-  made.context.clear();
+  made.context.clear({ timers: true });
   return made;
 }
 
@@ -94,7 +95,7 @@ describe('application server', () => {
     appServer.onMessage(send({ id: 3, sessionId: 9 }), context);
     expect(responses(context)).toEqual([expect.objectContaining({ status: Status.REJECTED, cause: 'maintenance', retryable: true, requestId: 3 })]);
     expect(context.recordsOf('refused')).toEqual([expect.objectContaining({ request: 3, cause: 'maintenance', state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY })]);
-    context.clear();
+    context.clear({ timers: true });
     appServer.onMessage(send({ id: 4, sessionId: 7, kind: RequestKind.IN_SESSION, affinityServer: serverActor }), context);
     expect(context.recordsOf('accepted')).toEqual([expect.objectContaining({ request: 4, state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY })]);
     finishAll(appServer, context);
@@ -112,7 +113,7 @@ describe('application server', () => {
     appServer.onMessage(send({ id: 1, maintenanceOnly: true, workClass: 'admin' }), context);
     expect(responses(context)).toEqual([expect.objectContaining({ status: Status.REJECTED, cause: 'not-in-maintenance', retryable: true })]);
     appServer.onMessage(maintenance(true), context);
-    context.clear();
+    context.clear({ timers: true });
     appServer.onMessage(send({ id: 2, sessionId: 8, maintenanceOnly: true, workClass: 'admin' }), context);
     expect(context.recordsOf('accepted')).toEqual([expect.objectContaining({ request: 2, workClass: 'admin', maintenanceOnly: true })]);
   });
@@ -126,7 +127,7 @@ describe('application server', () => {
     expect(context.sent.map((sent) => sent.to)).toEqual([routerActor, 2]);
     expect(context.sent[0]!.message).toMatchObject({ $case: 'loadReport', value: { server: serverActor, atUs: 42, state: ServerState.MAINTENANCE, mode: MaintenanceMode.BREAK } });
     expect(context.timers).toEqual([]);
-    context.clear();
+    context.clear({ timers: true });
     appServer.onMessage(maintenance(false), context);
     expect(context.recordsOf('server-state')).toEqual([{ type: 'server-state', server: serverActor, state: ServerState.RUNNING, mode: MaintenanceMode.UNSPECIFIED }]);
     appServer.onMessage(send({ id: 5, sessionId: 11 }), context);
@@ -137,7 +138,7 @@ describe('application server', () => {
     const { server: appServer, context } = server(1, 5);
     appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
     appServer.onMessage(send({ id: 2, sessionId: 2 }), context);
-    context.clear();
+    context.clear({ timers: true });
     appServer.onMessage(maintenance(true, MaintenanceMode.STOP), context);
     expect(appServer.state).toBe(ServerState.STOPPED);
     expect(responses(context)).toEqual([
@@ -147,7 +148,7 @@ describe('application server', () => {
     expect(appServer.sessions.size).toBe(0);
     expect(context.recordsOf('server-sessions').at(-1)).toMatchObject({ open: 0, total: 0 });
     expect(appServer.queued).toBe(0);
-    context.clear();
+    context.clear({ timers: true });
     appServer.onMessage(send({ id: 3, sessionId: 3 }), context);
     expect(responses(context)).toEqual([expect.objectContaining({ status: Status.REJECTED, cause: 'server-unavailable' })]);
   });
@@ -169,7 +170,7 @@ describe('application server', () => {
   it('reports its load periodically, and re-arms the report timer', () => {
     const { server: appServer, context } = server(4);
     appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
-    context.clear();
+    context.clear({ timers: true });
     context.now = 2_000_000;
     appServer.onMessage({ $case: 'timer', value: { tag: 'load-report', ref: 0 } }, context);
     expect(context.sent[0]!.message).toMatchObject({ $case: 'loadReport', value: { inFlight: 1, threads: 4, queued: 0, loadPercent: 25, openSessions: 1, state: ServerState.RUNNING } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MaintenanceMode, Protocol, RequestKind, ServerState } from '../../nodes/messages.js';
 import { affinityBreaks, maintenanceRefusal } from '../../nodes/server/maintenance-rules.js';
-import { request } from './fake-context.js';
+import { request } from '../helpers/requests.js';
 
 const server = 10;
 const { RUNNING, MAINTENANCE, STOPPED, FAILED, STARTING, DRAINING } = ServerState;

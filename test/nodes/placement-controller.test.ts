@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MaintenanceMode, ServerAction, ServerState, type LoadReport, type Message } from '../../nodes/messages.js';
 import { PlacementController } from '../../nodes/placement/placement-controller.js';
-import { FakeContext } from './fake-context.js';
+import { FakeContext } from '../helpers/fake-context.js';
 
 /** Cluster shop: 1, 2 on node1 and 3 on node2 running, 4 on node2 and 5 on node3 stopped. */
 function controller(limits: { min?: number; max?: number; up?: number; down?: number; perNode?: number } = {}): PlacementController {
@@ -50,7 +50,7 @@ function report(server: number, fields: Partial<LoadReport> = {}): Message {
 }
 
 function decide(placement: PlacementController, context: FakeContext): { action: ServerAction; to: number }[] {
-  context.clear();
+  context.clear({ timers: true });
   placement.onMessage(PlacementController.start(), context);
   return context.sent.flatMap((sent) => (sent.message.$case === 'serverControl' ? [{ action: sent.message.value.action, to: sent.to }] : []));
 }
@@ -62,7 +62,7 @@ const loads = (placement: PlacementController, context: FakeContext, percents: R
 describe('placement controller', () => {
   it('does nothing between its limits at moderate load, and decides again one interval later', () => {
     const placement = controller();
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     context.now = 5_000_000;
     loads(placement, context, { 1: 50, 2: 50, 3: 50 });
     expect(decide(placement, context)).toEqual([]);
@@ -72,7 +72,7 @@ describe('placement controller', () => {
 
   it('starts one more instance when the running ones are busy on average, on the node with the fewest', () => {
     const placement = controller();
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     loads(placement, context, { 1: 80, 2: 90, 3: 60 });
     expect(decide(placement, context)).toEqual([{ action: ServerAction.START, to: 5 }]);
     expect(context.records).toEqual([
@@ -84,7 +84,7 @@ describe('placement controller', () => {
 
   it('an ordered start counts at once: the next decision does not start it again, and stops at max', () => {
     const placement = controller({ max: 5 });
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     loads(placement, context, { 1: 80, 2: 90, 3: 80 });
     expect(decide(placement, context)).toEqual([{ action: ServerAction.START, to: 5 }]);
     expect(decide(placement, context)).toEqual([{ action: ServerAction.START, to: 4 }]);
@@ -93,7 +93,7 @@ describe('placement controller', () => {
 
   it('ignores a report older than its last order to that server', () => {
     const placement = controller({ max: 5 });
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     context.now = 10;
     loads(placement, context, { 1: 80, 2: 90, 3: 80 });
     decide(placement, context);
@@ -106,7 +106,7 @@ describe('placement controller', () => {
 
   it('never scales up on a load of exactly the limit, nor when the limit is 0', () => {
     const placement = controller();
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     loads(placement, context, { 1: 70, 2: 70, 3: 70 });
     expect(decide(placement, context)).toEqual([]);
     const never = controller({ up: 0, down: 0 });
@@ -116,7 +116,7 @@ describe('placement controller', () => {
 
   it('quiesces an idle instance without sessions when all are below the limit, never below min', () => {
     const placement = controller({ min: 2 });
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     loads(placement, context, { 1: 10, 3: 10 });
     placement.onMessage(report(2, { loadPercent: 10, openSessions: 0 }), context);
     expect(decide(placement, context)).toEqual([{ action: ServerAction.QUIESCE, to: 2 }]);
@@ -128,7 +128,7 @@ describe('placement controller', () => {
 
   it('does not quiesce an instance that holds sessions, nor any when one is at the limit', () => {
     const placement = controller({ min: 1 });
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     loads(placement, context, { 1: 10, 2: 10, 3: 10 }, 4);
     expect(decide(placement, context)).toEqual([]);
     placement.onMessage(report(2, { loadPercent: 20, openSessions: 0 }), context);
@@ -139,7 +139,7 @@ describe('placement controller', () => {
 
   it('picks the instance with the fewest sessions when above max', () => {
     const placement = controller({ max: 2, min: 1 });
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     placement.onMessage(report(1, { openSessions: 7 }), context);
     placement.onMessage(report(2, { openSessions: 2 }), context);
     placement.onMessage(report(3, { openSessions: 5 }), context);
@@ -148,7 +148,7 @@ describe('placement controller', () => {
 
   it('a starting instance counts toward max; one in maintenance neither counts nor is started', () => {
     const placement = controller({ max: 4, min: 4 });
-    const context = new FakeContext(0);
+    const context = new FakeContext(0, 'scripted');
     placement.onMessage(report(5, { state: ServerState.STARTING }), context);
     placement.onMessage(report(4, { state: ServerState.STOPPED, mode: MaintenanceMode.AFFINITY }), context);
     expect(decide(placement, context)).toEqual([]);

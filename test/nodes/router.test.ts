@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MaintenanceMode, Protocol, RequestKind, ServerState, Status, type Message, type Response } from '../../nodes/messages.js';
 import { Router } from '../../nodes/router/router.js';
-import { clientActor, FakeContext, requestMessage } from './fake-context.js';
+import { FakeContext } from '../helpers/fake-context.js';
+import { clientActor, requestMessage } from '../helpers/requests.js';
 
 const routerActor = 1;
 const [a, b, c] = [10, 11, 12];
@@ -15,7 +16,7 @@ function router(servers = [a, b, c], maxAttempts = 3): { router: Router; context
     workClasses: [],
     maxAttempts,
   };
-  return { router: new Router(config), context: new FakeContext(routerActor) };
+  return { router: new Router(config), context: new FakeContext(routerActor, 'scripted') };
 }
 
 function report(server: number, state: ServerState, mode = MaintenanceMode.UNSPECIFIED): Message {
@@ -63,7 +64,7 @@ describe('router', () => {
     odr.onMessage(requestMessage({ id: 2 }), context);
     const first = targets(context)[0]!;
     odr.onMessage(response(1, first), context);
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(requestMessage({ id: 3 }), context);
     odr.onMessage(requestMessage({ id: 4 }), context);
     expect(targets(context)[0]).toBe(first);
@@ -76,7 +77,7 @@ describe('router', () => {
     for (let id = 1; id <= 6; id++) odr.onMessage(requestMessage({ id }), context);
     expect(new Set(targets(context))).toEqual(new Set([c]));
     odr.onMessage(report(c, ServerState.FAILED), context);
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(requestMessage({ id: 9 }), context);
     expect(targets(context)).toEqual([]);
     expect(context.sent).toEqual([{ to: clientActor, message: expect.objectContaining({ $case: 'response' }) }]);
@@ -110,7 +111,7 @@ describe('router', () => {
     odr.onMessage(requestMessage({ id: 1, kind: RequestKind.IN_SESSION, affinityServer: b, replicated: true }), context);
     odr.onMessage(requestMessage({ id: 2, kind: RequestKind.IN_SESSION, affinityServer: c, replicated: true }), context);
     expect(targets(context)).toEqual([a, a]);
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(requestMessage({ id: 3, kind: RequestKind.IN_SESSION, affinityServer: b }), context);
     odr.onMessage(requestMessage({ id: 4, kind: RequestKind.IN_SESSION, affinityServer: c }), context);
     expect(targets(context)).toEqual([]);
@@ -125,12 +126,12 @@ describe('router', () => {
     odr.onMessage(requestMessage({ id: 1 }), context);
     const first = targets(context)[0]!;
     const other = first === a ? b : a;
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(response(1, first, Status.REJECTED, true, 'maintenance'), context);
     expect(targets(context)).toEqual([other]);
     const retry = context.sent[0]!.message;
     expect(retry.$case === 'request' && retry.value.attempts).toBe(2);
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(response(1, other, Status.REJECTED, true, 'maintenance'), context);
     expect(context.sent).toEqual([{ to: clientActor, message: expect.objectContaining({ $case: 'response' }) }]);
   });
@@ -139,10 +140,10 @@ describe('router', () => {
     const { router: odr, context } = router([a, b]);
     odr.onMessage(requestMessage({ id: 1 }), context);
     const first = targets(context)[0]!;
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(response(1, first, Status.REJECTED, false, 'queue-full'), context);
     expect(context.sent.map((sent) => sent.to)).toEqual([clientActor]);
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(response(1, first), context);
     expect(context.sent).toEqual([]);
   });
@@ -151,7 +152,7 @@ describe('router', () => {
     const { router: odr, context } = router([a, b]);
     odr.onMessage(requestMessage({ id: 1, kind: RequestKind.IN_SESSION, affinityServer: a }), context);
     expect(targets(context)).toEqual([a]);
-    context.clear();
+    context.clear({ timers: true });
     odr.onMessage(response(1, a, Status.REJECTED, true, 'affinity-broken'), context);
     expect(targets(context)).toEqual([b]);
   });

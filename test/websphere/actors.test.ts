@@ -6,32 +6,12 @@ import { Router } from '../../nodes/router/router.js';
 import { Sprayer } from '../../nodes/sprayer/sprayer.js';
 import { ArrivalProcess } from '../../sim/workload/arrivals.js';
 import { FakeContext } from '../helpers/fake-context.js';
+import { request as newRequest } from '../helpers/requests.js';
 
 const client = 99;
 
 function request(id: number, overrides: Partial<Request> = {}): Request {
-  return {
-    id,
-    protocol: Protocol.HTTP,
-    kind: RequestKind.OPEN,
-    sessionId: id,
-    uri: '/shop',
-    method: 'GET',
-    client,
-    sentAtUs: 0,
-    affinityServer: undefined,
-    attempts: 0,
-    redirects: 0,
-    router: -1,
-    workClass: '',
-    maintenanceOnly: false,
-    destination: '',
-    address: '',
-    last: false,
-    replicated: false,
-    triedServers: [],
-    ...overrides,
-  };
+  return newRequest({ id, sessionId: id, uri: '/shop', client, ...overrides });
 }
 
 function report(server: number, overrides: Partial<LoadReport> = {}): LoadReport {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MaintenanceMode, Protocol, RequestKind, ServerAction, ServerState, Status, type LoadReport, type Message, type Request } from '../../nodes/messages.js';
+import { MaintenanceMode, Protocol, RequestKind, ServerAction, ServerState, Status, type LoadReport, type Message } from '../../nodes/messages.js';
 import { LoadPublisher } from '../../nodes/odc/load-publisher.js';
 import { AppServer } from '../../nodes/server/app-server.js';
 import { constant } from '../../sim/kernel/distributions.js';
 import { FakeContext } from '../helpers/fake-context.js';
+import { requestMessage } from '../helpers/requests.js';
 
 function report(server: number, state: ServerState, loadPercent = 0): Message {
   const value: LoadReport = {
@@ -59,28 +60,7 @@ describe('load publisher (the cell on-demand configuration)', () => {
 });
 
 function request(id: number, kind: RequestKind, sessionId: number, last = false): Message {
-  const value: Request = {
-    id,
-    protocol: Protocol.HTTP,
-    kind,
-    sessionId,
-    uri: '/',
-    method: 'GET',
-    client: 50,
-    sentAtUs: 0,
-    affinityServer: kind === RequestKind.OPEN ? undefined : 3,
-    attempts: 1,
-    redirects: 0,
-    router: 1,
-    workClass: '',
-    maintenanceOnly: false,
-    destination: '',
-    address: '',
-    last,
-    replicated: false,
-    triedServers: [3],
-  };
-  return { $case: 'request', value };
+  return requestMessage({ id, kind, sessionId, client: 50, affinityServer: kind === RequestKind.OPEN ? undefined : 3, attempts: 1, router: 1, last, triedServers: [3] });
 }
 
 function quiesce(): Message {

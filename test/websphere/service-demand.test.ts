@@ -1,35 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Protocol, RequestKind, type Message, type Request } from '../../nodes/messages.js';
+import { Protocol, type Message } from '../../nodes/messages.js';
 import { AppServer } from '../../nodes/server/app-server.js';
 import { constant, exponential } from '../../sim/kernel/distributions.js';
 import { SessionClients } from '../../sim/workload/session-clients.js';
 import { ArrivalProcess } from '../../sim/workload/arrivals.js';
 import { FakeContext } from '../helpers/fake-context.js';
+import { requestMessage } from '../helpers/requests.js';
 
 function request(serviceUs: number | undefined): Message {
-  const value: Request = {
-    id: 1,
-    protocol: Protocol.HTTP,
-    kind: RequestKind.OPEN,
-    sessionId: 1,
-    uri: '/',
-    method: 'GET',
-    client: 50,
-    sentAtUs: 0,
-    affinityServer: undefined,
-    attempts: 1,
-    redirects: 0,
-    router: 1,
-    workClass: '',
-    maintenanceOnly: false,
-    destination: '',
-    address: '',
-    last: true,
-    replicated: false,
-    triedServers: [3],
-    serviceUs,
-  };
-  return { $case: 'request', value };
+  return requestMessage({ id: 1, sessionId: 1, client: 50, attempts: 1, router: 1, last: true, triedServers: [3], serviceUs });
 }
 
 describe('service demand drawn by the client (common random numbers across routings)', () => {
