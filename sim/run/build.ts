@@ -2,6 +2,7 @@ import { HealthController, type HealthPolicy } from '../../nodes/health/health-c
 import { MessagingEngine } from '../../nodes/messaging/messaging-engine.js';
 import { LoadPublisher } from '../../nodes/odc/load-publisher.js';
 import { MaintenanceMode, Protocol, ServerAction, ServerState, type Message, type NodeActor } from '../../nodes/messages.js';
+import { ControllerProcess } from '../../nodes/controller-process.js';
 import { PlacementController, type DynamicClusterConfig } from '../../nodes/placement/placement-controller.js';
 import { Router } from '../../nodes/router/router.js';
 import type { WorkClassSpec } from '../../nodes/router/work-classes.js';
@@ -174,10 +175,10 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
         scaleDownLoadPercent: spec.scaleDownLoad,
       }),
     );
-    actors.push(new PlacementController({ name: 'placement', clusters: dynamic, decisionIntervalUs: scenario.placement.interval }));
+    actors.push(new ControllerProcess(new PlacementController({ name: 'placement', clusters: dynamic, decisionIntervalUs: scenario.placement.interval })));
   }
-  if (health >= 0) actors.push(new HealthController('health', healthPolicies(scenario, serverByName, servers, problem)));
-  actors.push(new LoadPublisher({ name: 'odc', routers, publishIntervalUs: loadReportIntervalUs }));
+  if (health >= 0) actors.push(new ControllerProcess(new HealthController('health', healthPolicies(scenario, serverByName, servers, problem))));
+  actors.push(new ControllerProcess(new LoadPublisher({ name: 'odc', routers, publishIntervalUs: loadReportIntervalUs })));
   if (actors.length !== publisher + 1) throw new Error('actor indexes planned and built differ');
 
   const entryPoints = useSprayer ? [sprayer] : routers;
@@ -276,7 +277,10 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   };
   scenario.timeline.forEach((step, index) => initialEvents.push(...timelineEvents(step, index, topology, loaded)));
   const crashable = new Map([...serverByName, ...routerByName]);
-  const faults = planFaults(loaded, seed, { actorNames: topology.actorNames, crashable, nodes: nodeServers, timeline: timelineActor }, false);
+  // `controller`: the cell's controllers together (placement, health, load publisher).
+  const controllers = [placement, health, publisher].filter((actor) => actor >= 0);
+  const crashGroups = new Map([...nodeServers, ['controller', controllers]]);
+  const faults = planFaults(loaded, seed, { actorNames: topology.actorNames, crashable, nodes: crashGroups, timeline: timelineActor }, false);
   initialEvents.push(...faults.events);
   if (faults.linkFaults.length > 0) topology.network = new FaultyNetwork(topology.network, faults.linkFaults);
   return topology;
