@@ -14,6 +14,7 @@ if (typeof durationUs === 'string') throw new Error(durationUs);
 loaded.scenario.duration = durationUs;
 const startedAt = performance.now();
 const result = runScenario(loaded);
+if (result.stopped !== undefined) throw new Error(`the scale run stopped early: ${result.stopped.reason}`);
 const wallSeconds = (performance.now() - startedAt) / 1000;
 const http = result.figures.protocols.get(1)!;
 const openAtEnd = http.sessionsStarted - http.sessionsCompleted - [...http.sessionsDropped.values()].reduce((a, b) => a + b, 0) - [...http.sessionsRejected.values()].reduce((a, b) => a + b, 0);
