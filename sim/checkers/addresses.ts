@@ -22,6 +22,7 @@ interface AddressFacts {
  */
 export class AddressChecker implements Checker {
   readonly rules = ['address-ownership', 'address-give-back'];
+  readonly recordTypes: SimRecord['type'][] = ['server-state', 'address-owner'];
   private readonly addresses = new Map<string, AddressFacts>();
 
   record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {

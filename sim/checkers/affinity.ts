@@ -15,6 +15,7 @@ import { capacityCauses, type Checker, type CheckContext } from './checker.js';
  */
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity', 'jms-flows'];
+  readonly recordTypes: SimRecord['type'][] = ['session-ended', 'accepted', 'refused'];
   /** The server that last took a request of each open session. */
   private readonly sessionServer = new Map<number, number>();
 

@@ -32,14 +32,24 @@ export class CheckerSet implements RecordSink<SimRecord>, CheckContext {
   private readonly notes = new Map<string, number>();
   private count = 0;
   private readonly keptLimit: number;
+  /** The checkers that look at each record type, in the order given: most records concern one or two. */
+  private readonly checkersByType = new Map<SimRecord['type'], Checker[]>();
 
   constructor(private readonly options: CheckerSetOptions) {
     this.keptLimit = options.keptViolations ?? keptViolationsDefault;
     this.truth = new ClusterTruth(options.initialStates);
+    for (const checker of options.checkers) {
+      for (const type of checker.recordTypes) {
+        const checkers = this.checkersByType.get(type);
+        if (checkers === undefined) this.checkersByType.set(type, [checker]);
+        else if (!checkers.includes(checker)) checkers.push(checker);
+      }
+    }
   }
 
   record(timeUs: number, actor: number, record: SimRecord): void {
-    for (const checker of this.options.checkers) checker.record(timeUs, actor, record, this);
+    const checkers = this.checkersByType.get(record.type);
+    if (checkers !== undefined) for (const checker of checkers) checker.record(timeUs, actor, record, this);
     this.truth.observe(timeUs, record);
   }
 

@@ -30,6 +30,8 @@ export interface CheckContext {
 export interface Checker {
   /** Names of the rules this checker reports. */
   readonly rules: readonly string[];
+  /** The record types it looks at: only those are handed to it. */
+  readonly recordTypes: readonly SimRecord['type'][];
   record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void;
   /** Called once at the end of the run: for what must have happened by then. */
   finish?(endUs: number, context: CheckContext): void;

@@ -19,10 +19,15 @@ interface InFlight {
  */
 export class ConservationChecker implements Checker {
   readonly rules = ['conservation'];
+  readonly recordTypes: SimRecord['type'][] = ['session-started', 'session-ended', 'accepted', 'request-ended'];
   private readonly openSessions = new Set<number>();
   private readonly inFlight = new Map<number, InFlight>();
-  /** Requests in flight, by session, so that a session's end can account for them. */
-  private readonly inFlightBySession = new Map<number, Set<number>>();
+  /**
+   * How many requests of each session are in flight, so that a session's end can account for
+   * them. A count, not a set: a session almost always has none at its end, and a million open
+   * sessions must stay cheap; the rare violation looks the requests up in `inFlight`.
+   */
+  private readonly inFlightBySession = new Map<number, number>();
 
   record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {
     switch (record.type) {
@@ -36,7 +41,7 @@ export class ConservationChecker implements Checker {
         return this.endSession(timeUs, actor, record.session, record.outcome, context);
       case 'accepted':
         this.inFlight.set(record.request, { session: record.session, server: record.server, acceptedAtUs: timeUs });
-        if (record.session !== 0) this.sessionRequests(record.session).add(record.request);
+        if (record.session !== 0) this.inFlightBySession.set(record.session, (this.inFlightBySession.get(record.session) ?? 0) + 1);
         return;
       case 'request-ended': {
         const inFlight = this.inFlight.get(record.request);
@@ -53,7 +58,7 @@ export class ConservationChecker implements Checker {
           return;
         }
         this.inFlight.delete(record.request);
-        this.inFlightBySession.get(inFlight.session)?.delete(record.request);
+        if (inFlight.session !== 0) this.leaveSession(inFlight.session);
         return;
       }
       default:
@@ -66,10 +71,10 @@ export class ConservationChecker implements Checker {
       context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: `session ended (${outcome}) but was not open: ended twice or never started`, session });
       return;
     }
-    const requests = this.inFlightBySession.get(session);
-    if (requests === undefined) return;
-    this.inFlightBySession.delete(session);
-    for (const request of [...requests].sort((a, b) => a - b)) {
+    if (!this.inFlightBySession.delete(session)) return;
+    const requests: number[] = [];
+    for (const [request, inFlight] of this.inFlight) if (inFlight.session === session) requests.push(request);
+    for (const request of requests.sort((a, b) => a - b)) {
       const inFlight = this.inFlight.get(request)!;
       this.inFlight.delete(request);
       context.report({
@@ -102,12 +107,9 @@ export class ConservationChecker implements Checker {
     }
   }
 
-  private sessionRequests(session: number): Set<number> {
-    let requests = this.inFlightBySession.get(session);
-    if (requests === undefined) {
-      requests = new Set();
-      this.inFlightBySession.set(session, requests);
-    }
-    return requests;
+  private leaveSession(session: number): void {
+    const count = this.inFlightBySession.get(session)!;
+    if (count > 1) this.inFlightBySession.set(session, count - 1);
+    else this.inFlightBySession.delete(session);
   }
 }

@@ -4,6 +4,7 @@ import type { Checker, CheckContext } from './checker.js';
 /** drain-deadline: a drain-down period ends at or before its deadline, and every drain ends. */
 export class DrainChecker implements Checker {
   readonly rules = ['drain-deadline'];
+  readonly recordTypes: SimRecord['type'][] = ['drain-started', 'drain-ended'];
   /** Drains under way: deadline by server. */
   private readonly deadlines = new Map<number, number>();
 

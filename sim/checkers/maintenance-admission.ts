@@ -12,6 +12,7 @@ import type { Checker, CheckContext } from './checker.js';
  */
 export class MaintenanceAdmissionChecker implements Checker {
   readonly rules = ['maintenance-new-session', 'permit-mm', 'down-server'];
+  readonly recordTypes: SimRecord['type'][] = ['accepted'];
 
   record(timeUs: number, _actor: number, record: SimRecord, context: CheckContext): void {
     if (record.type !== 'accepted') return;

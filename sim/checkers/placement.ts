@@ -20,6 +20,7 @@ export interface ClusterMember {
  */
 export class PlacementChecker implements Checker {
   readonly rules = ['placement-maintenance', 'placement-counts', 'placement-bounds'];
+  readonly recordTypes: SimRecord['type'][] = ['placement-action'];
   private readonly members = new Map<string, Map<number, string>>();
   /** Per-node maximum of each cluster as first seen: vertical limit plus members in maintenance. */
   private readonly configuredPerNode = new Map<string, number>();
