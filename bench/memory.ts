@@ -19,8 +19,8 @@ function settledHeap(): number {
 /**
  * Heap per open session: a cluster whose users think for a long time, run until many
  * sessions are open, measured against the same topology before any session started. Counts
- * everything a session costs: the client's state, the server's session entry, the pending
- * think-time timer and its message.
+ * everything a session costs: the client's state, the server's session entry, and its place in
+ * the clients' queue of sessions thinking (the kernel holds one timer for that queue).
  */
 export function heapPerOpenSession(): { bytes: number; sessions: number; pendingEvents: number } {
   const loaded = parseScenario(`name: memory

@@ -1,5 +1,6 @@
 import { Protocol, RequestKind, Status, unexpected, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../../nodes/messages.js';
 import type { Distribution } from '../kernel/distributions.js';
+import { EventQueue } from '../kernel/event-queue.js';
 import type { ArrivalProcess } from './arrivals.js';
 
 export interface SessionClientsConfig {
@@ -58,6 +59,7 @@ interface Session {
 
 const arrivalTag = 'arrival';
 const thinkTag = 'think';
+const thinkWake: Message = { $case: 'timer', value: { tag: thinkTag, ref: 0 } };
 const timeoutSweepTag = 'timeout-sweep';
 /** Redirects one request may follow before the client gives up on it. */
 const maxRedirects = 5;
@@ -92,6 +94,15 @@ export class SessionClients implements NodeActor {
   private nextRequestNumber = 1;
   private nextAddress = 0;
   private sweeping = false;
+  /**
+   * Sessions between two requests, by the time each sends its next one. The kernel holds one
+   * timer for the earliest instead of one per session: an open session then costs a slot of
+   * typed arrays here rather than a pending event and its message.
+   */
+  private readonly thinking = new EventQueue<number>(1024);
+  private thinkOrder = 0;
+  /** Times of the wake-up timers set and not yet fired, latest first (each one set earlier than all before). */
+  private readonly wakeTimersUs: number[] = [];
 
   constructor(private readonly config: SessionClientsConfig) {
     this.name = config.name;
@@ -107,7 +118,7 @@ export class SessionClients implements NodeActor {
     switch (message.$case) {
       case 'timer':
         if (message.value.tag === arrivalTag) return this.arrive(context);
-        if (message.value.tag === thinkTag) return this.sendNext(message.value.ref, context);
+        if (message.value.tag === thinkTag) return this.wake(context);
         if (message.value.tag === timeoutSweepTag) return this.sweepTimeouts(context);
         return unexpected(this.name, message);
       case 'response':
@@ -155,6 +166,27 @@ export class SessionClients implements NodeActor {
       if (left < 0) return entry.uri;
     }
     return uris[uris.length - 1]!.uri;
+  }
+
+  private think(session: Session, untilUs: number, context: NodeContext): void {
+    this.thinking.push(untilUs, 0, this.thinkOrder++, 0, session.id);
+    this.armWake(context);
+  }
+
+  /** Sends the next request of every session whose think time is over, in the order they began thinking. */
+  private wake(context: NodeContext): void {
+    if (this.wakeTimersUs[this.wakeTimersUs.length - 1] === context.now) this.wakeTimersUs.pop();
+    const thinking = this.thinking;
+    while (thinking.peekTimeUs() <= context.now) this.sendNext(thinking.takePayload(thinking.pop()), context);
+    this.armWake(context);
+  }
+
+  private armWake(context: NodeContext): void {
+    const nextUs = this.thinking.peekTimeUs();
+    const armedUs = this.wakeTimersUs[this.wakeTimersUs.length - 1] ?? Infinity;
+    if (nextUs >= armedUs) return;
+    this.wakeTimersUs.push(nextUs);
+    context.setTimer(nextUs, thinkWake);
   }
 
   private sendNext(sessionId: number, context: NodeContext): void {
@@ -240,7 +272,7 @@ export class SessionClients implements NodeActor {
       return;
     }
     const thinkUs = session.gapUs >= 0 ? session.gapUs : this.config.thinkTime.sample(context.rng('think'));
-    context.setTimer(context.now + thinkUs, { $case: 'timer', value: { tag: thinkTag, ref: session.id } });
+    this.think(session, context.now + thinkUs, context);
   }
 
   private sweepPeriodUs(): number {

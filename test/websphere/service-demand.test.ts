@@ -50,7 +50,9 @@ describe('service demand drawn by the client (common random numbers across routi
         }
         const think = context.timers.find((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'think');
         context.timers = context.timers.filter((timer) => timer !== think);
-        if (think !== undefined) clients.onMessage(think.message, context);
+        if (think === undefined) continue;
+        context.now = think.atUs;
+        clients.onMessage(think.message, context);
       }
       return demands;
     };
