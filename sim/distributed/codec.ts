@@ -1,6 +1,5 @@
 import { DeliveryBatch } from '../../gen/clustersim/v1/host.js';
 import type { Message } from '../../nodes/messages.js';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { SimRecord } from '../metrics/records.js';
 
 /** A delivery in flight between hosts: the kernel's event with its place in the canonical order. */
@@ -95,15 +94,13 @@ export function decodeDeliveries(bytes: Uint8Array): Delivery[] {
   return deliveries;
 }
 
-/** Largest text one Records message may inflate to (a guard against a deflate bomb). */
-const maxInflatedRecordBytes = 256 * 1024 * 1024;
-
 /** Fields of a stamped record in the flattened list: time, actor, origin, sequence, index in event, record. */
 export const recordStride = 6;
 
 /**
  * Records of one host, stamped with their canonical key: the time, origin and sequence of the
- * event that made them, and their index within that event. Kept flat for cheap JSON.
+ * event that made them, and their index within that event. Kept flat, and sent as JSON text:
+ * `[time, actor, origin, sequence, index, record, ...]`.
  */
 export class StampedRecords {
   private items: unknown[] = [];
@@ -127,65 +124,46 @@ export class StampedRecords {
     this.items.push(timeUs, actor, origin, sequence, this.indexInEvent, record);
   }
 
-  /**
-   * Deflated JSON texts of at most `limit` records each, and starts afresh. Records of the same type and
-   * fields share a shape, named once per text, so that the text carries values only:
-   * `{"shapes": [[type, field...]...], "items": [time, actor, origin, sequence, index, shape, value...]...}`.
-   */
+  /** JSON texts of at most `limit` records each, and starts afresh. */
   drain(limit: number): Buffer[] {
     const texts: Buffer[] = [];
     const step = limit * recordStride;
     for (let start = 0; start < this.items.length; start += step) {
-      const shapes: string[][] = [];
-      const shapeIds = new Map<string, number>();
-      const items: unknown[] = [];
-      for (let at = start; at < Math.min(this.items.length, start + step); at += recordStride) {
-        const record = this.items[at + 5] as Record<string, unknown>;
-        const fields = Object.keys(record).filter((field) => field !== 'type');
-        const key = `${String(record.type)}|${fields.join(',')}`;
-        let shape = shapeIds.get(key);
-        if (shape === undefined) {
-          shape = shapes.push([String(record.type), ...fields]) - 1;
-          shapeIds.set(key, shape);
-        }
-        items.push(this.items[at], this.items[at + 1], this.items[at + 2], this.items[at + 3], this.items[at + 4], shape);
-        for (const field of fields) items.push(record[field]);
-      }
-      texts.push(deflateRawSync(JSON.stringify({ shapes, items }), { level: 1 }));
+      texts.push(Buffer.from(JSON.stringify(start === 0 && this.items.length <= step ? this.items : this.items.slice(start, start + step))));
     }
     this.items = [];
     return texts;
   }
 }
+
 /** Parses the record texts of one host back into one flat list of stamped records, checking their shape. */
 export function parseRecords(texts: readonly Uint8Array[]): unknown[] {
   const records: unknown[] = [];
-  for (const deflated of texts) {
-    let part: { shapes?: unknown; items?: unknown };
+  for (const text of texts) {
+    let items: unknown;
     try {
-      part = JSON.parse(inflateRawSync(deflated, { maxOutputLength: maxInflatedRecordBytes }).toString('utf8')) as typeof part;
+      items = JSON.parse(Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8'));
     } catch (error) {
       throw new MalformedBatchError(`malformed records: ${(error as Error).message}`);
     }
-    const shapes = part.shapes;
-    const items = part.items;
-    if (
-      !Array.isArray(shapes) ||
-      !Array.isArray(items) ||
-      !shapes.every((shape) => Array.isArray(shape) && shape.length > 0 && shape.every((field) => typeof field === 'string'))
-    ) {
-      throw new MalformedBatchError('malformed records: not a list of stamped records');
+    if (!Array.isArray(items) || items.length % recordStride !== 0) throw new MalformedBatchError('malformed records: not a list of stamped records');
+    for (let at = 0; at < items.length; at += recordStride) {
+      const record = items[at + 5] as { type?: unknown } | null;
+      if (
+        typeof items[at] !== 'number' ||
+        typeof items[at + 1] !== 'number' ||
+        typeof items[at + 2] !== 'number' ||
+        typeof items[at + 3] !== 'number' ||
+        typeof items[at + 4] !== 'number' ||
+        typeof record !== 'object' ||
+        record === null ||
+        typeof record.type !== 'string'
+      ) {
+        throw new MalformedBatchError('malformed records: a record without its key or type');
+      }
     }
-    let at = 0;
-    while (at < items.length) {
-      const shape = shapes[items[at + 5] as number] as string[] | undefined;
-      if (shape === undefined || at + recordStride + shape.length - 1 > items.length)
-        throw new MalformedBatchError('malformed records: a record of no known shape');
-      const record: Record<string, unknown> = { type: shape[0] };
-      for (let field = 1; field < shape.length; field++) record[shape[field]!] = items[at + recordStride + field - 1];
-      records.push(items[at], items[at + 1], items[at + 2], items[at + 3], items[at + 4], record);
-      at += recordStride + shape.length - 1;
-    }
+    if (records.length === 0) records.push(...items);
+    else for (const item of items) records.push(item);
   }
   return records;
 }

@@ -323,7 +323,7 @@ class HostConnection {
         this.outbound.push(report.value);
         return;
       case 'records':
-        this.records.push(report.value.deflatedJson);
+        this.records.push(report.value.json);
         if (report.value.windowComplete) {
           if (this.recordsPending.shift() === undefined) return this.fail('sent records of no window');
           for (const text of this.records) this.completedRecords.push(text);

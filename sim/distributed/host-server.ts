@@ -116,7 +116,7 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
   function flushRecords(): void {
     if (ended || share === undefined || share.records.count === 0) return;
     const texts = share.records.drain(recordsPerMessage);
-    texts.forEach((deflatedJson, index) => call.write({ report: { $case: 'records', value: { deflatedJson, windowComplete: index === texts.length - 1 } } }));
+    texts.forEach((json, index) => call.write({ report: { $case: 'records', value: { json, windowComplete: index === texts.length - 1 } } }));
   }
 
   function handle(request: RunRequest): void {

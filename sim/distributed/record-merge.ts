@@ -4,25 +4,27 @@ import { recordStride } from './codec.js';
 
 /** The stamped records one host has sent and the merge has not yet fed. */
 class HostRecords {
-  private chunks: unknown[][] = [];
-  private position = 0;
+  private readonly chunks: unknown[][] = [];
+  /** The chunk being fed and the position of its next record; `items` is empty when none is left. */
+  items: unknown[] = [];
+  at = 0;
 
   add(items: unknown[]): void {
-    if (items.length > 0) this.chunks.push(items);
-  }
-
-  /** The current chunk and position, or undefined when nothing is left. */
-  head(): [unknown[], number] | undefined {
-    while (this.chunks.length > 0 && this.position >= this.chunks[0]!.length) {
-      this.chunks.shift();
-      this.position = 0;
+    if (items.length === 0) return;
+    if (this.at < this.items.length) this.chunks.push(items);
+    else {
+      this.items = items;
+      this.at = 0;
     }
-    const chunk = this.chunks[0];
-    return chunk === undefined ? undefined : [chunk, this.position];
   }
 
+  /** Moves past the record at `at`, on to the next chunk at the end of this one. */
   advance(): void {
-    this.position += recordStride;
+    this.at += recordStride;
+    if (this.at < this.items.length) return;
+    const next = this.chunks.shift();
+    this.items = next ?? [];
+    this.at = 0;
   }
 }
 
@@ -51,32 +53,31 @@ export class RecordMerger {
     const hosts = this.hosts;
     for (;;) {
       let best: HostRecords | undefined;
-      let bestItems: unknown[] = [];
-      let bestAt = 0;
       for (const host of hosts) {
-        const head = host.head();
-        if (head === undefined) continue;
-        const [items, at] = head;
-        if (!((items[at] as number) < beforeUs)) continue;
-        if (best === undefined || before(items, at, bestItems, bestAt)) {
-          best = host;
-          bestItems = items;
-          bestAt = at;
-        }
+        const items = host.items;
+        const at = host.at;
+        if (at >= items.length || !((items[at] as number) < beforeUs)) continue;
+        if (best === undefined || before(items, at, best.items, best.at)) best = host;
       }
       if (best === undefined) return;
-      this.sink.record(bestItems[bestAt] as number, bestItems[bestAt + 1] as number, bestItems[bestAt + 5] as SimRecord);
+      const items = best.items;
+      const at = best.at;
+      this.sink.record(items[at] as number, items[at + 1] as number, items[at + 5] as SimRecord);
       best.advance();
     }
   }
 }
 
-// Time, origin, sequence, index in event: the canonical key of a stamped record.
+/** Compares the canonical keys of two stamped records: time, origin, sequence, index in event. */
 function before(left: readonly unknown[], a: number, right: readonly unknown[], b: number): boolean {
-  for (const field of [0, 2, 3, 4]) {
-    const x = left[a + field] as number;
-    const y = right[b + field] as number;
-    if (x !== y) return x < y;
-  }
-  return false;
+  const timeA = left[a] as number;
+  const timeB = right[b] as number;
+  if (timeA !== timeB) return timeA < timeB;
+  const originA = left[a + 2] as number;
+  const originB = right[b + 2] as number;
+  if (originA !== originB) return originA < originB;
+  const sequenceA = left[a + 3] as number;
+  const sequenceB = right[b + 3] as number;
+  if (sequenceA !== sequenceB) return sequenceA < sequenceB;
+  return (left[a + 4] as number) < (right[b + 4] as number);
 }

@@ -42,7 +42,12 @@ describe('the wire codec of node hosts', () => {
   });
 
   it('refuses records and batches that are not what they claim', () => {
-    expect(() => parseRecords([Buffer.from('not deflate')])).toThrow(MalformedBatchError);
+    expect(() => parseRecords([Buffer.from('not json')])).toThrow(MalformedBatchError);
+    expect(() => parseRecords([Buffer.from('{"items": []}')])).toThrow(/not a list of stamped records/);
+    expect(() => parseRecords([Buffer.from('[1, 2, 3, 4, 5]')])).toThrow(/not a list of stamped records/);
+    expect(() => parseRecords([Buffer.from('[1, 2, 3, "4", 5, {"type": "x"}]')])).toThrow(/without its key or type/);
+    expect(() => parseRecords([Buffer.from('[1, 2, 3, 4, 5, {"server": 1}]')])).toThrow(/without its key or type/);
+    expect(() => parseRecords([Buffer.from('[1, 2, 3, 4, 5, null]')])).toThrow(/without its key or type/);
     expect(() => decodeDeliveries(Buffer.from([0x0a, 0x05, 0x01]))).toThrow(MalformedBatchError);
     // Columns of different lengths.
     const columns = new DeliveryColumns();
