@@ -40,9 +40,13 @@ export class Histogram {
 }
 
 function bucketOf(value: number): number {
-  if (value < 128) return value < 0 ? 0 : value;
-  // Below 2^31 the highest set bit comes from a single instruction (clz32).
-  const shift = (value < 0x80000000 ? 31 - Math.clz32(value) : Math.floor(Math.log2(value))) - 6;
+  if (value < 128) return value < 0 ? 0 : Math.floor(value);
+  // Below 2^31 the highest set bit comes from one instruction (clz32), and the shift is a shift.
+  if (value < 0x80000000) {
+    const shift = 25 - Math.clz32(value);
+    return shift * 64 + (value >>> shift);
+  }
+  const shift = Math.floor(Math.log2(value)) - 6;
   return shift * 64 + Math.floor(value / 2 ** shift);
 }
 
