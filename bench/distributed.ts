@@ -35,6 +35,9 @@ workload:
     service: { lognormal: { median: 5ms, p99: 50ms } }
 `;
 
+/** The same load over a network ten times slower (10 to 30 ms, hosts in different sites): ten times the events per window. */
+export const wideScenario = denseScenario.replace('uniform: { min: 1ms, max: 3ms }', 'uniform: { min: 10ms, max: 30ms }');
+
 export interface DistributedFigures {
   hosts: number;
   events: number;

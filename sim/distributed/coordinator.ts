@@ -1,8 +1,8 @@
 import { credentials as grpcCredentials, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { NodeHostServiceClient, type RunRequest, type RunResponse, type WindowDone } from '../../gen/clustersim/v1/host.js';
+import { NodeHostServiceClient, type Finished, type RunRequest, type RunResponse } from '../../gen/clustersim/v1/host.js';
 import type { RecordSink } from '../kernel/actor.js';
 import type { SimRecord } from '../metrics/records.js';
 import { buildTopology, type Topology } from '../run/build.js';
@@ -11,7 +11,7 @@ import { createCheckers, createCollector, type RunResult } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
 import { MalformedBatchError, parseRecords } from './codec.js';
-import { defaultAnswerTimeoutMs, inlineBytesLimit, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
+import { defaultAnswerTimeoutMs, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
 import { RecordMerger } from './record-merge.js';
 
 export interface DistributedRunOptions {
@@ -67,23 +67,22 @@ export class HostError extends Error {
     message: string,
     readonly host: string,
     readonly virtualUs: number,
+    /** What happened, without the host's name and the time. */
+    readonly reason = message,
+    /** The host reported that another host (by index) failed it. */
+    readonly peer?: number,
   ) {
     super(message);
   }
 }
 
-interface PendingInbound {
-  batch: Buffer;
-  count: number;
-  earliestUs: number;
-}
-
 /**
- * Runs a scenario over node hosts in conservative windows. Every host builds the same topology
- * and holds a share of its actors; a window [T, T + L) with L the minimum latency between hosts
- * can run everywhere at once, since nothing sent in it arrives before its end. The records of a
- * window come back stamped with their canonical key and go to the same Collector as in-process,
- * in the same order, so the report is byte-identical.
+ * Runs a scenario over node hosts. Every host builds the same topology and holds a share of
+ * its actors; the hosts then advance through conservative windows on their own, trading
+ * deliveries directly (see rounds.ts): a window [T, T + L), with L the minimum latency between
+ * hosts, can run everywhere at once, since nothing sent in it arrives before its end. The
+ * records of each window come here stamped with their canonical key and go to the same
+ * Collector as in-process, in the same order, so the report is byte-identical.
  */
 export async function runDistributed(loaded: LoadedScenario, options: DistributedRunOptions): Promise<DistributedRunResult> {
   const startedAt = performance.now();
@@ -94,8 +93,8 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   if (options.hosts.length === 0) throw new Error('no node hosts given');
   const hostCount = options.hosts.length;
   const actorHosts = topology.actors.map((_, index) => index % hostCount);
-  const credentials =
-    options.tlsAuthority === undefined ? grpcCredentials.createInsecure() : grpcCredentials.createSsl(readFileSync(options.tlsAuthority));
+  const tlsAuthority = options.tlsAuthority === undefined ? undefined : readFileSync(options.tlsAuthority);
+  const credentials = tlsAuthority === undefined ? grpcCredentials.createInsecure() : grpcCredentials.createSsl(tlsAuthority);
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
   const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
   const collector = createCollector(loaded, topology);
@@ -104,112 +103,80 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
 
   try {
     const scenarioText = options.scenarioText ?? scenarioTextOf(loaded);
-    const nextEventUs = await Promise.all(
+    const runId = randomUUID();
+    const firstEventUs = await Promise.all(
       connections.map(async (connection) => {
         connection.send({
           command: {
             $case: 'setup',
-            value: { scenarioText, scenarioFile: loaded.file, seed, hostIndex: connection.index, hostCount, actorHosts, lookaheadUs },
+            value: {
+              scenarioText,
+              scenarioFile: loaded.file,
+              seed,
+              hostIndex: connection.index,
+              hostCount,
+              actorHosts,
+              lookaheadUs,
+              hostAddresses: [...options.hosts],
+              runId,
+              durationUs: scenario.duration,
+              answerTimeoutMs,
+              tlsAuthority: tlsAuthority ?? Buffer.alloc(0),
+            },
           },
         });
         const ready = await connection.expect('ready', setupTimeoutMs, 0);
-        return ready.nextEventUs < 0 ? Infinity : ready.nextEventUs;
+        return ready.nextEventUs;
       }),
     );
-    const inbound: PendingInbound[][] = connections.map(() => []);
     const tap = options.recordSink;
     const sink: RecordSink<SimRecord> = fanOut(tap === undefined ? [collector, checkers] : [tap, collector, checkers]);
     const merger = new RecordMerger(hostCount, sink);
-    // Records of a window arrive after its WindowDone: a record is final once it is before the
-    // frontier and before the start of every window whose records are still on their way.
-    const mergeRecords = (beforeUs: number) => {
-      const mergeStartedAt = performance.now();
-      let boundUs = beforeUs;
+    // A record is final once every host has reported a frontier past it: no host can make an earlier one.
+    const frontierUs = new Array<number>(hostCount).fill(0);
+    const finished = await new Promise<Finished[]>((resolve, reject) => {
+      const answers: (Finished | undefined)[] = new Array<Finished | undefined>(hostCount);
+      let answered = 0;
       for (const connection of connections) {
-        try {
-          merger.add(connection.index, parseRecords(connection.takeCompletedRecords()));
-        } catch (error) {
-          if (!(error instanceof MalformedBatchError)) throw error;
-          throw connection.failureAt(`sent ${error.message}`, beforeUs);
-        }
-        boundUs = Math.min(boundUs, connection.recordsPendingFromUs);
-      }
-      merger.release(boundUs);
-      exchange.recordsMs += performance.now() - mergeStartedAt;
-    };
-    for (let index = 0; ; index++) {
-      // A host's earliest event: pending in its queue, or on its way to it.
-      const earliestUs = connections.map((connection) =>
-        inbound[connection.index]!.reduce((min, part) => Math.min(min, part.earliestUs), nextEventUs[connection.index]!),
-      );
-      const frontierUs = Math.min(...earliestUs);
-      if (frontierUs >= scenario.duration) break;
-      const windows = connections.map((connection) => {
-        let othersUs = Infinity;
-        for (let host = 0; host < hostCount; host++) if (host !== connection.index) othersUs = Math.min(othersUs, earliestUs[host]!);
-        return { connection, horizonUs: Math.min(scenario.duration, othersUs + lookaheadUs) };
-      });
-      const active = windows.filter(({ connection, horizonUs }) => earliestUs[connection.index]! < horizonUs);
-      for (const { connection, horizonUs } of active) {
-        const inline: { batch: Buffer; count: number }[] = [];
-        let inlineBytes = 0;
-        for (const part of inbound[connection.index]!) {
-          if (inlineBytes + part.batch.length <= inlineBytesLimit) {
-            inlineBytes += part.batch.length;
-            inline.push({ batch: part.batch, count: part.count });
-          } else connection.send({ command: { $case: 'inbound', value: { batch: part.batch, count: part.count } } });
-        }
-        inbound[connection.index] = [];
-        connection.send({ command: { $case: 'window', value: { index, horizonUs, inbound: inline } } });
-      }
-      const answering = Promise.all(active.map(({ connection }) => connection.expect('windowDone', answerTimeoutMs, frontierUs)));
-      // While the hosts work: the records of the previous window. Every event before the
-      // frontier has been handled everywhere, so the records made before it are final.
-      mergeRecords(frontierUs);
-      const answers = await answering;
-      let slowestComputeMs = 0;
-      active.forEach(({ connection }, position) => {
-        const done: WindowDone = answers[position]!;
-        nextEventUs[connection.index] = done.nextEventUs < 0 ? Infinity : done.nextEventUs;
-        connection.eventsProcessed = done.eventsProcessed;
-        slowestComputeMs = Math.max(slowestComputeMs, done.computeMs);
-        for (const part of [...connection.takeOutbound(), ...done.outbound]) {
-          if (part.host >= hostCount || part.host === connection.index) {
-            throw new HostError(
-              `node host ${connection.address} sent a batch for host ${part.host + 1}, which it cannot address`,
-              connection.address,
-              frontierUs,
+        connection.listen(answerTimeoutMs * 2 + 1000, {
+          window: (report) => {
+            const mergeStartedAt = performance.now();
+            try {
+              merger.add(connection.index, parseRecords(report.recordsJson));
+            } catch (error) {
+              if (!(error instanceof MalformedBatchError)) throw error;
+              throw connection.failureAt(`sent ${error.message}`, report.reachedUs);
+            }
+            frontierUs[connection.index] = Math.max(frontierUs[connection.index]!, report.frontierUs);
+            merger.release(Math.min(...frontierUs));
+            exchange.recordsMs += performance.now() - mergeStartedAt;
+            exchange.crossHostItems += report.crossHostItems;
+            connection.computeMs += report.computeMs;
+            options.onProgress?.(
+              Math.min(...frontierUs),
+              connections.reduce((sum, each) => sum + each.eventsProcessed, 0),
             );
-          }
-          inbound[part.host]!.push({ batch: part.batch, count: part.count, earliestUs: part.earliestUs });
-          exchange.crossHostItems += part.count;
-        }
-      });
-      exchange.windows++;
-      exchange.hostComputeMs += slowestComputeMs;
-      options.onProgress?.(
-        frontierUs,
-        connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0),
-      );
-    }
+          },
+          finished: (report) => {
+            answers[connection.index] = report;
+            if (++answered === hostCount) resolve(answers as Finished[]);
+          },
+          failed: (error) => reject(blame(error, connections)),
+          silent: () => reject(slowest(connections, answerTimeoutMs * 2 + 1000)),
+        });
+      }
+      for (const connection of connections) connection.send({ command: { $case: 'start', value: { nextEventUs: firstEventUs } } });
+    });
 
     let pendingEventsAtEnd = 0;
     let processed = 0;
-    const finished = await Promise.all(
-      connections.map(async (connection) => {
-        connection.send({ command: { $case: 'finish', value: {} } });
-        return connection.expect('finished', answerTimeoutMs, scenario.duration);
-      }),
-    );
     for (const figures of finished) {
       pendingEventsAtEnd += figures.pendingEvents;
       processed += figures.eventsProcessed;
+      exchange.windows = Math.max(exchange.windows, figures.rounds);
     }
-    // Deliveries still between hosts at the end are pending events of the run, as in-process.
-    for (const parts of inbound) for (const part of parts) pendingEventsAtEnd += part.count;
-    mergeRecords(Infinity);
-    const late = connections.find((connection) => connection.recordsPendingFromUs !== Infinity);
-    if (late !== undefined) throw late.failureAt('finished with the records of a window missing', scenario.duration);
+    merger.release(Infinity);
+    exchange.hostComputeMs = Math.max(...connections.map((connection) => connection.computeMs));
     const figures = collector.finish(scenario.duration);
     exchange.wallMs = performance.now() - startedAt;
     const checks = checkers.finish(scenario.duration);
@@ -217,6 +184,19 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   } finally {
     for (const connection of connections) connection.close();
   }
+}
+
+/** A host's failure that names another host (a link it lost) is that other host's. */
+function blame(error: HostError, connections: readonly HostConnection[]): HostError {
+  const peer = error.peer;
+  if (peer === undefined || peer < 0 || peer >= connections.length) return error;
+  return connections[peer]!.failureAt(error.reason, error.virtualUs);
+}
+
+/** No host has reported for too long: the one furthest behind holds the others up. */
+function slowest(connections: readonly HostConnection[], silentMs: number): HostError {
+  const behind = connections.reduce((worst, connection) => (connection.reachedUs < worst.reachedUs ? connection : worst));
+  return behind.failureAt(`stopped answering (no report within ${silentMs / 1000} s)`, behind.reachedUs);
 }
 
 /** The scenario's text for the hosts to build from, checked against the hash it was loaded with. */
@@ -229,22 +209,30 @@ function scenarioTextOf(loaded: LoadedScenario): string {
 type ReportCase = NonNullable<RunResponse['report']>['$case'];
 type ReportValue<Case extends ReportCase> = Extract<NonNullable<RunResponse['report']>, { $case: Case }>['value'];
 
-/** The coordinator's end of one host's stream: answers are awaited one at a time, with a timeout. */
+interface RunListener {
+  window(report: ReportValue<'window'>): void;
+  finished(report: Finished): void;
+  failed(error: HostError): void;
+  /** Nothing came from the host for the silence limit. */
+  silent(): void;
+}
+
+/** The coordinator's end of one host's stream: the Ready answer awaited with a timeout, then the run's reports. */
 class HostConnection {
   eventsProcessed = 0;
+  reachedUs = 0;
+  computeMs = 0;
   private readonly client: NodeHostServiceClient;
   private readonly call: ClientDuplexStream<RunRequest, RunResponse>;
-  private outbound: ReportValue<'outbound'>[] = [];
-  private records: Buffer[] = [];
-  private completedRecords: Buffer[] = [];
-  /** Start times of the windows whose records have not all arrived, oldest first. */
-  private readonly recordsPending: number[] = [];
-  /** Time up to which the host had handled every event, as of its last WindowDone. */
-  private reachedUs = 0;
   private waiting:
     { expected: ReportCase; virtualUs: number; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
+  private listener: RunListener | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private silenceMs = 0;
   private failure: HostError | undefined;
   private closed = false;
+  /** The host has sent Finished: the end of its stream is expected. */
+  private finished = false;
 
   constructor(
     readonly address: string,
@@ -259,7 +247,9 @@ class HostConnection {
     this.call = this.client.run({ deadline: Date.now() + runDeadlineMs });
     this.call.on('data', (response: RunResponse) => this.receive(response));
     this.call.on('error', (error: Error & { details?: string }) => this.fail(`failed: ${error.details ?? error.message}`));
-    this.call.on('end', () => this.fail('closed the connection'));
+    this.call.on('end', () => {
+      if (!this.finished) this.fail('closed the connection');
+    });
   }
 
   send(request: RunRequest): void {
@@ -289,28 +279,19 @@ class HostConnection {
     });
   }
 
-  takeOutbound(): ReportValue<'outbound'>[] {
-    const parts = this.outbound;
-    this.outbound = [];
-    return parts;
-  }
-
-  /** Records of windows that arrived complete, in order. */
-  takeCompletedRecords(): Buffer[] {
-    const texts = this.completedRecords;
-    this.completedRecords = [];
-    return texts;
-  }
-
-  /** The earliest time a record still on its way may have; Infinity when none is. */
-  get recordsPendingFromUs(): number {
-    return this.recordsPending[0] ?? Infinity;
+  /** Hands the run's reports to `listener` from now on; `silent` fires after `silenceMs` without one. */
+  listen(silenceMs: number, listener: RunListener): void {
+    this.listener = listener;
+    this.silenceMs = silenceMs;
+    if (this.failure !== undefined) return listener.failed(this.failure);
+    this.rearmSilence();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.failure ??= new HostError(`node host ${this.address} was closed`, this.address, 0);
+    clearTimeout(this.silenceTimer);
+    this.failure ??= new HostError(`node host ${this.address} was closed`, this.address, 0, 'was closed');
     this.call.cancel();
     this.client.close();
   }
@@ -318,27 +299,26 @@ class HostConnection {
   private receive(response: RunResponse): void {
     const report = response.report;
     if (report === undefined) return this.fail('sent an answer this coordinator does not know');
-    switch (report.$case) {
-      case 'outbound':
-        this.outbound.push(report.value);
-        return;
-      case 'records':
-        this.records.push(report.value.json);
-        if (report.value.windowComplete) {
-          if (this.recordsPending.shift() === undefined) return this.fail('sent records of no window');
-          for (const text of this.records) this.completedRecords.push(text);
-          this.records = [];
-        }
-        return;
-      case 'failure':
-        return this.fail(`failed: ${report.value.message}`, report.value.virtualUs);
-      case 'windowDone':
-        // Its records follow, possibly before the coordinator has looked at this answer.
-        if (report.value.recordsFollow) this.recordsPending.push(this.reachedUs);
+    if (report.$case === 'failure') return this.fail(`${report.value.message}`, report.value.virtualUs, report.value.peer - 1);
+    const listener = this.listener;
+    if (listener === undefined) return this.answer(report);
+    this.rearmSilence();
+    try {
+      if (report.$case === 'window') {
         this.reachedUs = report.value.reachedUs;
-        return this.answer(report);
-      default:
-        return this.answer(report);
+        this.eventsProcessed = report.value.eventsProcessed;
+        listener.window(report.value);
+      } else if (report.$case === 'finished') {
+        clearTimeout(this.silenceTimer);
+        this.finished = true;
+        this.eventsProcessed = report.value.eventsProcessed;
+        listener.finished(report.value);
+      } else this.fail(`sent ${report.$case} out of turn`);
+    } catch (error) {
+      if (error instanceof HostError) {
+        this.failure ??= error;
+        listener.failed(error);
+      } else throw error;
     }
   }
 
@@ -350,12 +330,19 @@ class HostConnection {
     waiting.resolve(report.value);
   }
 
-  private fail(reason: string, virtualUs?: number): void {
+  private rearmSilence(): void {
+    clearTimeout(this.silenceTimer);
+    this.silenceTimer = setTimeout(() => this.listener?.silent(), this.silenceMs);
+  }
+
+  private fail(reason: string, virtualUs?: number, peer = -1): void {
     if (this.failure !== undefined) return;
+    clearTimeout(this.silenceTimer);
     const waiting = this.waiting;
-    this.failure = this.error(reason, virtualUs ?? waiting?.virtualUs ?? 0);
+    this.failure = this.error(reason, virtualUs ?? waiting?.virtualUs ?? this.reachedUs, peer);
     this.waiting = undefined;
     waiting?.reject(this.failure);
+    this.listener?.failed(this.failure);
   }
 
   /** An error naming this host, for a fault the coordinator found in what it sent. */
@@ -363,11 +350,13 @@ class HostConnection {
     return this.error(reason, virtualUs);
   }
 
-  private error(reason: string, virtualUs: number): HostError {
+  private error(reason: string, virtualUs: number, peer = -1): HostError {
     return new HostError(
       `node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason} at virtual time ${formatDuration(virtualUs)}`,
       this.address,
       virtualUs,
+      reason,
+      peer >= 0 ? peer : undefined,
     );
   }
 }

@@ -1,19 +1,30 @@
-import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import {
+  credentials as grpcCredentials,
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+} from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import {
+  NodeHostServiceClient,
   NodeHostServiceService,
   type AbsorbRequest,
   type AbsorbResponse,
+  type ExchangeClosed,
+  type ExchangeItem,
   type NodeHostServiceServer,
-  type Outbound,
   type RunRequest,
   type RunResponse,
+  type Setup,
 } from '../../gen/clustersim/v1/host.js';
 import { ScenarioError } from '../scenario/load.js';
-import { decodeDeliveries, MalformedBatchError } from './codec.js';
+import { MalformedBatchError } from './codec.js';
+import { HostRun, type PeerLink } from './host-run.js';
 import { HostShare, ProtocolError } from './host-share.js';
-import { deliveriesPerBatch, inlineBytesLimit, maxMessageBytes, recordsPerMessage } from './limits.js';
+import { defaultAnswerTimeoutMs, maxMessageBytes } from './limits.js';
 
 export interface TlsFiles {
   certificate: string;
@@ -40,18 +51,17 @@ export interface RunningNodeHost {
 export async function startNodeHost(options: NodeHostOptions): Promise<RunningNodeHost> {
   const server = new Server({ 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes });
   const log = options.log ?? (() => undefined);
-  let busy = false;
+  const host: HostState = { run: undefined, busy: false, log, tls: options.tls };
   const implementation: NodeHostServiceServer = {
     run: (call) => {
-      if (busy) {
+      if (host.busy) {
         call.emit('error', { code: status.RESOURCE_EXHAUSTED, details: 'this host is busy with another run' });
         return;
       }
-      busy = true;
-      serveRun(call, log, () => {
-        busy = false;
-      });
+      host.busy = true;
+      serveRun(call, host);
     },
+    exchange: (call, callback) => serveExchange(call, callback, host),
     absorb: (call) => serveAbsorb(call),
   };
   server.addService(NodeHostServiceService, implementation);
@@ -59,9 +69,9 @@ export async function startNodeHost(options: NodeHostOptions): Promise<RunningNo
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(options.listen, credentials, (error, boundPort) => (error === null ? resolve(boundPort) : reject(error)));
   });
-  const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
+  const hostName = options.listen.slice(0, options.listen.lastIndexOf(':'));
   return {
-    address: `${host}:${port}`,
+    address: `${hostName}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());
@@ -69,6 +79,14 @@ export async function startNodeHost(options: NodeHostOptions): Promise<RunningNo
         setTimeout(() => server.forceShutdown(), 2000).unref();
       }),
   };
+}
+
+/** What a host holds between calls: the run it is part of, if any. */
+interface HostState {
+  run: { id: string; run: HostRun } | undefined;
+  busy: boolean;
+  log: (line: string) => void;
+  tls: TlsFiles | undefined;
 }
 
 function tlsCredentials(files: TlsFiles): ServerCredentials {
@@ -80,20 +98,23 @@ function tlsCredentials(files: TlsFiles): ServerCredentials {
   );
 }
 
-/** One run over one stream. Every refusal is a HostFailure answer; nothing here may throw out. */
-function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line: string) => void, release: () => void): void {
+/** One run over one stream from the coordinator. Every refusal is a HostFailure answer; nothing here may throw out. */
+function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, host: HostState): void {
   let share: HostShare | undefined;
+  let setup: Setup | undefined;
+  let run: HostRun | undefined;
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
-    share = undefined;
-    release();
+    run?.abandon();
+    if (host.run?.run === run) host.run = undefined;
+    host.busy = false;
   };
   const fail = (message: string) => {
-    log(`refused: ${message}`);
+    host.log(`refused: ${message}`);
     if (!ended) {
-      call.write({ report: { $case: 'failure', value: { message, virtualUs: share?.simulation.now ?? 0 } } });
+      call.write({ report: { $case: 'failure', value: { message, virtualUs: share?.simulation.now ?? 0, peer: 0 } } });
       call.end();
     }
     end();
@@ -113,79 +134,114 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, log: (line:
     end();
   });
 
-  function flushRecords(): void {
-    if (ended || share === undefined || share.records.count === 0) return;
-    const texts = share.records.drain(recordsPerMessage);
-    texts.forEach((json, index) => call.write({ report: { $case: 'records', value: { json, windowComplete: index === texts.length - 1 } } }));
-  }
-
   function handle(request: RunRequest): void {
-    flushRecords();
     const command = request.command;
     if (command === undefined) throw new ProtocolError('unknown or empty command');
     if (command.$case === 'setup') {
       if (share !== undefined) throw new ProtocolError('a second setup on the same run');
-      const setup = command.value;
+      setup = command.value;
+      if (setup.hostCount > 1 && setup.hostAddresses.length !== setup.hostCount) {
+        throw new ProtocolError(`the setup names ${setup.hostAddresses.length} host addresses for ${setup.hostCount} hosts`);
+      }
       share = new HostShare({ ...setup, actorHosts: setup.actorHosts });
-      log(`run of ${setup.scenarioFile}: host ${setup.hostIndex + 1} of ${setup.hostCount}, ${share.actorsHeld} actors`);
+      const thisSetup = setup;
+      const thisShare = share;
+      run = new HostRun({
+        share,
+        hostIndex: setup.hostIndex,
+        hostCount: setup.hostCount,
+        lookaheadUs: setup.lookaheadUs,
+        durationUs: setup.durationUs,
+        answerTimeoutMs: setup.answerTimeoutMs > 0 ? setup.answerTimeoutMs : defaultAnswerTimeoutMs,
+        report: (response) => {
+          if (!ended) call.write(response);
+        },
+        close: () => {
+          if (!ended) call.end();
+          host.log(`run of ${thisSetup.scenarioFile} ended at virtual time ${thisShare.reached} us`);
+          end();
+        },
+      });
+      host.run = { id: setup.runId, run };
+      host.log(`run of ${setup.scenarioFile}: host ${setup.hostIndex + 1} of ${setup.hostCount}, ${share.actorsHeld} actors`);
       call.write({
         report: { $case: 'ready', value: { nextEventUs: timeOrNone(share.simulation.nextEventTimeUs()), actorsHeld: share.actorsHeld } },
       });
       return;
     }
-    if (share === undefined) throw new ProtocolError(`a ${command.$case} command before setup`);
-    const simulation = share.simulation;
-    switch (command.$case) {
-      case 'inbound':
-        share.accept(decodeDeliveries(command.value.batch));
-        return;
-      case 'window': {
-        const window = command.value;
-        for (const inbound of window.inbound) share.accept(decodeDeliveries(inbound.batch));
-        const startedAt = performance.now();
-        share.runWindow(window.horizonUs);
-        const computeMs = performance.now() - startedAt;
-        // Small outputs ride in WindowDone; the rest goes ahead in messages of their own.
-        const outbound: Outbound[] = [];
-        let inlineBytes = 0;
-        for (const part of share.drainOutbound(deliveriesPerBatch)) {
-          const value = { host: part.host, earliestUs: part.earliestUs, count: part.count, batch: part.batch };
-          if (inlineBytes + part.batch.length <= inlineBytesLimit) {
-            inlineBytes += part.batch.length;
-            outbound.push(value);
-          } else call.write({ report: { $case: 'outbound', value } });
-        }
-        const recordsFollow = share.records.count > 0;
-        call.write({
-          report: {
-            $case: 'windowDone',
-            value: {
-              index: window.index,
-              nextEventUs: timeOrNone(simulation.nextEventTimeUs()),
-              eventsProcessed: simulation.eventsProcessed,
-              pendingEvents: simulation.pendingEvents,
-              computeMs,
-              outbound,
-              reachedUs: share.reached,
-              recordsFollow,
-            },
-          },
-        });
-        // The coordinator can start the next window before the records arrive: send them once
-        // WindowDone is on its way (or before the next command, whichever comes first).
-        if (recordsFollow) setImmediate(flushRecords);
-        return;
-      }
-      case 'finish':
-        call.write({
-          report: { $case: 'finished', value: { eventsProcessed: simulation.eventsProcessed, pendingEvents: simulation.pendingEvents } },
-        });
-        log('run finished');
-        call.end();
-        end();
-        return;
+    if (share === undefined || setup === undefined || run === undefined) throw new ProtocolError(`a ${command.$case} command before setup`);
+    if (command.$case === 'start') {
+      const links = setup.hostAddresses.map((address, index) => (index === setup!.hostIndex ? undefined : dial(address, index, setup!, host, run!)));
+      run.start(
+        command.value.nextEventUs.map((timeUs) => (timeUs < 0 ? Infinity : timeUs)),
+        setup.hostCount > 1 ? links : [],
+      );
     }
   }
+}
+
+/** Opens this host's exchange stream to another host of the run. */
+function dial(address: string, index: number, setup: Setup, host: HostState, run: HostRun): PeerLink {
+  const credentials =
+    setup.tlsAuthority.length === 0
+      ? grpcCredentials.createInsecure()
+      : grpcCredentials.createSsl(
+          Buffer.from(setup.tlsAuthority),
+          host.tls === undefined ? null : readFileSync(host.tls.privateKey),
+          host.tls === undefined ? null : readFileSync(host.tls.certificate),
+        );
+  const client = new NodeHostServiceClient(address, credentials, {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+  });
+  const stream = client.exchange((error) => {
+    client.close();
+    if (error !== null && !run.finished) run.peerFailed(index, `refused the exchange from host ${setup.hostIndex + 1}: ${error.details}`);
+  });
+  stream.write({ item: { $case: 'hello', value: { runId: setup.runId, fromHost: setup.hostIndex } } });
+  return {
+    write: (item) => void stream.write(item),
+    end: () => stream.end(),
+  };
+}
+
+/** Another host's stream to this one: its items go to the run it names. */
+function serveExchange(
+  call: ServerReadableStream<ExchangeItem, ExchangeClosed>,
+  callback: sendUnaryData<ExchangeClosed>,
+  host: HostState,
+): void {
+  let from = -1;
+  let run: HostRun | undefined;
+  let answered = false;
+  const answer = (error?: { code: status; details: string }) => {
+    if (answered) return;
+    answered = true;
+    if (error === undefined) callback(null, {});
+    else callback(error, null);
+  };
+  call.on('data', (exchange: ExchangeItem) => {
+    if (answered) return;
+    if (run === undefined) {
+      const hello = exchange.item?.$case === 'hello' ? exchange.item.value : undefined;
+      const current = host.run;
+      if (hello === undefined || current === undefined || current.id !== hello.runId || !current.run.acceptsLinkFrom(hello.fromHost)) {
+        return answer({ code: status.FAILED_PRECONDITION, details: 'an exchange stream must open with the Hello of the run this host is in, from another of its hosts' });
+      }
+      run = current.run;
+      from = hello.fromHost;
+      return;
+    }
+    run.receive(from, exchange);
+  });
+  call.on('end', () => {
+    run?.linkEnded(from);
+    answer();
+  });
+  call.on('error', () => {
+    run?.linkEnded(from);
+    answer();
+  });
 }
 
 function serveAbsorb(call: ServerDuplexStream<AbsorbRequest, AbsorbResponse>): void {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDistributed } from '../../sim/distributed/coordinator.js';
 import { startNodeHost } from '../../sim/distributed/host-server.js';
+import { runScenario } from '../../sim/run/run.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 import { shortenedScenario } from './scenario-text.js';
 
@@ -45,7 +46,7 @@ describe('clustersim run --spawn-hosts and --hosts', () => {
 });
 
 describe('a node host over TLS', () => {
-  it('serves a run to a coordinator that trusts its certificate authority', async () => {
+  it('serves a run to a coordinator that trusts its certificate authority; hosts talk TLS to each other too', async () => {
     const pem = (name: string) => join(directory, name);
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
     openssl(
@@ -82,7 +83,10 @@ describe('a node host over TLS', () => {
       '-out',
       pem('host.pem'),
     );
-    const host = await startNodeHost({ listen: '127.0.0.1:0', tls: { certificate: pem('host.pem'), privateKey: pem('host.key') } });
+    const tls = { certificate: pem('host.pem'), privateKey: pem('host.key') };
+    const host = await startNodeHost({ listen: '127.0.0.1:0', tls });
+    // Two hosts that dial each other over TLS, trusting the authority the coordinator hands them.
+    const pair = [await startNodeHost({ listen: '127.0.0.1:0', tls }), await startNodeHost({ listen: '127.0.0.1:0', tls })];
     try {
       const text = readFileSync(scenarioFile, 'utf8');
       const result = await runDistributed(parseScenario(text, scenarioFile), {
@@ -91,12 +95,23 @@ describe('a node host over TLS', () => {
         tlsAuthority: pem('ca.pem'),
       });
       expect(result.eventsProcessed).toBeGreaterThan(100);
+      const short = shortenedScenario(scenarioFile, '5s');
+      const inProcess = runScenario(parseScenario(short, scenarioFile));
+      const overPair = await runDistributed(parseScenario(short, scenarioFile), {
+        hosts: pair.map((each) => each.address),
+        scenarioText: short,
+        tlsAuthority: pem('ca.pem'),
+        answerTimeoutMs: 5000,
+      });
+      expect(overPair.exchange.crossHostItems).toBeGreaterThan(0);
+      expect(overPair.eventsProcessed).toBe(inProcess.eventsProcessed);
       // Without the authority the coordinator refuses the host's certificate.
       await expect(
         runDistributed(parseScenario(text, scenarioFile), { hosts: [host.address], scenarioText: text, answerTimeoutMs: 5000 }),
       ).rejects.toThrow(/node host .* failed/);
     } finally {
       await host.close();
+      for (const each of pair) await each.close();
     }
   });
 });

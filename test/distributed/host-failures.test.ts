@@ -1,6 +1,24 @@
-import { credentials, makeGenericClientConstructor, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
+  status,
+  type ClientDuplexStream,
+  type sendUnaryData,
+  type ServerReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunRequest, RunResponse } from '../../gen/clustersim/v1/host.js';
+import {
+  NodeHostServiceClient,
+  NodeHostServiceService,
+  RunRequest,
+  RunResponse,
+  type ExchangeClosed,
+  type ExchangeItem,
+  type HostFailure,
+} from '../../gen/clustersim/v1/host.js';
 import { HostError, runDistributed } from '../../sim/distributed/coordinator.js';
 import { startNodeHost, type RunningNodeHost } from '../../sim/distributed/host-server.js';
 import { maxMessageBytes } from '../../sim/distributed/limits.js';
@@ -115,6 +133,11 @@ describe('a host refuses oversized, unknown and malformed messages, and keeps se
           hostCount: 1,
           actorHosts: buildTopology(parseScenario(shortText, file)).actors.map(() => 0),
           lookaheadUs: 100,
+          hostAddresses: [host.address],
+          runId: 'test',
+          durationUs: 2_000_000,
+          answerTimeoutMs: 1000,
+          tlsAuthority: Buffer.alloc(0),
         },
       },
     });
@@ -143,14 +166,59 @@ describe('a host refuses oversized, unknown and malformed messages, and keeps se
     await stillServes();
   });
 
-  it('a window before setup, a scenario that does not load, a malformed delivery batch', async () => {
-    expect(
-      failureOf((await exchange([encode({ command: { $case: 'window', value: { index: 0, horizonUs: 10, inbound: [] } } })])).answers),
-    ).toMatch(/window command before setup/);
+  it('a start before setup, a scenario that does not load', async () => {
+    expect(failureOf((await exchange([encode({ command: { $case: 'start', value: { nextEventUs: [0] } } })])).answers)).toMatch(
+      /start command before setup/,
+    );
     expect(failureOf((await exchange([setup('name: [')])).answers)).toMatch(/scenario does not load/);
-    const garbage = Buffer.from([0x0a, 0x05, 0x01, 0x02]);
-    const inbound = encode({ command: { $case: 'inbound', value: { batch: garbage, count: 1 } } });
-    expect(failureOf((await exchange([setup(shortText), inbound])).answers)).toMatch(/malformed delivery batch/);
+    await stillServes();
+  });
+
+  it('a malformed delivery batch from another host: the run fails, blaming that host', async () => {
+    // The other host of the run: it takes this host's exchange stream and says nothing.
+    const peer = new Server();
+    peer.addService(NodeHostServiceService, {
+      run: () => undefined,
+      absorb: () => undefined,
+      exchange: (call: ServerReadableStream<ExchangeItem, ExchangeClosed>, callback: sendUnaryData<ExchangeClosed>) => {
+        call.on('data', () => undefined);
+        call.on('error', () => undefined);
+        call.on('end', () => callback(null, {}));
+      },
+    });
+    const peerPort = await new Promise<number>((resolve, reject) =>
+      peer.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => (error === null ? resolve(port) : reject(error))),
+    );
+    const actorHosts = buildTopology(parseScenario(shortText, file)).actors.map(() => 0);
+    const setupValue = { scenarioText: shortText, scenarioFile: file, seed: 1, hostIndex: 0, hostCount: 2, actorHosts, lookaheadUs: 100 };
+    const client = new NodeHostServiceClient(host.address, credentials.createInsecure());
+    try {
+      const run = client.run();
+      const failure = new Promise<HostFailure>((resolve) => {
+        run.on('data', (response: RunResponse) => {
+          if (response.report?.$case === 'ready') run.write({ command: { $case: 'start', value: { nextEventUs: [0, 0] } } });
+          if (response.report?.$case === 'failure') resolve(response.report.value);
+        });
+        run.on('error', () => undefined);
+      });
+      const hostAddresses = [host.address, `127.0.0.1:${peerPort}`];
+      const runSetup = { ...setupValue, hostAddresses, runId: 'malformed', durationUs: 2_000_000, answerTimeoutMs: 5000, tlsAuthority: Buffer.alloc(0) };
+      run.write({ command: { $case: 'setup', value: runSetup } });
+      // Posing as host 2 of the run: a batch that is no DeliveryBatch.
+      const link = client.exchange(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      link.write({ item: { $case: 'hello', value: { runId: 'malformed', fromHost: 1 } } });
+      link.write({ item: { $case: 'inbound', value: { batch: Buffer.from([0x0a, 0x05, 0x01, 0x02]), count: 1 } } });
+      link.write({ item: { $case: 'roundEnd', value: { round: 1, nextEventUs: -1, earliestToUs: [-1, -1] } } });
+      const reported = await failure;
+      expect(reported.message).toMatch(/sent malformed delivery batch/);
+      expect(reported.peer).toBe(2);
+      link.end();
+      run.end();
+    } finally {
+      client.close();
+      peer.forceShutdown();
+    }
     await stillServes();
   });
 });
