@@ -4,7 +4,7 @@ import { decodeDeliveries } from './codec.js';
 import type { HostShare } from './host-share.js';
 import { ProtocolError } from './host-share.js';
 import { deliveriesPerBatch, inlineBytesLimit, recordsPerMessage } from './limits.js';
-import { RoundPlanner } from './rounds.js';
+import { fromWireUs, RoundPlanner, toWireUs } from './rounds.js';
 
 /** The sending end of an exchange stream to another host. */
 export interface PeerLink {
@@ -142,7 +142,7 @@ export class HostRun {
     else if (item?.$case === 'roundEnd') {
       const end: RoundEnd = item.value;
       if (end.round !== this.round) throw new ProtocolError(`host ${from + 1} sent the end of round ${end.round} during round ${this.round}`);
-      this.planner!.add(from, { nextEventUs: timeOf(end.nextEventUs), earliestToUs: end.earliestToUs.map(timeOf) });
+      this.planner!.add(from, { nextEventUs: fromWireUs(end.nextEventUs), earliestToUs: end.earliestToUs.map(fromWireUs) });
       this.roundEnded[from] = true;
     } else throw new ProtocolError(`host ${from + 1} sent an exchange item this host does not know`);
   }
@@ -169,7 +169,7 @@ export class HostRun {
       this.links[part.host]!.write({ item: { $case: 'inbound', value: { batch: part.batch, count: part.count } } });
     }
     const nextEventUs = simulation.nextEventTimeUs();
-    const roundEnd: RoundEnd = { round: this.round, nextEventUs: timeOrNone(nextEventUs), earliestToUs: earliestToUs.map(timeOrNone) };
+    const roundEnd: RoundEnd = { round: this.round, nextEventUs: toWireUs(nextEventUs), earliestToUs: earliestToUs.map(toWireUs) };
     for (let host = 0; host < hostCount; host++) if (host !== hostIndex) this.links[host]!.write({ item: { $case: 'roundEnd', value: roundEnd } });
     this.planner!.add(hostIndex, { nextEventUs, earliestToUs });
     this.reportWindow(plan.frontierUs, computeMs, crossHostItems);
@@ -248,12 +248,4 @@ class PeerFault extends Error {
   ) {
     super(message);
   }
-}
-
-function timeOf(wireUs: number): number {
-  return wireUs < 0 ? Infinity : wireUs;
-}
-
-function timeOrNone(timeUs: number): number {
-  return timeUs === Infinity ? -1 : timeUs;
 }

@@ -24,6 +24,7 @@ import { ScenarioError } from '../scenario/load.js';
 import { MalformedBatchError } from './codec.js';
 import { HostRun, type PeerLink } from './host-run.js';
 import { HostShare, ProtocolError } from './host-share.js';
+import { fromWireUs, toWireUs } from './rounds.js';
 import { defaultAnswerTimeoutMs, maxMessageBytes } from './limits.js';
 
 export interface TlsFiles {
@@ -165,7 +166,7 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, host: HostS
       host.run = { id: setup.runId, run };
       host.log(`run of ${setup.scenarioFile}: host ${setup.hostIndex + 1} of ${setup.hostCount}, ${share.actorsHeld} actors`);
       call.write({
-        report: { $case: 'ready', value: { nextEventUs: timeOrNone(share.simulation.nextEventTimeUs()), actorsHeld: share.actorsHeld } },
+        report: { $case: 'ready', value: { nextEventUs: toWireUs(share.simulation.nextEventTimeUs()), actorsHeld: share.actorsHeld } },
       });
       return;
     }
@@ -173,7 +174,7 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, host: HostS
     if (command.$case === 'start') {
       const links = setup.hostAddresses.map((address, index) => (index === setup!.hostIndex ? undefined : dial(address, index, setup!, host, run!)));
       run.start(
-        command.value.nextEventUs.map((timeUs) => (timeUs < 0 ? Infinity : timeUs)),
+        command.value.nextEventUs.map(fromWireUs),
         setup.hostCount > 1 ? links : [],
       );
     }
@@ -248,10 +249,6 @@ function serveAbsorb(call: ServerDuplexStream<AbsorbRequest, AbsorbResponse>): v
   call.on('data', (request: AbsorbRequest) => call.write({ items: request.items }));
   call.on('end', () => call.end());
   call.on('error', () => undefined);
-}
-
-function timeOrNone(timeUs: number): number {
-  return timeUs === Infinity ? -1 : timeUs;
 }
 
 function describe(error: unknown): string {

@@ -68,3 +68,12 @@ export class RoundPlanner {
     return { done: false, frontierUs, horizonUs, active: earliest[this.self]! < horizonUs };
   }
 }
+
+/** A time as the protocol carries it: -1 for none (Infinity here). */
+export function toWireUs(timeUs: number): number {
+  return timeUs === Infinity ? -1 : timeUs;
+}
+
+export function fromWireUs(wireUs: number): number {
+  return wireUs < 0 ? Infinity : wireUs;
+}
