@@ -172,11 +172,9 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, host: HostS
     }
     if (share === undefined || setup === undefined || run === undefined) throw new ProtocolError(`a ${command.$case} command before setup`);
     if (command.$case === 'start') {
-      const links = setup.hostAddresses.map((address, index) => (index === setup!.hostIndex ? undefined : dial(address, index, setup!, host, run!)));
-      run.start(
-        command.value.nextEventUs.map(fromWireUs),
-        setup.hostCount > 1 ? links : [],
-      );
+      const [thisSetup, thisRun] = [setup, run];
+      const links = thisSetup.hostAddresses.map((address, index) => (index === thisSetup.hostIndex ? undefined : dial(address, index, thisSetup, host, thisRun)));
+      thisRun.start(command.value.nextEventUs.map(fromWireUs), links);
     }
   }
 }
