@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { ExchangeItem, RoundEnd, RunResponse } from '../../gen/clustersim/v1/host.js';
+import type { ExchangeItem, Inbound, RoundEnd, RunResponse } from '../../gen/clustersim/v1/host.js';
 import { decodeDeliveries } from './codec.js';
 import type { HostShare } from './host-share.js';
 import { ProtocolError } from './host-share.js';
-import { deliveriesPerBatch, inlineBytesLimit, recordsPerMessage } from './limits.js';
+import { deliveriesPerBatch, inlineBytesLimit, recordsPerMessage, recordsPerReport, windowsPerReport } from './limits.js';
 import { fromWireUs, RoundPlanner, toWireUs } from './rounds.js';
 
 /** The sending end of an exchange stream to another host. */
@@ -44,6 +44,8 @@ export class HostRun {
   private pumping = false;
   private over = false;
   private waitTimer: NodeJS.Timeout | undefined;
+  /** What the coordinator has not been told yet. */
+  private unreported = { windows: 0, frontierUs: 0, computeMs: 0, crossHostItems: 0 };
 
   constructor(private readonly options: HostRunOptions) {
     this.inbox = Array.from({ length: options.hostCount }, () => []);
@@ -141,6 +143,7 @@ export class HostRun {
     if (item?.$case === 'inbound') this.options.share.accept(decodeDeliveries(item.value.batch));
     else if (item?.$case === 'roundEnd') {
       const end: RoundEnd = item.value;
+      for (const inbound of end.inbound) this.options.share.accept(decodeDeliveries(inbound.batch));
       if (end.round !== this.round) throw new ProtocolError(`host ${from + 1} sent the end of round ${end.round} during round ${this.round}`);
       this.planner!.add(from, { nextEventUs: fromWireUs(end.nextEventUs), earliestToUs: end.earliestToUs.map(fromWireUs) });
       this.roundEnded[from] = true;
@@ -160,25 +163,36 @@ export class HostRun {
     if (plan.active) share.runWindow(plan.horizonUs);
     const computeMs = performance.now() - startedAt;
     this.round++;
-    // The other hosts wait for this: deliveries and RoundEnd go first, the coordinator's report after.
+    // The other hosts wait for this: deliveries and RoundEnd go first, in one message per host
+    // when they fit; the coordinator's report after, every few windows.
     const earliestToUs = new Array<number>(hostCount).fill(Infinity);
-    let crossHostItems = 0;
+    const inboundOf: Inbound[][] = Array.from({ length: hostCount }, () => []);
+    const inlineBytes = new Array<number>(hostCount).fill(0);
     for (const part of share.drainOutbound(deliveriesPerBatch)) {
       earliestToUs[part.host] = Math.min(earliestToUs[part.host]!, part.earliestUs);
-      crossHostItems += part.count;
-      this.links[part.host]!.write({ item: { $case: 'inbound', value: { batch: part.batch, count: part.count } } });
+      this.unreported.crossHostItems += part.count;
+      const inbound = { batch: part.batch, count: part.count };
+      if (inlineBytes[part.host]! + part.batch.length <= inlineBytesLimit) {
+        inlineBytes[part.host]! += part.batch.length;
+        inboundOf[part.host]!.push(inbound);
+      } else this.links[part.host]!.write({ item: { $case: 'inbound', value: inbound } });
     }
     const nextEventUs = simulation.nextEventTimeUs();
-    const roundEnd: RoundEnd = { round: this.round, nextEventUs: toWireUs(nextEventUs), earliestToUs: earliestToUs.map(toWireUs) };
-    for (let host = 0; host < hostCount; host++) if (host !== hostIndex) this.links[host]!.write({ item: { $case: 'roundEnd', value: roundEnd } });
+    const facts = { round: this.round, nextEventUs: toWireUs(nextEventUs), earliestToUs: earliestToUs.map(toWireUs) };
+    for (let host = 0; host < hostCount; host++) {
+      if (host !== hostIndex) this.links[host]!.write({ item: { $case: 'roundEnd', value: { ...facts, inbound: inboundOf[host]! } } });
+    }
     this.planner!.add(hostIndex, { nextEventUs, earliestToUs });
-    this.reportWindow(plan.frontierUs, computeMs, crossHostItems);
+    this.unreported.computeMs += computeMs;
+    this.unreported.frontierUs = plan.frontierUs;
+    if (++this.unreported.windows >= windowsPerReport || share.records.count >= recordsPerReport) this.report();
     return true;
   }
 
-  /** Progress and records of the window; records beyond one message's worth go in further reports. */
-  private reportWindow(frontierUs: number, computeMs: number, crossHostItems: number): void {
+  /** Progress and records of the windows since the last report; records beyond one message's worth go in further reports. */
+  private report(): void {
     const { share } = this.options;
+    const unreported = this.unreported;
     const texts = share.records.drain(recordsPerMessage);
     let start = 0;
     do {
@@ -190,21 +204,23 @@ export class HostRun {
           $case: 'window',
           value: {
             round: this.round,
-            frontierUs,
+            frontierUs: unreported.frontierUs,
             reachedUs: share.reached,
             eventsProcessed: share.simulation.eventsProcessed,
-            computeMs: start === 0 ? computeMs : 0,
-            crossHostItems: start === 0 ? crossHostItems : 0,
+            computeMs: start === 0 ? unreported.computeMs : 0,
+            crossHostItems: start === 0 ? unreported.crossHostItems : 0,
             recordsJson: texts.slice(start, end),
           },
         },
       });
       start = end;
     } while (start < texts.length);
+    this.unreported = { windows: 0, frontierUs: unreported.frontierUs, computeMs: 0, crossHostItems: 0 };
   }
 
   private finish(): void {
     const simulation = this.options.share.simulation;
+    if (this.unreported.windows > 0) this.report();
     this.options.report({
       report: { $case: 'finished', value: { eventsProcessed: simulation.eventsProcessed, pendingEvents: simulation.pendingEvents, rounds: this.round } },
     });

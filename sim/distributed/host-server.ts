@@ -192,6 +192,8 @@ function dial(address: string, index: number, setup: Setup, host: HostState, run
   const client = new NodeHostServiceClient(address, credentials, {
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
+    // A lost stream fails the run: nothing to retry, so no copies of each message kept for it.
+    'grpc.enable_retries': 0,
   });
   const stream = client.exchange((error) => {
     client.close();

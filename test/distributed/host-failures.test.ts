@@ -208,8 +208,8 @@ describe('a host refuses oversized, unknown and malformed messages, and keeps se
       const link = client.exchange(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 300));
       link.write({ item: { $case: 'hello', value: { runId: 'malformed', fromHost: 1 } } });
-      link.write({ item: { $case: 'inbound', value: { batch: Buffer.from([0x0a, 0x05, 0x01, 0x02]), count: 1 } } });
-      link.write({ item: { $case: 'roundEnd', value: { round: 1, nextEventUs: -1, earliestToUs: [-1, -1] } } });
+      const garbage = { batch: Buffer.from([0x0a, 0x05, 0x01, 0x02]), count: 1 };
+      link.write({ item: { $case: 'roundEnd', value: { round: 1, nextEventUs: -1, earliestToUs: [-1, -1], inbound: [garbage] } } });
       const reported = await failure;
       expect(reported.message).toMatch(/sent malformed delivery batch/);
       expect(reported.peer).toBe(2);
