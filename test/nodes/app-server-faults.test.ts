@@ -125,6 +125,15 @@ describe('application server: service times and the queue', () => {
     expect(loadReports(context)).toEqual([expect.objectContaining({ inFlight: 2, queued: 1, loadPercent: 100, openSessions: 2, errorsInInterval: 1, completedInInterval: 0 })]);
   });
 
+  it('without a queue, takes requests while it has a free thread and refuses the next', () => {
+    const { server: appServer, context } = server({ threads: 2, queueLimit: 0 });
+    appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
+    appServer.onMessage(send({ id: 2, sessionId: 2 }), context);
+    appServer.onMessage(send({ id: 3, sessionId: 3 }), context);
+    expect(context.recordsOf('accepted').map((record) => record.request)).toEqual([1, 2]);
+    expect(responses(context)).toEqual([{ requestId: 3, status: Status.REJECTED, cause: 'queue-full', retryable: true }]);
+  });
+
   it('reports what it completed and how long it took in the interval, then starts a new one', () => {
     const { server: appServer, context } = server({ threads: 1 });
     appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
@@ -373,6 +382,16 @@ describe('application server: quiesce', () => {
     ]);
   });
 
+  it('without sessions, waits for the messages in service before it stops', () => {
+    const { server: appServer, context } = server();
+    appServer.onMessage(send({ id: 1, protocol: Protocol.JMS, kind: RequestKind.MESSAGE, sessionId: 0 }), context);
+    appServer.onMessage(control(ServerAction.QUIESCE), context);
+    expect(appServer.state).toBe(ServerState.DRAINING);
+    fire(appServer, context);
+    expect(responses(context)).toEqual([{ requestId: 1, status: Status.OK, cause: '', retryable: false }]);
+    expect(appServer.state).toBe(ServerState.STOPPED);
+  });
+
   it('stops anyway when the quiesce period runs out, dropping what is left', () => {
     const { server: appServer, context } = server();
     open(appServer, context, 1);
@@ -393,11 +412,15 @@ describe('application server: quiesce', () => {
   });
 
   it('started again while draining, it keeps running, and the quiesce period no longer stops it', () => {
-    const { server: appServer, context } = server();
+    const { server: appServer, context } = server({ startupUs: 30_000 });
     open(appServer, context, 1);
     appServer.onMessage(control(ServerAction.QUIESCE), context);
+    context.clear();
     appServer.onMessage(control(ServerAction.START), context);
+    // No start-up: it never stopped.
     expect(appServer.state).toBe(ServerState.RUNNING);
+    expect(context.recordsOf('server-state')).toEqual([{ type: 'server-state', server: serverActor, state: ServerState.RUNNING, mode: MaintenanceMode.UNSPECIFIED }]);
+    expect(context.timers.filter((set) => set.message.$case === 'timer' && set.message.value.tag === 'started')).toEqual([]);
     fire(appServer, context, 'quiesce-expired');
     expect(appServer.state).toBe(ServerState.RUNNING);
     expect(appServer.sessions.size).toBe(1);

@@ -140,7 +140,7 @@ describe('external routing policy', () => {
       expect(context.sent).toHaveLength(1);
       const answer: Message = context.sent[0]!.message;
       expect(context.sent[0]!.to).toBe(clientActor);
-      expect(answer.$case === 'response' && [answer.value.status, answer.value.cause, answer.value.requestId]).toEqual([Status.REJECTED, 'closed', 5]);
+      expect(answer.$case === 'response' && [answer.value.status, answer.value.cause, answer.value.requestId, answer.value.server, answer.value.redirectAddress]).toEqual([Status.REJECTED, 'closed', 5, -1, '']);
       expect(context.recordsOf('routed-away')).toEqual([expect.objectContaining({ cause: 'closed', status: Status.REJECTED, request: 5 })]);
     });
   });

@@ -86,6 +86,29 @@ describe('server views', () => {
     expect(seen(ServerPool.available, open({ protocol: Protocol.JMS, kind: RequestKind.MESSAGE }))).toEqual(new Set([0, 1]));
   });
 
+  it('keeps a server in maintenance out of the running pool, even for a message it would take', () => {
+    const all = views(3);
+    const group = new ServerGroup(all);
+    applyLoadReport(all[0]!, report(0, ServerState.MAINTENANCE, { mode: MaintenanceMode.AFFINITY }));
+    const message = open({ protocol: Protocol.JMS, kind: RequestKind.MESSAGE });
+    // Running: servers 1 and 2, the scan starting at 1; both pools: 0, 1 and 2, starting at 0.
+    expect(group.choose(message, ServerPool.running, [], draws(0))?.actor).toBe(1);
+    expect(group.choose(message, ServerPool.available, [], draws(0))?.actor).toBe(0);
+  });
+
+  it('the scan offset is drawn over the servers of the pool only', () => {
+    const all = views(3);
+    const group = new ServerGroup(all);
+    applyLoadReport(all[0]!, report(0, ServerState.STOPPED));
+    const message = open({ protocol: Protocol.JMS, kind: RequestKind.MESSAGE });
+    // Both pools hold servers 1 and 2: a draw of 0.6 starts the scan at the second, 2.
+    expect(group.choose(message, ServerPool.available, [], draws(0.6))?.actor).toBe(2);
+    expect(group.choose(message, ServerPool.running, [], draws(0.6))?.actor).toBe(2);
+    applyLoadReport(all[1]!, report(1, ServerState.MAINTENANCE, { mode: MaintenanceMode.BREAK }));
+    applyLoadReport(all[2]!, report(2, ServerState.MAINTENANCE, { mode: MaintenanceMode.BREAK }));
+    expect(group.choose(open({ maintenanceOnly: true }), ServerPool.inMaintenance, [], draws(0.6))?.actor).toBe(2);
+  });
+
   it('never chooses a server that would refuse the request, however lightly loaded', () => {
     const all = views(2);
     const group = new ServerGroup(all);
