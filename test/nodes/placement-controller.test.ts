@@ -207,6 +207,13 @@ describe('placement controller: which instance', () => {
     expect(decide(inMaintenance, context)).toEqual([{ action: ServerAction.START, to: 2 }]);
   });
 
+  it('an instance it started counts toward min at once', () => {
+    const placement = controller({ min: 4 });
+    const context = new FakeContext(0, 'scripted');
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.START, to: 5 }]);
+    expect(decide(placement, context)).toEqual([]);
+  });
+
   it('starts none at max however busy', () => {
     const placement = controller({ max: 3 });
     const context = new FakeContext(0, 'scripted');
