@@ -155,3 +155,114 @@ describe('placement controller', () => {
     expect(() => placement.onMessage({ $case: 'timer', value: { tag: 'other', ref: 0 } }, context)).toThrow();
   });
 });
+
+describe('placement controller: which instance', () => {
+  /** A cluster of the given servers (actor, node, running), with its limits. */
+  function cluster(servers: [number, string, boolean][], limits: { min: number; max: number; perNode: number }): PlacementController {
+    return new PlacementController({
+      name: 'placement',
+      decisionIntervalUs: 1_000_000,
+      clusters: [
+        {
+          name: 'shop',
+          servers: servers.map(([actor, node, startsRunning]) => ({ actor, node, startsRunning })),
+          minInstances: limits.min,
+          maxInstances: limits.max,
+          maxPerNode: limits.perNode,
+          scaleUpLoadPercent: 70,
+          scaleDownLoadPercent: 20,
+        },
+      ],
+    });
+  }
+
+  it('starts on the first of the emptiest nodes', () => {
+    const placement = controller({ min: 3 });
+    const context = new FakeContext(0, 'scripted');
+    placement.onMessage(report(3, { state: ServerState.STOPPED }), context);
+    // node2 (3 and 4) and node3 (5) have no instance running: 3 is the first of them.
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.START, to: 3 }]);
+  });
+
+  it('starts no instance on a node at its vertical limit, nor one in maintenance', () => {
+    const full = cluster(
+      [
+        [1, 'node1', true],
+        [2, 'node1', true],
+        [3, 'node1', false],
+      ],
+      { min: 3, max: 3, perNode: 2 },
+    );
+    const context = new FakeContext(0, 'scripted');
+    expect(decide(full, context)).toEqual([]);
+
+    const inMaintenance = cluster(
+      [
+        [1, 'node1', false],
+        [2, 'node2', false],
+      ],
+      { min: 1, max: 2, perNode: 2 },
+    );
+    inMaintenance.onMessage(report(1, { state: ServerState.STOPPED, mode: MaintenanceMode.AFFINITY }), context);
+    expect(decide(inMaintenance, context)).toEqual([{ action: ServerAction.START, to: 2 }]);
+  });
+
+  it('an instance it started counts toward min at once', () => {
+    const placement = controller({ min: 4 });
+    const context = new FakeContext(0, 'scripted');
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.START, to: 5 }]);
+    expect(decide(placement, context)).toEqual([]);
+  });
+
+  it('starts none at max however busy', () => {
+    const placement = controller({ max: 3 });
+    const context = new FakeContext(0, 'scripted');
+    loads(placement, context, { 1: 95, 2: 95, 3: 95 });
+    expect(decide(placement, context)).toEqual([]);
+  });
+
+  it('above max with only starting instances, has none to stop yet', () => {
+    const placement = controller({ min: 0, max: 1 });
+    const context = new FakeContext(0, 'scripted');
+    for (const server of [1, 2, 3]) placement.onMessage(report(server, { state: ServerState.STARTING }), context);
+    expect(decide(placement, context)).toEqual([]);
+  });
+
+  it('of instances with as few sessions, stops the first', () => {
+    const placement = controller({ max: 2, min: 1 });
+    const context = new FakeContext(0, 'scripted');
+    placement.onMessage(report(1, { openSessions: 4 }), context);
+    placement.onMessage(report(2, { openSessions: 2 }), context);
+    placement.onMessage(report(3, { openSessions: 2 }), context);
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.QUIESCE, to: 2 }]);
+  });
+
+  it('with a scale-down limit of 0 never stops an idle instance', () => {
+    const placement = controller({ min: 1, down: 0 });
+    const context = new FakeContext(0, 'scripted');
+    loads(placement, context, { 1: 0, 2: 0, 3: 0 }, 0);
+    expect(decide(placement, context)).toEqual([]);
+  });
+
+  it('an instance in maintenance or stopped does not make the running ones look busy or idle', () => {
+    const placement = controller({ min: 1 });
+    const context = new FakeContext(0, 'scripted');
+    loads(placement, context, { 1: 60, 2: 60 });
+    placement.onMessage(report(3, { loadPercent: 100, mode: MaintenanceMode.AFFINITY, state: ServerState.MAINTENANCE }), context);
+    expect(decide(placement, context)).toEqual([]);
+    loads(placement, context, { 1: 10, 2: 10 }, 0);
+    placement.onMessage(report(3, { loadPercent: 90, openSessions: 0, mode: MaintenanceMode.AFFINITY, state: ServerState.MAINTENANCE }), context);
+    expect(decide(placement, context)).toEqual([{ action: ServerAction.QUIESCE, to: 1 }]);
+  });
+
+  it('ignores the reports of servers it does not place, and refuses other messages', () => {
+    const placement = controller();
+    const context = new FakeContext(0, 'scripted');
+    placement.onMessage(report(99, { state: ServerState.FAILED }), context);
+    loads(placement, context, { 1: 50, 2: 50, 3: 50 });
+    expect(decide(placement, context)).toEqual([]);
+    expect(() => placement.onMessage({ $case: 'maintenance', value: { targets: [], enter: true, mode: MaintenanceMode.AFFINITY, reason: '' } }, context)).toThrow(
+      'placement cannot handle a maintenance message',
+    );
+  });
+});
