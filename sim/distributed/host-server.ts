@@ -21,7 +21,7 @@ import {
   type Setup,
 } from '../../gen/clustersim/v1/host.js';
 import { ScenarioError } from '../scenario/load.js';
-import { MalformedBatchError } from './codec.js';
+import { decodeDeliveries, MalformedBatchError } from './codec.js';
 import { HostRun, type PeerLink } from './host-run.js';
 import { HostShare, ProtocolError } from './host-share.js';
 import { fromWireUs, toWireUs } from './rounds.js';
@@ -246,7 +246,21 @@ function serveExchange(
 }
 
 function serveAbsorb(call: ServerDuplexStream<AbsorbRequest, AbsorbResponse>): void {
-  call.on('data', (request: AbsorbRequest) => call.write({ items: request.items }));
+  call.on('data', (request: AbsorbRequest) => {
+    let items = request.batch?.timeUs.length ?? 0;
+    if (request.decode) {
+      try {
+        items = decodeDeliveries(request.payload).length;
+      } catch {
+        items = -1;
+      }
+    }
+    if ((request.decode || request.batch !== undefined) && items !== request.items) {
+      call.emit('error', { code: status.INVALID_ARGUMENT, details: `the batch does not hold ${request.items} deliveries` });
+      return;
+    }
+    call.write({ items: request.items });
+  });
   call.on('end', () => call.end());
   call.on('error', () => undefined);
 }
