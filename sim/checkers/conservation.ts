@@ -20,28 +20,26 @@ interface InFlight {
 export class ConservationChecker implements Checker {
   readonly rules = ['conservation'];
   readonly recordTypes: SimRecord['type'][] = ['session-started', 'session-ended', 'accepted', 'request-ended'];
-  private readonly openSessions = new Set<number>();
-  private readonly inFlight = new Map<number, InFlight>();
   /**
-   * How many requests of each session are in flight, so that a session's end can account for
-   * them. A count, not a set: a session almost always has none at its end, and a million open
+   * Each open session, with how many of its requests are in flight, so that its end can account
+   * for them. A count, not a set: a session almost always has none at its end, and a million open
    * sessions must stay cheap; the rare violation looks the requests up in `inFlight`.
    */
-  private readonly inFlightBySession = new Map<number, number>();
+  private readonly openSessions = new Map<number, number>();
+  private readonly inFlight = new Map<number, InFlight>();
 
   record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {
     switch (record.type) {
       case 'session-started':
         if (this.openSessions.has(record.session)) {
           context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: 'session started twice', session: record.session });
-        }
-        this.openSessions.add(record.session);
+        } else this.openSessions.set(record.session, 0);
         return;
       case 'session-ended':
         return this.endSession(timeUs, actor, record.session, record.outcome, context);
       case 'accepted':
         this.inFlight.set(record.request, { session: record.session, server: record.server, acceptedAtUs: timeUs });
-        if (record.session !== 0) this.inFlightBySession.set(record.session, (this.inFlightBySession.get(record.session) ?? 0) + 1);
+        if (record.session !== 0) this.countInFlight(record.session, 1);
         return;
       case 'request-ended': {
         const inFlight = this.inFlight.get(record.request);
@@ -58,7 +56,7 @@ export class ConservationChecker implements Checker {
           return;
         }
         this.inFlight.delete(record.request);
-        if (inFlight.session !== 0) this.leaveSession(inFlight.session);
+        if (inFlight.session !== 0) this.countInFlight(inFlight.session, -1);
         return;
       }
       default:
@@ -67,11 +65,13 @@ export class ConservationChecker implements Checker {
   }
 
   private endSession(timeUs: number, actor: number, session: number, outcome: string, context: CheckContext): void {
-    if (!this.openSessions.delete(session)) {
+    const inFlightCount = this.openSessions.get(session);
+    if (inFlightCount === undefined) {
       context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: `session ended (${outcome}) but was not open: ended twice or never started`, session });
       return;
     }
-    if (!this.inFlightBySession.delete(session)) return;
+    this.openSessions.delete(session);
+    if (inFlightCount === 0) return;
     const requests: number[] = [];
     for (const [request, inFlight] of this.inFlight) if (inFlight.session === session) requests.push(request);
     for (const request of requests.sort((a, b) => a - b)) {
@@ -107,9 +107,9 @@ export class ConservationChecker implements Checker {
     }
   }
 
-  private leaveSession(session: number): void {
-    const count = this.inFlightBySession.get(session)!;
-    if (count > 1) this.inFlightBySession.set(session, count - 1);
-    else this.inFlightBySession.delete(session);
+  /** Counts a request of an open session in (+1) or out (-1); requests of sessions not open are not counted. */
+  private countInFlight(session: number, change: number): void {
+    const count = this.openSessions.get(session);
+    if (count !== undefined) this.openSessions.set(session, count + change);
   }
 }
