@@ -234,7 +234,8 @@ async function streamRate(client: NodeHostServiceClient, itemsPerBatch: number, 
   return (batches * itemsPerBatch) / seconds;
 }
 
-function median(values: readonly number[]): number {
+/** The median of several measurements (the machine is shared and noisy). */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

@@ -9,7 +9,7 @@ import { writeFileAtomically } from '../reports/write.js';
 import { runScenario } from '../sim/run/run.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { bareMmc } from './bare-mmc.js';
-import { measureDistributed, wideScenario } from './distributed.js';
+import { measureDistributed, median, wideScenario } from './distributed.js';
 import { kernelMmc } from './kernel-mmc.js';
 import { heapPerOpenSession, heapPerPendingEvent } from './memory.js';
 
@@ -29,12 +29,6 @@ const scaleIndex = process.argv.indexOf('--scale');
 const scaleDuration = scaleIndex >= 0 ? process.argv[scaleIndex + 1]! : quick ? '1m' : '5m';
 const repeats = quick ? 3 : 5;
 const figures: Figure[] = [];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** Median rate (per second) of `work`, which returns the number of items it handled. */
 function medianRate(work: () => number): number {
