@@ -88,7 +88,8 @@ export interface Series {
  */
 export class Collector implements RecordSink<SimRecord> {
   private readonly protocols = new Map<number, ProtocolFigures>();
-  private readonly servers = new Map<number, ServerFigures>();
+  /** Figures of each server, by actor index (a dense array: one lookup per record of a server). */
+  private readonly servers: (ServerFigures | undefined)[] = [];
   private readonly serverOrder: ServerFigures[];
   private readonly series: Series;
   private nextSampleUs = 0;
@@ -101,7 +102,7 @@ export class Collector implements RecordSink<SimRecord> {
     this.resilience = new ResilienceFigures(options.actorNames);
     this.serverOrder = options.servers.map((actor) => {
       const figures = new ServerFigures(options.actorNames[actor]!);
-      this.servers.set(actor, figures);
+      this.servers[actor] = figures;
       return figures;
     });
     this.series = {
@@ -141,7 +142,7 @@ export class Collector implements RecordSink<SimRecord> {
         return;
       }
       case 'accepted': {
-        const server = this.servers.get(record.server);
+        const server = this.servers[record.server];
         if (server !== undefined) server.requests++;
         if (record.state === ServerState.MAINTENANCE) {
           increment(this.protocol(record.protocol).routedToMaintenance, record.workClass === '' ? 'default' : record.workClass);
@@ -149,14 +150,14 @@ export class Collector implements RecordSink<SimRecord> {
         return;
       }
       case 'server-sessions': {
-        const server = this.servers.get(record.server);
+        const server = this.servers[record.server];
         if (server === undefined) return;
         server.openSessions = record.total;
         if (record.total > server.peakSessions) server.peakSessions = record.total;
         return;
       }
       case 'server-state': {
-        const server = this.servers.get(record.server);
+        const server = this.servers[record.server];
         if (server === undefined) return;
         const state = serverStateNames[record.state] ?? 'unknown';
         const mode = maintenanceModeNames[record.mode] ?? '';
@@ -165,7 +166,7 @@ export class Collector implements RecordSink<SimRecord> {
         return;
       }
       case 'queue-wait':
-        this.servers.get(record.server)?.queueWait.add(record.waitUs);
+        this.servers[record.server]?.queueWait.add(record.waitUs);
         return;
       case 'session-failover':
         this.protocol(record.protocol).sessionFailovers++;
