@@ -52,7 +52,8 @@ export class Router implements NodeActor {
   readonly name: string;
   state = ServerState.RUNNING;
   mode = MaintenanceMode.UNSPECIFIED;
-  private readonly viewByActor = new Map<number, ServerView>();
+  /** The router's view of each server, by actor index (dense: load tables name every server of the cell). */
+  private readonly viewByActor: (ServerView | undefined)[] = [];
   private readonly groups = new Map<string, ServerGroup>();
   private readonly allServers: ServerGroup;
   private readonly workClasses: WorkClassTable;
@@ -65,8 +66,8 @@ export class Router implements NodeActor {
 
   constructor(private readonly config: RouterConfig) {
     this.name = config.name;
-    for (const server of config.servers) this.viewByActor.set(server.actor, newServerView(server.actor, server.state, server.threads));
-    const viewsOf = (actors: readonly number[]) => actors.map((actor) => this.viewByActor.get(actor)!);
+    for (const server of config.servers) this.viewByActor[server.actor] = newServerView(server.actor, server.state, server.threads);
+    const viewsOf = (actors: readonly number[]) => actors.map((actor) => this.viewByActor[actor]!);
     this.allServers = new ServerGroup(viewsOf(config.servers.map((server) => server.actor)));
     for (const [cluster, actors] of config.clusters) this.groups.set(cluster, new ServerGroup(viewsOf(actors)));
     this.workClasses = new WorkClassTable(config.workClasses);
@@ -101,7 +102,7 @@ export class Router implements NodeActor {
       this.crashed = true;
       context.record({ type: 'lost', server: context.self, requests: this.pending.size, sessions: 0, cause: 'crash' });
       this.pending.clear();
-      for (const view of this.viewByActor.values()) view.outstanding = 0;
+      for (const view of this.viewByActor) if (view !== undefined) view.outstanding = 0;
     } else if (kind === FaultKind.RESTART) this.crashed = false;
   }
 
@@ -116,7 +117,7 @@ export class Router implements NodeActor {
     }
     const sessionServer = this.affinityOf(request, workClass);
     if (sessionServer !== undefined && !request.triedServers.includes(sessionServer)) {
-      const view = this.viewByActor.get(sessionServer);
+      const view = this.viewByActor[sessionServer];
       if (view !== undefined) {
         const refusal = maintenanceRefusal(view.state, view.mode, request, view.actor);
         if (refusal === undefined) return this.forward(request, view, context);
@@ -166,7 +167,7 @@ export class Router implements NodeActor {
     const request = this.pending.get(response.requestId);
     if (request === undefined) return; // already answered (a late duplicate, or retried after a failure)
     this.pending.delete(response.requestId);
-    const view = this.viewByActor.get(response.server);
+    const view = this.viewByActor[response.server];
     if (view !== undefined) view.outstanding--;
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
       return this.route(request, context);
@@ -184,7 +185,7 @@ export class Router implements NodeActor {
   }
 
   private updateView(report: LoadReport, context: NodeContext): void {
-    const view = this.viewByActor.get(report.server);
+    const view = this.viewByActor[report.server];
     if (view === undefined) return;
     if (applyLoadReport(view, report) && report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
   }
@@ -193,7 +194,7 @@ export class Router implements NodeActor {
   private retryLostWith(server: number, context: NodeContext): void {
     const lost: Request[] = [];
     for (const request of this.pending.values()) if (request.triedServers[request.triedServers.length - 1] === server) lost.push(request);
-    const view = this.viewByActor.get(server)!;
+    const view = this.viewByActor[server]!;
     for (const request of lost) {
       this.pending.delete(request.id);
       view.outstanding--;
