@@ -1,6 +1,6 @@
 import { ServerState } from '../../gen/clustersim/v1/cluster.js';
-import type { SimRecord } from '../metrics/records.js';
-import type { Checker, CheckContext } from './checker.js';
+import type { RecordOf } from '../metrics/record-bus.js';
+import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 import { isDown } from './cluster-truth.js';
 
 /** How long a returned owner may wait for its address before it counts as not given back. */
@@ -22,15 +22,16 @@ interface AddressFacts {
  */
 export class AddressChecker implements Checker {
   readonly rules = ['address-ownership', 'address-give-back'];
-  readonly recordTypes: SimRecord['type'][] = ['server-state', 'address-owner'];
   private readonly addresses = new Map<string, AddressFacts>();
 
-  record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {
-    if (record.type === 'server-state') {
+  readonly handlers: CheckerHandlers = {
+    'server-state': (_timeUs, _actor, record) => {
       if (isDown(record.state)) for (const facts of this.addresses.values()) facts.owners.delete(record.server);
-      return;
-    }
-    if (record.type !== 'address-owner') return;
+    },
+    'address-owner': (timeUs, actor, record, context) => this.ownerChanged(timeUs, actor, record, context),
+  };
+
+  private ownerChanged(timeUs: number, actor: number, record: RecordOf<'address-owner'>, context: CheckContext): void {
     let facts = this.addresses.get(record.address);
     if (facts === undefined) {
       facts = { home: record.owner, owners: new Set() };

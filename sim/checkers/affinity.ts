@@ -1,7 +1,6 @@
 import { Protocol, RequestKind } from '../../gen/clustersim/v1/cluster.js';
 import { protocolNames } from '../metrics/collector.js';
-import type { SimRecord } from '../metrics/records.js';
-import { capacityCauses, type Checker, type CheckContext } from './checker.js';
+import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers } from './checker.js';
 
 /**
  * Affinity through maintenance, decided with the affinity server's own state at the time:
@@ -15,12 +14,11 @@ import { capacityCauses, type Checker, type CheckContext } from './checker.js';
  */
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity', 'jms-flows'];
-  readonly recordTypes: SimRecord['type'][] = ['session-ended', 'accepted', 'refused'];
   /** The server that last took a request of each open session. */
   private readonly sessionServer = new Map<number, number>();
 
-  record(timeUs: number, _actor: number, record: SimRecord, context: CheckContext): void {
-    if (record.type === 'session-ended') {
+  readonly handlers: CheckerHandlers = {
+    'session-ended': (timeUs, _actor, record, context) => {
       const server = this.sessionServer.get(record.session);
       this.sessionServer.delete(record.session);
       if (server === undefined || record.outcome !== 'dropped' || capacityCauses.has(record.cause)) return;
@@ -33,7 +31,8 @@ export class AffinityChecker implements Checker {
         detail: `${protocolNames[record.protocol]} session held here dropped (${record.cause}) while in maintenance that must keep it`,
         session: record.session,
       });
-    } else if (record.type === 'accepted') {
+    },
+    accepted: (timeUs, _actor, record, context) => {
       if (record.session !== 0) this.sessionServer.set(record.session, record.server);
       const affinity = record.affinityServer;
       if (affinity < 0 || affinity === record.server || !inSession(record.kind)) return;
@@ -47,9 +46,15 @@ export class AffinityChecker implements Checker {
         session: record.session,
         request: record.request,
       });
-    } else if (record.type === 'refused') {
+    },
+    refused: (timeUs, _actor, record, context) => {
       if (capacityCauses.has(record.cause) || !context.truth.inMaintenance(record.server)) return;
-      const rule = record.protocol === Protocol.JMS ? 'jms-flows' : inSession(record.kind) ? this.ruleGuarding(record.protocol, record.server, context) : undefined;
+      const rule =
+        record.protocol === Protocol.JMS
+          ? 'jms-flows'
+          : inSession(record.kind)
+            ? this.ruleGuarding(record.protocol, record.server, context)
+            : undefined;
       if (rule === undefined) return;
       context.report({
         timeUs,
@@ -59,8 +64,8 @@ export class AffinityChecker implements Checker {
         session: record.session,
         request: record.request,
       });
-    }
-  }
+    },
+  };
 
   /** The rule that keeps requests of a session on `server`, if any holds in its current state. */
   private ruleGuarding(protocol: Protocol, server: number, context: CheckContext): string | undefined {

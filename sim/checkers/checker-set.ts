@@ -1,4 +1,5 @@
 import type { RecordSink } from '../kernel/actor.js';
+import { RecordBus, type RecordHandlers } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { Checker, CheckContext, Violation } from './checker.js';
 import type { ServerState } from '../../gen/clustersim/v1/cluster.js';
@@ -32,25 +33,30 @@ export class CheckerSet implements RecordSink<SimRecord>, CheckContext {
   private readonly notes = new Map<string, number>();
   private count = 0;
   private readonly keptLimit: number;
-  /** The checkers that look at each record type, in the order given: most records concern one or two. */
-  private readonly checkersByType = new Map<SimRecord['type'], Checker[]>();
+  /**
+   * The checkers' handlers with this set as their context, in the checkers' order, then the
+   * truth's: every checker sees a record before the truth takes it in.
+   */
+  readonly handlerTables: readonly RecordHandlers[];
+  private bus: RecordBus | undefined;
 
   constructor(private readonly options: CheckerSetOptions) {
     this.keptLimit = options.keptViolations ?? keptViolationsDefault;
     this.truth = new ClusterTruth(options.initialStates);
-    for (const checker of options.checkers) {
-      for (const type of checker.recordTypes) {
-        const checkers = this.checkersByType.get(type);
-        if (checkers === undefined) this.checkersByType.set(type, [checker]);
-        else if (!checkers.includes(checker)) checkers.push(checker);
-      }
-    }
+    this.handlerTables = [...options.checkers.map((checker) => this.withContext(checker)), this.truth.handlers];
   }
 
+  /** Feeds one record (a run feeds `handlerTables` through its own bus). */
   record(timeUs: number, actor: number, record: SimRecord): void {
-    const checkers = this.checkersByType.get(record.type);
-    if (checkers !== undefined) for (const checker of checkers) checker.record(timeUs, actor, record, this);
-    this.truth.observe(timeUs, record);
+    (this.bus ??= new RecordBus(this.handlerTables)).record(timeUs, actor, record);
+  }
+
+  private withContext(checker: Checker): RecordHandlers {
+    const bound: Record<string, (timeUs: number, actor: number, record: SimRecord) => void> = {};
+    for (const [type, handler] of Object.entries(checker.handlers) as [string, (timeUs: number, actor: number, record: SimRecord, context: CheckContext) => void][]) {
+      bound[type] = (timeUs, actor, record) => handler(timeUs, actor, record, this);
+    }
+    return bound as RecordHandlers;
   }
 
   actorName(actor: number): string {
@@ -82,14 +88,6 @@ export class CheckerSet implements RecordSink<SimRecord>, CheckContext {
 }
 
 /** Hands each record to several sinks, in order: the collector and the checkers see the same stream. */
-export function fanOut<Record>(sinks: readonly RecordSink<Record>[]): RecordSink<Record> {
-  return {
-    record(timeUs, actor, record) {
-      for (const sink of sinks) sink.record(timeUs, actor, record);
-    },
-  };
-}
-
 function sortedRecord(counts: ReadonlyMap<string, number>): Record<string, number> {
   const result: Record<string, number> = {};
   for (const key of [...counts.keys()].sort()) result[key] = counts.get(key)!;

@@ -1,4 +1,4 @@
-import type { SimRecord } from '../metrics/records.js';
+import type { RecordOf, RecordType } from '../metrics/record-bus.js';
 import type { ClusterTruth } from './cluster-truth.js';
 
 /** A broken invariant: when, which rule, which actor, and the session or request it concerns. */
@@ -22,17 +22,18 @@ export interface CheckContext {
   note(key: string, count?: number): void;
 }
 
+/** A checker's handlers by record type: only records of these types are handed to it. */
+export type CheckerHandlers = { readonly [T in RecordType]?: (timeUs: number, actor: number, record: RecordOf<T>, context: CheckContext) => void };
+
 /**
- * One invariant (or a few close ones) checked over the record stream. `record` sees each record
- * in canonical order, before the truth is updated with it: for a 'server-state' record the truth
- * still holds the previous state.
+ * One invariant (or a few close ones) checked over the record stream. Its handlers see the
+ * records in canonical order, before the truth is updated with them: for a 'server-state'
+ * record the truth still holds the previous state.
  */
 export interface Checker {
   /** Names of the rules this checker reports. */
   readonly rules: readonly string[];
-  /** The record types it looks at: only those are handed to it. */
-  readonly recordTypes: readonly SimRecord['type'][];
-  record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void;
+  readonly handlers: CheckerHandlers;
   /** Called once at the end of the run: for what must have happened by then. */
   finish?(endUs: number, context: CheckContext): void;
 }

@@ -1,5 +1,5 @@
 import { MaintenanceMode, ServerState } from '../../gen/clustersim/v1/cluster.js';
-import type { SimRecord } from '../metrics/records.js';
+import type { RecordHandlers } from '../metrics/record-bus.js';
 
 interface ServerFacts {
   state: ServerState;
@@ -22,18 +22,20 @@ export class ClusterTruth {
     for (const [server, state] of initialStates) this.servers.set(server, { state, mode: MaintenanceMode.UNSPECIFIED, sinceUs: 0, lastDownUs: -1 });
   }
 
-  observe(timeUs: number, record: SimRecord): void {
-    if (record.type === 'server-state') {
+  /** The records the truth follows; they reach it after the checkers have seen them. */
+  readonly handlers: RecordHandlers = {
+    'server-state': (timeUs, _actor, record) => {
       const facts = this.facts(record.server);
       if (isDown(record.state) && !isDown(facts.state)) facts.lastDownUs = timeUs;
       if (record.state !== facts.state) facts.sinceUs = timeUs;
       facts.state = record.state;
       facts.mode = record.mode;
-    } else if (record.type === 'fault') {
+    },
+    fault: (_timeUs, _actor, record) => {
       if (record.kind === 'partition') this.partitionsInForce++;
       else if (record.kind === 'heal') this.partitionsInForce = 0;
-    }
-  }
+    },
+  };
 
   state(server: number): ServerState {
     return this.servers.get(server)?.state ?? ServerState.RUNNING;

@@ -1,6 +1,5 @@
 import { Status } from '../../gen/clustersim/v1/cluster.js';
-import type { SimRecord } from '../metrics/records.js';
-import type { Checker, CheckContext } from './checker.js';
+import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 
 /** Time a response may still be on its way when the run ends: a request lost earlier than that disappeared. */
 export const answerGraceUs = 10_000_000;
@@ -19,7 +18,6 @@ interface InFlight {
  */
 export class ConservationChecker implements Checker {
   readonly rules = ['conservation'];
-  readonly recordTypes: SimRecord['type'][] = ['session-started', 'session-ended', 'accepted', 'request-ended'];
   /**
    * Each open session, with how many of its requests are in flight, so that its end can account
    * for them. A count, not a set: a session almost always has none at its end, and a million open
@@ -28,41 +26,35 @@ export class ConservationChecker implements Checker {
   private readonly openSessions = new Map<number, number>();
   private readonly inFlight = new Map<number, InFlight>();
 
-  record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {
-    switch (record.type) {
-      case 'session-started':
-        if (this.openSessions.has(record.session)) {
-          context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: 'session started twice', session: record.session });
-        } else this.openSessions.set(record.session, 0);
-        return;
-      case 'session-ended':
-        return this.endSession(timeUs, actor, record.session, record.outcome, context);
-      case 'accepted':
-        this.inFlight.set(record.request, { session: record.session, server: record.server, acceptedAtUs: timeUs });
-        if (record.session !== 0) this.countInFlight(record.session, 1);
-        return;
-      case 'request-ended': {
-        const inFlight = this.inFlight.get(record.request);
-        if (inFlight === undefined) {
-          if (record.status === Status.OK) {
-            context.report({
-              timeUs,
-              rule: 'conservation',
-              actor: context.actorName(actor),
-              detail: 'request completed OK but no server had accepted it (or it ended twice)',
-              request: record.request,
-            });
-          }
-          return;
+  readonly handlers: CheckerHandlers = {
+    'session-started': (timeUs, actor, record, context) => {
+      if (this.openSessions.has(record.session)) {
+        context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: 'session started twice', session: record.session });
+      } else this.openSessions.set(record.session, 0);
+    },
+    'session-ended': (timeUs, actor, record, context) => this.endSession(timeUs, actor, record.session, record.outcome, context),
+    accepted: (timeUs, _actor, record) => {
+      this.inFlight.set(record.request, { session: record.session, server: record.server, acceptedAtUs: timeUs });
+      if (record.session !== 0) this.countInFlight(record.session, 1);
+    },
+    'request-ended': (timeUs, actor, record, context) => {
+      const inFlight = this.inFlight.get(record.request);
+      if (inFlight === undefined) {
+        if (record.status === Status.OK) {
+          context.report({
+            timeUs,
+            rule: 'conservation',
+            actor: context.actorName(actor),
+            detail: 'request completed OK but no server had accepted it (or it ended twice)',
+            request: record.request,
+          });
         }
-        this.inFlight.delete(record.request);
-        if (inFlight.session !== 0) this.countInFlight(inFlight.session, -1);
         return;
       }
-      default:
-        return;
-    }
-  }
+      this.inFlight.delete(record.request);
+      if (inFlight.session !== 0) this.countInFlight(inFlight.session, -1);
+    },
+  };
 
   private endSession(timeUs: number, actor: number, session: number, outcome: string, context: CheckContext): void {
     const inFlightCount = this.openSessions.get(session);

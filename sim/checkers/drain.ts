@@ -1,17 +1,16 @@
-import type { SimRecord } from '../metrics/records.js';
-import type { Checker, CheckContext } from './checker.js';
+import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 
 /** drain-deadline: a drain-down period ends at or before its deadline, and every drain ends. */
 export class DrainChecker implements Checker {
   readonly rules = ['drain-deadline'];
-  readonly recordTypes: SimRecord['type'][] = ['drain-started', 'drain-ended'];
   /** Drains under way: deadline by server. */
   private readonly deadlines = new Map<number, number>();
 
-  record(timeUs: number, _actor: number, record: SimRecord, context: CheckContext): void {
-    if (record.type === 'drain-started') {
+  readonly handlers: CheckerHandlers = {
+    'drain-started': (_timeUs, _actor, record) => {
       this.deadlines.set(record.server, record.deadlineUs);
-    } else if (record.type === 'drain-ended') {
+    },
+    'drain-ended': (timeUs, _actor, record, context) => {
       const deadlineUs = this.deadlines.get(record.server);
       this.deadlines.delete(record.server);
       const actor = context.actorName(record.server);
@@ -19,8 +18,8 @@ export class DrainChecker implements Checker {
       else if (timeUs > deadlineUs) {
         context.report({ timeUs, rule: 'drain-deadline', actor, detail: `drain ended (${record.reason}) ${timeUs - deadlineUs}us after its deadline ${deadlineUs}us` });
       }
-    }
-  }
+    },
+  };
 
   finish(endUs: number, context: CheckContext): void {
     for (const [server, deadlineUs] of [...this.deadlines].sort((a, b) => a[0] - b[0])) {

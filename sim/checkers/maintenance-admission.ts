@@ -1,7 +1,6 @@
 import { Protocol, RequestKind, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { protocolNames, serverStateNames } from '../metrics/collector.js';
-import type { SimRecord } from '../metrics/records.js';
-import type { Checker, CheckContext } from './checker.js';
+import type { Checker, CheckerHandlers } from './checker.js';
 
 /**
  * What a server may take in, given its own state at the time:
@@ -12,29 +11,28 @@ import type { Checker, CheckContext } from './checker.js';
  */
 export class MaintenanceAdmissionChecker implements Checker {
   readonly rules = ['maintenance-new-session', 'permit-mm', 'down-server'];
-  readonly recordTypes: SimRecord['type'][] = ['accepted'];
-
-  record(timeUs: number, _actor: number, record: SimRecord, context: CheckContext): void {
-    if (record.type !== 'accepted') return;
-    const state = context.truth.state(record.server);
-    const base = { timeUs, actor: context.actorName(record.server), session: record.session, request: record.request };
-    const protocol = protocolNames[record.protocol] ?? 'unknown';
-    if (state === ServerState.STOPPED || state === ServerState.FAILED || state === ServerState.STARTING) {
-      context.report({ ...base, rule: 'down-server', detail: `${protocol} request accepted while the server is ${serverStateNames[state]}` });
-      return;
-    }
-    const closedToNewSessions = state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
-    const opensSession = record.kind === RequestKind.OPEN && (record.protocol === Protocol.HTTP || record.protocol === Protocol.SIP);
-    if (opensSession && closedToNewSessions && !record.maintenanceOnly) {
-      const what = record.protocol === Protocol.SIP ? 'SIP dialog' : 'HTTP session';
-      context.report({ ...base, rule: 'maintenance-new-session', detail: `new ${what} accepted while the server is ${serverStateNames[state]} (work class "${record.workClass}")` });
-    }
-    if (record.maintenanceOnly && state !== ServerState.MAINTENANCE) {
-      context.report({
-        ...base,
-        rule: 'permit-mm',
-        detail: `${protocol} request of maintenance-only work class "${record.workClass}" accepted while the server is ${serverStateNames[state]}`,
-      });
-    }
-  }
+  readonly handlers: CheckerHandlers = {
+    accepted: (timeUs, _actor, record, context) => {
+      const state = context.truth.state(record.server);
+      const base = { timeUs, actor: context.actorName(record.server), session: record.session, request: record.request };
+      const protocol = protocolNames[record.protocol] ?? 'unknown';
+      if (state === ServerState.STOPPED || state === ServerState.FAILED || state === ServerState.STARTING) {
+        context.report({ ...base, rule: 'down-server', detail: `${protocol} request accepted while the server is ${serverStateNames[state]}` });
+        return;
+      }
+      const closedToNewSessions = state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
+      const opensSession = record.kind === RequestKind.OPEN && (record.protocol === Protocol.HTTP || record.protocol === Protocol.SIP);
+      if (opensSession && closedToNewSessions && !record.maintenanceOnly) {
+        const what = record.protocol === Protocol.SIP ? 'SIP dialog' : 'HTTP session';
+        context.report({ ...base, rule: 'maintenance-new-session', detail: `new ${what} accepted while the server is ${serverStateNames[state]} (work class "${record.workClass}")` });
+      }
+      if (record.maintenanceOnly && state !== ServerState.MAINTENANCE) {
+        context.report({
+          ...base,
+          rule: 'permit-mm',
+          detail: `${protocol} request of maintenance-only work class "${record.workClass}" accepted while the server is ${serverStateNames[state]}`,
+        });
+      }
+    },
+  };
 }

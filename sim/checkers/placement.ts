@@ -1,7 +1,7 @@
 import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { serverStateNames } from '../metrics/collector.js';
-import type { SimRecord } from '../metrics/records.js';
-import type { Checker, CheckContext } from './checker.js';
+import type { RecordOf } from '../metrics/record-bus.js';
+import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 
 export interface ClusterMember {
   server: number;
@@ -20,7 +20,6 @@ export interface ClusterMember {
  */
 export class PlacementChecker implements Checker {
   readonly rules = ['placement-maintenance', 'placement-counts', 'placement-bounds'];
-  readonly recordTypes: SimRecord['type'][] = ['placement-action'];
   private readonly members = new Map<string, Map<number, string>>();
   /** Per-node maximum of each cluster as first seen: vertical limit plus members in maintenance. */
   private readonly configuredPerNode = new Map<string, number>();
@@ -35,8 +34,11 @@ export class PlacementChecker implements Checker {
     }
   }
 
-  record(timeUs: number, actor: number, record: SimRecord, context: CheckContext): void {
-    if (record.type !== 'placement-action') return;
+  readonly handlers: CheckerHandlers = {
+    'placement-action': (timeUs, actor, record, context) => this.placementAction(timeUs, actor, record, context),
+  };
+
+  private placementAction(timeUs: number, actor: number, record: RecordOf<'placement-action'>, context: CheckContext): void {
     const members = this.clusterMembers(record.cluster);
     members.set(record.server, record.node);
     const base = { timeUs, actor: context.actorName(actor) };

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { NodeHostServiceClient, type Finished, type RunRequest, type RunResponse } from '../../gen/clustersim/v1/host.js';
 import type { RecordSink } from '../kernel/actor.js';
+import { RecordBus } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import { buildTopology, type Topology } from '../run/build.js';
-import { fanOut } from '../checkers/checker-set.js';
 import { createCheckers, createCollector, type RunResult } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
@@ -130,7 +130,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
       }),
     );
     const tap = options.recordSink;
-    const sink: RecordSink<SimRecord> = fanOut(tap === undefined ? [collector, checkers] : [tap, collector, checkers]);
+    const sink: RecordSink<SimRecord> = new RecordBus([...collector.handlerTables, ...checkers.handlerTables], tap);
     const merger = new RecordMerger(hostCount, sink);
     // A record is final once every host has reported a frontier past it: no host can make an earlier one.
     const frontierUs = new Array<number>(hostCount).fill(0);

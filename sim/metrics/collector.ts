@@ -1,6 +1,7 @@
 import { MaintenanceMode, Protocol, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
 import type { RecordSink } from '../kernel/actor.js';
 import { Histogram } from './histogram.js';
+import { RecordBus, type RecordHandlers } from './record-bus.js';
 import type { SimRecord } from './records.js';
 import { TimeSeriesRecorder, type TimeSeries } from './series.js';
 import { ResilienceFigures } from './resilience.js';
@@ -117,104 +118,104 @@ export class Collector implements RecordSink<SimRecord> {
     }
   }
 
-  record(timeUs: number, actor: number, record: SimRecord): void {
-    if (timeUs >= this.nextSampleUs) this.sampleUpTo(timeUs);
-    this.timeSeries?.record(timeUs, actor, record);
-    this.resilience.record(timeUs, record);
-    switch (record.type) {
-      case 'session-started':
-        this.protocol(record.protocol).sessionsStarted++;
-        return;
-      case 'session-ended': {
-        const figures = this.protocol(record.protocol);
-        if (record.outcome === 'completed') figures.sessionsCompleted++;
-        else increment(record.outcome === 'dropped' ? figures.sessionsDropped : figures.sessionsRejected, record.cause);
-        return;
-      }
-      case 'request-ended': {
-        const figures = this.protocol(record.protocol);
-        figures.requests++;
-        if (record.status === Status.OK) {
-          figures.requestsOk++;
-          figures.latency.add(record.latencyUs);
-        } else if (record.status === Status.REJECTED) figures.requestsRejected++;
-        else figures.requestsDropped++;
-        return;
-      }
-      case 'accepted': {
-        const server = this.servers[record.server];
-        if (server !== undefined) server.requests++;
-        if (record.state === ServerState.MAINTENANCE) {
-          increment(this.protocol(record.protocol).routedToMaintenance, record.workClass === '' ? 'default' : record.workClass);
-        }
-        return;
-      }
-      case 'server-sessions': {
-        const server = this.servers[record.server];
-        if (server === undefined) return;
-        server.openSessions = record.total;
-        if (record.total > server.peakSessions) server.peakSessions = record.total;
-        return;
-      }
-      case 'server-state': {
-        const server = this.servers[record.server];
-        if (server === undefined) return;
-        const state = serverStateNames[record.state] ?? 'unknown';
-        const mode = maintenanceModeNames[record.mode] ?? '';
-        server.states.push({ atUs: timeUs, state, mode });
-        this.trackMaintenance(record.server, server.name, timeUs, record.state === ServerState.MAINTENANCE || record.mode !== MaintenanceMode.UNSPECIFIED, mode);
-        return;
-      }
-      case 'queue-wait':
-        this.servers[record.server]?.queueWait.add(record.waitUs);
-        return;
-      case 'session-failover':
-        this.protocol(record.protocol).sessionFailovers++;
-        return;
-      case 'routed-away':
-        increment(this.protocol(record.protocol).routedAway, record.cause);
-        return;
-      case 'router-state': {
-        const name = this.options.actorNames[record.router]!;
-        let router = this.control.routers.get(name);
-        if (router === undefined) this.control.routers.set(name, (router = { states: [] }));
-        router.states.push({ atUs: timeUs, state: serverStateNames[record.state] ?? 'unknown', mode: maintenanceModeNames[record.mode] ?? '' });
-        return;
-      }
-      case 'placement-action':
-        this.control.placement.push({
-          atUs: timeUs,
-          cluster: record.cluster,
-          server: this.options.actorNames[record.server]!,
-          node: record.node,
-          action: record.action,
-          countedInstances: record.countedInstances,
-          min: record.min,
-          max: record.max,
-          countedOnNode: record.countedOnNode,
-          verticalLimit: record.verticalLimit,
-        });
-        return;
-      case 'health-action':
-        this.control.health.push({
-          atUs: timeUs,
-          policy: record.policy,
-          server: this.options.actorNames[record.server]!,
-          action: record.action,
-          supervised: record.supervised,
-          meanResponseUs: record.valueUs,
-          errorPercent: record.errorPercent,
-        });
-        return;
-      case 'messages-in-flight': {
-        let destination = this.control.destinations.get(record.destination);
-        if (destination === undefined) this.control.destinations.set(record.destination, (destination = { peakInFlight: 0, inFlight: 0 }));
-        destination.inFlight = record.inFlight;
-        if (record.inFlight > destination.peakInFlight) destination.peakInFlight = record.inFlight;
-        return;
-      }
-    }
+  /** The collector's handlers by record type, with those of the time series and the resilience figures. */
+  get handlerTables(): readonly RecordHandlers[] {
+    return this.timeSeries === undefined ? [this.handlers, this.resilience.handlers] : [this.handlers, this.timeSeries.handlers, this.resilience.handlers];
   }
+
+  /** Feeds one record (a run feeds `handlerTables` through its own bus). */
+  record(timeUs: number, actor: number, record: SimRecord): void {
+    (this.bus ??= new RecordBus(this.handlerTables)).record(timeUs, actor, record);
+  }
+
+  private bus: RecordBus | undefined;
+
+  private readonly handlers: RecordHandlers = {
+    'session-started': (_timeUs, _actor, record) => {
+      this.protocol(record.protocol).sessionsStarted++;
+    },
+    'session-ended': (_timeUs, _actor, record) => {
+      const figures = this.protocol(record.protocol);
+      if (record.outcome === 'completed') figures.sessionsCompleted++;
+      else increment(record.outcome === 'dropped' ? figures.sessionsDropped : figures.sessionsRejected, record.cause);
+    },
+    'request-ended': (_timeUs, _actor, record) => {
+      const figures = this.protocol(record.protocol);
+      figures.requests++;
+      if (record.status === Status.OK) {
+        figures.requestsOk++;
+        figures.latency.add(record.latencyUs);
+      } else if (record.status === Status.REJECTED) figures.requestsRejected++;
+      else figures.requestsDropped++;
+    },
+    accepted: (_timeUs, _actor, record) => {
+      const server = this.servers[record.server];
+      if (server !== undefined) server.requests++;
+      if (record.state === ServerState.MAINTENANCE) {
+        increment(this.protocol(record.protocol).routedToMaintenance, record.workClass === '' ? 'default' : record.workClass);
+      }
+    },
+    'server-sessions': (timeUs, _actor, record) => {
+      // The samples hold each server's open sessions as they stood just before the sample time.
+      if (timeUs >= this.nextSampleUs) this.sampleUpTo(timeUs);
+      const server = this.servers[record.server];
+      if (server === undefined) return;
+      server.openSessions = record.total;
+      if (record.total > server.peakSessions) server.peakSessions = record.total;
+    },
+    'server-state': (timeUs, _actor, record) => {
+      const server = this.servers[record.server];
+      if (server === undefined) return;
+      const state = serverStateNames[record.state] ?? 'unknown';
+      const mode = maintenanceModeNames[record.mode] ?? '';
+      server.states.push({ atUs: timeUs, state, mode });
+      this.trackMaintenance(record.server, server.name, timeUs, record.state === ServerState.MAINTENANCE || record.mode !== MaintenanceMode.UNSPECIFIED, mode);
+    },
+    'queue-wait': (_timeUs, _actor, record) => {
+      this.servers[record.server]?.queueWait.add(record.waitUs);
+    },
+    'session-failover': (_timeUs, _actor, record) => {
+      this.protocol(record.protocol).sessionFailovers++;
+    },
+    'routed-away': (_timeUs, _actor, record) => increment(this.protocol(record.protocol).routedAway, record.cause),
+    'router-state': (timeUs, _actor, record) => {
+      const name = this.options.actorNames[record.router]!;
+      let router = this.control.routers.get(name);
+      if (router === undefined) this.control.routers.set(name, (router = { states: [] }));
+      router.states.push({ atUs: timeUs, state: serverStateNames[record.state] ?? 'unknown', mode: maintenanceModeNames[record.mode] ?? '' });
+    },
+    'placement-action': (timeUs, _actor, record) => {
+      this.control.placement.push({
+        atUs: timeUs,
+        cluster: record.cluster,
+        server: this.options.actorNames[record.server]!,
+        node: record.node,
+        action: record.action,
+        countedInstances: record.countedInstances,
+        min: record.min,
+        max: record.max,
+        countedOnNode: record.countedOnNode,
+        verticalLimit: record.verticalLimit,
+      });
+    },
+    'health-action': (timeUs, _actor, record) => {
+      this.control.health.push({
+        atUs: timeUs,
+        policy: record.policy,
+        server: this.options.actorNames[record.server]!,
+        action: record.action,
+        supervised: record.supervised,
+        meanResponseUs: record.valueUs,
+        errorPercent: record.errorPercent,
+      });
+    },
+    'messages-in-flight': (_timeUs, _actor, record) => {
+      let destination = this.control.destinations.get(record.destination);
+      if (destination === undefined) this.control.destinations.set(record.destination, (destination = { peakInFlight: 0, inFlight: 0 }));
+      destination.inFlight = record.inFlight;
+      if (record.inFlight > destination.peakInFlight) destination.peakInFlight = record.inFlight;
+    },
+  };
 
   private protocol(protocol: Protocol): ProtocolFigures {
     return this.protocols.get(protocol)!;

@@ -1,5 +1,5 @@
 import { Histogram } from './histogram.js';
-import type { SimRecord } from './records.js';
+import type { RecordHandlers } from './record-bus.js';
 
 interface Drain {
   startedAtUs: number;
@@ -41,57 +41,45 @@ export class ResilienceFigures {
     this.actorByName = new Map(actorNames.map((name, index) => [name, index]));
   }
 
-  record(timeUs: number, record: SimRecord): void {
-    switch (record.type) {
-      case 'redirect':
-        increment(this.redirects, record.reason);
-        return;
-      case 'drain-started':
-        this.drains.set(record.server, { startedAtUs: timeUs, deadlineUs: record.deadlineUs, endedAtUs: undefined, reason: 'open', openSessionsAtEnd: 0 });
-        return;
-      case 'drain-ended': {
-        const drain = this.drains.get(record.server);
-        if (drain === undefined) return;
-        drain.endedAtUs = timeUs;
-        drain.reason = record.reason;
-        drain.openSessionsAtEnd = record.openSessions;
-        return;
+  readonly handlers: RecordHandlers = {
+    redirect: (_timeUs, _actor, record) => increment(this.redirects, record.reason),
+    'drain-started': (timeUs, _actor, record) => {
+      this.drains.set(record.server, { startedAtUs: timeUs, deadlineUs: record.deadlineUs, endedAtUs: undefined, reason: 'open', openSessionsAtEnd: 0 });
+    },
+    'drain-ended': (timeUs, _actor, record) => {
+      const drain = this.drains.get(record.server);
+      if (drain === undefined) return;
+      drain.endedAtUs = timeUs;
+      drain.reason = record.reason;
+      drain.openSessionsAtEnd = record.openSessions;
+    },
+    fault: (timeUs, _actor, record) => {
+      increment(this.faults, record.kind);
+      const actor = this.actorByName.get(record.target);
+      if (actor === undefined) return;
+      if (record.kind === 'crash' && !this.crashedAtUs.has(actor)) this.crashedAtUs.set(actor, timeUs);
+      if (record.kind === 'restart' && this.crashedAtUs.delete(actor)) this.undetectedCrashes++;
+    },
+    suspicion: (timeUs, _actor, record) => {
+      if (!record.suspected) return;
+      this.suspicions++;
+      if (!record.correct) this.falseSuspicions++;
+      const crashedAtUs = this.crashedAtUs.get(record.member);
+      if (crashedAtUs !== undefined && record.correct) {
+        this.detectionDelay.add(timeUs - crashedAtUs);
+        this.crashedAtUs.delete(record.member);
       }
-      case 'fault': {
-        increment(this.faults, record.kind);
-        const actor = this.actorByName.get(record.target);
-        if (actor === undefined) return;
-        if (record.kind === 'crash' && !this.crashedAtUs.has(actor)) this.crashedAtUs.set(actor, timeUs);
-        if (record.kind === 'restart' && this.crashedAtUs.delete(actor)) this.undetectedCrashes++;
-        return;
-      }
-      case 'suspicion': {
-        if (!record.suspected) return;
-        this.suspicions++;
-        if (!record.correct) this.falseSuspicions++;
-        const crashedAtUs = this.crashedAtUs.get(record.member);
-        if (crashedAtUs !== undefined && record.correct) {
-          this.detectionDelay.add(timeUs - crashedAtUs);
-          this.crashedAtUs.delete(record.member);
-        }
-        return;
-      }
-      case 'lost':
-        if (record.requests > 0) add(this.lostRequests, record.cause, record.requests);
-        if (record.sessions > 0) add(this.lostSessions, record.cause, record.sessions);
-        return;
-      case 'session-recovered':
-        increment(this.recovered, record.reason);
-        return;
-      case 'address-conflict':
-        this.conflicts++;
-        return;
-      case 'address-owner':
-        return this.changeOwner(timeUs, record.address, record.owner, record.change, record.reason);
-      default:
-        return;
-    }
-  }
+    },
+    lost: (_timeUs, _actor, record) => {
+      if (record.requests > 0) add(this.lostRequests, record.cause, record.requests);
+      if (record.sessions > 0) add(this.lostSessions, record.cause, record.sessions);
+    },
+    'session-recovered': (_timeUs, _actor, record) => increment(this.recovered, record.reason),
+    'address-conflict': () => {
+      this.conflicts++;
+    },
+    'address-owner': (timeUs, _actor, record) => this.changeOwner(timeUs, record.address, record.owner, record.change, record.reason),
+  };
 
   private changeOwner(timeUs: number, address: string, owner: number, change: 'acquire' | 'release', reason: string): void {
     let owners = this.owners.get(address);

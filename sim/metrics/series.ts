@@ -1,6 +1,7 @@
 import { Protocol, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
 import { Histogram } from './histogram.js';
 import type { SimRecord } from './records.js';
+import { RecordBus, type RecordHandlers } from './record-bus.js';
 
 /** Protocols in the order every chart lists them. */
 export const seriesProtocols = [Protocol.HTTP, Protocol.SIP, Protocol.EJB, Protocol.JMS] as const;
@@ -182,51 +183,62 @@ export class TimeSeriesRecorder {
     for (const [name, members] of options.dynamicClusters ?? []) this.cluster(name).members = new Set(members);
   }
 
+  /** What each record type changes in the series; every handler first closes the windows before its record's. */
+  readonly handlers: RecordHandlers = {
+    'request-ended': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      if (record.status === Status.OK) this.latencyNow.get(record.protocol)?.add(record.latencyUs);
+    },
+    'session-ended': (timeUs, _actor, record) => {
+      const window = this.enter(timeUs);
+      if (record.outcome !== 'dropped') return;
+      const perWindow = this.droppedPerWindow.get(record.protocol);
+      if (perWindow === undefined) return;
+      perWindow[window]!++;
+      const causes = this.droppedByCause.get(record.protocol)!;
+      causes.set(record.cause, (causes.get(record.cause) ?? 0) + 1);
+    },
+    accepted: (timeUs, _actor, record) => {
+      const window = this.enter(timeUs);
+      const ordinal = this.serverOrdinal[record.server] ?? -1;
+      if (ordinal >= 0) this.requestLanes[this.laneOfServer[ordinal]!]!.accepted[window]!++;
+    },
+    'server-sessions': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      this.sessionsChanged(timeUs, record.server, record.protocol, record.open, record.total);
+    },
+    'server-state': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      this.stateChanged(timeUs, record.server, record.state);
+    },
+    'drain-started': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      const open = this.openEpisodes.get(record.server) ?? this.startEpisode(timeUs, record.server, 'draining');
+      open.episode.deadlineUs = record.deadlineUs;
+      this.annotate(timeUs, 'drain', `drain ${this.nameOf(record.server)}`);
+    },
+    'drain-ended': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      this.endEpisode(timeUs, record.server, record.reason, record.openSessions);
+    },
+    fault: (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      this.annotate(timeUs, 'fault', `${record.kind} ${record.target}`);
+    },
+    'address-owner': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      if (record.change === 'acquire') this.annotate(timeUs, 'address', `${record.address} → ${this.nameOf(record.owner)}`);
+    },
+    'placement-action': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      this.placementAction(timeUs, record);
+    },
+  };
+  private bus: RecordBus | undefined;
+
+  /** Feeds one record (the run feeds `handlers` through its own bus). */
   record(timeUs: number, actor: number, record: SimRecord): void {
-    const window = this.windowOf(timeUs);
-    if (window > this.window) this.closeWindowsBefore(window);
-    switch (record.type) {
-      case 'request-ended':
-        if (record.status === Status.OK) this.latencyNow.get(record.protocol)?.add(record.latencyUs);
-        return;
-      case 'session-ended': {
-        if (record.outcome !== 'dropped') return;
-        const perWindow = this.droppedPerWindow.get(record.protocol);
-        if (perWindow === undefined) return;
-        perWindow[window]!++;
-        const causes = this.droppedByCause.get(record.protocol)!;
-        causes.set(record.cause, (causes.get(record.cause) ?? 0) + 1);
-        return;
-      }
-      case 'accepted': {
-        const ordinal = this.serverOrdinal[record.server] ?? -1;
-        if (ordinal >= 0) this.requestLanes[this.laneOfServer[ordinal]!]!.accepted[window]!++;
-        return;
-      }
-      case 'server-sessions':
-        return this.sessionsChanged(timeUs, record.server, record.protocol, record.open, record.total);
-      case 'server-state':
-        return this.stateChanged(timeUs, record.server, record.state);
-      case 'drain-started': {
-        const open = this.openEpisodes.get(record.server) ?? this.startEpisode(timeUs, record.server, 'draining');
-        open.episode.deadlineUs = record.deadlineUs;
-        this.annotate(timeUs, 'drain', `drain ${this.nameOf(record.server)}`);
-        return;
-      }
-      case 'drain-ended':
-        this.endEpisode(timeUs, record.server, record.reason, record.openSessions);
-        return;
-      case 'fault':
-        this.annotate(timeUs, 'fault', `${record.kind} ${record.target}`);
-        return;
-      case 'address-owner':
-        if (record.change === 'acquire') this.annotate(timeUs, 'address', `${record.address} → ${this.nameOf(record.owner)}`);
-        return;
-      case 'placement-action':
-        return this.placementAction(timeUs, record);
-      default:
-        return;
-    }
+    (this.bus ??= new RecordBus([this.handlers])).record(timeUs, actor, record);
   }
 
   /** Closes the last windows and returns the series. */
@@ -253,8 +265,15 @@ export class TimeSeriesRecorder {
     };
   }
 
-  private windowOf(timeUs: number): number {
-    return Math.min(this.windows - 1, Math.floor(timeUs / this.windowUs));
+  /**
+   * The window of `timeUs`, closing the windows before it first. Only records the series looks
+   * at change what a window holds, so closing windows when such a record comes is the same as
+   * closing them as time passes.
+   */
+  private enter(timeUs: number): number {
+    const window = Math.min(this.windows - 1, Math.floor(timeUs / this.windowUs));
+    if (window > this.window) this.closeWindowsBefore(window);
+    return window;
   }
 
   private closeWindowsBefore(window: number): void {

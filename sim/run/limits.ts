@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import type { RecordSink } from '../kernel/actor.js';
+import { RecordBus, type RecordHandlers } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { Scenario } from '../scenario/schema.js';
 
@@ -32,35 +33,48 @@ const recordsPerCheck = 16_384;
 const eventsPerHeapCheck = 10_000;
 
 /**
- * Passes records on to the collector and watches the run's bounds on the way: open sessions
- * (from session records, whatever the protocol), events handled and heap used. On the first
- * bound exceeded it calls `onExceeded` once, which stops the simulation.
+ * Passes records on to their consumers (and the tap) and watches the run's bounds on the way:
+ * open sessions (from session records, whatever the protocol), events handled and heap used.
+ * On the first bound exceeded it calls `onExceeded` once, which stops the simulation.
  */
 export class LimitGuard implements RecordSink<SimRecord> {
   private openSessions = 0;
   private records = 0;
   private heapCheckedAtEvents = 0;
   private exceededLimit: ExceededLimit | undefined;
+  private readonly bus: RecordBus;
 
   constructor(
-    private readonly sink: RecordSink<SimRecord>,
+    consumers: readonly RecordHandlers[],
     private readonly limits: RunLimits,
     private readonly eventsProcessed: () => number,
     private readonly onExceeded: (exceeded: ExceededLimit) => void,
-  ) {}
+    tap?: RecordSink<SimRecord>,
+  ) {
+    this.bus = new RecordBus(
+      [
+        ...consumers,
+        {
+          'session-started': () => {
+            if (++this.openSessions > this.limits.maxOpenSessions) {
+              this.exceed('maxOpenSessions', `more than ${count(this.limits.maxOpenSessions)} sessions open at once`);
+            }
+          },
+          'session-ended': () => {
+            this.openSessions--;
+          },
+        },
+      ],
+      tap,
+    );
+  }
 
   get exceeded(): ExceededLimit | undefined {
     return this.exceededLimit;
   }
 
   record(timeUs: number, actor: number, record: SimRecord): void {
-    this.sink.record(timeUs, actor, record);
-    if (record.type === 'session-started') {
-      this.openSessions++;
-      if (this.openSessions > this.limits.maxOpenSessions) {
-        this.exceed('maxOpenSessions', `more than ${count(this.limits.maxOpenSessions)} sessions open at once`);
-      }
-    } else if (record.type === 'session-ended') this.openSessions--;
+    this.bus.record(timeUs, actor, record);
     // The event bound is kept by the runner's slices (they end one event past it) and `check()`.
     if (++this.records % recordsPerCheck === 0) this.check();
   }

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { Message } from '../../nodes/messages.js';
-import { CheckerSet, fanOut, type CheckResult } from '../checkers/checker-set.js';
+import { CheckerSet, type CheckResult } from '../checkers/checker-set.js';
 import { standardCheckers } from '../checkers/index.js';
 import type { ClusterMember } from '../checkers/placement.js';
 import type { RecordSink } from '../kernel/actor.js';
@@ -107,10 +107,11 @@ export class ScenarioRun {
     this.collector = createCollector(loaded, this.topology);
     this.checkers = createCheckers(this.topology);
     this.guard = new LimitGuard(
-      fanOut([this.collector, this.checkers, ...(options.recordTap === undefined ? [] : [options.recordTap])]),
+      [...this.collector.handlerTables, ...this.checkers.handlerTables],
       resolveLimits(scenario.limits),
       () => this.simulation.eventsProcessed,
       (exceeded) => this.stop({ cause: 'limit', reason: exceeded.message, limit: exceeded.limit }),
+      options.recordTap,
     );
     this.simulation = new Simulation<Message, SimRecord>({
       seed: this.seed,
