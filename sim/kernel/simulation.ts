@@ -43,6 +43,11 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
   eventsProcessed = 0;
   private readonly queue = new EventQueue<Message>(4096);
   private readonly actors: readonly (Actor<Message, Record> | undefined)[];
+  /**
+   * Each local actor's `onMessage`, bound to it. Actors come in a dozen classes, so looking the
+   * method up on the actor at every event is a megamorphic property load; this array skips it.
+   */
+  private readonly receivers: readonly (((message: Message, context: Context<Message, Record>) => void) | undefined)[];
   private readonly actorNames: readonly string[];
   private readonly nextSequence: Float64Array;
   private readonly streams: Map<string, RandomStream>[];
@@ -56,6 +61,7 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
   constructor(options: SimulationOptions<Message, Record>) {
     this.seed = options.seed;
     this.actors = options.actors;
+    this.receivers = options.actors.map((actor) => actor?.onMessage.bind(actor));
     this.actorNames = options.actorNames;
     this.network = options.network;
     this.sink = options.sink;
@@ -133,7 +139,7 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
    */
   runUntil(endUs: number, maxEventsProcessed = Infinity): boolean {
     const queue = this.queue;
-    const actors = this.actors;
+    const receivers = this.receivers;
     while (queue.size > 0 && queue.peekTimeUs() < endUs) {
       if (this.eventsProcessed >= maxEventsProcessed) return false;
       const slot = queue.pop();
@@ -143,7 +149,7 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
       this.eventOrigin = queue.slotOrigin(slot);
       this.eventSequence = queue.slotSequence(slot);
       const message = queue.takePayload(slot);
-      actors[target]!.onMessage(message, this);
+      receivers[target]!(message, this);
       this.eventsProcessed++;
       if (this.stopRequested) return false;
     }

@@ -104,8 +104,30 @@ export class SessionClients implements NodeActor {
   /** Times of the wake-up timers set and not yet fired, latest first (each one set earlier than all before). */
   private readonly wakeTimersUs: number[] = [];
 
-  constructor(private readonly config: SessionClientsConfig) {
+  private readonly config: SessionClientsConfig;
+
+  constructor(config: SessionClientsConfig) {
     this.name = config.name;
+    // Every field set, in one order: the populations' configurations then share one shape, and
+    // reading them on every request stays a monomorphic load.
+    this.config = {
+      name: config.name,
+      protocol: config.protocol,
+      arrivals: config.arrivals,
+      requests: config.requests,
+      thinkTime: config.thinkTime,
+      service: config.service,
+      holdTime: config.holdTime,
+      uri: config.uri,
+      uris: config.uris,
+      replicated: config.replicated,
+      destination: config.destination,
+      idSlot: config.idSlot,
+      entryPoints: config.entryPoints,
+      stopArrivalsAtUs: config.stopArrivalsAtUs,
+      addresses: config.addresses,
+      requestTimeoutUs: config.requestTimeoutUs,
+    };
     this.totalUriWeight = (config.uris ?? []).reduce((total, entry) => total + entry.weight, 0);
   }
 
@@ -175,7 +197,7 @@ export class SessionClients implements NodeActor {
 
   /** Sends the next request of every session whose think time is over, in the order they began thinking. */
   private wake(context: NodeContext): void {
-    if (this.wakeTimersUs[this.wakeTimersUs.length - 1] === context.now) this.wakeTimersUs.pop();
+    if (this.earliestWakeTimerUs() === context.now) this.wakeTimersUs.pop();
     const thinking = this.thinking;
     while (thinking.peekTimeUs() <= context.now) this.sendNext(thinking.takePayload(thinking.pop()), context);
     this.armWake(context);
@@ -183,10 +205,16 @@ export class SessionClients implements NodeActor {
 
   private armWake(context: NodeContext): void {
     const nextUs = this.thinking.peekTimeUs();
-    const armedUs = this.wakeTimersUs[this.wakeTimersUs.length - 1] ?? Infinity;
+    const armedUs = this.earliestWakeTimerUs();
     if (nextUs >= armedUs) return;
     this.wakeTimersUs.push(nextUs);
     context.setTimer(nextUs, thinkWake);
+  }
+
+  // Reading index -1 of an empty array would be a slow, generic property load: the length is checked first.
+  private earliestWakeTimerUs(): number {
+    const timers = this.wakeTimersUs;
+    return timers.length === 0 ? Infinity : timers[timers.length - 1]!;
   }
 
   private sendNext(sessionId: number, context: NodeContext): void {
