@@ -15,6 +15,7 @@ import {
   type Request,
   type Response,
 } from '../messages.js';
+import { IntMap } from '../../sim/kernel/int-map.js';
 import { maintenanceRefusal } from '../server/maintenance-rules.js';
 import { askPolicy, type RoutingPolicy } from './external-policy.js';
 import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from './server-views.js';
@@ -58,7 +59,7 @@ export class Router implements NodeActor {
   private readonly allServers: ServerGroup;
   private readonly workClasses: WorkClassTable;
   /** Requests forwarded and not yet answered, by id. The last of `triedServers` is the target. */
-  private readonly pending = new Map<number, Request>();
+  private readonly pending = new IntMap<Request>();
   /** The router's own affinity tables, per protocol: session id → server. */
   private readonly affinity: Map<number, number>[] = Array.from({ length: protocolCount }, () => new Map<number, number>());
   /** Crashed by the scenario: it hears nothing until restarted. */
@@ -193,7 +194,8 @@ export class Router implements NodeActor {
   /** A failed server answers nothing: its outstanding requests are retried elsewhere, or dropped. */
   private retryLostWith(server: number, context: NodeContext): void {
     const lost: Request[] = [];
-    for (const request of this.pending.values()) if (request.triedServers[request.triedServers.length - 1] === server) lost.push(request);
+    for (const request of this.pending.valueList()) if (request.triedServers[request.triedServers.length - 1] === server) lost.push(request);
+    lost.sort((a, b) => a.id - b.id);
     const view = this.viewByActor[server]!;
     for (const request of lost) {
       this.pending.delete(request.id);

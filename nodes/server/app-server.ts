@@ -1,4 +1,5 @@
 import type { Distribution } from '../../sim/kernel/distributions.js';
+import { IntMap } from '../../sim/kernel/int-map.js';
 import {
   FaultKind,
   MaintenanceMode,
@@ -63,7 +64,8 @@ export class AppServer implements NodeActor {
   private busyThreads = 0;
   private readonly waiting: { request: Request; arrivedAtUs: number }[] = [];
   private waitingHead = 0;
-  private readonly inService = new Map<number, { request: Request; arrivedAtUs: number }>();
+  /** Requests being served, by id. */
+  private readonly inService = new IntMap<{ request: Request; arrivedAtUs: number }>();
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
   readonly sessions = new Map<number, Protocol>();
   private readonly sessionsByProtocol = new Map<Protocol, number>();
@@ -262,7 +264,7 @@ export class AppServer implements NodeActor {
   /** Stops the server as `finalState` (stopped, or failed for a crash): work in flight and sessions are lost. */
   private stop(finalState: ServerState, cause: string, context: NodeContext): void {
     this.generation++;
-    for (const entry of this.inService.values()) this.drop(entry.request, cause, context);
+    for (const entry of this.inService.valueList().sort((a, b) => a.request.id - b.request.id)) this.drop(entry.request, cause, context);
     for (let index = this.waitingHead; index < this.waiting.length; index++) this.drop(this.waiting[index]!.request, cause, context);
     this.inService.clear();
     this.waiting.length = 0;

@@ -1,4 +1,5 @@
 import { Status } from '../../gen/clustersim/v1/cluster.js';
+import { IntMap } from '../kernel/int-map.js';
 import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 
 /** Time a response may still be on its way when the run ends: a request lost earlier than that disappeared. */
@@ -24,7 +25,7 @@ export class ConservationChecker implements Checker {
    * sessions must stay cheap; the rare violation looks the requests up in `inFlight`.
    */
   private readonly openSessions = new Map<number, number>();
-  private readonly inFlight = new Map<number, InFlight>();
+  private readonly inFlight = new IntMap<InFlight>();
 
   readonly handlers: CheckerHandlers = {
     'session-started': (timeUs, actor, record, context) => {
@@ -65,7 +66,7 @@ export class ConservationChecker implements Checker {
     this.openSessions.delete(session);
     if (inFlightCount === 0) return;
     const requests: number[] = [];
-    for (const [request, inFlight] of this.inFlight) if (inFlight.session === session) requests.push(request);
+    for (const [request, inFlight] of this.inFlight.entryList()) if (inFlight.session === session) requests.push(request);
     for (const request of requests.sort((a, b) => a - b)) {
       const inFlight = this.inFlight.get(request)!;
       this.inFlight.delete(request);
@@ -83,7 +84,7 @@ export class ConservationChecker implements Checker {
   finish(endUs: number, context: CheckContext): void {
     context.note('sessions-open-at-end', this.openSessions.size);
     context.note('requests-in-flight-at-end', this.inFlight.size);
-    const lost = [...this.inFlight.entries()].filter(([, inFlight]) => {
+    const lost = this.inFlight.entryList().filter(([, inFlight]) => {
       const downUs = context.truth.lastDownUs(inFlight.server);
       return downUs >= inFlight.acceptedAtUs && downUs <= endUs - answerGraceUs;
     });
