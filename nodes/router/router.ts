@@ -61,7 +61,7 @@ export class Router implements NodeActor {
   /** Requests forwarded and not yet answered, by id. The last of `triedServers` is the target. */
   private readonly pending = new IntMap<Request>();
   /** The router's own affinity tables, per protocol: session id → server. */
-  private readonly affinity: Map<number, number>[] = Array.from({ length: protocolCount }, () => new Map<number, number>());
+  private readonly affinity: IntMap<number>[] = Array.from({ length: protocolCount }, () => new IntMap<number>());
   /** Crashed by the scenario: it hears nothing until restarted. */
   private crashed = false;
 

@@ -67,7 +67,7 @@ export class AppServer implements NodeActor {
   /** Requests being served, by id. */
   private readonly inService = new IntMap<{ request: Request; arrivedAtUs: number }>();
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
-  readonly sessions = new Map<number, Protocol>();
+  readonly sessions = new IntMap<Protocol>();
   private readonly sessionsByProtocol = new Map<Protocol, number>();
   // Since the last periodic load report, for health policies.
   private completedInInterval = 0;
@@ -203,7 +203,7 @@ export class AppServer implements NodeActor {
   /** Break mode: the HTTP sessions and SIP dialogs held here are given up (EJB affinity is never broken). */
   private breakAffinity(context: NodeContext): void {
     const broken: number[] = [];
-    for (const [session, protocol] of this.sessions) if (affinityBreaks(protocol)) broken.push(session);
+    for (const [session, protocol] of this.sessions.entryList().sort((a, b) => a[0] - b[0])) if (affinityBreaks(protocol)) broken.push(session);
     for (const session of broken) this.closeSession(session, context);
   }
 

@@ -24,7 +24,7 @@ export class ConservationChecker implements Checker {
    * for them. A count, not a set: a session almost always has none at its end, and a million open
    * sessions must stay cheap; the rare violation looks the requests up in `inFlight`.
    */
-  private readonly openSessions = new Map<number, number>();
+  private readonly openSessions = new IntMap<number>();
   private readonly inFlight = new IntMap<InFlight>();
 
   readonly handlers: CheckerHandlers = {

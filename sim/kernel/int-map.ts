@@ -87,8 +87,13 @@ export class IntMap<Value> {
 
   /** The values, in table order. */
   valueList(): Value[] {
+    return this.valuesWhere(() => true);
+  }
+
+  /** The values that pass `test`, in table order. */
+  valuesWhere(test: (value: Value) => boolean): Value[] {
     const list: Value[] = [];
-    for (let slot = 0; slot < this.keys.length; slot++) if (this.keys[slot] !== empty) list.push(this.values[slot] as Value);
+    for (let slot = 0; slot < this.keys.length; slot++) if (this.keys[slot] !== empty && test(this.values[slot] as Value)) list.push(this.values[slot] as Value);
     return list;
   }
 

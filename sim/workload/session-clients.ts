@@ -1,6 +1,7 @@
 import { Protocol, RequestKind, Status, unexpected, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../../nodes/messages.js';
 import type { Distribution } from '../kernel/distributions.js';
 import { EventQueue } from '../kernel/event-queue.js';
+import { IntMap } from '../kernel/int-map.js';
 import type { ArrivalProcess } from './arrivals.js';
 
 export interface SessionClientsConfig {
@@ -88,7 +89,7 @@ const methods: Readonly<Record<number, readonly [string, string, string]>> = {
  */
 export class SessionClients implements NodeActor {
   readonly name: string;
-  private readonly sessions = new Map<number, Session>();
+  private readonly sessions = new IntMap<Session>();
   private readonly totalUriWeight: number;
   private nextSessionNumber = 1;
   private nextRequestNumber = 1;
@@ -311,8 +312,9 @@ export class SessionClients implements NodeActor {
   private sweepTimeouts(context: NodeContext): void {
     const timeoutUs = this.config.requestTimeoutUs!;
     const protocol = this.config.protocol;
-    for (const session of this.sessions.values()) {
-      if (!session.waiting || context.now - session.sentAtUs < timeoutUs) continue;
+    // In the order the sessions started (their ids), whatever the table's order.
+    const overdue = this.sessions.valuesWhere((session) => session.waiting && context.now - session.sentAtUs >= timeoutUs).sort((a, b) => a.id - b.id);
+    for (const session of overdue) {
       context.record({
         type: 'request-ended',
         protocol,

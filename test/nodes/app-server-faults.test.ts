@@ -77,7 +77,7 @@ describe('application server: sessions it does not hold', () => {
     const { server: appServer, context } = server();
     appServer.onMessage(send({ id: 1, sessionId: 8, kind: RequestKind.IN_SESSION, affinityServer: 11, replicated: true }), context);
     expect(context.recordsOf('session-failover')).toEqual([{ type: 'session-failover', protocol: Protocol.HTTP, session: 8, from: 11, to: serverActor }]);
-    expect([...appServer.sessions]).toEqual([[8, Protocol.HTTP]]);
+    expect(appServer.sessions.entryList()).toEqual([[8, Protocol.HTTP]]);
     fire(appServer, context);
     expect(responses(context)).toEqual([{ requestId: 1, status: Status.OK, cause: '', retryable: false }]);
   });
@@ -167,7 +167,7 @@ describe('application server: maintenance modes', () => {
     open(appServer, context, 3, Protocol.EJB);
     context.clear();
     appServer.onMessage(maintenance(true, MaintenanceMode.BREAK), context);
-    expect([...appServer.sessions]).toEqual([[3, Protocol.EJB]]);
+    expect(appServer.sessions.entryList()).toEqual([[3, Protocol.EJB]]);
     expect(context.recordsOf('server-sessions').map(({ protocol, open: count }) => [protocol, count])).toEqual([
       [Protocol.HTTP, 0],
       [Protocol.SIP, 0],
