@@ -142,7 +142,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
           window: (report) => {
             const mergeStartedAt = performance.now();
             try {
-              merger.add(connection.index, parseRecords(report.recordsJson));
+              merger.add(connection.index, parseRecords(report.records));
             } catch (error) {
               if (!(error instanceof MalformedBatchError)) throw error;
               throw connection.failureAt(`sent ${error.message}`, report.reachedUs);

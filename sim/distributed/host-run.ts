@@ -193,12 +193,12 @@ export class HostRun {
   private report(): void {
     const { share } = this.options;
     const unreported = this.unreported;
-    const texts = share.records.drain(recordsPerMessage);
+    const lists = share.records.drain(recordsPerMessage);
     let start = 0;
     do {
       let end = start;
       let bytes = 0;
-      while (end < texts.length && (end === start || bytes + texts[end]!.length <= inlineBytesLimit)) bytes += texts[end++]!.length;
+      while (end < lists.length && (end === start || bytes + lists[end]!.length <= inlineBytesLimit)) bytes += lists[end++]!.length;
       this.options.report({
         report: {
           $case: 'window',
@@ -209,12 +209,12 @@ export class HostRun {
             eventsProcessed: share.simulation.eventsProcessed,
             computeMs: start === 0 ? unreported.computeMs : 0,
             crossHostItems: start === 0 ? unreported.crossHostItems : 0,
-            recordsJson: texts.slice(start, end),
+            records: lists.slice(start, end),
           },
         },
       });
       start = end;
-    } while (start < texts.length);
+    } while (start < lists.length);
     this.unreported = { windows: 0, frontierUs: unreported.frontierUs, computeMs: 0, crossHostItems: 0 };
   }
 

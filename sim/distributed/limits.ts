@@ -6,7 +6,7 @@ export const maxMessageBytes = 16 * 1024 * 1024;
 export const inlineBytesLimit = 4 * 1024 * 1024;
 /** Deliveries per encoded batch (an Envelope is about 100 bytes: batches stay near 0.5 MiB). */
 export const deliveriesPerBatch = 4096;
-/** Records per JSON text (about 130 bytes each). */
+/** Records per encoded list (about 35 bytes each). */
 export const recordsPerMessage = 8192;
 /** A host reports to the coordinator after this many windows, or once it holds this many records. */
 export const windowsPerReport = 32;

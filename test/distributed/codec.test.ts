@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Protocol } from '../../nodes/messages.js';
+import { pack } from 'msgpackr';
 import { decodeDeliveries, DeliveryColumns, MalformedBatchError, parseRecords, StampedRecords } from '../../sim/distributed/codec.js';
 import { HostShare, ProtocolError } from '../../sim/distributed/host-share.js';
 import { buildTopology } from '../../sim/run/build.js';
@@ -42,12 +43,13 @@ describe('the wire codec of node hosts', () => {
   });
 
   it('refuses records and batches that are not what they claim', () => {
-    expect(() => parseRecords([Buffer.from('not json')])).toThrow(MalformedBatchError);
-    expect(() => parseRecords([Buffer.from('{"items": []}')])).toThrow(/not a list of stamped records/);
-    expect(() => parseRecords([Buffer.from('[1, 2, 3, 4, 5]')])).toThrow(/not a list of stamped records/);
-    expect(() => parseRecords([Buffer.from('[1, 2, 3, "4", 5, {"type": "x"}]')])).toThrow(/without its key or type/);
-    expect(() => parseRecords([Buffer.from('[1, 2, 3, 4, 5, {"server": 1}]')])).toThrow(/without its key or type/);
-    expect(() => parseRecords([Buffer.from('[1, 2, 3, 4, 5, null]')])).toThrow(/without its key or type/);
+    expect(() => parseRecords([Buffer.from([0xd4, 0x01, 0x02])])).toThrow(MalformedBatchError);
+    expect(() => parseRecords([Buffer.from([0x93, 0x01])])).toThrow(MalformedBatchError); // cut short
+    expect(() => parseRecords([pack({ items: [] })])).toThrow(/not a list of stamped records/);
+    expect(() => parseRecords([pack([1, 2, 3, 4, 5])])).toThrow(/not a list of stamped records/);
+    expect(() => parseRecords([pack([1, 2, 3, '4', 5, { type: 'x' }])])).toThrow(/without its key or type/);
+    expect(() => parseRecords([pack([1, 2, 3, 4, 5, { server: 1 }])])).toThrow(/without its key or type/);
+    expect(() => parseRecords([pack([1, 2, 3, 4, 5, null])])).toThrow(/without its key or type/);
     expect(() => decodeDeliveries(Buffer.from([0x0a, 0x05, 0x01]))).toThrow(MalformedBatchError);
     // Columns of different lengths.
     const columns = new DeliveryColumns();
