@@ -42,7 +42,7 @@ export class CheckerSet implements RecordSink<SimRecord>, CheckContext {
 
   constructor(private readonly options: CheckerSetOptions) {
     this.keptLimit = options.keptViolations ?? keptViolationsDefault;
-    this.truth = new ClusterTruth(options.initialStates);
+    this.truth = new ClusterTruth(options.initialStates, options.actorNames.length);
     this.handlerTables = [...options.checkers.map((checker) => this.withContext(checker)), this.truth.handlers];
   }
 

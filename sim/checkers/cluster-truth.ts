@@ -1,35 +1,43 @@
 import { MaintenanceMode, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { RecordHandlers } from '../metrics/record-bus.js';
 
-interface ServerFacts {
-  state: ServerState;
-  mode: MaintenanceMode;
-  sinceUs: number;
-  /** Last time the server went down (stopped or failed), or -1. */
-  lastDownUs: number;
-}
-
 /**
  * The checkers' truth about the cluster: each server's own state, from its 'server-state'
  * records in order (before its first one, the state it was built in; running if not given),
  * and whether a network partition is in force, from the 'fault' records.
  */
 export class ClusterTruth {
-  private readonly servers = new Map<number, ServerFacts>();
+  // By actor index in typed arrays: the state every 'accepted' record asks for is one byte of a
+  // small array, not a Map entry and an object each (cold at 10,000 servers).
+  private states: Uint8Array;
+  private modes: Uint8Array;
+  /** Since when each server has been in its current state. */
+  private stateSinceUs: Float64Array;
+  /** Last time each server went down (stopped or failed), or -1. */
+  private lastDownAtUs: Float64Array;
   private partitionsInForce = 0;
 
-  constructor(initialStates: ReadonlyMap<number, ServerState> = new Map()) {
-    for (const [server, state] of initialStates) this.servers.set(server, { state, mode: MaintenanceMode.UNSPECIFIED, sinceUs: 0, lastDownUs: -1 });
+  constructor(initialStates: ReadonlyMap<number, ServerState> = new Map(), actorCount = 0) {
+    this.states = new Uint8Array(actorCount).fill(ServerState.RUNNING);
+    this.modes = new Uint8Array(actorCount);
+    this.stateSinceUs = new Float64Array(actorCount);
+    this.lastDownAtUs = new Float64Array(actorCount).fill(-1);
+    for (const [server, state] of initialStates) {
+      this.holdServer(server);
+      this.states[server] = state;
+    }
   }
 
   /** The records the truth follows; they reach it after the checkers have seen them. */
   readonly handlers: RecordHandlers = {
     'server-state': (timeUs, _actor, record) => {
-      const facts = this.facts(record.server);
-      if (isDown(record.state) && !isDown(facts.state)) facts.lastDownUs = timeUs;
-      if (record.state !== facts.state) facts.sinceUs = timeUs;
-      facts.state = record.state;
-      facts.mode = record.mode;
+      const server = record.server;
+      this.holdServer(server);
+      const previous = this.states[server]!;
+      if (isDown(record.state) && !isDown(previous)) this.lastDownAtUs[server] = timeUs;
+      if (record.state !== previous) this.stateSinceUs[server] = timeUs;
+      this.states[server] = record.state;
+      this.modes[server] = record.mode;
     },
     fault: (_timeUs, _actor, record) => {
       if (record.kind === 'partition') this.partitionsInForce++;
@@ -38,20 +46,20 @@ export class ClusterTruth {
   };
 
   state(server: number): ServerState {
-    return this.servers.get(server)?.state ?? ServerState.RUNNING;
+    return this.states[server] ?? ServerState.RUNNING;
   }
 
   mode(server: number): MaintenanceMode {
-    return this.servers.get(server)?.mode ?? MaintenanceMode.UNSPECIFIED;
+    return this.modes[server] ?? MaintenanceMode.UNSPECIFIED;
   }
 
   /** Since when the server has been in its current state. */
   sinceUs(server: number): number {
-    return this.servers.get(server)?.sinceUs ?? 0;
+    return this.stateSinceUs[server] ?? 0;
   }
 
   lastDownUs(server: number): number {
-    return this.servers.get(server)?.lastDownUs ?? -1;
+    return this.lastDownAtUs[server] ?? -1;
   }
 
   inMaintenance(server: number): boolean {
@@ -71,14 +79,22 @@ export class ClusterTruth {
     return this.partitionsInForce > 0;
   }
 
-  private facts(server: number): ServerFacts {
-    let facts = this.servers.get(server);
-    if (facts === undefined) {
-      facts = { state: ServerState.RUNNING, mode: MaintenanceMode.UNSPECIFIED, sinceUs: 0, lastDownUs: -1 };
-      this.servers.set(server, facts);
-    }
-    return facts;
+  /** Makes room for an actor beyond those the truth was sized for (a stream without a topology). */
+  private holdServer(server: number): void {
+    if (server < this.states.length) return;
+    const length = Math.max(server + 1, this.states.length * 2);
+    this.states = grown(this.states, length, ServerState.RUNNING);
+    this.modes = grown(this.modes, length, MaintenanceMode.UNSPECIFIED);
+    this.stateSinceUs = grown(this.stateSinceUs, length, 0);
+    this.lastDownAtUs = grown(this.lastDownAtUs, length, -1);
   }
+}
+
+function grown<Column extends Uint8Array | Float64Array>(column: Column, length: number, fill: number): Column {
+  const larger = new (column.constructor as new (length: number) => Column)(length);
+  larger.fill(fill);
+  larger.set(column);
+  return larger;
 }
 
 export function isDown(state: ServerState): boolean {
