@@ -1,6 +1,7 @@
 import { Protocol, RequestKind, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { protocolNames, serverStateNames } from '../metrics/collector.js';
-import type { Checker, CheckerHandlers } from './checker.js';
+import type { RecordOf } from '../metrics/record-bus.js';
+import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 
 /**
  * What a server may take in, given its own state at the time:
@@ -12,27 +13,39 @@ import type { Checker, CheckerHandlers } from './checker.js';
 export class MaintenanceAdmissionChecker implements Checker {
   readonly rules = ['maintenance-new-session', 'permit-mm', 'down-server'];
   readonly handlers: CheckerHandlers = {
+    // Runs on every accepted request: it only reads the truth and the record until a rule breaks.
     accepted: (timeUs, _actor, record, context) => {
       const state = context.truth.state(record.server);
-      const base = { timeUs, actor: context.actorName(record.server), session: record.session, request: record.request };
-      const protocol = protocolNames[record.protocol] ?? 'unknown';
       if (state === ServerState.STOPPED || state === ServerState.FAILED || state === ServerState.STARTING) {
-        context.report({ ...base, rule: 'down-server', detail: `${protocol} request accepted while the server is ${serverStateNames[state]}` });
+        context.report({ ...violationAt(timeUs, record, context), rule: 'down-server', detail: `${protocolName(record)} request accepted while the server is ${serverStateNames[state]}` });
         return;
       }
       const closedToNewSessions = state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
       const opensSession = record.kind === RequestKind.OPEN && (record.protocol === Protocol.HTTP || record.protocol === Protocol.SIP);
       if (opensSession && closedToNewSessions && !record.maintenanceOnly) {
         const what = record.protocol === Protocol.SIP ? 'SIP dialog' : 'HTTP session';
-        context.report({ ...base, rule: 'maintenance-new-session', detail: `new ${what} accepted while the server is ${serverStateNames[state]} (work class "${record.workClass}")` });
+        context.report({
+          ...violationAt(timeUs, record, context),
+          rule: 'maintenance-new-session',
+          detail: `new ${what} accepted while the server is ${serverStateNames[state]} (work class "${record.workClass}")`,
+        });
       }
       if (record.maintenanceOnly && state !== ServerState.MAINTENANCE) {
         context.report({
-          ...base,
+          ...violationAt(timeUs, record, context),
           rule: 'permit-mm',
-          detail: `${protocol} request of maintenance-only work class "${record.workClass}" accepted while the server is ${serverStateNames[state]}`,
+          detail: `${protocolName(record)} request of maintenance-only work class "${record.workClass}" accepted while the server is ${serverStateNames[state]}`,
         });
       }
     },
   };
+}
+
+/** What every violation of an accepted request names: when, which server, which session and request. */
+function violationAt(timeUs: number, record: RecordOf<'accepted'>, context: CheckContext): { timeUs: number; actor: string; session: number; request: number } {
+  return { timeUs, actor: context.actorName(record.server), session: record.session, request: record.request };
+}
+
+function protocolName(record: RecordOf<'accepted'>): string {
+  return protocolNames[record.protocol] ?? 'unknown';
 }
