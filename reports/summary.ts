@@ -71,7 +71,7 @@ export function summarize(result: RunResult): Summary {
       requests: server.requests,
       peakSessions: server.peakSessions,
       openSessionsAtEnd: server.openSessions,
-      meanQueueWaitUs: Math.round(server.queueWait.mean),
+      meanQueueWaitUs: Math.round(server.meanQueueWaitUs),
       states: server.states,
     };
   }
