@@ -6,6 +6,9 @@ import { RecordBus, type RecordHandlers } from './record-bus.js';
 /** Protocols in the order every chart lists them. */
 export const seriesProtocols = [Protocol.HTTP, Protocol.SIP, Protocol.EJB, Protocol.JMS] as const;
 
+/** Each protocol's place in `seriesProtocols`, by protocol code (-1 for the others). */
+const slotOfProtocol: readonly number[] = Array.from({ length: Math.max(...seriesProtocols) + 1 }, (_, code) => seriesProtocols.indexOf(code as (typeof seriesProtocols)[number]));
+
 // A band in a timeline window shows the most telling state the server was in during it.
 const stateRank: Readonly<Record<number, number>> = {
   [ServerState.RUNNING]: 0,
@@ -127,17 +130,24 @@ export class TimeSeriesRecorder {
   private readonly windowUs: number;
   private readonly windows: number;
   private readonly serverOrdinal: Int32Array;
-  private readonly laneOfServer: Int32Array;
+  /** Request lane of each server, by actor index (-1 for other actors). */
+  private readonly laneOfActor: Int32Array;
+  /** Accepted requests by lane and window, row-major: each lane's `accepted` is a view of its row. */
+  private readonly acceptedByLane: Uint32Array;
   private readonly currentState: Uint8Array;
   private readonly windowState: Uint8Array;
   private readonly states: Uint8Array;
   private readonly requestLanes: RequestLane[];
-  private readonly latencyNow = new Map<Protocol, Histogram>();
+  /** OK latencies of the window under way, by protocol code. */
+  private readonly latencyNow: Histogram[] = [];
   private readonly latency = new Map<Protocol, LatencyWindows>();
   private readonly droppedPerWindow = new Map<Protocol, Uint32Array>();
   private readonly droppedByCause = new Map<Protocol, Map<string, number>>();
-  /** Open sessions by protocol of every actor that reported some. */
-  private readonly openSessions = new Map<number, number[]>();
+  /**
+   * Open sessions by protocol (`seriesProtocols` slots) of every actor, row-major by actor index:
+   * a typed array, not a Map of arrays, so that a 'server-sessions' record touches one row.
+   */
+  private openSessions: Float64Array;
   private readonly openEpisodes = new Map<number, OpenEpisode>();
   private readonly episodes: DrainEpisode[] = [];
   private episodesLeftOut = 0;
@@ -152,15 +162,19 @@ export class TimeSeriesRecorder {
     this.windowUs = Math.max(1, Math.ceil(options.durationUs / this.windows));
     const serverCount = options.servers.length;
     this.serverOrdinal = new Int32Array(options.actorNames.length).fill(-1);
-    this.laneOfServer = new Int32Array(serverCount);
+    this.laneOfActor = new Int32Array(options.actorNames.length).fill(-1);
     const laneCount = Math.min(serverCount, maxRequestLanes);
+    this.acceptedByLane = new Uint32Array(laneCount * this.windows);
     this.requestLanes = [];
     options.servers.forEach((actor, ordinal) => {
       this.serverOrdinal[actor] = ordinal;
       const lane = Math.floor((ordinal * laneCount) / serverCount);
-      this.laneOfServer[ordinal] = lane;
+      this.laneOfActor[actor] = lane;
       const existing = this.requestLanes[lane];
-      if (existing === undefined) this.requestLanes[lane] = { name: options.actorNames[actor]!, servers: 1, accepted: new Uint32Array(this.windows) };
+      if (existing === undefined) {
+        const accepted = this.acceptedByLane.subarray(lane * this.windows, (lane + 1) * this.windows);
+        this.requestLanes[lane] = { name: options.actorNames[actor]!, servers: 1, accepted };
+      }
       else {
         existing.servers++;
         existing.name = `${existing.name.split(' … ')[0]} … ${options.actorNames[actor]!}`;
@@ -169,8 +183,9 @@ export class TimeSeriesRecorder {
     this.currentState = new Uint8Array(serverCount).fill(ServerState.RUNNING);
     this.windowState = new Uint8Array(serverCount).fill(ServerState.RUNNING);
     this.states = new Uint8Array(serverCount * this.windows);
+    this.openSessions = new Float64Array(options.actorNames.length * seriesProtocols.length);
     for (const protocol of seriesProtocols) {
-      this.latencyNow.set(protocol, new Histogram());
+      this.latencyNow[protocol] = new Histogram();
       this.latency.set(protocol, {
         count: new Uint32Array(this.windows),
         p50Us: new Float64Array(this.windows),
@@ -187,7 +202,7 @@ export class TimeSeriesRecorder {
   readonly handlers: RecordHandlers = {
     'request-ended': (timeUs, _actor, record) => {
       this.enter(timeUs);
-      if (record.status === Status.OK) this.latencyNow.get(record.protocol)?.add(record.latencyUs);
+      if (record.status === Status.OK) this.latencyNow[record.protocol]?.add(record.latencyUs);
     },
     'session-ended': (timeUs, _actor, record) => {
       const window = this.enter(timeUs);
@@ -200,8 +215,8 @@ export class TimeSeriesRecorder {
     },
     accepted: (timeUs, _actor, record) => {
       const window = this.enter(timeUs);
-      const ordinal = this.serverOrdinal[record.server] ?? -1;
-      if (ordinal >= 0) this.requestLanes[this.laneOfServer[ordinal]!]!.accepted[window]!++;
+      const lane = this.laneOfActor[record.server] ?? -1;
+      if (lane >= 0) this.acceptedByLane[lane * this.windows + window]!++;
     },
     'server-sessions': (timeUs, _actor, record) => {
       this.enter(timeUs);
@@ -284,14 +299,14 @@ export class TimeSeriesRecorder {
       }
       this.windowState.set(this.currentState);
       for (const protocol of seriesProtocols) {
-        const histogram = this.latencyNow.get(protocol)!;
+        const histogram = this.latencyNow[protocol]!;
         if (histogram.count === 0) continue;
         const windows = this.latency.get(protocol)!;
         windows.count[closing] = histogram.count;
         windows.p50Us[closing] = histogram.percentile(0.5);
         windows.p90Us[closing] = histogram.percentile(0.9);
         windows.p99Us[closing] = histogram.percentile(0.99);
-        this.latencyNow.set(protocol, new Histogram());
+        this.latencyNow[protocol] = new Histogram();
       }
       for (const { members, min, max, series } of this.clusters.values()) {
         let running = 0;
@@ -336,22 +351,34 @@ export class TimeSeriesRecorder {
   }
 
   private sessionsChanged(timeUs: number, actor: number, protocol: Protocol, open: number, total: number): void {
-    let byProtocol = this.openSessions.get(actor);
-    if (byProtocol === undefined) {
-      byProtocol = [0, 0, 0, 0];
-      this.openSessions.set(actor, byProtocol);
+    const slot = slotOfProtocol[protocol] ?? -1;
+    if (slot >= 0) {
+      if ((actor + 1) * seriesProtocols.length > this.openSessions.length) this.holdActor(actor);
+      this.openSessions[actor * seriesProtocols.length + slot] = open;
     }
-    const slot = seriesProtocols.indexOf(protocol as (typeof seriesProtocols)[number]);
-    if (slot >= 0) byProtocol[slot] = open;
+    // Episodes are few and rare: most records need not look.
+    if (this.openEpisodes.size === 0) return;
     const episode = this.openEpisodes.get(actor);
     if (episode === undefined) return;
-    episode.curve?.add(timeUs, byProtocol);
+    episode.curve?.add(timeUs, this.openByProtocol(actor));
     if (total === 0) episode.episode.drainedAtUs ??= timeUs;
     else delete episode.episode.drainedAtUs;
   }
 
+  /** Makes room for an actor beyond the named ones (a stream without a topology). */
+  private holdActor(actor: number): void {
+    const larger = new Float64Array(Math.max(actor + 1, (2 * this.openSessions.length) / seriesProtocols.length) * seriesProtocols.length);
+    larger.set(this.openSessions);
+    this.openSessions = larger;
+  }
+
+  /** The actor's open sessions by protocol, as a list of its own. */
+  private openByProtocol(actor: number): number[] {
+    return seriesProtocols.map((_, slot) => this.openSessions[actor * seriesProtocols.length + slot] ?? 0);
+  }
+
   private totalOpen(actor: number): number {
-    return (this.openSessions.get(actor) ?? []).reduce((sum, open) => sum + open, 0);
+    return this.openByProtocol(actor).reduce((sum, open) => sum + open, 0);
   }
 
   private startEpisode(timeUs: number, actor: number, kind: DrainEpisode['kind']): OpenEpisode {
@@ -362,7 +389,7 @@ export class TimeSeriesRecorder {
     if (this.curvesStarted < maxDrainCurves) {
       this.curvesStarted++;
       open.curve = new CurveBuilder();
-      open.curve.add(timeUs, this.openSessions.get(actor) ?? [0, 0, 0, 0]);
+      open.curve.add(timeUs, this.openByProtocol(actor));
     }
     this.openEpisodes.set(actor, open);
     return open;
@@ -379,7 +406,7 @@ export class TimeSeriesRecorder {
     if (openAtEnd > 0) delete episode.drainedAtUs;
     if (open.curve !== undefined) {
       // A drain that ends cuts what is left: the curve falls to zero there.
-      const after = end === 'exited' || end === 'run-end' ? (this.openSessions.get(actor) ?? [0, 0, 0, 0]) : [0, 0, 0, 0];
+      const after = end === 'exited' || end === 'run-end' ? this.openByProtocol(actor) : [0, 0, 0, 0];
       open.curve.add(timeUs, after, true);
       episode.curve = open.curve.build();
     }
@@ -437,16 +464,17 @@ class CurveBuilder {
   private open: number[][] = [];
   private spacingUs = 0;
 
-  add(timeUs: number, byProtocol: readonly number[], final = false): void {
+  /** Adds a point; the curve keeps `byProtocol`, which must be a list of the caller's own. */
+  add(timeUs: number, byProtocol: number[], final = false): void {
     const last = this.timesUs.length - 1;
     if (last >= 1 && !final && timeUs - this.timesUs[last - 1]! < this.spacingUs) {
-      this.open[last] = [...byProtocol];
+      this.open[last] = byProtocol;
       this.timesUs[last] = timeUs;
       return;
     }
     if (this.timesUs.length >= maxCurvePoints) this.thin();
     this.timesUs.push(timeUs);
-    this.open.push([...byProtocol]);
+    this.open.push(byProtocol);
   }
 
   private thin(): void {

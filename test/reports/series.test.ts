@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MaintenanceMode, Protocol, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
+import { MaintenanceMode, Protocol, RequestKind, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
 import { TimeSeriesRecorder } from '../../sim/metrics/series.js';
 import { clusterNames, minuteUs, syntheticSeries } from './synthetic.js';
@@ -46,6 +46,58 @@ describe('time series of a run', () => {
     expect(episode).toMatchObject({ kind: 'draining', deadlineUs: 3 * minuteUs, end: 'expired', openAtEnd: 4 });
     expect(episode!.drainedAtUs).toBeUndefined();
     expect(episode!.curve!.open[0]!.at(-1)).toBe(0);
+  });
+
+  it("keeps each actor's open sessions by protocol, also for an actor beyond the named ones", () => {
+    const { series, servers } = recorder(2);
+    const server = servers[1]!;
+    const unnamed = 40;
+    series.record(0, server, { type: 'server-sessions', server, protocol: Protocol.SIP, open: 3, total: 3 });
+    series.record(1, server, { type: 'server-sessions', server, protocol: Protocol.HTTP, open: 2, total: 5 });
+    series.record(2, unnamed, { type: 'server-sessions', server: unnamed, protocol: Protocol.JMS, open: 7, total: 7 });
+    series.record(minuteUs, server, state(server, ServerState.MAINTENANCE));
+    series.record(minuteUs, unnamed, { type: 'drain-started', server: unnamed, deadlineUs: 2 * minuteUs });
+    series.record(2 * minuteUs, server, { type: 'server-sessions', server, protocol: Protocol.SIP, open: 0, total: 2 });
+    const episodes = series.finish(10 * minuteUs).episodes;
+    expect(episodes.map((episode) => [episode.actor, episode.openAtStart, episode.openAtEnd])).toEqual([
+      [server, 5, 2],
+      [unnamed, 7, 7],
+    ]);
+    // Slots in seriesProtocols order (HTTP, SIP, EJB, JMS), points in time order.
+    expect(episodes[0]!.curve!.open).toEqual([
+      [2, 2, 2],
+      [3, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    expect(episodes[1]!.curve!.open[3]).toEqual([7, 7]);
+  });
+
+  it('counts accepted requests per server lane and window', () => {
+    const { series, servers } = recorder(3);
+    const accepted = (server: number): SimRecord => ({
+      type: 'accepted',
+      server,
+      protocol: Protocol.HTTP,
+      kind: RequestKind.OPEN,
+      request: 1,
+      session: 0,
+      affinityServer: -1,
+      state: ServerState.RUNNING,
+      mode: MaintenanceMode.UNSPECIFIED,
+      workClass: '',
+      maintenanceOnly: false,
+    });
+    series.record(10, servers[2]!, accepted(servers[2]!));
+    series.record(minuteUs + 10, servers[0]!, accepted(servers[0]!));
+    series.record(minuteUs + 20, servers[2]!, accepted(servers[2]!));
+    series.record(minuteUs + 30, 0, accepted(0));
+    const lanes = series.finish(10 * minuteUs).requestLanes;
+    expect(lanes.map((lane) => Array.from(lane.accepted.subarray(0, 3)))).toEqual([
+      [0, 1, 0],
+      [0, 0, 0],
+      [1, 1, 0],
+    ]);
   });
 
   it('a window shows the most telling state of the server during it', () => {
