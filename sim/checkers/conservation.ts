@@ -1,15 +1,10 @@
 import { Status } from '../../gen/clustersim/v1/cluster.js';
 import { IntMap } from '../kernel/int-map.js';
 import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
+import { RequestsInFlight } from './requests-in-flight.js';
 
 /** Time a response may still be on its way when the run ends: a request lost earlier than that disappeared. */
 export const answerGraceUs = 10_000_000;
-
-interface InFlight {
-  session: number;
-  server: number;
-  acceptedAtUs: number;
-}
 
 /**
  * Conservation: every session starts once and ends once with one outcome, every request a
@@ -25,7 +20,7 @@ export class ConservationChecker implements Checker {
    * sessions must stay cheap; the rare violation looks the requests up in `inFlight`.
    */
   private readonly openSessions = new IntMap<number>();
-  private readonly inFlight = new IntMap<InFlight>();
+  private readonly inFlight = new RequestsInFlight();
 
   readonly handlers: CheckerHandlers = {
     'session-started': (timeUs, actor, record, context) => {
@@ -35,12 +30,12 @@ export class ConservationChecker implements Checker {
     },
     'session-ended': (timeUs, actor, record, context) => this.endSession(timeUs, actor, record.session, record.outcome, context),
     accepted: (timeUs, _actor, record) => {
-      this.inFlight.set(record.request, { session: record.session, server: record.server, acceptedAtUs: timeUs });
+      this.inFlight.accept(record.request, record.session, record.server, timeUs);
       if (record.session !== 0) this.countInFlight(record.session, 1);
     },
     'request-ended': (timeUs, actor, record, context) => {
-      const inFlight = this.inFlight.get(record.request);
-      if (inFlight === undefined) {
+      const slot = this.inFlight.slotOf(record.request);
+      if (slot < 0) {
         if (record.status === Status.OK) {
           context.report({
             timeUs,
@@ -52,8 +47,9 @@ export class ConservationChecker implements Checker {
         }
         return;
       }
-      this.inFlight.delete(record.request);
-      if (inFlight.session !== 0) this.countInFlight(inFlight.session, -1);
+      const session = this.inFlight.sessionAt(slot);
+      this.inFlight.remove(record.request);
+      if (session !== 0) this.countInFlight(session, -1);
     },
   };
 
@@ -65,16 +61,14 @@ export class ConservationChecker implements Checker {
     }
     this.openSessions.delete(session);
     if (inFlightCount === 0) return;
-    const requests: number[] = [];
-    for (const [request, inFlight] of this.inFlight.entryList()) if (inFlight.session === session) requests.push(request);
-    for (const request of requests.sort((a, b) => a - b)) {
-      const inFlight = this.inFlight.get(request)!;
-      this.inFlight.delete(request);
+    const unanswered = this.inFlight.entries().filter((inFlight) => inFlight.session === session);
+    for (const { request, server, acceptedAtUs } of unanswered.sort((a, b) => a.request - b.request)) {
+      this.inFlight.remove(request);
       context.report({
         timeUs,
         rule: 'conservation',
-        actor: context.actorName(inFlight.server),
-        detail: `session ended (${outcome}) while its request accepted at ${inFlight.acceptedAtUs}us was never answered`,
+        actor: context.actorName(server),
+        detail: `session ended (${outcome}) while its request accepted at ${acceptedAtUs}us was never answered`,
         session,
         request,
       });
@@ -84,18 +78,18 @@ export class ConservationChecker implements Checker {
   finish(endUs: number, context: CheckContext): void {
     context.note('sessions-open-at-end', this.openSessions.size);
     context.note('requests-in-flight-at-end', this.inFlight.size);
-    const lost = this.inFlight.entryList().filter(([, inFlight]) => {
+    const lost = this.inFlight.entries().filter((inFlight) => {
       const downUs = context.truth.lastDownUs(inFlight.server);
       return downUs >= inFlight.acceptedAtUs && downUs <= endUs - answerGraceUs;
     });
-    for (const [request, inFlight] of lost.sort((a, b) => a[1].acceptedAtUs - b[1].acceptedAtUs || a[0] - b[0])) {
+    for (const inFlight of lost.sort((a, b) => a.acceptedAtUs - b.acceptedAtUs || a.request - b.request)) {
       context.report({
         timeUs: endUs,
         rule: 'conservation',
         actor: context.actorName(inFlight.server),
         detail: `request accepted at ${inFlight.acceptedAtUs}us was never answered: lost when the server went down at ${context.truth.lastDownUs(inFlight.server)}us`,
         ...(inFlight.session === 0 ? {} : { session: inFlight.session }),
-        request,
+        request: inFlight.request,
       });
     }
   }
