@@ -10,7 +10,7 @@ import {
   type Request,
   type Response,
 } from '../messages.js';
-import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from '../router/server-views.js';
+import { noServer, ServerGroup, ServerPool, ServerViews } from '../router/server-views.js';
 
 export interface MessagingEngineConfig {
   name: string;
@@ -39,7 +39,7 @@ interface Destination {
 export class MessagingEngine implements NodeActor {
   readonly name: string;
   private readonly destinations = new Map<string, Destination>();
-  private readonly viewByActor = new Map<number, ServerView>();
+  private readonly views: ServerViews;
   private readonly consumers: ServerGroup;
   private readonly pending = new Map<number, Request>();
   private backlogged = 0;
@@ -47,9 +47,8 @@ export class MessagingEngine implements NodeActor {
   constructor(private readonly config: MessagingEngineConfig) {
     this.name = config.name;
     for (const destination of config.destinations) this.destinations.set(destination, { inFlight: 0, backlog: [], backlogHead: 0 });
-    const views = config.consumers.map((consumer) => newServerView(consumer.actor, consumer.state, consumer.threads));
-    for (const view of views) this.viewByActor.set(view.actor, view);
-    this.consumers = new ServerGroup(views);
+    this.views = new ServerViews(config.consumers);
+    this.consumers = this.views.group(config.consumers.map((consumer) => consumer.actor));
   }
 
   onMessage(message: Message, context: NodeContext): void {
@@ -76,24 +75,23 @@ export class MessagingEngine implements NodeActor {
 
   private deliver(request: Request, destination: Destination, context: NodeContext): void {
     const consumer = this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance'));
-    if (consumer === undefined) {
+    if (consumer === noServer) {
       destination.backlog.push(request);
       this.backlogged++;
       return;
     }
     request.router = context.self;
     request.attempts++;
-    consumer.outstanding++;
+    this.views.addOutstanding(consumer, 1);
     this.pending.set(request.id, request);
-    context.send(consumer.actor, { $case: 'request', value: request });
+    context.send(consumer, { $case: 'request', value: request });
   }
 
   private consumed(response: Response, context: NodeContext): void {
     const request = this.pending.get(response.requestId);
     if (request === undefined) return;
     this.pending.delete(response.requestId);
-    const view = this.viewByActor.get(response.server);
-    if (view !== undefined) view.outstanding--;
+    if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
     const destination = this.destinations.get(request.destination)!;
     if (response.status !== Status.OK) {
       // Back on the destination: delivered again now, or after the next load report when the
@@ -109,9 +107,8 @@ export class MessagingEngine implements NodeActor {
   }
 
   private updateConsumer(report: LoadReport, context: NodeContext): void {
-    const view = this.viewByActor.get(report.server);
-    if (view === undefined) return;
-    applyLoadReport(view, report);
+    if (!this.views.knows(report.server)) return;
+    this.views.apply(report);
     if (this.backlogged > 0) this.deliverBacklog(context);
   }
 
@@ -119,7 +116,7 @@ export class MessagingEngine implements NodeActor {
     for (const destination of this.destinations.values()) {
       while (destination.backlogHead < destination.backlog.length) {
         const request = destination.backlog[destination.backlogHead]!;
-        if (this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance')) === undefined) break;
+        if (this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance')) === noServer) break;
         destination.backlogHead++;
         this.backlogged--;
         this.deliver(request, destination, context);

@@ -18,7 +18,7 @@ import {
 import { IntMap } from '../../sim/kernel/int-map.js';
 import { maintenanceRefusal } from '../server/maintenance-rules.js';
 import { askPolicy, type RoutingPolicy } from './external-policy.js';
-import { applyLoadReport, newServerView, ServerGroup, ServerPool, type ServerView } from './server-views.js';
+import { noServer, ServerGroup, ServerPool, ServerViews } from './server-views.js';
 import { WorkClassTable, type WorkClass, type WorkClassSpec } from './work-classes.js';
 
 export interface RouterConfig {
@@ -53,8 +53,8 @@ export class Router implements NodeActor {
   readonly name: string;
   state = ServerState.RUNNING;
   mode = MaintenanceMode.UNSPECIFIED;
-  /** The router's view of each server, by actor index (dense: load tables name every server of the cell). */
-  private readonly viewByActor: (ServerView | undefined)[] = [];
+  /** The router's picture of each server it can send to, from the load reports. */
+  private readonly views: ServerViews;
   private readonly groups = new Map<string, ServerGroup>();
   private readonly allServers: ServerGroup;
   private readonly workClasses: WorkClassTable;
@@ -67,10 +67,9 @@ export class Router implements NodeActor {
 
   constructor(private readonly config: RouterConfig) {
     this.name = config.name;
-    for (const server of config.servers) this.viewByActor[server.actor] = newServerView(server.actor, server.state, server.threads);
-    const viewsOf = (actors: readonly number[]) => actors.map((actor) => this.viewByActor[actor]!);
-    this.allServers = new ServerGroup(viewsOf(config.servers.map((server) => server.actor)));
-    for (const [cluster, actors] of config.clusters) this.groups.set(cluster, new ServerGroup(viewsOf(actors)));
+    this.views = new ServerViews(config.servers);
+    this.allServers = this.views.group(config.servers.map((server) => server.actor));
+    for (const [cluster, actors] of config.clusters) this.groups.set(cluster, this.views.group(actors));
     this.workClasses = new WorkClassTable(config.workClasses);
   }
 
@@ -103,7 +102,7 @@ export class Router implements NodeActor {
       this.crashed = true;
       context.record({ type: 'lost', server: context.self, requests: this.pending.size, sessions: 0, cause: 'crash' });
       this.pending.clear();
-      for (const view of this.viewByActor) if (view !== undefined) view.outstanding = 0;
+      this.views.clearOutstanding();
     } else if (kind === FaultKind.RESTART) this.crashed = false;
   }
 
@@ -117,36 +116,39 @@ export class Router implements NodeActor {
       if (workClass.action === 'redirect') return this.answerItself(request, Status.REDIRECT, 'work-class-redirect', workClass.redirectTo, context);
     }
     const sessionServer = this.affinityOf(request, workClass);
-    if (sessionServer !== undefined && !request.triedServers.includes(sessionServer)) {
-      const view = this.viewByActor[sessionServer];
-      if (view !== undefined) {
-        const refusal = maintenanceRefusal(view.state, view.mode, request, view.actor);
-        if (refusal === undefined) return this.forward(request, view, context);
-        // The session cannot follow to another server unless its state is replicated there.
-        if (!request.replicated && !request.maintenanceOnly) return this.answerItself(request, Status.DROPPED, sessionLossCause(view, refusal), '', context);
-      }
+    if (sessionServer !== undefined && !request.triedServers.includes(sessionServer) && this.views.knows(sessionServer)) {
+      const state = this.views.state(sessionServer);
+      const refusal = maintenanceRefusal(state, this.views.mode(sessionServer), request, sessionServer);
+      if (refusal === undefined) return this.forward(request, sessionServer, context);
+      // The session cannot follow to another server unless its state is replicated there.
+      if (!request.replicated && !request.maintenanceOnly) return this.answerItself(request, Status.DROPPED, sessionLossCause(state, refusal), '', context);
     }
     const group = this.groupFor(request.protocol, workClass);
     const policy = this.config.policy;
     const target =
       policy === undefined
         ? group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'))
-        : askPolicy(policy, this.name, request, group.views, request.triedServers, context.now);
+        : this.askPolicy(policy, request, group, context);
     if (typeof target === 'string') return this.answerItself(request, Status.REJECTED, target, '', context);
-    if (target === undefined) {
+    if (target === noServer) {
       const cause = request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
       return this.answerItself(request, Status.REJECTED, cause, '', context);
     }
     this.forward(request, target, context);
   }
 
-  private forward(request: Request, target: ServerView, context: NodeContext): void {
+  private askPolicy(policy: RoutingPolicy, request: Request, group: ServerGroup, context: NodeContext): number | string {
+    const chosen = askPolicy(policy, this.name, request, group.actors.map((actor) => this.views.policyView(actor)), request.triedServers, context.now);
+    return typeof chosen === 'string' ? chosen : chosen.actor;
+  }
+
+  private forward(request: Request, server: number, context: NodeContext): void {
     request.router = context.self;
     request.attempts++;
-    request.triedServers.push(target.actor);
-    target.outstanding++;
+    request.triedServers.push(server);
+    this.views.addOutstanding(server, 1);
     this.pending.set(request.id, request);
-    context.send(target.actor, { $case: 'request', value: request });
+    context.send(server, { $case: 'request', value: request });
   }
 
   /** Affinity from the router's own table (sticky classes, SIP dialogs, EJB clients), else the request's cookie. */
@@ -168,8 +170,7 @@ export class Router implements NodeActor {
     const request = this.pending.get(response.requestId);
     if (request === undefined) return; // already answered (a late duplicate, or retried after a failure)
     this.pending.delete(response.requestId);
-    const view = this.viewByActor[response.server];
-    if (view !== undefined) view.outstanding--;
+    if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
       return this.route(request, context);
     }
@@ -186,9 +187,7 @@ export class Router implements NodeActor {
   }
 
   private updateView(report: LoadReport, context: NodeContext): void {
-    const view = this.viewByActor[report.server];
-    if (view === undefined) return;
-    if (applyLoadReport(view, report) && report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
+    if (this.views.apply(report) && report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
   }
 
   /** A failed server answers nothing: its outstanding requests are retried elsewhere, or dropped. */
@@ -196,10 +195,9 @@ export class Router implements NodeActor {
     const lost: Request[] = [];
     for (const request of this.pending.valueList()) if (request.triedServers[request.triedServers.length - 1] === server) lost.push(request);
     lost.sort((a, b) => a.id - b.id);
-    const view = this.viewByActor[server]!;
     for (const request of lost) {
       this.pending.delete(request.id);
-      view.outstanding--;
+      this.views.addOutstanding(server, -1);
       if (request.kind === RequestKind.OPEN || request.kind === RequestKind.MESSAGE) {
         if (request.attempts < this.config.maxAttempts) {
           this.route(request, context);
@@ -253,9 +251,9 @@ export class Router implements NodeActor {
 }
 
 /** Why a session is lost when its server may no longer take its requests. */
-function sessionLossCause(view: ServerView, refusal: string): string {
-  if (view.state === ServerState.FAILED) return 'server-failed';
-  if (view.state === ServerState.STOPPED || view.state === ServerState.STARTING) return 'server-stopped';
+function sessionLossCause(state: ServerState, refusal: string): string {
+  if (state === ServerState.FAILED) return 'server-failed';
+  if (state === ServerState.STOPPED || state === ServerState.STARTING) return 'server-stopped';
   return refusal;
 }
 

@@ -1,19 +1,7 @@
 import { MaintenanceMode, ServerState, type LoadReport, type Request } from '../messages.js';
 import type { RandomStream } from '../../sim/kernel/random.js';
 import { maintenanceRefusal } from '../server/maintenance-rules.js';
-
-/** A router's possibly stale picture of one server, built from the load reports that reach it. */
-export interface ServerView {
-  readonly actor: number;
-  state: ServerState;
-  mode: MaintenanceMode;
-  /** Requests this router has sent there and not yet seen answered. */
-  outstanding: number;
-  /** Balancing weight: the server's threads scaled by the headroom of its last report. */
-  weight: number;
-  /** Groups that list this server, to refresh their eligible lists when its state changes. */
-  readonly groups: ServerGroup[];
-}
+import type { PolicyServerView } from './external-policy.js';
 
 /** Which servers a choice is made among: running ones (new sessions), only those in maintenance (permitMM), or both (JMS). */
 export const enum ServerPool {
@@ -22,9 +10,107 @@ export const enum ServerPool {
   available,
 }
 
+// One server's picture: four numbers side by side.
+const stride = 4;
+const stateField = 0;
+const modeField = 1;
+/** Requests this router has sent there and not yet seen answered. */
+const outstandingField = 2;
+/** Balancing weight: the server's threads scaled by the headroom of its last report. */
+const weightField = 3;
+/** The state field of an actor that is not a server this router knows. */
+const unknown = -1;
+
+/**
+ * A router's possibly stale picture of the servers it can send to, built from the load reports
+ * that reach it. One server's state, mode, outstanding requests and weight lie side by side in
+ * one typed array, by actor index: with 10,000 servers behind each of 100 routers, a request
+ * then costs one cache line per server it looks at, where an object per view cost several.
+ */
+export class ServerViews {
+  private readonly fields: Float64Array;
+  /** Groups that list each server (by actor), to refresh their eligible lists when its state changes. */
+  private readonly groupsOf: ServerGroup[][] = [];
+
+  constructor(servers: readonly { actor: number; threads: number; state: ServerState }[]) {
+    const size = servers.reduce((largest, server) => Math.max(largest, server.actor + 1), 0);
+    this.fields = new Float64Array(size * stride).fill(unknown);
+    for (const server of servers) {
+      const base = server.actor * stride;
+      this.fields[base + stateField] = server.state;
+      this.fields[base + modeField] = MaintenanceMode.UNSPECIFIED;
+      this.fields[base + outstandingField] = 0;
+      this.fields[base + weightField] = server.threads;
+      this.groupsOf[server.actor] = [];
+    }
+  }
+
+  knows(actor: number): boolean {
+    return actor >= 0 && actor * stride < this.fields.length && this.fields[actor * stride + stateField]! !== unknown;
+  }
+
+  state(actor: number): ServerState {
+    return this.fields[actor * stride + stateField]!;
+  }
+
+  mode(actor: number): MaintenanceMode {
+    return this.fields[actor * stride + modeField]!;
+  }
+
+  outstanding(actor: number): number {
+    return this.fields[actor * stride + outstandingField]!;
+  }
+
+  weight(actor: number): number {
+    return this.fields[actor * stride + weightField]!;
+  }
+
+  /** Counts a request sent to `actor` (+1) or answered by it (-1). */
+  addOutstanding(actor: number, change: number): void {
+    this.fields[actor * stride + outstandingField]! += change;
+  }
+
+  /** Forgets every outstanding request (the router crashed and lost them). */
+  clearOutstanding(): void {
+    for (let base = 0; base < this.fields.length; base += stride) if (this.fields[base + stateField]! !== unknown) this.fields[base + outstandingField] = 0;
+  }
+
+  /** Applies a load report; returns true when the server's state or mode changed. A server not known here is ignored. */
+  apply(report: LoadReport): boolean {
+    const actor = report.server;
+    if (!this.knows(actor)) return false;
+    const base = actor * stride;
+    const fields = this.fields;
+    fields[base + weightField] = Math.max(0.1, (report.threads * (110 - report.loadPercent)) / 110);
+    if (fields[base + stateField] === report.state && fields[base + modeField] === report.mode) return false;
+    fields[base + stateField] = report.state;
+    fields[base + modeField] = report.mode;
+    for (const group of this.groupsOf[actor]!) group.markStale();
+    return true;
+  }
+
+  /** A group of known servers (a cluster), whose eligible lists follow their states. */
+  group(actors: readonly number[]): ServerGroup {
+    const group = new ServerGroup(this, actors);
+    for (const actor of actors) {
+      const groups = this.groupsOf[actor];
+      if (groups === undefined) throw new Error(`server ${actor} has no view`);
+      groups.push(group);
+    }
+    return group;
+  }
+
+  /** The picture of `actor` as an object, for an external routing policy. */
+  policyView(actor: number): PolicyServerView {
+    return { actor, state: this.state(actor), mode: this.mode(actor), outstanding: this.outstanding(actor) };
+  }
+}
+
 // Groups at most this large are scanned in full; larger ones are sampled (best of a few).
 const fullScanLimit = 32;
 const sampledCandidates = 4;
+/** What `choose` answers when no server is eligible. */
+export const noServer = -1;
 
 /**
  * The servers of one cluster as a router sees them, with the lists of running servers and of
@@ -32,14 +118,15 @@ const sampledCandidates = 4;
  * are rebuilt only when a server's state changes, not per request.
  */
 export class ServerGroup {
-  private running: ServerView[] = [];
-  private inMaintenance: ServerView[] = [];
-  private available: ServerView[] = [];
+  private running: number[] = [];
+  private inMaintenance: number[] = [];
+  private available: number[] = [];
   private stale = true;
 
-  constructor(readonly views: readonly ServerView[]) {
-    for (const view of views) view.groups.push(this);
-  }
+  constructor(
+    private readonly views: ServerViews,
+    readonly actors: readonly number[],
+  ) {}
 
   markStale(): void {
     this.stale = true;
@@ -47,63 +134,51 @@ export class ServerGroup {
 
   /**
    * Weighted least outstanding over the servers of `pool` that may take a request without
-   * affinity. Servers in `excluded` (already tried) are skipped. Undefined when none is eligible.
+   * affinity. Servers in `excluded` (already tried) are skipped. `noServer` when none is eligible.
    */
-  choose(request: Request, pool: ServerPool, excluded: readonly number[], random: RandomStream): ServerView | undefined {
+  choose(request: Request, pool: ServerPool, excluded: readonly number[], random: RandomStream): number {
     if (this.stale) this.refresh();
     const candidates = pool === ServerPool.running ? this.running : pool === ServerPool.inMaintenance ? this.inMaintenance : this.available;
     const count = candidates.length;
-    if (count === 0) return undefined;
+    if (count === 0) return noServer;
     const fullScan = count <= fullScanLimit;
     // A full scan starts at a random offset so that ties do not always go to the same server.
     const offset = fullScan ? Math.floor(random() * count) : 0;
     const draws = fullScan ? count : sampledCandidates;
-    let best: ServerView | undefined;
+    let best = noServer;
     let bestScore = Infinity;
     for (let draw = 0; draw < draws; draw++) {
-      const view = candidates[fullScan ? (offset + draw) % count : Math.floor(random() * count)]!;
-      const score = eligibleScore(view, request, excluded);
+      const actor = candidates[fullScan ? (offset + draw) % count : Math.floor(random() * count)]!;
+      const score = this.eligibleScore(actor, request, excluded);
       if (score < bestScore) {
-        best = view;
+        best = actor;
         bestScore = score;
       }
     }
-    if (best !== undefined || fullScan) return best;
-    for (const view of candidates) {
-      const score = eligibleScore(view, request, excluded);
+    if (best !== noServer || fullScan) return best;
+    for (const actor of candidates) {
+      const score = this.eligibleScore(actor, request, excluded);
       if (score < bestScore) {
-        best = view;
+        best = actor;
         bestScore = score;
       }
     }
     return best;
   }
 
+  /** Load score of a server for a request (lower is better), or Infinity when it may not take it. */
+  private eligibleScore(actor: number, request: Request, excluded: readonly number[]): number {
+    if (excluded.length > 0 && excluded.includes(actor)) return Infinity;
+    const views = this.views;
+    if (maintenanceRefusal(views.state(actor), views.mode(actor), request, actor) !== undefined) return Infinity;
+    return (views.outstanding(actor) + 1) / views.weight(actor);
+  }
+
   private refresh(): void {
-    this.running = this.views.filter((view) => view.state === ServerState.RUNNING);
-    this.inMaintenance = this.views.filter((view) => view.state === ServerState.MAINTENANCE);
-    this.available = this.views.filter((view) => view.state === ServerState.RUNNING || view.state === ServerState.MAINTENANCE);
+    const views = this.views;
+    this.running = this.actors.filter((actor) => views.state(actor) === ServerState.RUNNING);
+    this.inMaintenance = this.actors.filter((actor) => views.state(actor) === ServerState.MAINTENANCE);
+    this.available = this.actors.filter((actor) => views.state(actor) === ServerState.RUNNING || views.state(actor) === ServerState.MAINTENANCE);
     this.stale = false;
   }
-}
-
-/** Load score of a server for a request (lower is better), or Infinity when it may not take it. */
-function eligibleScore(view: ServerView, request: Request, excluded: readonly number[]): number {
-  if (excluded.length > 0 && excluded.includes(view.actor)) return Infinity;
-  if (maintenanceRefusal(view.state, view.mode, request, view.actor) !== undefined) return Infinity;
-  return (view.outstanding + 1) / view.weight;
-}
-
-export function newServerView(actor: number, initialState: ServerState, threads: number): ServerView {
-  return { actor, state: initialState, mode: MaintenanceMode.UNSPECIFIED, outstanding: 0, weight: threads, groups: [] };
-}
-
-/** Applies a load report; returns true when the server's state or mode changed. */
-export function applyLoadReport(view: ServerView, report: LoadReport): boolean {
-  view.weight = Math.max(0.1, (report.threads * (110 - report.loadPercent)) / 110);
-  if (view.state === report.state && view.mode === report.mode) return false;
-  view.state = report.state;
-  view.mode = report.mode;
-  for (const group of view.groups) group.markStale();
-  return true;
 }

@@ -36,6 +36,13 @@ export interface AppServerConfig {
   startsRunning?: boolean;
 }
 
+interface InService {
+  request: Request;
+  arrivedAtUs: number;
+  ticket: number;
+}
+
+const protocolCount = Protocol.JMS + 1;
 const loadReportTag = 'load-report';
 const serviceDoneTag = 'service-done';
 const startedTag = 'started';
@@ -61,14 +68,22 @@ export class AppServer implements NodeActor {
   /** Bumped on every stop, so that a start-up timer of an earlier start is ignored. */
   private generation = 0;
   private serviceFactor = 1;
+  // Copied out of the configuration: read on every request, and one object fewer to load.
+  private readonly threads: number;
+  private readonly queueLimit: number;
   private busyThreads = 0;
   private readonly waiting: { request: Request; arrivedAtUs: number }[] = [];
   private waitingHead = 0;
-  /** Requests being served, by id. */
-  private readonly inService = new IntMap<{ request: Request; arrivedAtUs: number }>();
+  /**
+   * The request each busy thread serves, by thread. A service-done timer names the thread and
+   * the ticket its service was given, so a timer left over from before a stop is ignored.
+   */
+  private readonly serving: (InService | undefined)[];
+  private readonly idleThreads: number[];
+  private nextTicket = 0;
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
   readonly sessions = new IntMap<Protocol>();
-  private readonly sessionsByProtocol = new Map<Protocol, number>();
+  private readonly sessionsByProtocol = new Float64Array(protocolCount);
   // Since the last periodic load report, for health policies.
   private completedInInterval = 0;
   private responseTimeSumUs = 0;
@@ -78,6 +93,10 @@ export class AppServer implements NodeActor {
 
   constructor(private readonly config: AppServerConfig) {
     this.name = config.name;
+    this.threads = config.threads;
+    this.queueLimit = config.queueLimit;
+    this.serving = new Array<InService | undefined>(config.threads);
+    this.idleThreads = Array.from({ length: config.threads }, (_, thread) => config.threads - 1 - thread);
     this.lifecycle = config.startsRunning === false ? ServerState.STOPPED : ServerState.RUNNING;
     this.state = this.lifecycle;
   }
@@ -119,7 +138,7 @@ export class AppServer implements NodeActor {
       if (!request.replicated) return this.drop(request, 'affinity-broken', context);
       failover = true;
     }
-    if (this.busyThreads >= this.config.threads && this.queued >= this.config.queueLimit) {
+    if (this.busyThreads >= this.threads && this.queued >= this.queueLimit) {
       this.errorsInInterval++;
       return this.refuse(request, 'queue-full', context);
     }
@@ -140,7 +159,7 @@ export class AppServer implements NodeActor {
       context.record({ type: 'session-failover', protocol: request.protocol, session: request.sessionId, from: request.affinityServer ?? -1, to: context.self });
     }
     if (opens || failover) this.openSession(request.sessionId, request.protocol, context);
-    if (this.busyThreads < this.config.threads) this.serve(request, context.now, context);
+    if (this.busyThreads < this.threads) this.serve(request, context.now, context);
     else this.waiting.push({ request, arrivedAtUs: context.now });
   }
 
@@ -149,21 +168,25 @@ export class AppServer implements NodeActor {
     context.record({ type: 'queue-wait', server: context.self, waitUs: context.now - arrivedAtUs });
     const sampled = request.serviceUs ?? this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
     const serviceUs = this.serviceFactor === 1 ? sampled : Math.round(sampled * this.serviceFactor);
-    this.inService.set(request.id, { request, arrivedAtUs });
-    context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: request.id } });
+    const thread = this.idleThreads.pop()!;
+    const ticket = this.nextTicket++ * this.threads + thread;
+    this.serving[thread] = { request, arrivedAtUs, ticket };
+    context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: ticket } });
   }
 
-  private finish(requestId: number, context: NodeContext): void {
-    const entry = this.inService.get(requestId);
-    if (entry === undefined) return; // lost when the server stopped
+  private finish(ticket: number, context: NodeContext): void {
+    const thread = ticket % this.threads;
+    const entry = this.serving[thread];
+    if (entry === undefined || entry.ticket !== ticket) return; // lost when the server stopped
     const request = entry.request;
-    this.inService.delete(requestId);
+    this.serving[thread] = undefined;
+    this.idleThreads.push(thread);
     this.busyThreads--;
     this.completedInInterval++;
     this.responseTimeSumUs += context.now - entry.arrivedAtUs;
     if (request.last) this.closeSession(request.sessionId, context);
     this.respond(request, Status.OK, '', false, context);
-    if (this.queued > 0 && this.busyThreads < this.config.threads) {
+    if (this.queued > 0 && this.busyThreads < this.threads) {
       const next = this.waiting[this.waitingHead]!;
       this.waiting[this.waitingHead++] = undefined as never;
       if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
@@ -172,7 +195,7 @@ export class AppServer implements NodeActor {
       }
       this.serve(next.request, next.arrivedAtUs, context);
     }
-    if (this.lifecycle === ServerState.DRAINING && this.sessions.size === 0 && this.inService.size === 0) this.stop(ServerState.STOPPED, 'server-stopped', context);
+    if (this.lifecycle === ServerState.DRAINING && this.sessions.size === 0 && this.busyThreads === 0) this.stop(ServerState.STOPPED, 'server-stopped', context);
   }
 
   // Maintenance --------------------------------------------------------------------------
@@ -228,7 +251,7 @@ export class AppServer implements NodeActor {
   /** A graceful stop: no new sessions; the server stops once its open sessions end, or when the quiesce period runs out. */
   private quiesce(context: NodeContext): void {
     if (this.lifecycle !== ServerState.RUNNING) return;
-    if (this.sessions.size === 0 && this.inService.size === 0) return this.stop(ServerState.STOPPED, 'server-stopped', context);
+    if (this.sessions.size === 0 && this.busyThreads === 0) return this.stop(ServerState.STOPPED, 'server-stopped', context);
     this.lifecycle = ServerState.DRAINING;
     this.stateChanged(context);
     context.setTimer(context.now + quiescePeriodUs, { $case: 'timer', value: { tag: quiesceExpiredTag, ref: this.generation } });
@@ -264,15 +287,18 @@ export class AppServer implements NodeActor {
   /** Stops the server as `finalState` (stopped, or failed for a crash): work in flight and sessions are lost. */
   private stop(finalState: ServerState, cause: string, context: NodeContext): void {
     this.generation++;
-    for (const entry of this.inService.valueList().sort((a, b) => a.request.id - b.request.id)) this.drop(entry.request, cause, context);
+    const served = this.serving.filter((entry) => entry !== undefined).sort((a, b) => a.request.id - b.request.id);
+    for (const entry of served) this.drop(entry.request, cause, context);
     for (let index = this.waitingHead; index < this.waiting.length; index++) this.drop(this.waiting[index]!.request, cause, context);
-    this.inService.clear();
+    this.serving.fill(undefined);
+    this.idleThreads.length = 0;
+    for (let thread = this.threads - 1; thread >= 0; thread--) this.idleThreads.push(thread);
     this.waiting.length = 0;
     this.waitingHead = 0;
     this.busyThreads = 0;
     this.sessions.clear();
-    for (const protocol of [...this.sessionsByProtocol.keys()].sort()) {
-      const open = this.sessionsByProtocol.get(protocol)!;
+    for (let protocol = 0; protocol < protocolCount; protocol++) {
+      const open = this.sessionsByProtocol[protocol]!;
       if (open !== 0) this.countSessions(protocol, -open, context);
     }
     this.lifecycle = finalState;
@@ -327,8 +353,8 @@ export class AppServer implements NodeActor {
   }
 
   private countSessions(protocol: Protocol, change: number, context: NodeContext): void {
-    const open = (this.sessionsByProtocol.get(protocol) ?? 0) + change;
-    this.sessionsByProtocol.set(protocol, open);
+    const open = this.sessionsByProtocol[protocol]! + change;
+    this.sessionsByProtocol[protocol] = open;
     context.record({ type: 'server-sessions', server: context.self, protocol, open, total: this.sessions.size });
   }
 
@@ -371,9 +397,9 @@ export class AppServer implements NodeActor {
       state: this.state,
       mode: this.mode,
       inFlight,
-      threads: this.config.threads,
+      threads: this.threads,
       queued: this.queued,
-      loadPercent: Math.min(100, Math.round((100 * this.busyThreads) / this.config.threads)),
+      loadPercent: Math.min(100, Math.round((100 * this.busyThreads) / this.threads)),
       openSessions: this.sessions.size,
       completedInInterval: periodic ? this.completedInInterval : 0,
       responseTimeSumUs: periodic ? this.responseTimeSumUs : 0,

@@ -1,7 +1,7 @@
 import type { Actor, Context, RecordSink } from './actor.js';
 import { EventQueue } from './event-queue.js';
 import type { Network } from './network.js';
-import { namedStream, type RandomStream } from './random.js';
+import { namedStream, StreamTable, type RandomStream } from './random.js';
 
 /** Where messages to actors held elsewhere (another node host) are handed over. */
 export interface RemoteOutbox<Message> {
@@ -51,7 +51,8 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
   private readonly actorNames: readonly string[];
   private readonly nextSequence: Float64Array;
   private readonly streams: Map<string, RandomStream>[];
-  private readonly networkStreams: (RandomStream | undefined)[];
+  /** Each sender's network stream, by actor index. */
+  private readonly networkStreams: StreamTable;
   private readonly seed: number;
   private readonly network: Network;
   private readonly sink: RecordSink<Record>;
@@ -69,7 +70,7 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
     const count = options.actorNames.length;
     this.nextSequence = new Float64Array(count);
     this.streams = Array.from({ length: count }, () => new Map<string, RandomStream>());
-    this.networkStreams = new Array<RandomStream | undefined>(count);
+    this.networkStreams = new StreamTable(count, this.seed, (actor) => `net/${this.actorNames[actor]}`);
   }
 
   get pendingEvents(): number {
@@ -99,12 +100,7 @@ export class Simulation<Message, Record> implements Context<Message, Record> {
 
   send(to: number, message: Message): void {
     const from = this.self;
-    let random = this.networkStreams[from];
-    if (random === undefined) {
-      random = namedStream(this.seed, `net/${this.actorNames[from]}`);
-      this.networkStreams[from] = random;
-    }
-    const delayUs = this.network.delayUs(from, to, this.now, random);
+    const delayUs = this.network.delayUs(from, to, this.now, this.networkStreams.select(from));
     if (delayUs < 0) return; // lost on the way; the sender finds out by its own timeouts
     this.enqueue(this.now + delayUs, from, to, message);
   }

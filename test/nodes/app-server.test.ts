@@ -153,6 +153,22 @@ describe('application server', () => {
     expect(responses(context)).toEqual([expect.objectContaining({ status: Status.REJECTED, cause: 'server-unavailable' })]);
   });
 
+  it('a service timer left over from before a stop finishes nothing, not even the request served on its thread since', () => {
+    const { server: appServer, context } = server(1, 5);
+    appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
+    const staleTimer = context.timers.find((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'service-done')!;
+    appServer.onMessage(maintenance(true, MaintenanceMode.STOP), context);
+    appServer.onMessage(maintenance(false), context);
+    expect(appServer.state).toBe(ServerState.RUNNING);
+    context.clear({ timers: true });
+    appServer.onMessage(send({ id: 2, sessionId: 2 }), context);
+    context.now = staleTimer.atUs;
+    appServer.onMessage(staleTimer.message, context);
+    expect(responses(context)).toEqual([]);
+    finishAll(appServer, context);
+    expect(responses(context)).toEqual([expect.objectContaining({ requestId: 2, status: Status.OK })]);
+  });
+
   it('queues beyond its threads, first come first served, and refuses beyond the queue', () => {
     const { server: appServer, context } = server(1, 1);
     appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
