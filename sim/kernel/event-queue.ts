@@ -59,6 +59,19 @@ export class EventQueue<Payload> {
     return top;
   }
 
+  /** Whether this queue's earliest event comes before `other`'s (both must hold one). */
+  headsBefore(other: EventQueue<Payload>): boolean {
+    const mine = this.heap[0]!;
+    const theirs = other.heap[0]!;
+    const ta = this.timeUs[mine]!;
+    const tb = other.timeUs[theirs]!;
+    if (ta !== tb) return ta < tb;
+    const oa = this.origin[mine]!;
+    const ob = other.origin[theirs]!;
+    if (oa !== ob) return oa < ob;
+    return this.sequence[mine]! < other.sequence[theirs]!;
+  }
+
   slotTimeUs(slot: number): number {
     return this.timeUs[slot]!;
   }
