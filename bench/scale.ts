@@ -1,14 +1,15 @@
 /**
  * The scale run on its own process, so that its peak memory is its own: 10,000 application
  * servers on 1,000 nodes behind 100 ODRs (bench/scenarios/scale.yaml), for the virtual duration
- * given as the first argument. Prints one JSON line of figures.
+ * given as the first argument; a second argument names another scenario (the same load on a
+ * small cluster, the baseline). Prints one JSON line of figures.
  */
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../sim/run/run.js';
 import { parseDuration } from '../sim/scenario/units.js';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 
-const loaded = loadScenarioFile('bench/scenarios/scale.yaml');
+const loaded = loadScenarioFile(process.argv[3] ?? 'bench/scenarios/scale.yaml');
 const durationUs = parseDuration(process.argv[2] ?? '60m');
 if (typeof durationUs === 'string') throw new Error(durationUs);
 loaded.scenario.duration = durationUs;
