@@ -61,15 +61,7 @@ export class EventQueue<Payload> {
 
   /** Whether this queue's earliest event comes before `other`'s (both must hold one). */
   headsBefore(other: EventQueue<Payload>): boolean {
-    const mine = this.heap[0]!;
-    const theirs = other.heap[0]!;
-    const ta = this.timeUs[mine]!;
-    const tb = other.timeUs[theirs]!;
-    if (ta !== tb) return ta < tb;
-    const oa = this.origin[mine]!;
-    const ob = other.origin[theirs]!;
-    if (oa !== ob) return oa < ob;
-    return this.sequence[mine]! < other.sequence[theirs]!;
+    return this.slotBefore(this.heap[0]!, other, other.heap[0]!);
   }
 
   slotTimeUs(slot: number): number {
@@ -92,13 +84,18 @@ export class EventQueue<Payload> {
   }
 
   private before(a: number, b: number): boolean {
-    const ta = this.timeUs[a]!;
-    const tb = this.timeUs[b]!;
+    return this.slotBefore(a, this, b);
+  }
+
+  /** Whether the event in this queue's slot `mine` comes before the one in `other`'s slot `theirs`. */
+  private slotBefore(mine: number, other: EventQueue<Payload>, theirs: number): boolean {
+    const ta = this.timeUs[mine]!;
+    const tb = other.timeUs[theirs]!;
     if (ta !== tb) return ta < tb;
-    const oa = this.origin[a]!;
-    const ob = this.origin[b]!;
+    const oa = this.origin[mine]!;
+    const ob = other.origin[theirs]!;
     if (oa !== ob) return oa < ob;
-    return this.sequence[a]! < this.sequence[b]!;
+    return this.sequence[mine]! < other.sequence[theirs]!;
   }
 
   private siftUp(position: number, slot: number): void {
