@@ -1,7 +1,7 @@
 import { Protocol, RequestKind, Status, unexpected, type Message, type NodeActor, type NodeContext, type Request, type Response } from '../../nodes/messages.js';
 import type { Distribution } from '../kernel/distributions.js';
-import { EventQueue } from '../kernel/event-queue.js';
 import { IntMap } from '../kernel/int-map.js';
+import { TimingWheel } from '../kernel/timing-wheel.js';
 import type { ArrivalProcess } from './arrivals.js';
 
 export interface SessionClientsConfig {
@@ -103,7 +103,7 @@ export class SessionClients implements NodeActor {
    * typed arrays here rather than a pending event and its message. The queue holds the sessions
    * themselves, which spares a lookup in a table of a million at each wake-up.
    */
-  private readonly thinking = new EventQueue<Session>(1024);
+  private readonly thinking = new TimingWheel<Session>();
   private thinkOrder = 0;
   /** Times of the wake-up timers set and not yet fired, latest first (each one set earlier than all before). */
   private readonly wakeTimersUs: number[] = [];
@@ -195,7 +195,7 @@ export class SessionClients implements NodeActor {
   }
 
   private think(session: Session, untilUs: number, context: NodeContext): void {
-    this.thinking.push(untilUs, 0, this.thinkOrder++, 0, session);
+    this.thinking.push(untilUs, this.thinkOrder++, session);
     this.armWake(context);
   }
 
@@ -203,7 +203,7 @@ export class SessionClients implements NodeActor {
   private wake(context: NodeContext): void {
     if (this.earliestWakeTimerUs() === context.now) this.wakeTimersUs.pop();
     const thinking = this.thinking;
-    while (thinking.peekTimeUs() <= context.now) this.sendNext(thinking.takePayload(thinking.pop()), context);
+    while (thinking.peekTimeUs() <= context.now) this.sendNext(thinking.pop(), context);
     this.armWake(context);
   }
 
