@@ -16,6 +16,7 @@ import {
   type Response,
 } from '../messages.js';
 import { IntMap } from '../../sim/kernel/int-map.js';
+import { IntTable } from '../../sim/kernel/int-table.js';
 import { maintenanceRefusal } from '../server/maintenance-rules.js';
 import { askPolicy, type RoutingPolicy } from './external-policy.js';
 import { noServer, ServerGroup, ServerPool, ServerViews } from './server-views.js';
@@ -61,7 +62,7 @@ export class Router implements NodeActor {
   /** Requests forwarded and not yet answered, by id. The last of `triedServers` is the target. */
   private readonly pending = new IntMap<Request>();
   /** The router's own affinity tables, per protocol: session id → server. */
-  private readonly affinity: IntMap<number>[] = Array.from({ length: protocolCount }, () => new IntMap<number>());
+  private readonly affinity: IntTable[] = Array.from({ length: protocolCount }, () => new IntTable());
   /** Crashed by the scenario: it hears nothing until restarted. */
   private crashed = false;
 

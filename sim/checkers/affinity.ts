@@ -1,5 +1,5 @@
 import { Protocol, RequestKind } from '../../gen/clustersim/v1/cluster.js';
-import { IntMap } from '../kernel/int-map.js';
+import { IntTable } from '../kernel/int-table.js';
 import { protocolNames } from '../metrics/collector.js';
 import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers } from './checker.js';
 
@@ -16,7 +16,7 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity', 'jms-flows'];
   /** The server that last took a request of each open session. */
-  private readonly sessionServer = new IntMap<number>();
+  private readonly sessionServer = new IntTable();
 
   readonly handlers: CheckerHandlers = {
     'session-ended': (timeUs, _actor, record, context) => {

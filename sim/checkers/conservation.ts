@@ -1,5 +1,5 @@
 import { Status } from '../../gen/clustersim/v1/cluster.js';
-import { IntMap } from '../kernel/int-map.js';
+import { IntTable } from '../kernel/int-table.js';
 import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 import { RequestsInFlight } from './requests-in-flight.js';
 
@@ -19,7 +19,7 @@ export class ConservationChecker implements Checker {
    * for them. A count, not a set: a session almost always has none at its end, and a million open
    * sessions must stay cheap; the rare violation looks the requests up in `inFlight`.
    */
-  private readonly openSessions = new IntMap<number>();
+  private readonly openSessions = new IntTable();
   private readonly inFlight = new RequestsInFlight();
 
   readonly handlers: CheckerHandlers = {
@@ -96,7 +96,6 @@ export class ConservationChecker implements Checker {
 
   /** Counts a request of an open session in (+1) or out (-1); requests of sessions not open are not counted. */
   private countInFlight(session: number, change: number): void {
-    const count = this.openSessions.get(session);
-    if (count !== undefined) this.openSessions.set(session, count + change);
+    this.openSessions.add(session, change);
   }
 }

@@ -1,4 +1,4 @@
-import { IntMap } from '../kernel/int-map.js';
+import { IntTable } from '../kernel/int-table.js';
 
 const initialSlots = 64;
 
@@ -17,7 +17,7 @@ export interface InFlightRequest {
  * freed slots are handed out again first, so the few rows in use stay warm in the cache.
  */
 export class RequestsInFlight {
-  private readonly slotOfRequest = new IntMap<number>();
+  private readonly slotOfRequest = new IntTable();
   private sessions = new Float64Array(initialSlots);
   private servers = new Int32Array(initialSlots);
   private acceptedAtUs = new Float64Array(initialSlots);

@@ -1,6 +1,12 @@
 const empty = -1;
 const twoTo32 = 4294967296;
 
+/** Fibonacci hashing of the key's two 32-bit halves; `shift` is 32 minus log2 of the table's capacity. */
+export function homeSlot(key: number, shift: number): number {
+  const mixed = (key >>> 0) ^ Math.imul((key / twoTo32) >>> 0, 0x85ebca6b);
+  return Math.imul(mixed, 0x9e3779b1) >>> shift;
+}
+
 /**
  * A hash map from non-negative integer keys (session and request ids, up to 2^53) to values:
  * open addressing with linear probing, keys in a typed array. Built for the tables that take an
@@ -114,10 +120,8 @@ export class IntMap<Value> {
     }
   }
 
-  /** Fibonacci hashing of the key's two 32-bit halves. */
   private home(key: number): number {
-    const mixed = (key >>> 0) ^ Math.imul((key / twoTo32) >>> 0, 0x85ebca6b);
-    return Math.imul(mixed, 0x9e3779b1) >>> this.shift;
+    return homeSlot(key, this.shift);
   }
 
   private grow(): void {

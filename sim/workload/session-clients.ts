@@ -92,6 +92,11 @@ const methods: Readonly<Record<number, readonly [string, string, string]>> = {
 export class SessionClients implements NodeActor {
   readonly name: string;
   private readonly sessions = new IntMap<Session>();
+  /**
+   * The sessions with a request out, by the request's id. A response is matched here, in a
+   * table of the few thousand requests in flight, rather than in the table of every open session.
+   */
+  private readonly awaiting = new IntMap<Session>();
   private readonly totalUriWeight: number;
   private nextSessionNumber = 1;
   private nextRequestNumber = 1;
@@ -227,7 +232,9 @@ export class SessionClients implements NodeActor {
   }
 
   private send(session: Session, kind: RequestKind, context: NodeContext, redirects = 0, sentAtUs = context.now): void {
+    if (session.waiting) this.awaiting.delete(session.requestId);
     session.requestId = this.nextRequestNumber++ * idSlots + this.config.idSlot;
+    this.awaiting.set(session.requestId, session);
     session.sentAtUs = context.now;
     session.kind = kind;
     session.redirects = redirects;
@@ -259,16 +266,18 @@ export class SessionClients implements NodeActor {
   }
 
   private receive(response: Response, context: NodeContext): void {
-    const session = this.sessions.get(response.sessionId);
-    if (session === undefined) return;
     const protocol = this.config.protocol;
-    if (response.requestId === 0 && response.status === Status.DROPPED) {
+    if (response.requestId === 0) {
       // The server ended the session between requests (a drain-down period expired).
+      const session = this.sessions.get(response.sessionId);
+      if (session === undefined || response.status !== Status.DROPPED) return;
       this.forget(session);
       context.record({ type: 'session-ended', protocol, session: session.id, outcome: 'dropped', cause: response.cause });
       return;
     }
-    if (session.requestId !== response.requestId) return; // stale answer
+    const session = this.awaiting.get(response.requestId);
+    if (session === undefined) return; // stale answer: the request was retried, or its session ended
+    this.awaiting.delete(response.requestId);
     session.waiting = false;
     if (response.status === Status.REDIRECT && session.redirects < maxRedirects) {
       // HTTP redirect: one more round trip, to the address a ClusterCATS member named or the
@@ -307,6 +316,8 @@ export class SessionClients implements NodeActor {
   }
 
   private forget(session: Session): void {
+    if (session.waiting) this.awaiting.delete(session.requestId);
+    session.waiting = false;
     this.sessions.delete(session.id);
     session.ended = true;
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IntMap } from '../../sim/kernel/int-map.js';
+import { IntTable } from '../../sim/kernel/int-table.js';
 
 type Operation = { kind: 'set'; key: number; value: number } | { kind: 'delete'; key: number } | { kind: 'clear' };
 
@@ -12,11 +13,17 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
 );
 
-describe('IntMap', () => {
+// The two tables share their probing; IntTable keeps number values beside the keys.
+const tables = [
+  { name: 'IntMap', create: (expectedSize?: number) => new IntMap<number>(expectedSize) },
+  { name: 'IntTable', create: (expectedSize?: number) => new IntTable(expectedSize) },
+];
+
+describe.each(tables)('$name', ({ create }) => {
   it('holds what a Map holds after any sequence of sets, deletes and clears', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 300 }), (operations) => {
-        const table = new IntMap<number>(2);
+        const table = create(2);
         const model = new Map<number, number>();
         for (const op of operations) {
           if (op.kind === 'set') {
@@ -34,14 +41,14 @@ describe('IntMap', () => {
           expect(table.has(probe)).toBe(model.has(probe));
         }
         expect(table.entryList().sort((a, b) => a[0] - b[0])).toEqual([...model.entries()].sort((a, b) => a[0] - b[0]));
-        expect(table.valueList().sort((a, b) => a - b)).toEqual([...model.values()].sort((a, b) => a - b));
+        if (table instanceof IntMap) expect(table.valueList().sort((a, b) => a - b)).toEqual([...model.values()].sort((a, b) => a - b));
       }),
       { numRuns: 300, seed: 7 },
     );
   });
 
   it('keeps a sliding window over 200,000 ids, as requests in flight do', () => {
-    const table = new IntMap<number>();
+    const table = create();
     const window = 1000;
     let deleted = 0;
     for (let id = 0; id < 200_000; id++) {
@@ -52,5 +59,17 @@ describe('IntMap', () => {
     expect(table.size).toBe(window);
     expect(table.get((200_000 - window) * 16 + 3)).toBe(200_000 - window);
     expect(table.get((200_000 - window - 1) * 16 + 3)).toBeUndefined();
+  });
+});
+
+describe('IntTable.add', () => {
+  it('changes the value of a key present and leaves absent keys absent', () => {
+    const table = new IntTable();
+    table.set(48, 2);
+    table.add(48, 3);
+    table.add(49, 1);
+    expect(table.get(48)).toBe(5);
+    expect(table.has(49)).toBe(false);
+    expect(table.size).toBe(1);
   });
 });
