@@ -15,9 +15,9 @@ export const answerGraceUs = 10_000_000;
 export class ConservationChecker implements Checker {
   readonly rules = ['conservation'];
   /**
-   * Each open session, with how many of its requests are in flight, so that its end can account
-   * for them. A count, not a set: a session almost always has none at its end, and a million open
-   * sessions must stay cheap; the rare violation looks the requests up in `inFlight`.
+   * The open sessions (the value is unused). Touched when a session starts and ends only: what a
+   * session has in flight is counted in `inFlight`, whose tables stay as small (and warm) as the
+   * requests in flight.
    */
   private readonly openSessions = new IntTable();
   private readonly inFlight = new RequestsInFlight();
@@ -29,38 +29,26 @@ export class ConservationChecker implements Checker {
       } else this.openSessions.set(record.session, 0);
     },
     'session-ended': (timeUs, actor, record, context) => this.endSession(timeUs, actor, record.session, record.outcome, context),
-    accepted: (timeUs, _actor, record) => {
-      this.inFlight.accept(record.request, record.session, record.server, timeUs);
-      if (record.session !== 0) this.countInFlight(record.session, 1);
-    },
+    accepted: (timeUs, _actor, record) => this.inFlight.accept(record.request, record.session, record.server, timeUs),
     'request-ended': (timeUs, actor, record, context) => {
-      const slot = this.inFlight.slotOf(record.request);
-      if (slot < 0) {
-        if (record.status === Status.OK) {
-          context.report({
-            timeUs,
-            rule: 'conservation',
-            actor: context.actorName(actor),
-            detail: 'request completed OK but no server had accepted it (or it ended twice)',
-            request: record.request,
-          });
-        }
-        return;
-      }
-      const session = this.inFlight.sessionAt(slot);
-      this.inFlight.remove(record.request);
-      if (session !== 0) this.countInFlight(session, -1);
+      if (this.inFlight.remove(record.request) || record.status !== Status.OK) return;
+      context.report({
+        timeUs,
+        rule: 'conservation',
+        actor: context.actorName(actor),
+        detail: 'request completed OK but no server had accepted it (or it ended twice)',
+        request: record.request,
+      });
     },
   };
 
   private endSession(timeUs: number, actor: number, session: number, outcome: string, context: CheckContext): void {
-    const inFlightCount = this.openSessions.get(session);
-    if (inFlightCount === undefined) {
+    if (!this.openSessions.has(session)) {
       context.report({ timeUs, rule: 'conservation', actor: context.actorName(actor), detail: `session ended (${outcome}) but was not open: ended twice or never started`, session });
       return;
     }
     this.openSessions.delete(session);
-    if (inFlightCount === 0) return;
+    if (this.inFlight.inFlightOf(session) === 0) return;
     const unanswered = this.inFlight.entries().filter((inFlight) => inFlight.session === session);
     for (const { request, server, acceptedAtUs } of unanswered.sort((a, b) => a.request - b.request)) {
       this.inFlight.remove(request);
@@ -92,10 +80,5 @@ export class ConservationChecker implements Checker {
         request: inFlight.request,
       });
     }
-  }
-
-  /** Counts a request of an open session in (+1) or out (-1); requests of sessions not open are not counted. */
-  private countInFlight(session: number, change: number): void {
-    this.openSessions.add(session, change);
   }
 }

@@ -12,12 +12,15 @@ export interface InFlightRequest {
 
 /**
  * The requests servers accepted that have not ended, by request id: session, server and time of
- * acceptance in typed-array columns, at a slot the id maps to. Taking a request in and out
- * allocates nothing (an object per request would, and would outlive a collection or two), and
- * freed slots are handed out again first, so the few rows in use stay warm in the cache.
+ * acceptance in typed-array columns, at a slot the id maps to; and how many each session has.
+ * Taking a request in and out allocates nothing (an object per request would, and would outlive
+ * a collection or two), and freed slots are handed out again first, so the few rows in use stay
+ * warm in the cache.
  */
 export class RequestsInFlight {
   private readonly slotOfRequest = new IntTable();
+  /** How many requests each session has in flight, for the sessions with any: a table as small as the requests in flight. */
+  private readonly countOfSession = new IntTable();
   private sessions = new Float64Array(initialSlots);
   private servers = new Int32Array(initialSlots);
   private acceptedAtUs = new Float64Array(initialSlots);
@@ -37,20 +40,16 @@ export class RequestsInFlight {
     if (slot === undefined) {
       slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount]! : this.newSlot();
       this.slotOfRequest.set(request, slot);
-    }
+    } else this.uncount(this.sessions[slot]!);
+    this.count(session);
     this.sessions[slot] = session;
     this.servers[slot] = server;
     this.acceptedAtUs[slot] = acceptedAtUs;
   }
 
-  /** Where the request's facts are, or -1 when it is not in flight. */
-  slotOf(request: number): number {
-    return this.slotOfRequest.get(request) ?? -1;
-  }
-
-  /** The session of the request at `slot` (0 for none). */
-  sessionAt(slot: number): number {
-    return this.sessions[slot]!;
+  /** Requests of `session` in flight. */
+  inFlightOf(session: number): number {
+    return this.countOfSession.get(session) ?? 0;
   }
 
   /** Forgets a request; false if it was not in flight. */
@@ -58,8 +57,20 @@ export class RequestsInFlight {
     const slot = this.slotOfRequest.get(request);
     if (slot === undefined) return false;
     this.slotOfRequest.delete(request);
+    this.uncount(this.sessions[slot]!);
     this.freeSlots[this.freeCount++] = slot;
     return true;
+  }
+
+  private count(session: number): void {
+    if (session !== 0) this.countOfSession.set(session, this.inFlightOf(session) + 1);
+  }
+
+  private uncount(session: number): void {
+    if (session === 0) return;
+    const left = this.inFlightOf(session) - 1;
+    if (left > 0) this.countOfSession.set(session, left);
+    else this.countOfSession.delete(session);
   }
 
   /** The requests in flight, in table order (deterministic but arbitrary: sort before acting on them in turn). */

@@ -57,12 +57,6 @@ export class IntTable {
     if (++this.count * 2 > mask + 1) this.grow();
   }
 
-  /** Adds `change` to the value of `key` if it is present; one probe where get and set take two. */
-  add(key: number, change: number): void {
-    const slot = this.find(key);
-    if (slot >= 0) this.slots[2 * slot + 1]! += change;
-  }
-
   delete(key: number): boolean {
     let hole = this.find(key);
     if (hole < 0) return false;

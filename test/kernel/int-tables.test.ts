@@ -61,15 +61,3 @@ describe.each(tables)('$name', ({ create }) => {
     expect(table.get((200_000 - window - 1) * 16 + 3)).toBeUndefined();
   });
 });
-
-describe('IntTable.add', () => {
-  it('changes the value of a key present and leaves absent keys absent', () => {
-    const table = new IntTable();
-    table.set(48, 2);
-    table.add(48, 3);
-    table.add(49, 1);
-    expect(table.get(48)).toBe(5);
-    expect(table.has(49)).toBe(false);
-    expect(table.size).toBe(1);
-  });
-});
