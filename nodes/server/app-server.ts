@@ -1,5 +1,5 @@
 import type { Distribution } from '../../sim/kernel/distributions.js';
-import { IntTable } from '../../sim/kernel/int-table.js';
+import { IntMap } from '../../sim/kernel/int-map.js';
 import {
   FaultKind,
   MaintenanceMode,
@@ -82,7 +82,7 @@ export class AppServer implements NodeActor {
   private readonly idleThreads: number[];
   private nextTicket = 0;
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
-  readonly sessions = new IntTable();
+  readonly sessions = new IntMap<Protocol>();
   private readonly sessionsByProtocol = new Float64Array(protocolCount);
   // Since the last periodic load report, for health policies.
   private completedInInterval = 0;

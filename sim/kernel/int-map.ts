@@ -1,5 +1,6 @@
 const empty = -1;
 const twoTo32 = 4294967296;
+const maxNarrowKey = 0x7fffffff;
 
 /** Fibonacci hashing of the key's two 32-bit halves; `shift` is 32 minus log2 of the table's capacity. */
 export function homeSlot(key: number, shift: number): number {
@@ -9,15 +10,17 @@ export function homeSlot(key: number, shift: number): number {
 
 /**
  * A hash map from non-negative integer keys (session and request ids, up to 2^53) to values:
- * open addressing with linear probing, keys in a typed array. Built for the tables that take an
- * insert and a delete per request (requests in flight, sessions open): a Map keeps deleted
+ * open addressing with linear probing, keys in a typed array (32-bit until a key needs more).
+ * Built for the tables that take an insert and a delete per request (requests in flight,
+ * sessions open): a Map keeps deleted
  * entries until its table is full of them and then allocates a new one, every few hundred such
  * pairs; this table allocates only when it grows. A delete shifts the entries after it back, so
  * there are no tombstones. Iteration is in table order, which is deterministic but arbitrary:
  * callers that act on the entries in turn sort them first.
  */
 export class IntMap<Value> {
-  private keys: Float64Array;
+  /** 32-bit while every key fits (half the memory to miss in), 64-bit floats once one does not. */
+  private keys: Int32Array | Float64Array;
   private values: (Value | undefined)[];
   private mask: number;
   /** 32 minus log2 of the capacity: the hash's top bits pick the slot. */
@@ -27,7 +30,7 @@ export class IntMap<Value> {
   constructor(expectedSize = 8) {
     let capacity = 16;
     while (capacity < expectedSize * 2) capacity *= 2;
-    this.keys = new Float64Array(capacity).fill(empty);
+    this.keys = new Int32Array(capacity).fill(empty);
     this.values = new Array<Value | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
     this.shift = 32 - Math.log2(capacity);
@@ -47,6 +50,7 @@ export class IntMap<Value> {
   }
 
   set(key: number, value: Value): void {
+    if (key > maxNarrowKey && this.keys instanceof Int32Array) this.keys = Float64Array.from(this.keys);
     const keys = this.keys;
     const mask = this.mask;
     let slot = this.home(key);
@@ -99,14 +103,16 @@ export class IntMap<Value> {
   /** The values that pass `test`, in table order. */
   valuesWhere(test: (value: Value) => boolean): Value[] {
     const list: Value[] = [];
-    for (let slot = 0; slot < this.keys.length; slot++) if (this.keys[slot] !== empty && test(this.values[slot] as Value)) list.push(this.values[slot] as Value);
+    for (let slot = 0; slot < this.keys.length; slot++)
+      if (this.keys[slot] !== empty && test(this.values[slot] as Value)) list.push(this.values[slot] as Value);
     return list;
   }
 
   /** The entries, in table order. */
   entryList(): [key: number, value: Value][] {
     const list: [number, Value][] = [];
-    for (let slot = 0; slot < this.keys.length; slot++) if (this.keys[slot] !== empty) list.push([this.keys[slot]!, this.values[slot] as Value]);
+    for (let slot = 0; slot < this.keys.length; slot++)
+      if (this.keys[slot] !== empty) list.push([this.keys[slot]!, this.values[slot] as Value]);
     return list;
   }
 
@@ -128,7 +134,7 @@ export class IntMap<Value> {
     const keys = this.keys;
     const values = this.values;
     const capacity = keys.length * 2;
-    this.keys = new Float64Array(capacity).fill(empty);
+    this.keys = keys instanceof Int32Array ? new Int32Array(capacity).fill(empty) : new Float64Array(capacity).fill(empty);
     this.values = new Array<Value | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
     this.shift--;
