@@ -1,18 +1,19 @@
 import { homeSlot } from './int-map.js';
 
 const empty = -1;
+const maxNarrowKey = 0x7fffffff;
 
 /**
  * A hash map from non-negative integer keys (up to 2^53) to numbers, for the tables of a
  * million open sessions that every request touches (a session's server, its requests in
  * flight). The same open addressing as IntMap, but each slot's key and value lie side by side
- * in one Float64Array: a lookup in a table far bigger than the caches costs one cache miss
+ * in one typed array: a lookup in a table far bigger than the caches costs one cache miss
  * instead of two, and the table holds no pointers for the collector to trace. Iteration is in
  * table order (deterministic, arbitrary): callers that act on entries in turn sort them first.
  */
 export class IntTable {
-  /** Key then value, per slot. */
-  private slots: Float64Array;
+  /** Key then value, per slot: 32-bit integers while every key and value fits, 64-bit floats once one does not. */
+  private slots: Int32Array | Float64Array;
   private mask: number;
   private shift: number;
   private count = 0;
@@ -20,7 +21,7 @@ export class IntTable {
   constructor(expectedSize = 8) {
     let capacity = 16;
     while (capacity < expectedSize * 2) capacity *= 2;
-    this.slots = new Float64Array(capacity * 2).fill(empty);
+    this.slots = new Int32Array(capacity * 2).fill(empty);
     this.mask = capacity - 1;
     this.shift = 32 - Math.log2(capacity);
   }
@@ -39,6 +40,7 @@ export class IntTable {
   }
 
   set(key: number, value: number): void {
+    if ((key > maxNarrowKey || (value | 0) !== value) && this.slots instanceof Int32Array) this.slots = Float64Array.from(this.slots);
     const slots = this.slots;
     const mask = this.mask;
     let slot = homeSlot(key, this.shift);
@@ -100,7 +102,7 @@ export class IntTable {
   private grow(): void {
     const old = this.slots;
     const capacity = (this.mask + 1) * 2;
-    this.slots = new Float64Array(capacity * 2).fill(empty);
+    this.slots = old instanceof Int32Array ? new Int32Array(capacity * 2).fill(empty) : new Float64Array(capacity * 2).fill(empty);
     this.mask = capacity - 1;
     this.shift--;
     this.count = 0;

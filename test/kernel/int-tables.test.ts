@@ -8,7 +8,7 @@ type Operation = { kind: 'set'; key: number; value: number } | { kind: 'delete';
 // Few distinct keys, so that sets, deletes and probe chains collide often; some beyond 2^32.
 const key = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(2 ** 31 - 1, 2 ** 32 + 7, 2 ** 53 - 1, 16 * 1_000_003 + 5));
 const operation: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: fc.integer() }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: fc.oneof(fc.integer(), fc.constantFrom(2 ** 40 + 3, -(2 ** 35), 1.5)) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
 );
