@@ -1,6 +1,14 @@
 const empty = -1;
 const twoTo32 = 4294967296;
-const maxNarrowKey = 0x7fffffff;
+/** Keys (and values) up to this fit the tables' 32-bit storage. */
+export const maxNarrowKey = 0x7fffffff;
+
+/** Slots for a table of `expectedSize` entries: a power of two, at most half full. */
+export function capacityFor(expectedSize: number): number {
+  let capacity = 16;
+  while (capacity < expectedSize * 2) capacity *= 2;
+  return capacity;
+}
 
 /** Fibonacci hashing of the key's two 32-bit halves; `shift` is 32 minus log2 of the table's capacity. */
 export function homeSlot(key: number, shift: number): number {
@@ -28,8 +36,7 @@ export class IntMap<Value> {
   private count = 0;
 
   constructor(expectedSize = 8) {
-    let capacity = 16;
-    while (capacity < expectedSize * 2) capacity *= 2;
+    const capacity = capacityFor(expectedSize);
     this.keys = new Int32Array(capacity).fill(empty);
     this.values = new Array<Value | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;

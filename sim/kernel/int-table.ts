@@ -1,7 +1,6 @@
-import { homeSlot } from './int-map.js';
+import { capacityFor, homeSlot, maxNarrowKey } from './int-map.js';
 
 const empty = -1;
-const maxNarrowKey = 0x7fffffff;
 
 /**
  * A hash map from non-negative integer keys (up to 2^53) to numbers, for the tables of a
@@ -19,8 +18,7 @@ export class IntTable {
   private count = 0;
 
   constructor(expectedSize = 8) {
-    let capacity = 16;
-    while (capacity < expectedSize * 2) capacity *= 2;
+    const capacity = capacityFor(expectedSize);
     this.slots = new Int32Array(capacity * 2).fill(empty);
     this.mask = capacity - 1;
     this.shift = 32 - Math.log2(capacity);
