@@ -53,8 +53,6 @@ interface Session {
   kind: RequestKind;
   /** Redirects the current request has followed. */
   redirects: number;
-  /** A request is out and unanswered. */
-  waiting: boolean;
   timeouts: number;
   /** Ended (and out of the table); a think time still queued for it is then skipped. */
   ended: boolean;
@@ -179,7 +177,7 @@ export class SessionClients implements NodeActor {
     const addresses = this.config.addresses;
     const address = addresses === undefined ? '' : addresses[this.nextAddress++ % addresses.length]!;
     const kind = messages ? RequestKind.MESSAGE : RequestKind.OPEN;
-    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, gapUs, address, kind, redirects: 0, waiting: false, timeouts: 0, ended: false };
+    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, gapUs, address, kind, redirects: 0, timeouts: 0, ended: false };
     if (this.config.requestTimeoutUs !== undefined && !this.sweeping) {
       this.sweeping = true;
       context.setTimer(context.now + this.sweepPeriodUs(), { $case: 'timer', value: { tag: timeoutSweepTag, ref: 0 } });
@@ -232,13 +230,12 @@ export class SessionClients implements NodeActor {
   }
 
   private send(session: Session, kind: RequestKind, context: NodeContext, redirects = 0, sentAtUs = context.now): void {
-    if (session.waiting) this.awaiting.delete(session.requestId);
+    this.awaiting.delete(session.requestId); // a request sent again replaces the one unanswered
     session.requestId = this.nextRequestNumber++ * idSlots + this.config.idSlot;
     this.awaiting.set(session.requestId, session);
     session.sentAtUs = context.now;
     session.kind = kind;
     session.redirects = redirects;
-    session.waiting = true;
     const protocol = this.config.protocol;
     const request: Request = {
       id: session.requestId,
@@ -278,7 +275,6 @@ export class SessionClients implements NodeActor {
     const session = this.awaiting.get(response.requestId);
     if (session === undefined) return; // stale answer: the request was retried, or its session ended
     this.awaiting.delete(response.requestId);
-    session.waiting = false;
     if (response.status === Status.REDIRECT && session.redirects < maxRedirects) {
       // HTTP redirect: one more round trip, to the address a ClusterCATS member named or the
       // URI a work class redirects to.
@@ -316,8 +312,7 @@ export class SessionClients implements NodeActor {
   }
 
   private forget(session: Session): void {
-    if (session.waiting) this.awaiting.delete(session.requestId);
-    session.waiting = false;
+    this.awaiting.delete(session.requestId);
     this.sessions.delete(session.id);
     session.ended = true;
   }
@@ -330,8 +325,8 @@ export class SessionClients implements NodeActor {
   private sweepTimeouts(context: NodeContext): void {
     const timeoutUs = this.config.requestTimeoutUs!;
     const protocol = this.config.protocol;
-    // In the order the sessions started (their ids), whatever the table's order.
-    const overdue = this.sessions.valuesWhere((session) => session.waiting && context.now - session.sentAtUs >= timeoutUs).sort((a, b) => a.id - b.id);
+    // Only sessions with a request out can be overdue; in the order the sessions started (their ids), whatever the table's order.
+    const overdue = this.awaiting.valuesWhere((session) => context.now - session.sentAtUs >= timeoutUs).sort((a, b) => a.id - b.id);
     for (const session of overdue) {
       context.record({
         type: 'request-ended',
