@@ -18,6 +18,8 @@ export default defineConfig({
       'test/membership/**/*.test.ts',
       'test/websphere/actors.test.ts',
       'test/websphere/maintenance-rules.test.ts',
+      'test/websphere/load-publisher-and-quiesce.test.ts',
+      'test/websphere/service-demand.test.ts',
       'test/scenarios/maintenance-modes.test.ts',
       'test/scenarios/shipped.test.ts',
     ],

@@ -6,12 +6,12 @@ import { constant } from '../../sim/kernel/distributions.js';
 import { FakeContext } from '../helpers/fake-context.js';
 import { requestMessage } from '../helpers/requests.js';
 
-function report(server: number, state: ServerState, loadPercent = 0): Message {
+function report(server: number, state: ServerState, loadPercent = 0, mode = MaintenanceMode.UNSPECIFIED): Message {
   const value: LoadReport = {
     server,
     atUs: 0,
     state,
-    mode: MaintenanceMode.UNSPECIFIED,
+    mode,
     inFlight: 0,
     threads: 10,
     queued: 0,
@@ -56,6 +56,96 @@ describe('load publisher (the cell on-demand configuration)', () => {
     expect(tables(context).map((table) => table.reports.map((entry) => entry.state))).toEqual([[ServerState.RUNNING]]);
     publisher.onMessage(LoadPublisher.start(), context);
     expect(tables(context)).toEqual([]); // the STOPPED report of before must not be published after RUNNING
+  });
+
+  it('an interval with no new report sends no table, and the next interval still comes', () => {
+    const publisher = new LoadPublisher({ name: 'odc', routers: [1, 2], publishIntervalUs: 1_000_000 });
+    const context = new FakeContext(9);
+    context.now = 3_000_000;
+    publisher.onMessage(LoadPublisher.start(), context);
+    expect(context.take()).toEqual([]);
+    expect(context.timers).toEqual([{ atUs: 4_000_000, message: LoadPublisher.start() }]);
+  });
+
+  it('publishes a report once: the next interval sends nothing unless its server reports again', () => {
+    const publisher = new LoadPublisher({ name: 'odc', routers: [1], publishIntervalUs: 1_000_000 });
+    const context = new FakeContext(9);
+    publisher.onMessage(report(5, ServerState.RUNNING, 10), context);
+    publisher.onMessage(LoadPublisher.start(), context);
+    expect(tables(context).map((table) => table.reports.map((entry) => entry.loadPercent))).toEqual([[10]]);
+    context.now = 1_000_000;
+    publisher.onMessage(LoadPublisher.start(), context);
+    expect(context.take()).toEqual([]);
+    publisher.onMessage(report(5, ServerState.RUNNING, 30), context);
+    context.now = 2_000_000;
+    publisher.onMessage(LoadPublisher.start(), context);
+    expect(tables(context).map((table) => table.reports.map((entry) => entry.loadPercent))).toEqual([[30]]);
+    expect(context.timers.map((timer) => timer.atUs)).toEqual([1_000_000, 2_000_000, 3_000_000]);
+  });
+
+  it('never forwards the first report of a server at once, whatever its state: it waits for the interval', () => {
+    const publisher = new LoadPublisher({ name: 'odc', routers: [1], publishIntervalUs: 1_000_000 });
+    const context = new FakeContext(9);
+    publisher.onMessage(report(5, ServerState.MAINTENANCE, 0, MaintenanceMode.AFFINITY), context);
+    publisher.onMessage(report(6, ServerState.STOPPED, 0, MaintenanceMode.STOP), context);
+    expect(context.take()).toEqual([]);
+    publisher.onMessage(LoadPublisher.start(), context);
+    expect(tables(context).map((table) => table.reports.map((entry) => entry.server))).toEqual([[5, 6]]);
+  });
+
+  it('forwards a change of maintenance mode at once, even when the state stays the same', () => {
+    const publisher = new LoadPublisher({ name: 'odc', routers: [1, 2], publishIntervalUs: 1_000_000 });
+    const context = new FakeContext(9);
+    publisher.onMessage(report(5, ServerState.MAINTENANCE, 40, MaintenanceMode.AFFINITY), context);
+    publisher.onMessage(LoadPublisher.start(), context);
+    context.clear();
+    const breakAffinity = report(5, ServerState.MAINTENANCE, 40, MaintenanceMode.BREAK);
+    publisher.onMessage(breakAffinity, context);
+    expect(context.take()).toEqual([
+      { to: 1, message: { $case: 'loadTable', value: { reports: [breakAffinity.value] } } },
+      { to: 2, message: { $case: 'loadTable', value: { reports: [breakAffinity.value] } } },
+    ]);
+    publisher.onMessage(report(5, ServerState.MAINTENANCE, 60, MaintenanceMode.BREAK), context);
+    expect(context.take()).toEqual([]); // same state, same mode: load waits for the interval
+  });
+
+  it('forwards a change of state to the routers only, as one table of just that report, and not again at the interval unless it reports again', () => {
+    const publisher = new LoadPublisher({ name: 'odc', routers: [1, 2], publishIntervalUs: 1_000_000 });
+    const context = new FakeContext(9);
+    publisher.onMessage(report(5, ServerState.RUNNING, 10), context);
+    publisher.onMessage(report(6, ServerState.RUNNING, 20), context);
+    publisher.onMessage(LoadPublisher.start(), context);
+    context.clear();
+    publisher.onMessage(report(6, ServerState.RUNNING, 25), context);
+    publisher.onMessage(report(5, ServerState.RUNNING, 50), context);
+    const stopping = report(5, ServerState.DRAINING, 50);
+    publisher.onMessage(stopping, context);
+    expect(context.take()).toEqual([
+      { to: 1, message: { $case: 'loadTable', value: { reports: [stopping.value] } } },
+      { to: 2, message: { $case: 'loadTable', value: { reports: [stopping.value] } } },
+    ]);
+    context.now = 1_000_000;
+    publisher.onMessage(LoadPublisher.start(), context);
+    expect(tables(context).map((table) => [table.to, table.reports.map((entry) => [entry.server, entry.loadPercent])])).toEqual([
+      [1, [[6, 25]]],
+      [2, [[6, 25]]],
+    ]);
+    publisher.onMessage(report(5, ServerState.DRAINING, 30), context);
+    context.now = 2_000_000;
+    publisher.onMessage(LoadPublisher.start(), context);
+    expect(tables(context).map((table) => [table.to, table.reports.map((entry) => [entry.server, entry.loadPercent])])).toEqual([
+      [1, [[5, 30]]],
+      [2, [[5, 30]]],
+    ]);
+  });
+
+  it('throws on a timer that is not its publish tick and on a message it does not expect', () => {
+    const publisher = new LoadPublisher({ name: 'odc', routers: [1], publishIntervalUs: 1_000_000 });
+    const context = new FakeContext(9);
+    expect(() => publisher.onMessage({ $case: 'timer', value: { tag: 'heartbeat', ref: 0 } }, context)).toThrow('odc cannot handle a timer message');
+    expect(() => publisher.onMessage(quiesce(), context)).toThrow('odc cannot handle a serverControl message');
+    expect(context.take()).toEqual([]);
+    expect(context.timers).toEqual([]);
   });
 });
 
