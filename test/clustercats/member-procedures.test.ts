@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AddressAction, ClusterCatsService, FaultKind, MaintenanceMode, RequestKind, ServerState, Status, type Message } from '../../nodes/messages.js';
-import type { FakeContext } from '../helpers/fake-context.js';
-import { administer, client, fire, lan, newMember, openSession, peerReport, request, responses } from '../helpers/member.js';
+import { ClusterCatsMember } from '../../nodes/clustercats/member.js';
+import { FakeContext } from '../helpers/fake-context.js';
+import { administer, client, fire, lan, memberConfig, newMember, openSession, peerReport, request, responses } from '../helpers/member.js';
 
 function fault(kind: FaultKind, factor = 1): Message {
   return { $case: 'fault', value: { kind, target: 'node1/app-1', factor, detail: 'node' } };
@@ -468,8 +469,10 @@ describe('ClusterCATS member: IP takeover of a failed member', () => {
 
   it('takes the address itself on a tie of load with the best peer', () => {
     const { member, context } = newMember();
-    member.onMessage(request(RequestKind.OPEN, 1), context); // its own load 10%
+    member.onMessage(request(RequestKind.OPEN, 1), context);
+    member.onMessage(request(RequestKind.OPEN, 2), context); // its own load 20%
     context.clear();
+    // Member 2 reports 10%; choosing it counts one request more (10% of its 10 threads): 20%.
     silence(member, context, 3, { peer: 2, load: 10 });
     expect(member.held).toEqual(['10.0.0.1', '10.0.0.3']);
   });
@@ -681,5 +684,176 @@ describe('ClusterCATS member: requests', () => {
     context.clear();
     member.onMessage(request(RequestKind.IN_SESSION, 1), context);
     expect(responses(context)).toMatchObject([{ sessionId: 1, status: Status.REDIRECT, redirectAddress: '10.0.0.3' }]);
+  });
+});
+
+describe('ClusterCATS member: the edges of each rule', () => {
+  it('claims its own address at start, with reason start', () => {
+    const member = new ClusterCatsMember(memberConfig());
+    const context = new FakeContext(1, 'scripted');
+    member.onMessage(ClusterCatsMember.start(), context);
+    expect(context.recordsOf('address-owner')).toEqual([{ type: 'address-owner', address: '10.0.0.1', owner: 1, change: 'acquire', reason: 'start' }]);
+    expect(sentOf(context, 'address')).toEqual([{ to: lan, value: { address: '10.0.0.1', action: AddressAction.CLAIM, member: 1, reason: 'start', sessions: [] } }]);
+  });
+
+  it('a crash counts the requests waiting for a thread as lost too; with no session open it records no session change', () => {
+    const { member, context } = newMember({ threads: 1, queueLimit: 5 });
+    member.onMessage(request(RequestKind.OPEN, 1, false, { redirects: 2 }), context);
+    member.onMessage(request(RequestKind.OPEN, 2, false, { redirects: 2 }), context);
+    context.clear();
+    member.onMessage(fault(FaultKind.CRASH), context);
+    expect(context.recordsOf('lost')).toMatchObject([{ requests: 2, sessions: 2 }]);
+    const empty = newMember();
+    empty.member.onMessage(fault(FaultKind.CRASH), empty.context);
+    expect(empty.context.recordsOf('server-sessions')).toEqual([]);
+  });
+
+  it('a stop after the drain has ended starts no new drain', () => {
+    const { member, context } = newMember();
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    expect(context.recordsOf('drain-started')).toHaveLength(1);
+    expect(context.recordsOf('drain-ended')).toHaveLength(1);
+  });
+
+  it('a failed member that held no address keeps its session copies where they are', () => {
+    const { member, context } = newMember();
+    for (let session = 1; session <= 5; session++) member.onMessage(request(RequestKind.OPEN, session), context); // its own load 50%
+    peerReport(member, context, 3, 10, ServerState.STOPPED, 90, { addresses: [] });
+    member.onMessage({ $case: 'replica', value: { sessionId: 31, client, protocol: 1, owner: 3, closed: false } }, context);
+    context.clear();
+    silence(member, context, 3, { peer: 2, load: 10 });
+    expect([...member.replicas.keys()]).toEqual([31]);
+    expect(context.sent.filter(({ message }) => message.$case === 'address')).toEqual([]);
+  });
+
+  it('of a failed member with two addresses, only the first handover carries the session copies', () => {
+    const { member, context } = newMember();
+    for (let session = 1; session <= 5; session++) member.onMessage(request(RequestKind.OPEN, session), context);
+    peerReport(member, context, 3, 10, ServerState.RUNNING, 90, { addresses: ['10.0.0.3', '10.0.0.9'] });
+    member.onMessage({ $case: 'replica', value: { sessionId: 31, client, protocol: 1, owner: 3, closed: false } }, context);
+    context.clear();
+    silence(member, context, 3, { peer: 2, load: 10 });
+    expect(sentOf(context, 'address').map(({ to, value }) => [to, value.address, value.sessions.map((copy) => copy.sessionId)])).toEqual([
+      [2, '10.0.0.3', [31]],
+      [2, '10.0.0.9', []],
+    ]);
+  });
+
+  it('ring members never heard from are passed over when the coordinator is worked out', () => {
+    const { member, context } = newMember({ ring: [2, 6, 1, 3] });
+    context.now = 1_900_000;
+    member.onMessage({ $case: 'heartbeat', value: { from: 6, sequence: 0, sentAtUs: 1_900_000 } }, context);
+    peerReport(member, context, 3, 60);
+    context.now = 2_500_000;
+    fire(member, context, 'heartbeat');
+    expect(member.held).toEqual(['10.0.0.1', '10.0.0.2']);
+  });
+
+  it('a member out of service does not coordinate: the next member in the ring does', () => {
+    const { member, context } = newMember();
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    context.clear();
+    silence(member, context, 3, { peer: 2, load: 10 });
+    expect(context.sent.filter(({ message }) => message.$case === 'address')).toEqual([]);
+  });
+
+  it('a suspected member does not coordinate either: the next one in the ring does', () => {
+    const { member, context } = newMember({ ring: [2, 3, 1] });
+    context.now = 2_500_000;
+    fire(member, context, 'heartbeat'); // members 2 and 3 both silent
+    expect(member.held).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+  });
+
+  it('a member in maintenance coordinates a takeover (it is in service)', () => {
+    const { member, context } = newMember({ ring: [2, 3, 1] });
+    context.clear();
+    silence(member, context, 2, { peer: 3, load: 0, state: ServerState.MAINTENANCE });
+    expect(member.held).toEqual(['10.0.0.1']);
+    expect(context.sent.filter(({ message }) => message.$case === 'address')).toEqual([]);
+  });
+
+  it('no redirect goes to a suspected peer', () => {
+    const { member, context } = newMember();
+    silence(member, context, 3, { peer: 2, load: 60 });
+    administer(member, context, { peakThresholdPercent: 0 });
+    context.clear();
+    member.onMessage(request(RequestKind.OPEN, 1), context);
+    expect(responses(context)[0]!.redirectAddress).toBe('10.0.0.2');
+  });
+
+  it('a gradual redirect passes over a peer exactly as loaded as this member', () => {
+    const { member, context } = newMember();
+    peerReport(member, context, 2, 50);
+    peerReport(member, context, 3, 70);
+    for (let session = 1; session <= 5; session++) member.onMessage(request(RequestKind.OPEN, session), context);
+    context.clear();
+    context.willDraw(0);
+    member.onMessage(request(RequestKind.OPEN, 6), context);
+    expect(context.recordsOf('redirect')).toEqual([]);
+  });
+
+  it('between the thresholds a draw equal to the share stays; at the gradual threshold nothing is drawn', () => {
+    const { member, context } = newMember();
+    for (let session = 1; session <= 5; session++) member.onMessage(request(RequestKind.OPEN, session), context); // 50%: share 0.5
+    context.willDraw(0.5);
+    member.onMessage(request(RequestKind.OPEN, 6), context);
+    expect(context.recordsOf('redirect')).toEqual([]);
+    const atThreshold = newMember({ gradualThresholdPercent: 10 });
+    atThreshold.member.onMessage(request(RequestKind.OPEN, 1), atThreshold.context); // load 10%
+    atThreshold.context.willDraw(0);
+    atThreshold.member.onMessage(request(RequestKind.OPEN, 2), atThreshold.context);
+    expect(atThreshold.context.rng('any')()).toBe(0); // the scripted draw is still there
+  });
+
+  it('with no queue, a request is served as long as a thread is free', () => {
+    const { member, context } = newMember({ threads: 2, queueLimit: 0 });
+    member.onMessage(request(RequestKind.OPEN, 1, false, { redirects: 2 }), context);
+    member.onMessage(request(RequestKind.OPEN, 2, false, { redirects: 2 }), context);
+    member.onMessage(request(RequestKind.OPEN, 3, false, { redirects: 2 }), context);
+    expect(context.recordsOf('accepted').map((record) => record.session)).toEqual([1, 2]);
+    expect(responses(context)).toEqual([expect.objectContaining({ sessionId: 3, status: Status.REJECTED, cause: 'queue-full', retryable: false })]);
+  });
+
+  it('answers OK with no cause, and nobody retries a member’s refusal', () => {
+    const { member, context } = newMember();
+    openSession(member, context, 1);
+    expect(responses(context)).toEqual([expect.objectContaining({ status: Status.OK, cause: '', retryable: false })]);
+  });
+
+  it('a session recovered from a copy and cut at a drain’s end is told to its own client', () => {
+    const { member, context } = newMember();
+    member.onMessage({ $case: 'replica', value: { sessionId: 9, client: 77, protocol: 1, owner: 3, closed: false } }, context);
+    member.onMessage(request(RequestKind.IN_SESSION, 9), context);
+    fire(member, context, 'service-done');
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 1_000 });
+    context.clear();
+    fire(member, context, 'drain-deadline');
+    expect(context.sent).toContainEqual({ to: 77, message: { $case: 'response', value: expect.objectContaining({ requestId: 0, sessionId: 9, protocol: 1, client: 77 }) as object } });
+  });
+
+  it('without a buddy nothing is copied and no replication cost is added', () => {
+    const { member, context } = newMember({ replicationCostUs: 250 });
+    member.onMessage(request(RequestKind.OPEN, 1, false, { serviceUs: 1_000 }), context);
+    expect(timersTagged(context, 'service-done').map((timer) => timer.atUs)).toEqual([1_000]);
+    fire(member, context, 'service-done');
+    expect(sentOf(context, 'replica')).toEqual([]);
+  });
+
+  it('a conflict sets no new report timer (the periodic one keeps going)', () => {
+    const { member, context } = newMember({ dynamicAddressing: false });
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    administer(member, context, { service: ClusterCatsService.RUNNING });
+    context.clear({ timers: true });
+    member.onMessage(address(AddressAction.HELD, '10.0.0.1', 3), context);
+    expect(context.timers).toEqual([]);
+  });
+
+  it('unknown timers, faults and address actions are bugs, and say so', () => {
+    const { member, context } = newMember();
+    expect(() => member.onMessage({ $case: 'timer', value: { tag: 'nap', ref: 0 } }, context)).toThrow('node1/app-1 has no timer "nap"');
+    expect(() => member.onMessage(fault(FaultKind.PARTITION), context)).toThrow('node1/app-1 cannot take a fault of kind 4');
+    expect(() => member.onMessage(address(AddressAction.CLAIM, '10.0.0.1', 2), context)).toThrow('node1/app-1 cannot handle address action 1');
+    expect(() => member.onMessage({ $case: 'loadTable', value: { reports: [] } }, context)).toThrow();
   });
 });

@@ -10,8 +10,8 @@ import { FakeContext } from './fake-context.js';
 export const lan = 4;
 export const client = 5;
 
-export function newMember(overrides: Partial<MemberConfig> = {}): { member: ClusterCatsMember; context: FakeContext } {
-  const member = new ClusterCatsMember({
+export function memberConfig(overrides: Partial<MemberConfig> = {}): MemberConfig {
+  return {
     name: 'node1/app-1',
     self: 1,
     address: '10.0.0.1',
@@ -31,7 +31,11 @@ export function newMember(overrides: Partial<MemberConfig> = {}): { member: Clus
     replicationCostUs: 0,
     isDown: () => false,
     ...overrides,
-  });
+  };
+}
+
+export function newMember(overrides: Partial<MemberConfig> = {}): { member: ClusterCatsMember; context: FakeContext } {
+  const member = new ClusterCatsMember(memberConfig(overrides));
   const context = new FakeContext(1, 'scripted');
   member.onMessage(ClusterCatsMember.start(), context);
   peerReport(member, context, 2, 50);
