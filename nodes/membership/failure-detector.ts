@@ -40,15 +40,14 @@ export class FailureDetector {
     this.suspected.fill(0);
   }
 
-  /** A message from `member` arrived; returns true when this ends a suspicion of it. */
-  heard(member: number, context: NodeContext): boolean {
+  /** A message from `member` arrived: it is alive, and a suspicion of it ends. */
+  heard(member: number, context: NodeContext): void {
     const slot = this.slotOf.get(member);
-    if (slot === undefined) return false;
+    if (slot === undefined) return;
     this.lastHeardUs[slot] = context.now;
-    if (this.suspected[slot] === 0) return false;
+    if (this.suspected[slot] === 0) return;
     this.suspected[slot] = 0;
     context.record({ type: 'suspicion', detector: context.self, member, suspected: false, correct: !this.config.isDown(member, context.now) });
-    return true;
   }
 
   /**

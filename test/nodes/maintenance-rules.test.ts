@@ -21,6 +21,9 @@ describe('maintenance rules, as a table', () => {
     [DRAINING, UNSPECIFIED, HTTP, IN_SESSION, true, false, undefined],
     [DRAINING, UNSPECIFIED, HTTP, IN_SESSION, false, false, 'draining'],
     [DRAINING, UNSPECIFIED, JMS, MESSAGE, false, false, 'draining'],
+    // Draining takes no new session and no message, even from a client that names this server.
+    [DRAINING, UNSPECIFIED, HTTP, OPEN, true, false, 'draining'],
+    [DRAINING, UNSPECIFIED, JMS, MESSAGE, true, false, 'draining'],
     [MAINTENANCE, AFFINITY, HTTP, OPEN, false, false, 'maintenance'],
     // A new session is new even when the client still carries a cookie for this server.
     [MAINTENANCE, AFFINITY, HTTP, OPEN, true, false, 'maintenance'],
