@@ -2,6 +2,7 @@ import { ClusterCatsMember, type MemberConfig } from '../../nodes/clustercats/me
 import { ClusterCatsService, RequestKind, ServerState, type ClusterCatsCommand, type Message, type Request, type Response } from '../../nodes/messages.js';
 import { constant } from '../../sim/kernel/distributions.js';
 import { FakeContext } from './fake-context.js';
+import { requestMessage } from './requests.js';
 
 /**
  * Driving one ClusterCATS member message by message: member 1 of a ring of three, the LAN is
@@ -70,29 +71,9 @@ export function peerReport(
 }
 
 let nextId = 1;
+/** A request of session `sessionId` from the clients (actor 5) to 10.0.0.1, with its own id. */
 export function request(kind: RequestKind, sessionId: number, last = false, overrides: Partial<Request> = {}): Message {
-  const value: Request = {
-    id: nextId++,
-    protocol: 1,
-    kind,
-    sessionId,
-    uri: '/',
-    method: 'GET',
-    client,
-    sentAtUs: 0,
-    attempts: 0,
-    redirects: 0,
-    router: -1,
-    workClass: '',
-    maintenanceOnly: false,
-    destination: '',
-    address: '10.0.0.1',
-    last,
-    replicated: false,
-    triedServers: [],
-    ...overrides,
-  };
-  return { $case: 'request', value };
+  return requestMessage({ id: nextId++, protocol: 1, kind, sessionId, client, address: '10.0.0.1', last, ...overrides });
 }
 
 export function responses(context: FakeContext): Response[] {

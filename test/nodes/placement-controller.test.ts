@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MaintenanceMode, ServerAction, ServerState, type LoadReport, type Message } from '../../nodes/messages.js';
 import { PlacementController } from '../../nodes/placement/placement-controller.js';
 import { FakeContext } from '../helpers/fake-context.js';
+import { loadReportMessage } from '../helpers/load-reports.js';
 
 /** Cluster shop: 1, 2 on node1 and 3 on node2 running, 4 on node2 and 5 on node3 stopped. */
 function controller(limits: { min?: number; max?: number; up?: number; down?: number; perNode?: number } = {}): PlacementController {
@@ -28,25 +29,9 @@ function controller(limits: { min?: number; max?: number; up?: number; down?: nu
   });
 }
 
+/** A running server's report: half loaded, three sessions open. */
 function report(server: number, fields: Partial<LoadReport> = {}): Message {
-  return {
-    $case: 'loadReport',
-    value: {
-      server,
-      atUs: 0,
-      state: ServerState.RUNNING,
-      mode: MaintenanceMode.UNSPECIFIED,
-      inFlight: 0,
-      threads: 10,
-      queued: 0,
-      loadPercent: 50,
-      openSessions: 3,
-      completedInInterval: 0,
-      responseTimeSumUs: 0,
-      errorsInInterval: 0,
-      ...fields,
-    },
-  };
+  return loadReportMessage(server, { loadPercent: 50, openSessions: 3, ...fields });
 }
 
 function decide(placement: PlacementController, context: FakeContext): { action: ServerAction; to: number }[] {

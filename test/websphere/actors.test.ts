@@ -1,35 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { HealthController } from '../../nodes/health/health-controller.js';
-import { MaintenanceMode, Protocol, RequestKind, ServerState, Status, type LoadReport, type Request } from '../../nodes/messages.js';
+import { MaintenanceMode, Protocol, RequestKind, ServerState, Status, type Request } from '../../nodes/messages.js';
 import { PlacementController } from '../../nodes/placement/placement-controller.js';
 import { Router } from '../../nodes/router/router.js';
 import { Sprayer } from '../../nodes/sprayer/sprayer.js';
 import { ArrivalProcess } from '../../sim/workload/arrivals.js';
 import { FakeContext } from '../helpers/fake-context.js';
 import { request as newRequest } from '../helpers/requests.js';
+import { loadReport } from '../helpers/load-reports.js';
 
 const client = 99;
 
 function request(id: number, overrides: Partial<Request> = {}): Request {
   return newRequest({ id, sessionId: id, uri: '/shop', client, ...overrides });
-}
-
-function report(server: number, overrides: Partial<LoadReport> = {}): LoadReport {
-  return {
-    server,
-    atUs: 0,
-    state: ServerState.RUNNING,
-    mode: MaintenanceMode.UNSPECIFIED,
-    inFlight: 0,
-    threads: 10,
-    queued: 0,
-    loadPercent: 0,
-    openSessions: 0,
-    completedInInterval: 0,
-    responseTimeSumUs: 0,
-    errorsInInterval: 0,
-    ...overrides,
-  };
 }
 
 function router(servers: number[], workClasses: ConstructorParameters<typeof Router>[0]['workClasses'] = []): Router {
@@ -52,7 +35,7 @@ describe('On Demand Router', () => {
     const odr = router([1, 2]);
     const context = new FakeContext(0);
     // Server 2 reported itself 100% busy: its weight falls to a tenth of server 1's.
-    odr.onMessage({ $case: 'loadReport', value: report(2, { loadPercent: 100 }) }, context);
+    odr.onMessage({ $case: 'loadReport', value: loadReport(2, { loadPercent: 100 }) }, context);
     for (let id = 1; id <= 22; id++) odr.onMessage({ $case: 'request', value: request(id) }, context);
     const targets = targetsOf(context);
     // Scores (outstanding + 1) / weight: server 2 gets its first request only once server 1 holds 11.
@@ -63,7 +46,7 @@ describe('On Demand Router', () => {
   it('sends no new session to a server it knows is in maintenance', () => {
     const odr = router([1, 2, 3]);
     const context = new FakeContext(0);
-    odr.onMessage({ $case: 'loadReport', value: report(2, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
+    odr.onMessage({ $case: 'loadReport', value: loadReport(2, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
     for (let id = 1; id <= 30; id++) odr.onMessage({ $case: 'request', value: request(id) }, context);
     expect(targetsOf(context).filter((target) => target === 2)).toEqual([]);
   });
@@ -88,7 +71,7 @@ describe('On Demand Router', () => {
     const context = new FakeContext(0);
     odr.onMessage({ $case: 'request', value: request(1) }, context);
     const [first] = targetsOf(context);
-    odr.onMessage({ $case: 'loadReport', value: report(first!, { state: ServerState.FAILED }) }, context);
+    odr.onMessage({ $case: 'loadReport', value: loadReport(first!, { state: ServerState.FAILED }) }, context);
     expect(targetsOf(context)).toEqual([first === 1 ? 2 : 1]);
   });
 
@@ -121,7 +104,7 @@ describe('On Demand Router', () => {
     const context = new FakeContext(0);
     odr.onMessage({ $case: 'request', value: request(1, { uri: '/admin/x' }) }, context);
     expect(context.take()[0]!.message).toMatchObject({ $case: 'response', value: { cause: 'no-server-in-maintenance' } });
-    odr.onMessage({ $case: 'loadReport', value: report(2, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
+    odr.onMessage({ $case: 'loadReport', value: loadReport(2, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
     for (let id = 2; id <= 5; id++) odr.onMessage({ $case: 'request', value: request(id, { uri: '/admin/x' }) }, context);
     expect(targetsOf(context)).toEqual([2, 2, 2, 2]);
   });
@@ -133,7 +116,7 @@ describe('sprayer', () => {
     const context = new FakeContext(0);
     for (let id = 1; id <= 10; id++) sprayer.onMessage({ $case: 'request', value: request(id) }, context);
     expect(new Set(targetsOf(context))).toEqual(new Set([1, 2]));
-    sprayer.onMessage({ $case: 'loadReport', value: report(1, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
+    sprayer.onMessage({ $case: 'loadReport', value: loadReport(1, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
     for (let id = 11; id <= 20; id++) sprayer.onMessage({ $case: 'request', value: request(id) }, context);
     expect(new Set(targetsOf(context))).toEqual(new Set([2]));
   });
@@ -141,8 +124,8 @@ describe('sprayer', () => {
 
 describe('health controller', () => {
   const policy = { name: 'slow', servers: [5], responseTimeAboveUs: 100_000, errorPercentAbove: 0, forUs: 10_000_000, mode: MaintenanceMode.AFFINITY };
-  const slow = (atUs: number) => report(5, { atUs, completedInInterval: 10, responseTimeSumUs: 10 * 200_000 });
-  const fast = (atUs: number) => report(5, { atUs, completedInInterval: 10, responseTimeSumUs: 10 * 20_000, state: ServerState.MAINTENANCE });
+  const slow = (atUs: number) => loadReport(5, { atUs, completedInInterval: 10, responseTimeSumUs: 10 * 200_000 });
+  const fast = (atUs: number) => loadReport(5, { atUs, completedInInterval: 10, responseTimeSumUs: 10 * 20_000, state: ServerState.MAINTENANCE });
 
   it('acts only after the condition held for the whole period, and takes the server out after as long clear', () => {
     const health = new HealthController('health', [{ ...policy, supervised: false }]);
@@ -192,7 +175,7 @@ describe('placement controller', () => {
   it('a server in maintenance does not count toward min: a stopped one is started', () => {
     const placement = controller(4);
     const context = new FakeContext(0);
-    placement.onMessage({ $case: 'loadReport', value: report(1, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
+    placement.onMessage({ $case: 'loadReport', value: loadReport(1, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
     decide(placement, context);
     expect(context.take().filter((sent) => sent.message.$case === 'serverControl').map((sent) => sent.to)).toEqual([4]);
     expect(context.records).toMatchObject([{ type: 'placement-action', action: 'start', countedInstances: 2, countedOnNode: 1, verticalLimit: 2 }]);
@@ -202,14 +185,14 @@ describe('placement controller', () => {
     const placement = controller(4);
     const context = new FakeContext(0);
     // node2 holds a server in maintenance (3) and a stopped one (4): its limit is 2 - 1 = 1, with 0 counted.
-    placement.onMessage({ $case: 'loadReport', value: report(3, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
+    placement.onMessage({ $case: 'loadReport', value: loadReport(3, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context);
     decide(placement, context);
     expect(context.records).toMatchObject([{ action: 'start', server: 4, countedOnNode: 0, verticalLimit: 1 }]);
     // With server 1 in maintenance too, node1 has one counted against a limit of 1: nothing more there.
     const context2 = new FakeContext(0);
     const placement2 = controller(4);
-    placement2.onMessage({ $case: 'loadReport', value: report(3, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context2);
-    placement2.onMessage({ $case: 'loadReport', value: report(4, { state: ServerState.STOPPED, mode: MaintenanceMode.AFFINITY }) }, context2);
+    placement2.onMessage({ $case: 'loadReport', value: loadReport(3, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY }) }, context2);
+    placement2.onMessage({ $case: 'loadReport', value: loadReport(4, { state: ServerState.STOPPED, mode: MaintenanceMode.AFFINITY }) }, context2);
     decide(placement2, context2);
     expect(context2.records).toEqual([]); // the only stopped server is in maintenance: not controlled
   });
@@ -217,12 +200,12 @@ describe('placement controller', () => {
   it('stops one instance above max, never one in maintenance', () => {
     const placement = controller(2, 1);
     const context = new FakeContext(0);
-    placement.onMessage({ $case: 'loadReport', value: report(1, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY, openSessions: 0 }) }, context);
-    placement.onMessage({ $case: 'loadReport', value: report(2, { openSessions: 5 }) }, context);
-    placement.onMessage({ $case: 'loadReport', value: report(3, { openSessions: 9 }) }, context);
+    placement.onMessage({ $case: 'loadReport', value: loadReport(1, { state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY, openSessions: 0 }) }, context);
+    placement.onMessage({ $case: 'loadReport', value: loadReport(2, { openSessions: 5 }) }, context);
+    placement.onMessage({ $case: 'loadReport', value: loadReport(3, { openSessions: 9 }) }, context);
     decide(placement, context);
     expect(context.records).toEqual([]); // 2 counted, not above max
-    placement.onMessage({ $case: 'loadReport', value: report(4, { openSessions: 1 }) }, context);
+    placement.onMessage({ $case: 'loadReport', value: loadReport(4, { openSessions: 1 }) }, context);
     decide(placement, context);
     expect(context.records).toMatchObject([{ action: 'stop', server: 4, countedInstances: 3, max: 2 }]);
   });
