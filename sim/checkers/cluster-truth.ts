@@ -13,15 +13,14 @@ export class ClusterTruth {
   private modes: Uint8Array;
   /** Since when each server has been in its current state. */
   private stateSinceUs: Float64Array;
-  /** Last time each server went down (stopped or failed), or -1. */
-  private lastDownAtUs: Float64Array;
+  /** The times each server went down (stopped or failed), in order; few per server. */
+  private readonly downTimesUs: number[][] = [];
   private partitionsInForce = 0;
 
   constructor(initialStates: ReadonlyMap<number, ServerState> = new Map(), actorCount = 0) {
     this.states = new Uint8Array(actorCount).fill(ServerState.RUNNING);
     this.modes = new Uint8Array(actorCount);
     this.stateSinceUs = new Float64Array(actorCount);
-    this.lastDownAtUs = new Float64Array(actorCount).fill(-1);
     for (const [server, state] of initialStates) {
       this.holdServer(server);
       this.states[server] = state;
@@ -34,7 +33,7 @@ export class ClusterTruth {
       const server = record.server;
       this.holdServer(server);
       const previous = this.states[server]!;
-      if (isDown(record.state) && !isDown(previous)) this.lastDownAtUs[server] = timeUs;
+      if (isDown(record.state) && !isDown(previous)) (this.downTimesUs[server] ??= []).push(timeUs);
       if (record.state !== previous) this.stateSinceUs[server] = timeUs;
       this.states[server] = record.state;
       this.modes[server] = record.mode;
@@ -58,8 +57,9 @@ export class ClusterTruth {
     return this.stateSinceUs[server] ?? 0;
   }
 
-  lastDownUs(server: number): number {
-    return this.lastDownAtUs[server] ?? -1;
+  /** The first time the server went down within [fromUs, toUs], or -1. */
+  firstDownBetween(server: number, fromUs: number, toUs: number): number {
+    return this.downTimesUs[server]?.find((downUs) => downUs >= fromUs && downUs <= toUs) ?? -1;
   }
 
   inMaintenance(server: number): boolean {
@@ -86,7 +86,6 @@ export class ClusterTruth {
     this.states = grown(this.states, length, ServerState.RUNNING);
     this.modes = grown(this.modes, length, MaintenanceMode.UNSPECIFIED);
     this.stateSinceUs = grown(this.stateSinceUs, length, 0);
-    this.lastDownAtUs = grown(this.lastDownAtUs, length, -1);
   }
 }
 

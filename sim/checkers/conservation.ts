@@ -66,16 +66,17 @@ export class ConservationChecker implements Checker {
   finish(endUs: number, context: CheckContext): void {
     context.note('sessions-open-at-end', this.openSessions.size);
     context.note('requests-in-flight-at-end', this.inFlight.size);
-    const lost = this.inFlight.entries().filter((inFlight) => {
-      const downUs = context.truth.lastDownUs(inFlight.server);
-      return downUs >= inFlight.acceptedAtUs && downUs <= endUs - answerGraceUs;
+    // Lost: its server went down after taking it in, long enough before the end for an answer to have come.
+    const lost = this.inFlight.entries().flatMap((inFlight) => {
+      const downUs = context.truth.firstDownBetween(inFlight.server, inFlight.acceptedAtUs, endUs - answerGraceUs);
+      return downUs < 0 ? [] : [{ ...inFlight, downUs }];
     });
     for (const inFlight of lost.sort((a, b) => a.acceptedAtUs - b.acceptedAtUs || a.request - b.request)) {
       context.report({
         timeUs: endUs,
         rule: 'conservation',
         actor: context.actorName(inFlight.server),
-        detail: `request accepted at ${inFlight.acceptedAtUs}us was never answered: lost when the server went down at ${context.truth.lastDownUs(inFlight.server)}us`,
+        detail: `request accepted at ${inFlight.acceptedAtUs}us was never answered: lost when the server went down at ${inFlight.downUs}us`,
         ...(inFlight.session === 0 ? {} : { session: inFlight.session }),
         request: inFlight.request,
       });

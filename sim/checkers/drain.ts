@@ -1,6 +1,10 @@
+import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
 
-/** drain-deadline: a drain-down period ends at or before its deadline, and every drain ends. */
+/**
+ * drain-deadline: a drain-down period ends at or before its deadline, and every drain ends. A
+ * crash of the server ends its drain too: what it lost is the faults' account, not the drain's.
+ */
 export class DrainChecker implements Checker {
   readonly rules = ['drain-deadline'];
   /** Drains under way: deadline by server. */
@@ -18,6 +22,9 @@ export class DrainChecker implements Checker {
       else if (timeUs > deadlineUs) {
         context.report({ timeUs, rule: 'drain-deadline', actor, detail: `drain ended (${record.reason}) ${timeUs - deadlineUs}us after its deadline ${deadlineUs}us` });
       }
+    },
+    'server-state': (_timeUs, _actor, record) => {
+      if (record.state === ServerState.FAILED) this.deadlines.delete(record.server);
     },
   };
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MaintenanceMode, Protocol, RequestKind, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { AffinityChecker } from '../../sim/checkers/affinity.js';
+import { CheckerSet } from '../../sim/checkers/checker-set.js';
+import type { SimRecord } from '../../sim/metrics/records.js';
 import { accepted, check, client, maintenance, refused, rulesBroken, s1, s2, sessionEnded, state, type Entry } from './stream.js';
 
 const run = (entries: Entry[]) => check(new AffinityChecker(), entries);
@@ -61,5 +63,66 @@ describe('affinity through maintenance', () => {
     expect(rulesBroken(run([[1, s1, maintenance(s1, MaintenanceMode.BREAK)], [2, s1, refused(s1, 'maintenance', jms)]]))).toEqual(['jms-flows']);
     expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full', jms)]]).violationCount).toBe(0);
     expect(run([[2, s1, refused(s1, 'server-unavailable', jms)]]).violationCount).toBe(0);
+  });
+
+  it('a request that opens a session, or a message, is bound by no affinity', () => {
+    for (const kind of [RequestKind.OPEN, RequestKind.MESSAGE]) {
+      expect(run([[1, s1, maintenance(s1)], [2, s2, accepted(s2, { ...inSession(), kind })]]).violationCount).toBe(0);
+      expect(run([[1, s1, maintenance(s1)], [2, s2, accepted(s2, { ...inSession(Protocol.EJB), kind })]]).violationCount).toBe(0);
+    }
+  });
+
+  it('EJB requests may move off a server that is not in maintenance', () => {
+    expect(run([[2, s2, accepted(s2, inSession(Protocol.EJB))], [3, s1, refused(s1, 'server-unavailable', { protocol: Protocol.EJB })]]).violationCount).toBe(0);
+  });
+
+  it('the affinity of a session to the first server is guarded like any other', () => {
+    const set = new CheckerSet({ actorNames: ['node1/app-0', 'node1/app-1'], checkers: [new AffinityChecker()] });
+    const feed: [number, number, SimRecord][] = [
+      [1, 0, maintenance(0)],
+      [2, 1, accepted(1, { kind: RequestKind.IN_SESSION, affinityServer: 0, session: 5, request: 6 })],
+    ];
+    for (const [timeUs, actor, record] of feed) set.record(timeUs, actor, record);
+    expect(set.finish(10).violations).toEqual([
+      { timeUs: 2, rule: 'keep-affinity', actor: 'node1/app-1', detail: 'http request of a session with affinity to node1/app-0 (in maintenance) accepted here instead', session: 5, request: 6 },
+    ]);
+  });
+
+  it('a refusal by a server in keep-affinity maintenance names the request, its session and the cause', () => {
+    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { protocol: Protocol.SIP, kind: RequestKind.CLOSE, request: 8, session: 4 })]]).violations).toEqual([
+      { timeUs: 2, rule: 'keep-affinity', actor: 'node1/shop-1', detail: 'sip request refused (maintenance) by a server in maintenance that must still take it', session: 4, request: 8 },
+    ]);
+    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { kind: RequestKind.MESSAGE })]]).violationCount).toBe(0);
+  });
+
+  it('a JMS refusal by a server in maintenance is charged to that server', () => {
+    const jms = { protocol: Protocol.JMS, kind: RequestKind.MESSAGE, session: 0, request: 12 };
+    expect(run([[1, s1, maintenance(s1, MaintenanceMode.BREAK)], [2, s1, refused(s1, 'maintenance', jms)]]).violations).toEqual([
+      { timeUs: 2, rule: 'jms-flows', actor: 'node1/shop-1', detail: 'jms request refused (maintenance) by a server in maintenance that must still take it', session: 0, request: 12 },
+    ]);
+  });
+
+  it('a session is held by the server that last took one of its requests', () => {
+    const moved: Entry[] = [[1, s1, accepted(s1, { session: 3, request: 1 })], [2, s2, accepted(s2, { session: 3, request: 2, kind: RequestKind.IN_SESSION })], [3, s1, maintenance(s1)]];
+    expect(run([...moved, [4, client, sessionEnded(3, 'dropped', 'maintenance')]]).violationCount).toBe(0);
+    const back: Entry[] = [[1, s2, accepted(s2, { session: 3, request: 1 })], [2, s1, accepted(s1, { session: 3, request: 2, kind: RequestKind.IN_SESSION })], [3, s1, maintenance(s1)]];
+    expect(rulesBroken(run([...back, [4, client, sessionEnded(3, 'dropped', 'maintenance')]]))).toEqual(['keep-affinity']);
+  });
+
+  it('a session that has ended is held by no server any more', () => {
+    const ended: Entry[] = [[1, s1, accepted(s1, { session: 3, request: 1 })], [2, client, sessionEnded(3, 'completed')], [3, s1, maintenance(s1)]];
+    expect(run([...ended, [4, client, sessionEnded(3, 'dropped', 'maintenance')]]).violationCount).toBe(0);
+  });
+
+  it('requests outside any session hold no session', () => {
+    const jms: Entry[] = [[1, s1, accepted(s1, { protocol: Protocol.JMS, kind: RequestKind.MESSAGE, session: 0 })], [2, s1, maintenance(s1)]];
+    expect(run([...jms, [3, client, sessionEnded(0, 'dropped', 'maintenance')]]).violationCount).toBe(0);
+  });
+
+  it('a dropped SIP dialog held by a server in keep-affinity maintenance names its protocol', () => {
+    const held: Entry[] = [[1, s1, accepted(s1, { session: 3, protocol: Protocol.SIP })], [2, s1, maintenance(s1)]];
+    expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'maintenance', Protocol.SIP)]]).violations).toEqual([
+      { timeUs: 3, rule: 'keep-affinity', actor: 'node1/shop-1', detail: 'sip session held here dropped (maintenance) while in maintenance that must keep it', session: 3 },
+    ]);
   });
 });

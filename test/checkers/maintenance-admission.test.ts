@@ -63,4 +63,33 @@ describe('maintenance admission', () => {
       expect(rulesBroken(run([[1, s1, state(s1, down)], [2, s1, accepted(s1, { kind: RequestKind.IN_SESSION })]]))).toEqual(['down-server']);
     }
   });
+
+  it('a down server taking a request in names the protocol and its state', () => {
+    expect(run([[1, s1, state(s1, ServerState.STOPPED)], [2, s1, accepted(s1, { protocol: Protocol.EJB, request: 7, session: 8 })]]).violations).toEqual([
+      { timeUs: 2, rule: 'down-server', actor: 'node1/shop-1', detail: 'ejb request accepted while the server is stopped', session: 8, request: 7 },
+    ]);
+    expect(run([[1, s1, state(s1, ServerState.STARTING)], [2, s1, accepted(s1, { protocol: Protocol.UNSPECIFIED })]]).violations).toEqual([
+      expect.objectContaining({ rule: 'down-server', detail: 'unknown request accepted while the server is starting' }),
+    ]);
+  });
+
+  it('a down server taking a maintenance-only request is one violation: down-server', () => {
+    expect(rulesBroken(run([[1, s1, state(s1, ServerState.FAILED)], [2, s1, accepted(s1, { workClass: 'admin', maintenanceOnly: true })]]))).toEqual(['down-server']);
+  });
+
+  it('a new SIP dialog on a draining server names the dialog, the state and the work class', () => {
+    expect(run([[1, s1, state(s1, ServerState.DRAINING)], [2, s1, accepted(s1, { protocol: Protocol.SIP, workClass: 'calls', request: 3, session: 4 })]]).violations).toEqual([
+      { timeUs: 2, rule: 'maintenance-new-session', actor: 'node1/shop-1', detail: 'new SIP dialog accepted while the server is draining (work class "calls")', session: 4, request: 3 },
+    ]);
+  });
+
+  it('a maintenance-only request on a running server names its work class and the state', () => {
+    expect(run([[2, s2, accepted(s2, { protocol: Protocol.SIP, kind: RequestKind.IN_SESSION, workClass: 'admin', maintenanceOnly: true, request: 5, session: 6 })]]).violations).toEqual([
+      { timeUs: 2, rule: 'permit-mm', actor: 'node1/shop-2', detail: 'sip request of maintenance-only work class "admin" accepted while the server is running', session: 6, request: 5 },
+    ]);
+  });
+
+  it('an ordinary request on a running server breaks nothing', () => {
+    expect(run([[2, s2, accepted(s2, { protocol: Protocol.SIP })], [3, s2, accepted(s2, { kind: RequestKind.CLOSE })]]).violationCount).toBe(0);
+  });
 });

@@ -80,4 +80,62 @@ describe('placement and maintenance', () => {
     const counted: SimRecord = { type: 'placement-action', cluster: 'shop', server: 2, node: 'n1', action: 'stop', serverState: ServerState.RUNNING, countedInstances: 2, min: 1, max: 3, countedOnNode: 2, verticalLimit: 2 };
     expect(check(checker, [[1, 0, counted]]).violations).toEqual([]);
   });
+
+  it('a wrong count on the node names what was counted and what runs there', () => {
+    const result = run([...s2AndS4Stopped, [10, controller, action(s4, 'start', { instances: 2, onNode: 0 })]]);
+    expect(result.violations).toEqual([{ timeUs: 10, rule: 'placement-counts', actor: 'controller', detail: 'cluster shop, start of node2/shop-2: counted 0 on node2, 1 run there outside maintenance' }]);
+  });
+
+  it('a member still starting is counted as an instance, cluster-wide and on its node', () => {
+    const result = run([
+      ...s2AndS4Stopped,
+      [10, s4, state(s4, ServerState.STARTING)],
+      [20, controller, action(s3, 'stop', { instances: 3, onNode: 2 })],
+    ]);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('members in maintenance on another node leave the vertical limit on this node as configured', () => {
+    const result = run([
+      ...s2AndS4Stopped,
+      [10, controller, action(s4, 'start', { instances: 2, onNode: 1 })],
+      [20, s4, state(s4, ServerState.RUNNING)],
+      [30, s1, maintenance(s1)],
+      [40, controller, action(s4, 'stop', { instances: 2, onNode: 2 })],
+    ]);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('a bound broken names the counts and the bound', () => {
+    const full = run([[0, s4, state(s4, ServerState.STOPPED)], [10, controller, action(s4, 'start', { instances: 3, onNode: 1 })]]);
+    expect(full.violations).toEqual([{ timeUs: 10, rule: 'placement-bounds', actor: 'controller', detail: 'cluster shop, start of node2/shop-2: started with 3 instances, maximum 3' }]);
+    const nodeFull = run([...s2AndS4Stopped, [10, controller, action(s4, 'start', { instances: 2, onNode: 1, verticalLimit: 1 })]]);
+    expect(nodeFull.violations).toEqual([{ timeUs: 10, rule: 'placement-bounds', actor: 'controller', detail: 'cluster shop, start of node2/shop-2: started with 1 on node2, vertical limit 1' }]);
+    const allButOneStopped: Entry[] = [[0, s2, state(s2, ServerState.STOPPED)], [0, s3, state(s3, ServerState.STOPPED)], [0, s4, state(s4, ServerState.STOPPED)]];
+    const last = run([...allButOneStopped, [10, controller, action(s1, 'stop', { instances: 1, onNode: 1 })]]);
+    expect(last.violations).toEqual([{ timeUs: 10, rule: 'placement-bounds', actor: 'controller', detail: 'cluster shop, stop of node1/shop-1: stopped with 1 instances, minimum 1' }]);
+  });
+
+  it('starting just below the bounds and stopping just above the minimum hold', () => {
+    expect(run([...s2AndS4Stopped, [10, controller, action(s4, 'start', { instances: 2, onNode: 1 })]]).violations).toEqual([]);
+    const twoRunning: Entry[] = [[0, s2, state(s2, ServerState.STOPPED)], [0, s3, state(s3, ServerState.STOPPED)]];
+    expect(run([...twoRunning, [10, controller, action(s1, 'stop', { instances: 2, onNode: 1 })]]).violations).toEqual([]);
+  });
+
+  it('acting on a server as other than its own state names both states', () => {
+    const result = run([...s2AndS4Stopped, [10, controller, action(s4, 'start', { instances: 2, onNode: 1, serverState: ServerState.RUNNING })]]);
+    expect(result.violations).toEqual([{ timeUs: 10, rule: 'placement-counts', actor: 'controller', detail: 'cluster shop, start of node2/shop-2: acted on it as running, it was stopped' }]);
+  });
+
+  it('members are found by their full name: node, then the cluster name as written, then a number', () => {
+    const names = ['controller', 'node1/shop.eu-1', 'node1/shop.eu-12', 'node1/shopXeu-3', 'old/node1/shop.eu-4', 'node1/shop.eu-5x', 'node2/shop.eu-6', 'node1/shop.eu-'];
+    const stop: SimRecord = { type: 'placement-action', cluster: 'shop.eu', server: 1, node: 'node1', action: 'stop', serverState: ServerState.RUNNING, countedInstances: 3, min: 1, max: 5, countedOnNode: 2, verticalLimit: 3 };
+    expect(check(new PlacementChecker(names), [[10, 0, stop]]).violations).toEqual([]);
+  });
+
+  it('a server the controller acts on is a member of the cluster from then on', () => {
+    const checker = new PlacementChecker(['controller', 'a', 'b']);
+    const act = (server: number, instances: number): SimRecord => ({ type: 'placement-action', cluster: 'shop', server, node: 'n1', action: 'stop', serverState: ServerState.RUNNING, countedInstances: instances, min: 0, max: 3, countedOnNode: instances, verticalLimit: 2 });
+    expect(check(checker, [[1, 0, act(1, 1)], [2, 0, act(2, 2)]]).violations).toEqual([]);
+  });
 });

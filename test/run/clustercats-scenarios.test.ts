@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../nodes/messages.js';
 import { RequestKind, ServerState } from '../../nodes/messages.js';
@@ -83,6 +84,15 @@ describe('a drain-down period that is too short', () => {
     const dropped = records.filter(({ record }) => record.type === 'session-ended' && record.cause === 'drain-expired');
     expect(cut).toBeGreaterThan(50);
     expect(dropped).toHaveLength(cut);
+  });
+});
+
+describe('a crash of the member that is draining', () => {
+  it('ends its drain: no drain-deadline violation, the crash is counted as a fault', () => {
+    const text = readFileSync('scenarios/clustercats-crash-during-drain.yaml', 'utf8').replace('crash: node3', 'crash: node1').replace('restart: node3', 'restart: node1');
+    const result = runScenario(parseScenario(text, 'crash-of-the-draining-member'));
+    expect(result.checks.violations.filter((violation) => violation.rule === 'drain-deadline')).toEqual([]);
+    expect(renderReport(result, []).summary.faults.injected).toEqual({ crash: 1, restart: 1 });
   });
 });
 
