@@ -17,9 +17,10 @@ export interface SprayerConfig {
 }
 
 /**
- * The front-end IP sprayer in front of several ODRs. It spreads requests over the ODRs that are
- * running, by session so that an ODR's affinity tables stay useful, and stops sending to an ODR
- * once it hears that the ODR is in maintenance: that is how an ODR is taken out of service.
+ * The front-end IP sprayer in front of several ODRs. It spreads requests by session, each
+ * session to its own ODR so that the ODR's affinity tables stay useful, and stops sending to an
+ * ODR once it hears that the ODR is in maintenance: that is how an ODR is taken out of service.
+ * Only the sessions of an ODR out of service move, spread over the ODRs running.
  */
 export class Sprayer implements NodeActor {
   readonly name: string;
@@ -44,6 +45,9 @@ export class Sprayer implements NodeActor {
   }
 
   private spray(request: Request, context: NodeContext): void {
+    const routers = this.config.routers;
+    const home = routers[request.sessionId % routers.length];
+    if (home !== undefined && this.states.get(home) === ServerState.RUNNING) return context.send(home, { $case: 'request', value: request });
     const available = this.available;
     if (available.length === 0) return this.reject(request, context);
     context.send(available[request.sessionId % available.length]!, { $case: 'request', value: request });

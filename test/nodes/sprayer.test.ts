@@ -42,16 +42,16 @@ describe('sprayer', () => {
     expect(odrsOf(8, 8, 8)).toEqual([odr3, odr3, odr3]);
   });
 
-  it('stops sending to an ODR once it hears the ODR is in maintenance, and spreads over the others', () => {
+  it('stops sending to an ODR once it hears the ODR is in maintenance; only its sessions move, spread over the others', () => {
     const { odrsOf, routerIs } = sprayer();
     routerIs(odr1, ServerState.MAINTENANCE, MaintenanceMode.AFFINITY);
-    expect(odrsOf(0, 1, 2, 3)).toEqual([odr2, odr3, odr2, odr3]);
+    expect(odrsOf(0, 1, 2, 3, 4, 5)).toEqual([odr2, odr2, odr3, odr3, odr2, odr3]);
   });
 
   it('leaves out a stopped ODR too, and sends to it again once it is running', () => {
     const { odrsOf, routerIs } = sprayer();
     routerIs(odr2, ServerState.STOPPED, MaintenanceMode.STOP);
-    expect(odrsOf(0, 1, 2)).toEqual([odr1, odr3, odr1]);
+    expect(odrsOf(0, 1, 2)).toEqual([odr1, odr3, odr3]);
     routerIs(odr2, ServerState.RUNNING);
     expect(odrsOf(0, 1, 2)).toEqual([odr1, odr2, odr3]);
   });
