@@ -1,29 +1,9 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { checkOutputDirectory, describeFailure, OutputError, reportMarker } from './output-paths.js';
 
-/** The file that marks a directory as a clustersim report, so `--out` never clobbers others. */
-export const reportMarker = 'summary.json';
-
-/** An output that cannot be written where it was asked for. The CLI prints it and exits with code 2. */
-export class OutputError extends Error {}
-
-/**
- * Refuses an output directory that would lose someone's files: a path that is a file, a
- * directory that is not empty and holds no clustersim report, or the current directory (or
- * one above it), which a report replaces as a whole. Checked before a run, so that a long run
- * is not wasted.
- */
-export function checkOutputDirectory(directory: string): void {
-  if (!existsSync(directory)) return;
-  if (!statSync(directory).isDirectory()) throw new OutputError(`refusing to write the report to ${directory}: it is a file, not a directory`);
-  const fromHere = relative(resolve(directory), process.cwd());
-  const holdsCurrentDirectory = fromHere === '' || !(fromHere === '..' || fromHere.startsWith(`..${sep}`) || isAbsolute(fromHere));
-  if (holdsCurrentDirectory) throw new OutputError(`refusing to write the report to ${directory}: it is the current directory or holds it; name a directory of its own`);
-  const entries = readdirSync(directory);
-  if (entries.length > 0 && !entries.includes(reportMarker)) {
-    throw new OutputError(`refusing to write the report to ${directory}: it is not empty and holds no clustersim report (no ${reportMarker})`);
-  }
-}
+export { checkOutputDirectory, OutputError, reportMarker } from './output-paths.js';
 
 /** Writes a file under a temporary name and renames it, so no reader sees half a file. */
 export function writeFileAtomically(path: string, content: string): void {
@@ -51,8 +31,10 @@ export function writeFileAtomically(path: string, content: string): void {
 export function writeReportFiles(directory: string, files: ReadonlyMap<string, string>): void {
   checkOutputDirectory(directory);
   const target = resolve(directory);
-  const staging = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
-  const previous = join(dirname(target), `.${basename(target)}.previous-${process.pid}`);
+  // The writer's process and thread: `check` writes from several threads of one process.
+  const writer = `${process.pid}-${threadId}`;
+  const staging = join(dirname(target), `.${basename(target)}.partial-${writer}`);
+  const previous = join(dirname(target), `.${basename(target)}.previous-${writer}`);
   try {
     mkdirSync(dirname(target), { recursive: true });
     recoverInterruptedWrites(target);
@@ -61,17 +43,39 @@ export function writeReportFiles(directory: string, files: ReadonlyMap<string, s
     // summary.json last: its presence says the report is complete.
     const ordered = [...files.keys()].sort((a, b) => Number(a === reportMarker) - Number(b === reportMarker));
     for (const name of ordered) writeFileAtomically(join(staging, name), files.get(name)!);
-    if (existsSync(target)) {
-      renameSync(target, previous);
-      renameSync(staging, target);
-      rmSync(previous, { recursive: true, force: true });
-    } else {
-      renameSync(staging, target);
-    }
+    moveIntoPlace(staging, target, previous);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     if (existsSync(previous) && !existsSync(target)) renameSync(previous, target);
     throw new OutputError(`cannot write the report to ${directory}: ${describeFailure(error)}`);
+  } finally {
+    // Set aside by this writer: gone once a report, this one or another writer's, is in place.
+    if (existsSync(target)) rmSync(previous, { recursive: true, force: true });
+  }
+}
+
+/** Attempts at the swap when another writer of the same directory gets in between. */
+const swapAttempts = 5;
+
+/**
+ * The old report moves aside and the staged one takes its place. Two writers of one directory
+ * may interleave (each sees the other's report appear between its two renames): the swap is
+ * tried again, and the last writer's report stays.
+ */
+function moveIntoPlace(staging: string, target: string, previous: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (existsSync(target)) {
+        rmSync(previous, { recursive: true, force: true });
+        renameSync(target, previous);
+      }
+      renameSync(staging, target);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const raced = code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT';
+      if (!raced || attempt === swapAttempts) throw error;
+    }
   }
 }
 
@@ -80,7 +84,7 @@ export function writeReportFiles(directory: string, files: ReadonlyMap<string, s
  * died between moving the old report aside and moving the new one in, the old one comes back.
  */
 function recoverInterruptedWrites(target: string): void {
-  const leftover = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(partial|previous)-(\\d+)$`);
+  const leftover = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(partial|previous)-(\\d+)(?:-\\d+)?$`);
   for (const entry of readdirSync(dirname(target))) {
     const match = leftover.exec(entry);
     if (match === null || isAlive(Number(match[2]))) continue;
@@ -101,13 +105,4 @@ function isAlive(pid: number): boolean {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function describeFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOSPC') return 'no space left on the device';
-  if (code === 'ENOTDIR') return 'a part of the path is a file';
-  if (code === 'EROFS') return 'the file system is read-only';
-  return code ?? (error as Error).message;
 }

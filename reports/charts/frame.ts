@@ -131,3 +131,14 @@ export function px(value: number): number {
 
 export type D3 = typeof d3;
 export type Group = d3.Selection<SVGGElement, unknown, null, undefined>;
+
+/**
+ * The chart as SVG text. Its DOM window is closed: an open jsdom window stays reachable from
+ * its timers and listeners, and a process drawing many reports (`check`, sweeps) would keep
+ * every chart it ever drew.
+ */
+export function svgText(node: D3Node): string {
+  const text = node.svgString();
+  (node as unknown as { window: { close(): void } }).window.close();
+  return text;
+}

@@ -6,6 +6,7 @@ import { NodeHostServiceClient, type Finished, type RunRequest, type RunResponse
 import type { RecordSink } from '../kernel/actor.js';
 import { RecordBus } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
+import { checkTopologyFits } from '../run/topology-size.js';
 import { buildTopology, type Topology } from '../run/build.js';
 import { createCheckers, createCollector, type RunResult } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
@@ -88,6 +89,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const startedAt = performance.now();
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
+  checkTopologyFits(loaded);
   const topology = buildTopology(loaded, seed);
   const lookaheadUs = lookaheadOf(loaded, topology);
   if (options.hosts.length === 0) throw new Error('no node hosts given');

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { runJob, type RunJob, type RunOutcome } from './run-job.js';
 
@@ -7,10 +6,6 @@ export interface RunManyOptions {
   jobs: number;
   /** Called as each run finishes (in whatever order they finish). */
   onDone?: (done: number, total: number) => void;
-}
-
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
 }
 
 /**

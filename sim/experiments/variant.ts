@@ -68,8 +68,13 @@ function setAt(document: Document, path: readonly (string | number)[], value: un
     if (isSeq(parent) && typeof path[depth] !== 'number') {
       throw problem(file, `cannot set ${path.join('.')}: ${path.slice(0, depth).join('.')} is a list, index it with a number (${origin})`);
     }
-    if (isSeq(parent) && (path[depth] as number) >= parent.items.length && depth < path.length - 1) {
-      throw problem(file, `cannot set ${path.join('.')}: ${path.slice(0, depth).join('.')} has ${parent.items.length} items (${origin})`);
+    // An index names an item of the list, or the place just past its end (a new last item).
+    const index = path[depth];
+    const items = isSeq(parent) ? parent.items.length : 0;
+    const lastStep = depth === path.length - 1;
+    if (typeof index === 'number' && (isSeq(parent) || parent === undefined) && (lastStep ? index > items : index >= items)) {
+      const has = parent === undefined ? 'does not exist' : `has ${items} item${items === 1 ? '' : 's'}`;
+      throw problem(file, `cannot set ${path.join('.')}: ${path.slice(0, depth).join('.')} ${has} (${origin})`);
     }
   }
   document.setIn(path, document.createNode(value));

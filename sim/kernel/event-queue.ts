@@ -5,6 +5,15 @@
  * not depend on insertion order, so a run gives the same result however its actors are spread
  * over hosts. The heap moves only 32-bit slot numbers; an event's fields stay in its slot.
  */
+/**
+ * Events pending at once, at most: past it the queue would outgrow the heap (each pending event
+ * and its message take a few hundred bytes) and V8 aborts the process with no report.
+ */
+export const maxPendingEvents = 2 ** 23;
+
+/** A run whose pending events outgrow `maxPendingEvents` (e.g. every member of a huge cluster messaging every other at once). */
+export class PendingEventsError extends Error {}
+
 export class EventQueue<Payload> {
   private timeUs: Float64Array;
   private origin: Int32Array;
@@ -17,7 +26,10 @@ export class EventQueue<Payload> {
   private slotCount = 0;
   private count = 0;
 
-  constructor(initialCapacity = 1024) {
+  constructor(
+    initialCapacity = 1024,
+    private readonly maxCapacity = maxPendingEvents,
+  ) {
     this.timeUs = new Float64Array(initialCapacity);
     this.origin = new Int32Array(initialCapacity);
     this.sequence = new Float64Array(initialCapacity);
@@ -140,6 +152,7 @@ export class EventQueue<Payload> {
 
   private grow(): void {
     const capacity = this.heap.length * 2;
+    if (capacity > this.maxCapacity) throw new PendingEventsError(`more than ${this.maxCapacity.toLocaleString('en-US')} events pending at once`);
     const growFloat = (from: Float64Array): Float64Array => {
       const to = new Float64Array(capacity);
       to.set(from);

@@ -1,7 +1,7 @@
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderReport } from '../../reports/report.js';
-import { writeReportFiles } from '../../reports/write.js';
+import { OutputError, writeReportFiles } from '../../reports/write.js';
 import { describeViolation } from '../checkers/violation-lines.js';
 import { ScenarioError, loadScenarioFile } from '../scenario/load.js';
 import { evaluateExpectations } from './expectations.js';
@@ -20,6 +20,8 @@ export interface ScenarioCheck {
   seed?: number;
   reproduce?: string;
   reportDirectory?: string;
+  /** Why the run stopped before its end (a limit), when it did. */
+  stopped?: string;
   wallMs: number;
   figures?: {
     sessionsStarted: number;
@@ -39,8 +41,8 @@ export interface ScenarioCheck {
 
 export interface ScenarioCheckTask {
   file: string;
-  /** Reports go to `<outDirectory>/<file name without extension>/`. */
-  outDirectory: string;
+  /** Where this scenario's report goes: unique in the suite. */
+  reportDirectory: string;
 }
 
 /** Runs one scenario of a suite, writes its report, and sums it up. Bad input is a verdict, not a throw. */
@@ -52,7 +54,7 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
     const result = runScenario(loaded);
     const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
     const report = renderReport(result, expectations);
-    const reportDirectory = join(task.outDirectory, fallbackName);
+    const reportDirectory = task.reportDirectory;
     writeReportFiles(reportDirectory, report.files);
     const summary = report.summary;
     const protocols = Object.values(summary.protocols);
@@ -63,6 +65,7 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
       seed: result.seed,
       reproduce: summary.reproduce,
       reportDirectory,
+      ...(result.stopped === undefined ? {} : { stopped: result.stopped.reason }),
       wallMs: performance.now() - startedAt,
       figures: {
         sessionsStarted: summary.sessions.started,
@@ -79,7 +82,7 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
       violations: summary.violations.first.slice(0, violationsListed).map(describeViolation),
     };
   } catch (error) {
-    const message = error instanceof ScenarioError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message = error instanceof ScenarioError || error instanceof OutputError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
     return {
       file: task.file,
       name: fallbackName,

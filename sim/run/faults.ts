@@ -67,6 +67,8 @@ export function planFaults(loaded: LoadedScenario, seed: number, targets: FaultT
     plan.events.push({ atUs, origin: targets.timeline, target: actor, message: { $case: 'fault', value: { kind, target, factor, detail } } });
   };
 
+  // The servers (or members) are the actors of the nodes; `controller` is a group of controllers.
+  const servers = new Set([...targets.nodes].filter(([name]) => name !== 'controller').flatMap(([, actors]) => actors));
   for (const { step, index, atUs } of steps) {
     const problemAt = (key: string, message: string) => problems.push(loaded.problemAt(['timeline', index, key], message));
     const crashTargets = (key: string, name: string): { actors: readonly number[]; detail: string } | undefined => {
@@ -95,7 +97,10 @@ export function planFaults(loaded: LoadedScenario, seed: number, targets: FaultT
       }
     } else if (step.slow !== undefined) {
       const resolved = crashTargets('slow', step.slow.target);
-      for (const actor of resolved?.actors ?? []) strike(atUs, actor, FaultKind.SLOW, `x${step.slow.factor}`, step.slow.factor);
+      // Only servers have a service time to slow: a router or a controller would count a fault that changes nothing.
+      if (resolved !== undefined && resolved.actors.some((actor) => !servers.has(actor))) {
+        problemAt('slow', `"${step.slow.target}" has no service time to slow: slow a server or a node`);
+      } else for (const actor of resolved?.actors ?? []) strike(atUs, actor, FaultKind.SLOW, `x${step.slow.factor}`, step.slow.factor);
     } else if (step.partition !== undefined) {
       plan.injectsFaults = true;
       const sideOf = sidesOf(step.partition.groups, targets, (message) => problemAt('partition', message));

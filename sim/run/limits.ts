@@ -22,7 +22,8 @@ export function resolveLimits(limits: Scenario['limits']): RunLimits {
 
 /** Which limit a run exceeded, in the words of the scenario file. */
 export interface ExceededLimit {
-  limit: 'maxEvents' | 'maxOpenSessions' | 'maxHeapMb';
+  /** A bound of `limits:`, or `pendingEvents`: the fixed bound on events pending at once. */
+  limit: 'maxEvents' | 'maxOpenSessions' | 'maxHeapMb' | 'pendingEvents';
   message: string;
 }
 

@@ -5,12 +5,14 @@ import { CheckerSet, type CheckResult } from '../checkers/checker-set.js';
 import { standardCheckers } from '../checkers/index.js';
 import type { ClusterMember } from '../checkers/placement.js';
 import type { RecordSink } from '../kernel/actor.js';
+import { PendingEventsError } from '../kernel/event-queue.js';
 import { Simulation } from '../kernel/simulation.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { buildTopology, type Topology } from './build.js';
 import { LimitGuard, resolveLimits, type ExceededLimit } from './limits.js';
+import { checkTopologyFits } from './topology-size.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -103,6 +105,7 @@ export class ScenarioRun {
     const scenario = loaded.scenario;
     this.seed = options.seed ?? scenario.seed;
     this.durationUs = scenario.duration;
+    checkTopologyFits(loaded);
     this.topology = buildTopology(loaded, this.seed);
     this.collector = createCollector(loaded, this.topology);
     this.checkers = createCheckers(this.topology);
@@ -131,7 +134,15 @@ export class ScenarioRun {
     const sliceEndUs = Math.min(this.reachedUs + this.sliceUs, this.durationUs);
     // One event past the limit at most: the guard then reports it.
     const eventBudget = Math.min(this.simulation.eventsProcessed + maxEventsPerSlice, this.maxEvents + 1);
-    const completed = this.simulation.runUntil(sliceEndUs, eventBudget);
+    let completed: boolean;
+    try {
+      completed = this.simulation.runUntil(sliceEndUs, eventBudget);
+    } catch (error) {
+      if (!(error instanceof PendingEventsError)) throw error;
+      // The event being handled is cut short: the run stops there, its figures so far kept.
+      this.stop({ cause: 'limit', reason: error.message, limit: 'pendingEvents' });
+      completed = false;
+    }
     this.reachedUs = completed ? sliceEndUs : this.simulation.now;
     this.guard.check();
     this.options.onProgress?.(this.reachedUs, this.simulation.eventsProcessed);

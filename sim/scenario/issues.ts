@@ -21,7 +21,22 @@ export function describeIssues(issues: readonly Issue[], input: unknown): Descri
   const withUnknownKeys = new Set(issues.filter((issue) => issue.code === 'unrecognized_keys').map((issue) => issue.path.join('.')));
   return issues
     .filter((issue) => !(issue.code === 'custom' && withUnknownKeys.has(issue.path.join('.'))))
+    .filter((issue, index) => !isLooserBound(issue, index, issues))
     .flatMap((issue) => describeIssue(issue, [], input));
+}
+
+/**
+ * A number over two upper bounds (an integer's safe range and the field's own maximum) fails
+ * both: only the tighter one is worth saying, or the message contradicts itself.
+ */
+function isLooserBound(issue: Issue, index: number, issues: readonly Issue[]): boolean {
+  if (issue.code !== 'too_big' && issue.code !== 'too_small') return false;
+  const key = issue.path.join('.');
+  return issues.some((other, at) => {
+    if (at === index || other.code !== issue.code || other.path.join('.') !== key) return false;
+    const bound = (each: Issue) => Number((each as { maximum?: unknown; minimum?: unknown })[issue.code === 'too_big' ? 'maximum' : 'minimum']);
+    return issue.code === 'too_big' ? bound(other) < bound(issue) : bound(other) > bound(issue);
+  });
 }
 
 function describeIssue(issue: Issue, prefix: Path, input: unknown): DescribedIssue[] {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type ErrorCode, type Node } from 'yaml';
 import { describeIssues, type DescribedIssue } from './issues.js';
 import { scenarioSchema, type Scenario } from './schema.js';
@@ -42,17 +42,68 @@ const maxScenarioBytes = 4 * 1024 * 1024;
 
 export function loadScenarioFile(file: string): LoadedScenario {
   const fileProblem = (message: string) => new ScenarioError([{ file, line: 0, column: 0, path: '', message }]);
-  let text: string;
+  let bytes: Buffer;
   try {
+    // stat, not open: opening a FIFO with no writer would block for ever.
     const stats = statSync(file);
     if (stats.isDirectory()) throw fileProblem('is a directory: give a scenario file (YAML)');
-    if (stats.size > maxScenarioBytes) throw fileProblem(`is ${Math.round(stats.size / 1024 / 1024)} MB: a scenario file is at most ${maxScenarioBytes / 1024 / 1024} MB`);
-    text = readFileSync(file, 'utf8');
+    if (!stats.isFile()) throw fileProblem('is not a regular file (a device, pipe or socket): save the scenario to a file');
+    bytes = readBounded(file, fileProblem);
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
     throw fileProblem(`cannot read the scenario: ${readFailure(error as NodeJS.ErrnoException)}`);
   }
-  return parseScenario(text, file);
+  const text = decodeUtf8(bytes, file);
+  return parseScenario(text, file, createHash('sha256').update(bytes).digest('hex'));
+}
+
+/** Reads at most the cap and one byte more, whatever size the file claims (it may grow while read). */
+function readBounded(file: string, fileProblem: (message: string) => ScenarioError): Buffer {
+  const descriptor = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(maxScenarioBytes + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(descriptor, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > maxScenarioBytes) throw fileProblem(`is more than ${maxScenarioBytes / 1024 / 1024} MB: a scenario file is at most that`);
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** A scenario is UTF-8 text: invalid bytes are refused at their line and column, not replaced. */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const valid = validUtf8Prefix(bytes);
+    const before = bytes.subarray(0, valid).toString('utf8').split('\n');
+    throw new ScenarioError([{ file, line: before.length, column: before.at(-1)!.length + 1, path: '', message: `invalid UTF-8 (byte 0x${bytes[valid]!.toString(16).padStart(2, '0')} at byte offset ${valid}): a scenario file is UTF-8 text` }]);
+  }
+}
+
+function validUtf8Prefix(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  const valid = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // The longest prefix that decodes (a cut inside a character is fine in streaming mode).
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (valid(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 function readFailure(error: NodeJS.ErrnoException): string {
@@ -71,7 +122,8 @@ function readFailure(error: NodeJS.ErrnoException): string {
   }
 }
 
-export function parseScenario(text: string, file = '<scenario>'): LoadedScenario {
+/** `hash`: SHA-256 of the file's bytes; of the text's UTF-8 when the scenario comes as text. */
+export function parseScenario(text: string, file = '<scenario>', hash = createHash('sha256').update(text).digest('hex')): LoadedScenario {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
@@ -107,7 +159,6 @@ export function parseScenario(text: string, file = '<scenario>'): LoadedScenario
   if (!result.success) {
     throw new ScenarioError(byPlace(describeIssues(result.error.issues, raw).map((issue) => locate(issue, document, file, at))));
   }
-  const hash = createHash('sha256').update(text).digest('hex');
   const loaded: LoadedScenario = { scenario: result.data, file, hash, problemAt };
   const problems = checkSemantics(loaded);
   if (problems.length > 0) throw new ScenarioError(byPlace(problems));

@@ -72,15 +72,15 @@ export type CountDistributionSpec = z.output<typeof countDistributionSchema>;
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, dot, dash or underscore');
 
 const serverDefaultsSchema = z.strictObject({
-  threads: z.number().int().min(1).default(10).describe('threads of each application server'),
-  queue: z.number().int().min(0).default(200).describe('requests that may wait for a thread before new ones are refused'),
+  threads: z.number().int().min(1).max(100_000).default(10).describe('threads of each application server'),
+  queue: z.number().int().min(0).max(10_000_000).default(200).describe('requests that may wait for a thread before new ones are refused'),
   startup: durationSchema.optional().describe('time from a start order to taking requests (default 0)'),
 });
 
 const dynamicClusterSchema = z.strictObject({
   name,
-  min: z.number().int().min(0).describe('running instances at least (servers in maintenance not counted)'),
-  max: z.number().int().min(1).describe('running instances at most (servers in maintenance not counted)'),
+  min: z.number().int().min(0).max(1_000_000).describe('running instances at least (servers in maintenance not counted)'),
+  max: z.number().int().min(1).max(1_000_000).describe('running instances at most (servers in maintenance not counted)'),
   verticalStacking: z.number().int().min(1).max(100).default(1).describe('instances per node at most'),
   startup: durationSchema.default(30_000_000).describe('start-up time of an instance'),
   scaleUpLoad: z.number().min(0).max(100).default(0).describe('start one more instance above this mean busy-thread percentage (0: never)'),

@@ -165,6 +165,9 @@ export class SessionClients implements NodeActor {
   private arrive(context: NodeContext): void {
     const nextAtUs = this.config.arrivals.nextAfter(context.now, context.rng('arrivals'));
     if (nextAtUs < this.config.stopArrivalsAtUs) context.setTimer(nextAtUs, SessionClients.start());
+    // The first call comes at time zero: no session arrives while the rate is zero (`rate: 0/s`,
+    // or a profile starting at zero).
+    if (context.now === 0 && this.config.arrivals.rateAt(0) <= 0) return;
 
     const id = this.nextSessionNumber++ * idSlots + this.config.idSlot;
     const entryPoints = this.config.entryPoints;
@@ -268,6 +271,20 @@ export class SessionClients implements NodeActor {
       // The server ended the session between requests (a drain-down period expired).
       const session = this.sessions.get(response.sessionId);
       if (session === undefined || response.status !== Status.DROPPED) return;
+      if (this.awaiting.get(session.requestId) === session) {
+        // The notice overtook the answer to the session's last request (another path through the
+        // network): that answer is lost with the session, and counted so.
+        context.record({
+          type: 'request-ended',
+          protocol,
+          request: session.requestId,
+          status: Status.DROPPED,
+          cause: response.cause,
+          latencyUs: context.now - session.sentAtUs,
+          attempts: 0,
+          redirects: session.redirects,
+        });
+      }
       this.forget(session);
       context.record({ type: 'session-ended', protocol, session: session.id, outcome: 'dropped', cause: response.cause });
       return;

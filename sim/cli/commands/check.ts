@@ -1,20 +1,19 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { junitXml } from '../../../reports/junit.js';
 import { suiteMarkdown } from '../../../reports/suite-markdown.js';
+import { checkOutputFile, checkSuiteDirectory, describeFailure, OutputError } from '../../../reports/output-paths.js';
 import { writeFileAtomically } from '../../../reports/write.js';
 import type { ScenarioCheck, ScenarioCheckTask } from '../../run/check-scenario.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
 
-interface CheckOptions {
+interface CheckOptions extends JobsOptions {
   out: string;
-  jobs?: number;
   junit?: string;
   markdown?: string;
 }
@@ -22,12 +21,9 @@ interface CheckOptions {
 const scenarioExtensions = /\.ya?ml$/;
 
 export function registerCheckCommand(program: Command, setResult: CommandResult): void {
-  program
-    .command('check')
-    .description('run a suite of scenarios on worker threads; exit 0 only if every one passes')
+  addJobsOptions(program.command('check').description('run a suite of scenarios on worker threads; exit 0 only if every one passes'), 'scenarios')
     .argument('[paths...]', 'scenario files, or directories of them', ['scenarios'])
     .option('--out <dir>', 'where the reports go, one directory per scenario', join('out', 'check'))
-    .option('--jobs <n>', 'scenarios run at once (default: the CPUs, at most the scenarios)', parseJobs)
     .option('--junit <file>', 'JUnit XML (default: <out>/junit.xml)')
     .option('--markdown <file>', 'Markdown summary (default: <out>/summary.md; also appended to $GITHUB_STEP_SUMMARY when set)')
     .action(async (paths: string[], options: CheckOptions) => setResult(await checkCommand(paths, options)));
@@ -39,19 +35,29 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
     process.stderr.write(`clustersim: ${files}\n`);
     return exitCodes.usage;
   }
-  const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), files.length));
+  // Every output is checked before the first scenario runs, so that a long suite is not wasted.
+  const junitFile = options.junit ?? join(options.out, 'junit.xml');
+  const markdownFile = options.markdown ?? join(options.out, 'summary.md');
+  checkSuiteDirectory(options.out);
+  checkOutputFile(junitFile);
+  checkOutputFile(markdownFile);
+  const reports = reportDirectories(files, options.out);
+  const jobs = resolveJobs(options, files.length, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`clustersim check: ${files.length} scenario${files.length === 1 ? '' : 's'}, ${jobs} at once\n`);
   const startedAt = performance.now();
   const pool = new Piscina<ScenarioCheckTask, ScenarioCheck>({
     filename: new URL('../check-worker.mjs', import.meta.url).href,
     minThreads: jobs,
     maxThreads: jobs,
+    // Tasks arrive as messages, so the thread's event loop turns between two scenarios and what a
+    // report left behind (its charts' DOM windows) is freed: memory stays flat however many run.
+    atomics: 'disabled',
   });
   let checks: ScenarioCheck[];
   try {
     checks = await Promise.all(
-      files.map(async (file) => {
-        const check = await pool.run({ file, outDirectory: options.out });
+      files.map(async (file, index) => {
+        const check = await runOne(pool, { file, reportDirectory: reports[index]! });
         process.stdout.write(`${scenarioLine(check)}\n`);
         return check;
       }),
@@ -61,11 +67,9 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
   }
 
   mkdirSync(options.out, { recursive: true });
-  const junitFile = options.junit ?? join(options.out, 'junit.xml');
-  const markdownFile = options.markdown ?? join(options.out, 'summary.md');
   const markdown = suiteMarkdown(checks);
-  writeFileAtomically(junitFile, junitXml(checks));
-  writeFileAtomically(markdownFile, markdown);
+  writeOutputFile(junitFile, junitXml(checks));
+  writeOutputFile(markdownFile, markdown);
   const stepSummary = process.env['GITHUB_STEP_SUMMARY'];
   if (stepSummary !== undefined && stepSummary !== '') appendFileSync(stepSummary, markdown);
 
@@ -74,6 +78,59 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
   for (const check of checks.filter((each) => each.verdict !== 'pass' && each.reproduce !== undefined)) process.stderr.write(`reproduce: ${check.reproduce}\n`);
   if (checks.some((check) => check.verdict === 'error')) return exitCodes.usage;
   return passed === checks.length ? exitCodes.pass : exitCodes.fail;
+}
+
+/** One scenario on the pool: a thread that dies with it (out of memory, say) makes it an ERROR, not the suite's end. */
+async function runOne(pool: Piscina<ScenarioCheckTask, ScenarioCheck>, task: ScenarioCheckTask): Promise<ScenarioCheck> {
+  const startedAt = performance.now();
+  try {
+    return await pool.run(task);
+  } catch (error) {
+    return {
+      file: task.file,
+      name: basename(task.file, extname(task.file)),
+      verdict: 'error',
+      error: `the run's thread died: ${(error as Error).message}`,
+      wallMs: performance.now() - startedAt,
+      failedExpectations: [],
+      violationCount: 0,
+      violations: [],
+      reproduce: `npx clustersim run ${task.file}`,
+    };
+  }
+}
+
+function writeOutputFile(file: string, content: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileAtomically(file, content);
+  } catch (error) {
+    throw new OutputError(`cannot write ${file}: ${describeFailure(error)}`);
+  }
+}
+
+/**
+ * Each scenario's report directory under `out`: its path relative to the scenarios' common
+ * folder, without the extension, so that `a/x.yaml` and `b/x.yaml` do not share one. Where that
+ * still meets another report (x.yaml beside x.yml, or a report folder that would hold another's),
+ * the extension stays in the name.
+ */
+export function reportDirectories(files: readonly string[], out: string): string[] {
+  const absolute = files.map((file) => resolve(file));
+  const root = commonFolder(absolute.map((file) => dirname(file)));
+  const withExtension = absolute.map((file) => relative(root, file).split(sep).join('/'));
+  const plain = withExtension.map((path) => path.replace(scenarioExtensions, ''));
+  const clashes = (path: string, index: number) =>
+    plain.some((other, at) => at !== index && (other === path || other.startsWith(`${path}/`) || path.startsWith(`${other}/`)));
+  return plain.map((path, index) => join(out, ...(clashes(path, index) ? withExtension[index]! : path).split('/')));
+}
+
+function commonFolder(folders: readonly string[]): string {
+  let common = folders[0]!;
+  for (const folder of folders) {
+    while (common !== folder && !folder.startsWith(common.endsWith(sep) ? common : `${common}${sep}`)) common = dirname(common);
+  }
+  return common;
 }
 
 /** One line per scenario: verdict, key figures, wall time. */
@@ -90,6 +147,7 @@ export function scenarioLine(check: ScenarioCheck): string {
     `${check.violationCount} violations`,
   ];
   if (check.failedExpectations.length > 0) parts.push(`${check.failedExpectations.length} expectations failed`);
+  if (check.stopped !== undefined) parts.push(`STOPPED by a limit: ${check.stopped}`);
   const details = [...check.failedExpectations.map((failed) => `\n      expectation ${failed.expectation}: ${failed.message}`), ...check.violations.slice(0, 3).map((line) => `\n      ${line}`)];
   return `${status}${check.name} (${check.file}): ${parts.join(', ')}; ${formatDuration(figures.virtualUs)} virtual in ${wall}${details.join('')}`;
 }
@@ -114,10 +172,4 @@ function filesUnder(directory: string): string[] {
     else if (scenarioExtensions.test(entry.name)) found.push(path);
   }
   return found;
-}
-
-function parseJobs(value: string): number {
-  const jobs = Number(value);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new InvalidArgumentError('jobs is a whole number from 1 to 256');
-  return jobs;
 }

@@ -4,27 +4,27 @@ import { renderCompareReport } from '../../../reports/compare/compare-report.js'
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
 import { CompareError, planCompare, runCompare } from '../../experiments/compare.js';
 import { isDurationFigure } from '../../experiments/figures.js';
-import { defaultJobs } from '../../experiments/runner.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
 import { progressLine } from './progress.js';
 import { parseCount } from './sweep.js';
 
-interface CompareOptions {
+interface CompareOptions extends JobsOptions {
   baseline: string;
   candidate: string;
   seeds?: number;
   tolerance: string[];
   independentSeeds?: boolean;
   out?: string;
-  jobs?: number;
   quiet?: boolean;
 }
 
 export function registerCompareCommand(program: Command, setResult: CommandResult): void {
-  program
-    .command('compare')
-    .description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures')
+  addJobsOptions(
+    program.command('compare').description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures'),
+    'runs',
+  )
     .argument('<scenario>', 'scenario file (YAML)')
     .requiredOption('--baseline <overlay>', 'YAML laid over the scenario for the baseline (e.g. its routing settings)')
     .requiredOption('--candidate <overlay>', 'YAML laid over the scenario for the candidate')
@@ -32,7 +32,6 @@ export function registerCompareCommand(program: Command, setResult: CommandResul
     .option('--tolerance <rule>', 'how much worse the candidate may be, e.g. "latency.http.p99<=+5%" (repeatable; adds to compare.tolerances)', (value: string, all: string[]) => [...all, value], [])
     .option('--independent-seeds', 'control experiment: the candidate runs on other seeds (no common random numbers)')
     .option('--out <dir>', 'output directory (default: out/<scenario name>-compare)')
-    .option('--jobs <n>', 'runs at once on worker threads (default: the number of cores)', parseCount)
     .option('--quiet', 'print nothing but errors')
     .action(async (file: string, options: CompareOptions) => setResult(await compareCommand(file, options)));
 }
@@ -41,6 +40,7 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
   let plan;
   try {
     plan = planCompare({
@@ -64,7 +64,7 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
   const progress = progressLine(options.quiet !== true, 'runs');
   let result;
   try {
-    result = await runCompare(plan, { jobs: options.jobs ?? defaultJobs(), onDone: progress.update });
+    result = await runCompare(plan, { jobs: resolveJobs(options, 2 * plan.baselineSeeds.length, warn), onDone: progress.update });
   } catch (error) {
     if (error instanceof CompareError) {
       process.stderr.write(`clustersim: ${error.message}\n`);

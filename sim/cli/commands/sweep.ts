@@ -4,17 +4,16 @@ import { performance } from 'node:perf_hooks';
 import { renderSweepReport } from '../../../reports/sweep/sweep-report.js';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
 import { formatValue } from '../../experiments/parameters.js';
-import { defaultJobs } from '../../experiments/runner.js';
 import { planSweep, runSweep, SweepError } from '../../experiments/sweep.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
 import { progressLine } from './progress.js';
 
-interface SweepOptions {
+interface SweepOptions extends JobsOptions {
   param: string[];
   seeds?: number;
   find?: string;
   out?: string;
-  jobs?: number;
   quiet?: boolean;
 }
 
@@ -25,15 +24,12 @@ export function parseCount(value: string): number {
 }
 
 export function registerSweepCommand(program: Command, setResult: CommandResult): void {
-  program
-    .command('sweep')
-    .description('run a scenario over a grid of parameters and seeds; plot and tabulate the figures')
+  addJobsOptions(program.command('sweep').description('run a scenario over a grid of parameters and seeds; plot and tabulate the figures'), 'runs')
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--param <path=values>', 'a parameter: PATH=FROM..TO:STEP or PATH=A,B,C (repeatable; default: the sweep: section)', (value: string, all: string[]) => [...all, value], [])
     .option('--seeds <n>', 'runs per grid point (default: sweep.seeds, else 3)', parseCount)
     .option('--find <question>', 'e.g. "min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 < 300ms"')
     .option('--out <dir>', 'output directory (default: out/<scenario name>-sweep)')
-    .option('--jobs <n>', 'runs at once on worker threads (default: the number of cores)', parseCount)
     .option('--quiet', 'print nothing but errors')
     .action(async (file: string, options: SweepOptions) => setResult(await sweepCommand(file, options)));
 }
@@ -60,8 +56,8 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
   const directory = options.out ?? join('out', `${plan.base.scenario.name}-sweep`);
   checkOutputDirectory(directory);
   const total = plan.points.length * plan.seedsPerPoint;
-  const jobs = options.jobs ?? defaultJobs();
-  say(`${plan.base.scenario.name}: sweeping ${plan.parameters.map((parameter) => `${parameter.name} (${parameter.values.length})`).join(' × ')} × ${plan.seedsPerPoint} seeds = ${total} runs on ${Math.min(jobs, total)} threads`);
+  const jobs = resolveJobs(options, total, (line) => process.stderr.write(`${line}\n`));
+  say(`${plan.base.scenario.name}: sweeping ${plan.parameters.map((parameter) => `${parameter.name} (${parameter.values.length})`).join(' × ')} × ${plan.seedsPerPoint} seeds = ${total} runs on ${jobs} threads`);
   const startedAt = performance.now();
   const progress = progressLine(options.quiet !== true, 'runs');
   const result = await runSweep(plan, { jobs, onDone: progress.update });
