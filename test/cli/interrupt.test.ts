@@ -59,3 +59,41 @@ describe('a run stopped by a signal writes the report so far, marked incomplete'
     });
   }
 });
+
+/** Starts a run and sends two signals `gapMs` apart once it is under way (timeout tools signal the process, then its group). */
+async function doublySignalledRun(first: NodeJS.Signals, second: NodeJS.Signals, gapMs: number, out: string): Promise<{ exitCode: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/clustersim.mjs', 'run', longScenario, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let stdout = '';
+  await new Promise<void>((done) => child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), stdout.includes('running ') && done())));
+  await new Promise((done) => setTimeout(done, 300));
+  child.kill(first);
+  if (gapMs > 0) await new Promise((done) => setTimeout(done, gapMs));
+  child.kill(second);
+  const exitCode = await new Promise<number | null>((done) => {
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      done(code);
+    });
+  });
+  return { exitCode, stderr };
+}
+
+describe('a second signal within the grace period, or any second SIGTERM, keeps the report', () => {
+  for (const [first, second, gapMs, exitCode] of [
+    ['SIGTERM', 'SIGTERM', 0, 143],
+    ['SIGTERM', 'SIGTERM', 5, 143],
+    ['SIGINT', 'SIGINT', 2, 130],
+    ['SIGINT', 'SIGTERM', 0, 130],
+  ] as const) {
+    it(`${first} then ${second} ${gapMs} ms later`, async () => {
+      const out = join(directory, `${first}-${second}-${gapMs}`);
+      const result = await doublySignalledRun(first, second, gapMs, out);
+      expect(result.exitCode, result.stderr).toBe(exitCode);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { incomplete: boolean };
+      expect(summary.incomplete).toBe(true);
+    });
+  }
+});

@@ -131,4 +131,12 @@ describe('check: its outputs are checked before the suite runs', () => {
     expect(junit.match(/classname="[^"]*"/g)!.length).toBe(3);
     expect(new Set(junit.match(/classname="[^"]*"/g)).size).toBe(3);
   });
+
+  it('a scenario stopped by a limit says so on its line', async () => {
+    const limited = join(scratch, 'limited.yaml');
+    writeFileSync(limited, `${readFileSync(tiny, 'utf8').replace('rate: 1/s', 'rate: 500/s')}limits: { maxEvents: 200 }\n`);
+    const result = await cli('check', limited, '--out', join(scratch, 'check-limited'));
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/FAIL tiny .*STOPPED by a limit: the run exceeded limits.maxEvents: more than 200 events/);
+  });
 });

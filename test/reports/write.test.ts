@@ -93,7 +93,8 @@ describe('writing a report', () => {
     const parent = scratch();
     const out = join(parent, 'run');
     const writer = join(parent, 'writer.ts');
-    // Reports of a few MB, each file stamped with its version, written one after another.
+    // Reports of a few MB, each file stamped with its version, written one after another; the
+    // writer says when each is in place, so every kill lands after at least one whole report.
     writeFileSync(
       writer,
       `import { writeReportFiles } from ${JSON.stringify(resolve('reports/write.ts'))};
@@ -101,23 +102,62 @@ const padding = 'x'.repeat(2_000_000);
 for (let version = 1; ; version++) {
   const stamp = String(version);
   writeReportFiles(${JSON.stringify(out)}, new Map([['sessions.svg', stamp + padding], ['index.html', stamp + padding], ['summary.json', stamp + padding]]));
+  process.stdout.write(stamp + '\\n');
 }
 `,
     );
-    const versionsSeen = new Set<string>();
-    for (const delayMs of [700, 900, 1100, 1300, 1600, 2000]) {
-      const child = spawn(process.execPath, ['--import', 'tsx', writer], { stdio: 'ignore' });
-      await new Promise((done) => setTimeout(done, delayMs));
-      child.kill('SIGKILL');
-      if (child.exitCode === null && child.signalCode === null) await new Promise((done) => child.once('exit', done));
-      if (!existsSync(out)) continue;
-      const files = contents(out);
+    const wholeReport = (directory: string): string => {
+      const files = contents(directory);
       expect(Object.keys(files)).toEqual(['index.html', 'sessions.svg', 'summary.json']);
       const versions = new Set(Object.values(files).map((content) => content.slice(0, content.indexOf('x'))));
       expect(versions.size, `files of different reports: ${[...versions].join(', ')}`).toBe(1);
       for (const content of Object.values(files)) expect(content.length).toBeGreaterThan(2_000_000);
-      versionsSeen.add([...versions][0]!);
+      return [...versions][0]!;
+    };
+    const versionsSeen = new Set<string>();
+    // Kills at different points of a write: right after a report is in place, and later into the next.
+    for (const delayMs of [0, 3, 15, 60]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', writer], { stdio: ['ignore', 'pipe', 'ignore'] });
+      await new Promise<void>((done) => child.stdout.once('data', () => done()));
+      if (delayMs > 0) await new Promise((done) => setTimeout(done, delayMs));
+      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await new Promise((done) => child.once('exit', done));
+      if (existsSync(out)) versionsSeen.add(wholeReport(out));
+      else {
+        // Killed between its two renames: the old report waits aside, whole, for the next writer to bring it back.
+        const aside = readdirSync(parent).filter((entry) => entry.startsWith('.run.previous-'));
+        expect(aside).toHaveLength(1);
+        versionsSeen.add(wholeReport(join(parent, aside[0]!)));
+      }
     }
     expect(versionsSeen.size).toBeGreaterThan(0);
+  });
+
+  it('two writers of one directory at once: the last report stays whole, and nothing is left aside', async () => {
+    const parent = scratch();
+    const out = join(parent, 'run');
+    const writer = join(parent, 'writer.ts');
+    writeFileSync(
+      writer,
+      `import { writeReportFiles } from ${JSON.stringify(resolve('reports/write.ts'))};
+const padding = 'x'.repeat(200_000);
+for (let round = 0; round < 40; round++) writeReportFiles(${JSON.stringify(out)}, new Map([['index.html', process.argv[2] + padding], ['summary.json', process.argv[2] + padding]]));
+`,
+    );
+    const writers = ['a', 'b'].map((name) => spawn(process.execPath, ['--import', 'tsx', writer, name], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    const results = await Promise.all(
+      writers.map(
+        (child) =>
+          new Promise<{ code: number | null; stderr: string }>((done) => {
+            let stderr = '';
+            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+            child.once('exit', (code) => done({ code, stderr }));
+          }),
+      ),
+    );
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(parent).sort()).toEqual(['run', 'writer.ts']);
+    const files = contents(out);
+    expect(new Set(Object.values(files).map((content) => content[0])).size).toBe(1);
   });
 });

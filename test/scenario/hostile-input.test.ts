@@ -153,3 +153,15 @@ describe('--jobs', () => {
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe('every ClusterCATS member stopped at once with no drain-down period', () => {
+  it('the sessions cut are counted as drops, with no conservation violation of the cut itself', () => {
+    const text = readFileSync('scenarios/clustercats-short-drain.yaml', 'utf8').replace('duration: 6m', 'duration: 3m');
+    const members = ['node1/app-1', 'node2/app-1', 'node3/app-1'];
+    const timeline = `timeline:\n${members.map((member) => `  - { at: 2m, clustercats: { member: ${member}, service: stopped, drainDownPeriod: 0s } }`).join('\n')}\nexpect: []\n`;
+    const result = runScenario(parseScenario(text.slice(0, text.indexOf('timeline:')) + timeline));
+    const summary = renderReport(result, []).summary;
+    expect(summary.sessions.dropped).toBeGreaterThan(50);
+    expect(summary.violations.byRule).toEqual({});
+  });
+});
