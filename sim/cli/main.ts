@@ -41,6 +41,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Runs the CLI: known errors become a message and exit code 2, never a stack trace. */
 export async function runCli(argv: readonly string[]): Promise<void> {
+  // A reader that stops early (`clustersim schema | head`) is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     process.exitCode = await main(argv);
   } catch (error) {

@@ -23,6 +23,7 @@ const checks: readonly SemanticCheck[] = [
   workClasses,
   healthPolicies,
   timelineTargets,
+  timelineTimes,
   expectations,
 ];
 
@@ -149,6 +150,20 @@ function timelineTargets(scenario: Scenario, problemAt: ProblemAt): ScenarioProb
       return names.hasRouter(target.odr) ? [] : [problemAt([...path, 'odr'], `unknown ODR "${target.odr}" (ODRs: ${range('odr', scenario.cluster.routers)})`)];
     }
     return [problemAt(path, 'name the server (e.g. server: node1/app-1), node (node: node1) or ODR (odr: odr1) to put into maintenance')];
+  });
+}
+
+/** A step after the end of the run would silently never happen. */
+function timelineTimes(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] {
+  const end = formatDuration(scenario.duration);
+  return scenario.timeline.flatMap((step, index) => {
+    if (step.at > scenario.duration) {
+      return [problemAt(['timeline', index, 'at'], `${formatDuration(step.at)} is after the end of the run (duration ${end}): the step would never happen; move it to ${end} or before, or lengthen duration`)];
+    }
+    if (step.within !== undefined && step.at + step.within > scenario.duration) {
+      return [problemAt(['timeline', index, 'within'], `the window [${formatDuration(step.at)}, ${formatDuration(step.at + step.within)}) reaches past the end of the run (${end}): the fault could be drawn after it`)];
+    }
+    return [];
   });
 }
 

@@ -165,3 +165,20 @@ describe('every ClusterCATS member stopped at once with no drain-down period', (
     expect(summary.violations.byRule).toEqual({});
   });
 });
+
+describe('steps the run would never reach', () => {
+  it('a step after the end, or a fault window past it: a located refusal', () => {
+    const text = topology('  nodes: { count: 2, servers: 1 }', 'timeline:\n  - { at: 1s, crash: node1 }\n  - { at: 2s, crash: node2 }\n  - { at: 500ms, within: 1s, crash: node2 }\n');
+    expect(refusal(text).split('\n')).toEqual([
+      expect.stringMatching(/big\.yaml:\d+:\d+: 2s is after the end of the run \(duration 1s\): the step would never happen.* at timeline\.1\.at$/),
+      expect.stringMatching(/the window \[500ms, 1\.5s\) reaches past the end of the run \(1s\).* at timeline\.2\.within$/),
+    ]);
+  });
+});
+
+describe('a reader that stops early', () => {
+  it('clustersim schema | head: no EPIPE stack trace, exit 0', () => {
+    const output = execFileSync('bash', ['-c', 'node bin/clustersim.mjs schema | head -1; echo "exit ${PIPESTATUS[0]}"'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(output).toBe('{\nexit 0\n');
+  });
+});
