@@ -89,6 +89,9 @@ export class Router implements NodeActor {
         return;
       case 'maintenance':
         return this.applyMaintenance(message.value, context);
+      case 'heartbeat':
+        // The sprayer's advisor probing: answering is all a live ODR does (a crashed one is silent).
+        return context.send(message.value.from, { $case: 'heartbeat', value: { ...message.value, from: context.self } });
       case 'timer':
         if (message.value.tag === stateReportTag) return this.reportState(context, true);
         return unexpected(this.name, message);

@@ -19,7 +19,7 @@ import type { Scenario, TimelineStep } from '../scenario/schema.js';
 import { SessionClients } from '../workload/session-clients.js';
 import { arrivalProcess } from './arrivals.js';
 import { buildClusterCatsTopology } from './build-clustercats.js';
-import { defaultRequestTimeoutUs, injectsFaults, planFaults } from './faults.js';
+import { defaultRequestTimeoutUs, injectsFaults, isDownAt, planFaults } from './faults.js';
 import { TimelineActor } from './timeline-actor.js';
 
 /** A delivery scheduled before the run starts: first arrivals, first load reports, the timeline. */
@@ -135,7 +135,19 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       }),
     ),
   );
-  if (useSprayer) actors.push(new Sprayer({ name: 'sprayer', routers }));
+  // The fault plan comes last; the sprayer reads it only to label its verdicts.
+  let downIntervals: ReadonlyMap<number, readonly [number, number][]> = new Map();
+  if (useSprayer) {
+    const advisor = scenario.routing.advisor;
+    actors.push(
+      new Sprayer({
+        name: 'sprayer',
+        routers,
+        advisor: { intervalUs: advisor.interval, timeoutUs: advisor.timeout, failuresToMarkDown: advisor.failures },
+        isDown: (router, atUs) => isDownAt(downIntervals, router, atUs),
+      }),
+    );
+  }
 
   const service = new Map<Protocol, Distribution>();
   for (const key of ['http', 'sip', 'ejb', 'jms'] as const) {
@@ -255,6 +267,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   }
   if (useSprayer) {
     for (const router of routers) initialEvents.push({ atUs: 0, origin: router, target: router, message: { $case: 'timer', value: { tag: 'router-state', ref: 0 } } });
+    initialEvents.push({ atUs: scenario.routing.advisor.interval, origin: sprayer, target: sprayer, message: Sprayer.start() });
   }
   initialEvents.push({ atUs: 0, origin: publisher, target: publisher, message: LoadPublisher.start() });
   if (placement >= 0) initialEvents.push({ atUs: scenario.placement.interval, origin: placement, target: placement, message: PlacementController.start() });
@@ -282,6 +295,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   const crashGroups = new Map([...nodeServers, ['controller', controllers]]);
   const faults = planFaults(loaded, seed, { actorNames: topology.actorNames, crashable, nodes: crashGroups, timeline: timelineActor }, false);
   initialEvents.push(...faults.events);
+  downIntervals = faults.downIntervals;
   if (faults.linkFaults.length > 0) topology.network = new FaultyNetwork(topology.network, faults.linkFaults);
   return topology;
 }

@@ -66,6 +66,8 @@ function intervals(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] 
     [['placement', 'interval'], scenario.placement.interval],
     [['clustercats', 'loadReportInterval'], scenario.clustercats?.loadReportInterval],
     [['clustercats', 'heartbeat', 'interval'], scenario.clustercats?.heartbeat.interval],
+    [['routing', 'advisor', 'interval'], scenario.routing.advisor.interval],
+    [['routing', 'advisor', 'timeout'], scenario.routing.advisor.timeout],
   ];
   const problems = periods.flatMap(([path, periodUs]) => (periodUs === 0 ? [problemAt(path, 'must be longer than 0: an action repeated every 0s never lets time pass')] : []));
   const heartbeat = scenario.clustercats?.heartbeat;
