@@ -241,6 +241,7 @@ export class ClusterCatsMember implements NodeActor {
     }
     if (command.service === ClusterCatsService.STOPPED) this.stopService(command.drainDownPeriodUs, context);
     else if (command.service === ClusterCatsService.RUNNING) {
+      if (this.draining) this.cancelDrain(context);
       this.serviceRunning = true;
       this.conflict = false; // a new start retries an address that was in conflict
       this.probing = false;
@@ -259,6 +260,13 @@ export class ClusterCatsMember implements NodeActor {
     if (!this.endDrainIfIdle(context)) {
       context.setTimer(deadlineUs, { $case: 'timer', value: { tag: drainDeadlineTag, ref: this.drainNumber } });
     }
+  }
+
+  /** Running again before the drain-down period is over: the member keeps its users and serves again. */
+  private cancelDrain(context: NodeContext): void {
+    context.record({ type: 'drain-ended', server: context.self, reason: 'cancelled', openSessions: this.sessions.size });
+    this.draining = false;
+    this.drainNumber++; // the pending deadline is now stale
   }
 
   private endDrainIfIdle(context: NodeContext): boolean {

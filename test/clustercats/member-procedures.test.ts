@@ -240,6 +240,31 @@ describe('ClusterCATS member: administration', () => {
     expect(member.state).toBe(ServerState.DRAINING);
   });
 
+  it('setting the service back to Running during a drain-down cancels the drain: the member serves again and cuts nothing', () => {
+    const { member, context } = newMember();
+    openSession(member, context, 1);
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 60_000_000 });
+    const deadline = context.timers.find((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'drain-deadline')!;
+    context.now = 10_000_000;
+    context.clear();
+    administer(member, context, { service: ClusterCatsService.RUNNING });
+    expect(context.recordsOf('drain-ended')).toEqual([{ type: 'drain-ended', server: 1, reason: 'cancelled', openSessions: 1 }]);
+    expect(member.state).toBe(ServerState.RUNNING);
+    // The old deadline passes unnoticed: the user keeps the session, and new users are served.
+    context.clear();
+    context.now = deadline.atUs;
+    member.onMessage(deadline.message, context);
+    expect(context.recordsOf('drain-ended')).toEqual([]);
+    member.onMessage(request(RequestKind.IN_SESSION, 1), context);
+    member.onMessage(request(RequestKind.OPEN, 2), context);
+    fire(member, context, 'service-done');
+    expect(responses(context).map((response) => [response.sessionId, response.status])).toEqual([
+      [1, Status.OK],
+      [2, Status.OK],
+    ]);
+    expect(member.state).toBe(ServerState.RUNNING);
+  });
+
   it('a stopped member refuses requests; a start takes them again', () => {
     const { member, context } = newMember();
     administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
