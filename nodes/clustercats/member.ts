@@ -477,17 +477,17 @@ export class ClusterCatsMember implements NodeActor {
 
   /**
    * The peer with the lowest reported load among those running, not suspected, under their
-   * peak threshold and answering at their own address; ties go round in turn. Each choice
-   * adds one request's share to the chosen peer's load until its next report.
+   * peak threshold (unless `pastPeak`) and answering at their own address; ties go round in
+   * turn. Each choice adds one request's share to the chosen peer's load until its next report.
    */
-  private mostAvailablePeer(belowPercent: number): PeerView | undefined {
+  private mostAvailablePeer(belowPercent: number, pastPeak = false): PeerView | undefined {
     const peers = this.peers;
     let best: PeerView | undefined;
     const start = this.rotation++ % Math.max(1, peers.length);
     for (let offset = 0; offset < peers.length; offset++) {
       const view = this.views.get(peers[(start + offset) % peers.length]!);
       if (view === undefined || view.state !== ServerState.RUNNING || this.detector.isSuspected(view.actor)) continue;
-      if (view.loadPercent >= view.peakPercent || !view.addresses.includes(view.address)) continue;
+      if ((!pastPeak && view.loadPercent >= view.peakPercent) || !view.addresses.includes(view.address)) continue;
       if (belowPercent >= 0 && view.loadPercent >= belowPercent) continue;
       if (best === undefined || view.loadPercent < best.loadPercent) best = view;
     }
@@ -547,7 +547,7 @@ export class ClusterCatsMember implements NodeActor {
     if (opens || !this.config.sessionAware) {
       const reason = this.redirectReason(opens, context);
       if (reason !== undefined) {
-        const target = request.redirects < maxRedirectsBeforeServing ? this.mostAvailablePeer(reason === 'gradual' ? this.loadPercent : -1) : undefined;
+        const target = request.redirects < maxRedirectsBeforeServing ? this.redirectTarget(reason) : undefined;
         if (target !== undefined) return this.redirect(request, target, reason, context);
         if (reason === 'service-stopped') return this.answer(request, Status.REJECTED, 'no-member-available', context);
       }
@@ -571,6 +571,17 @@ export class ClusterCatsMember implements NodeActor {
     if (opens) this.openSession(request, context);
     if (this.busyThreads < this.config.threads) this.serve(request, context);
     else this.waiting.push(request);
+  }
+
+  /**
+   * Where a request redirected for `reason` goes. A member in maintenance (peak 0%) sends it to
+   * the most available running member even if that one is past its own peak: it is available,
+   * this one is not. With no running member to send it to (every member in maintenance) the
+   * member serves it itself: there is nowhere else, and a user is never turned away for load.
+   */
+  private redirectTarget(reason: string): PeerView | undefined {
+    if (reason === 'gradual') return this.mostAvailablePeer(this.loadPercent);
+    return this.mostAvailablePeer(-1, this.peakPercent === 0);
   }
 
   /** Why a new request should go elsewhere, or undefined to serve it here. */

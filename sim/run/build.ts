@@ -16,6 +16,7 @@ import { FaultyNetwork } from '../network/link-faults.js';
 import { toDistribution } from '../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import type { Scenario, TimelineStep } from '../scenario/schema.js';
+import type { ClusterCatsMembers } from '../checkers/maintenance-admission.js';
 import { SessionClients } from '../workload/session-clients.js';
 import { arrivalProcess } from './arrivals.js';
 import { buildClusterCatsTopology } from './build-clustercats.js';
@@ -48,6 +49,8 @@ export interface Topology {
   clusters: Map<string, number[]>;
   clients: number[];
   initialEvents: InitialEvent[];
+  /** A ClusterCATS cluster's members, and how far behind the truth a member's view of its peers may be. */
+  clusterCats?: ClusterCatsMembers;
 }
 
 export const timelineActor = 0;

@@ -567,12 +567,13 @@ describe('ClusterCATS member: IP takeover of a failed member', () => {
 });
 
 describe('ClusterCATS member: the most available member', () => {
-  it('redirects to the least loaded running peer that answers at its own address and is under its peak', () => {
+  it('in maintenance, redirects to the least loaded running peer that answers at its own address, even one at its peak', () => {
     const cases: { name: string; peer3: Parameters<typeof peerReport>[5] extends infer _ ? [number, ServerState, number, { addresses?: string[] }] : never; expected: string }[] = [
       { name: 'least loaded', peer3: [20, ServerState.RUNNING, 90, {}], expected: '10.0.0.3' },
       { name: 'more loaded', peer3: [60, ServerState.RUNNING, 90, {}], expected: '10.0.0.2' },
       { name: 'in maintenance', peer3: [0, ServerState.MAINTENANCE, 0, {}], expected: '10.0.0.2' },
-      { name: 'at its peak', peer3: [40, ServerState.RUNNING, 40, {}], expected: '10.0.0.2' },
+      // A peer at its peak is still available; this member at 0% is not.
+      { name: 'at its peak', peer3: [40, ServerState.RUNNING, 40, {}], expected: '10.0.0.3' },
       { name: 'without its own address', peer3: [0, ServerState.RUNNING, 90, { addresses: ['10.0.0.9'] }], expected: '10.0.0.2' },
     ];
     for (const { name, peer3, expected } of cases) {
@@ -583,6 +584,18 @@ describe('ClusterCATS member: the most available member', () => {
       member.onMessage(request(RequestKind.OPEN, 1), context);
       expect([name, responses(context)[0]!.redirectAddress]).toEqual([name, expected]);
     }
+  });
+
+  it('with every peer in maintenance too, a member at 0% serves the new user itself: there is nowhere to redirect', () => {
+    const { member, context } = newMember();
+    peerReport(member, context, 2, 0, ServerState.MAINTENANCE, 0, {});
+    peerReport(member, context, 3, 0, ServerState.MAINTENANCE, 0, {});
+    administer(member, context, { peakThresholdPercent: 0 });
+    context.clear();
+    member.onMessage(request(RequestKind.OPEN, 1), context);
+    fire(member, context, 'service-done');
+    expect(context.recordsOf('redirect')).toEqual([]);
+    expect(responses(context).map((response) => [response.status, response.redirectAddress])).toEqual([[Status.OK, '10.0.0.1']]);
   });
 
   it('counts each redirect toward the chosen peer until its next report', () => {
