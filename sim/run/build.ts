@@ -303,7 +303,10 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   return topology;
 }
 
-/** Servers node by node: the static cluster's, then each dynamic cluster's instances (the first `min` running). */
+/** Instance slots per node of a dynamic cluster, as a multiple of its vertical stacking. */
+const dormantSlotsFactor = 2;
+
+/** Servers node by node: the static cluster's, then each dynamic cluster's instance slots (the first `min` running). */
 function planServers(scenario: Scenario, problem: (path: (string | number)[], message: string) => ScenarioError): ServerPlan[] {
   const cluster = scenario.cluster;
   const nodeCount = cluster.nodes.count;
@@ -321,7 +324,9 @@ function planServers(scenario: Scenario, problem: (path: (string | number)[], me
       plans.push({ name: `${nodeName}/${cluster.name}-${member}`, node: nodeName, cluster: cluster.name, startsRunning: true, startupUs: cluster.server.startup ?? 0 });
     }
     for (const spec of cluster.dynamicClusters) {
-      for (let member = 1; member <= spec.verticalStacking; member++) {
+      // Instance slots: twice the vertical stacking, so the slots never decide how many instances
+      // a node runs; the limit does (those beyond it stay dormant, instances not created).
+      for (let member = 1; member <= dormantSlotsFactor * spec.verticalStacking; member++) {
         // Initial instances are spread over the nodes first, then stacked.
         const rank = (member - 1) * nodeCount + (node - 1);
         plans.push({ name: `${nodeName}/${spec.name}-${member}`, node: nodeName, cluster: spec.name, startsRunning: rank < spec.min, startupUs: spec.startup });
