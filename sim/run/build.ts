@@ -15,6 +15,7 @@ import { ScenarioNetwork } from '../network/scenario-network.js';
 import { FaultyNetwork } from '../network/link-faults.js';
 import { toDistribution } from '../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { instanceSlotsPerNode } from '../scenario/semantics.js';
 import type { Scenario, TimelineStep } from '../scenario/schema.js';
 import type { ClusterCatsMembers } from '../checkers/maintenance-admission.js';
 import { SessionClients } from '../workload/session-clients.js';
@@ -303,9 +304,6 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   return topology;
 }
 
-/** Instance slots per node of a dynamic cluster, as a multiple of its vertical stacking. */
-const dormantSlotsFactor = 2;
-
 /** Servers node by node: the static cluster's, then each dynamic cluster's instance slots (the first `min` running). */
 function planServers(scenario: Scenario, problem: (path: (string | number)[], message: string) => ScenarioError): ServerPlan[] {
   const cluster = scenario.cluster;
@@ -324,9 +322,8 @@ function planServers(scenario: Scenario, problem: (path: (string | number)[], me
       plans.push({ name: `${nodeName}/${cluster.name}-${member}`, node: nodeName, cluster: cluster.name, startsRunning: true, startupUs: cluster.server.startup ?? 0 });
     }
     for (const spec of cluster.dynamicClusters) {
-      // Instance slots: twice the vertical stacking, so the slots never decide how many instances
-      // a node runs; the limit does (those beyond it stay dormant, instances not created).
-      for (let member = 1; member <= dormantSlotsFactor * spec.verticalStacking; member++) {
+      // The slots beyond the vertical stacking stay dormant (instances not created) until placement needs them.
+      for (let member = 1; member <= instanceSlotsPerNode(spec.verticalStacking); member++) {
         // Initial instances are spread over the nodes first, then stacked.
         const rank = (member - 1) * nodeCount + (node - 1);
         plans.push({ name: `${nodeName}/${spec.name}-${member}`, node: nodeName, cluster: spec.name, startsRunning: rank < spec.min, startupUs: spec.startup });
