@@ -1,5 +1,6 @@
 import type { Distribution } from '../../sim/kernel/distributions.js';
 import { FailureDetector } from '../membership/failure-detector.js';
+import { PeerViews, type PeerView } from './peer-views.js';
 import {
   AddressAction,
   ClusterCatsService,
@@ -51,18 +52,6 @@ export interface MemberConfig {
   isDown: (member: number, atUs: number) => boolean;
 }
 
-/** This member's picture of a peer, from its reports (so possibly stale). */
-interface PeerView {
-  actor: number;
-  address: string;
-  state: ServerState;
-  loadPercent: number;
-  peakPercent: number;
-  threads: number;
-  addresses: readonly string[];
-  conflict: boolean;
-}
-
 interface Session {
   client: number;
   protocol: Request['protocol'];
@@ -109,10 +98,9 @@ export class ClusterCatsMember implements NodeActor {
   private readonly waiting: Request[] = [];
   private waitingHead = 0;
   private readonly inService = new Map<number, Request>();
-  private readonly views = new Map<number, PeerView>();
+  private readonly views: PeerViews;
   private readonly peers: readonly number[];
   private readonly detector: FailureDetector;
-  private rotation = 0;
   private heartbeatSequence = 0;
 
   constructor(private readonly config: MemberConfig) {
@@ -121,6 +109,7 @@ export class ClusterCatsMember implements NodeActor {
     this.peakPercent = config.peakThresholdPercent;
     this.peers = config.ring.filter((member) => member !== config.self);
     this.detector = new FailureDetector({ members: this.peers, timeoutUs: config.failureTimeoutUs, isDown: config.isDown });
+    this.views = new PeerViews(this.peers, this.detector);
   }
 
   /** The first message of a member: the builder schedules it at time zero. */
@@ -305,7 +294,7 @@ export class ClusterCatsMember implements NodeActor {
 
   /** Hands every address held to the most available peer, with the sessions that travel along. */
   private failOver(sessions: SessionReplica[], context: NodeContext): void {
-    const taker = this.mostAvailablePeer(-1);
+    const taker = this.views.mostAvailable(-1);
     for (let index = 0; this.held.length > 0; index++) {
       const address = this.held[0]!;
       this.release(address, taker === undefined ? 'no-member-available' : 'failover', context);
@@ -389,20 +378,8 @@ export class ClusterCatsMember implements NodeActor {
   }
 
   private updateView(report: MemberReport, context: NodeContext): void {
-    const load = report.load!;
-    this.detector.heard(load.server, context);
-    let view = this.views.get(load.server);
-    if (view === undefined) {
-      view = { actor: load.server, address: report.address, state: load.state, loadPercent: 0, peakPercent: 0, threads: load.threads, addresses: [], conflict: false };
-      this.views.set(load.server, view);
-    }
-    view.state = load.state;
-    view.loadPercent = load.loadPercent;
-    view.peakPercent = report.peakThresholdPercent;
-    view.threads = load.threads;
-    view.addresses = report.addresses;
-    view.conflict = report.addressConflict;
-    this.giveBackIfDue(view, context);
+    this.detector.heard(report.load!.server, context);
+    this.giveBackIfDue(this.views.update(report), context);
   }
 
   /**
@@ -469,30 +446,10 @@ export class ClusterCatsMember implements NodeActor {
 
   /** The most available member for a takeover: peers by their reports, this one by its own load. */
   private mostAvailableMember(context: NodeContext): number {
-    const peer = this.mostAvailablePeer(-1);
+    const peer = this.views.mostAvailable(-1);
     const selfAvailable = this.serviceRunning && this.peakPercent > 0;
     if (peer === undefined) return context.self;
     return selfAvailable && this.loadPercent <= peer.loadPercent ? context.self : peer.actor;
-  }
-
-  /**
-   * The peer with the lowest reported load among those running, not suspected, under their
-   * peak threshold (unless `pastPeak`) and answering at their own address; ties go round in
-   * turn. Each choice adds one request's share to the chosen peer's load until its next report.
-   */
-  private mostAvailablePeer(belowPercent: number, pastPeak = false): PeerView | undefined {
-    const peers = this.peers;
-    let best: PeerView | undefined;
-    const start = this.rotation++ % Math.max(1, peers.length);
-    for (let offset = 0; offset < peers.length; offset++) {
-      const view = this.views.get(peers[(start + offset) % peers.length]!);
-      if (view === undefined || view.state !== ServerState.RUNNING || this.detector.isSuspected(view.actor)) continue;
-      if ((!pastPeak && view.loadPercent >= view.peakPercent) || !view.addresses.includes(view.address)) continue;
-      if (belowPercent >= 0 && view.loadPercent >= belowPercent) continue;
-      if (best === undefined || view.loadPercent < best.loadPercent) best = view;
-    }
-    if (best !== undefined) best.loadPercent += 100 / Math.max(1, best.threads);
-    return best;
   }
 
   private onAddress(message: AddressMessage, context: NodeContext): void {
@@ -580,8 +537,8 @@ export class ClusterCatsMember implements NodeActor {
    * member serves it itself: there is nowhere else, and a user is never turned away for load.
    */
   private redirectTarget(reason: string): PeerView | undefined {
-    if (reason === 'gradual') return this.mostAvailablePeer(this.loadPercent);
-    return this.mostAvailablePeer(-1, this.peakPercent === 0);
+    if (reason === 'gradual') return this.views.mostAvailable(this.loadPercent);
+    return this.views.mostAvailable(-1, this.peakPercent === 0);
   }
 
   /** Why a new request should go elsewhere, or undefined to serve it here. */
