@@ -15,6 +15,7 @@ export {
   type AddressMessage,
   type ClusterCatsCommand,
   type FaultCommand,
+  type Heartbeat,
   type LoadReport,
   type MemberReport,
   type MaintenanceCommand,

@@ -1,5 +1,6 @@
 import type { Distribution } from '../../sim/kernel/distributions.js';
 import { FailureDetector } from '../membership/failure-detector.js';
+import { PeerViews, type PeerView } from './peer-views.js';
 import {
   AddressAction,
   ClusterCatsService,
@@ -51,18 +52,6 @@ export interface MemberConfig {
   isDown: (member: number, atUs: number) => boolean;
 }
 
-/** This member's picture of a peer, from its reports (so possibly stale). */
-interface PeerView {
-  actor: number;
-  address: string;
-  state: ServerState;
-  loadPercent: number;
-  peakPercent: number;
-  threads: number;
-  addresses: readonly string[];
-  conflict: boolean;
-}
-
 interface Session {
   client: number;
   protocol: Request['protocol'];
@@ -109,10 +98,9 @@ export class ClusterCatsMember implements NodeActor {
   private readonly waiting: Request[] = [];
   private waitingHead = 0;
   private readonly inService = new Map<number, Request>();
-  private readonly views = new Map<number, PeerView>();
+  private readonly views: PeerViews;
   private readonly peers: readonly number[];
   private readonly detector: FailureDetector;
-  private rotation = 0;
   private heartbeatSequence = 0;
 
   constructor(private readonly config: MemberConfig) {
@@ -121,6 +109,7 @@ export class ClusterCatsMember implements NodeActor {
     this.peakPercent = config.peakThresholdPercent;
     this.peers = config.ring.filter((member) => member !== config.self);
     this.detector = new FailureDetector({ members: this.peers, timeoutUs: config.failureTimeoutUs, isDown: config.isDown });
+    this.views = new PeerViews(this.peers, this.detector);
   }
 
   /** The first message of a member: the builder schedules it at time zero. */
@@ -241,6 +230,7 @@ export class ClusterCatsMember implements NodeActor {
     }
     if (command.service === ClusterCatsService.STOPPED) this.stopService(command.drainDownPeriodUs, context);
     else if (command.service === ClusterCatsService.RUNNING) {
+      if (this.draining) this.cancelDrain(context);
       this.serviceRunning = true;
       this.conflict = false; // a new start retries an address that was in conflict
       this.probing = false;
@@ -259,6 +249,13 @@ export class ClusterCatsMember implements NodeActor {
     if (!this.endDrainIfIdle(context)) {
       context.setTimer(deadlineUs, { $case: 'timer', value: { tag: drainDeadlineTag, ref: this.drainNumber } });
     }
+  }
+
+  /** Running again before the drain-down period is over: the member keeps its users and serves again. */
+  private cancelDrain(context: NodeContext): void {
+    context.record({ type: 'drain-ended', server: context.self, reason: 'cancelled', openSessions: this.sessions.size });
+    this.draining = false;
+    this.drainNumber++; // the pending deadline is now stale
   }
 
   private endDrainIfIdle(context: NodeContext): boolean {
@@ -297,7 +294,7 @@ export class ClusterCatsMember implements NodeActor {
 
   /** Hands every address held to the most available peer, with the sessions that travel along. */
   private failOver(sessions: SessionReplica[], context: NodeContext): void {
-    const taker = this.mostAvailablePeer(-1);
+    const taker = this.views.mostAvailable(-1);
     for (let index = 0; this.held.length > 0; index++) {
       const address = this.held[0]!;
       this.release(address, taker === undefined ? 'no-member-available' : 'failover', context);
@@ -381,20 +378,8 @@ export class ClusterCatsMember implements NodeActor {
   }
 
   private updateView(report: MemberReport, context: NodeContext): void {
-    const load = report.load!;
-    this.detector.heard(load.server, context);
-    let view = this.views.get(load.server);
-    if (view === undefined) {
-      view = { actor: load.server, address: report.address, state: load.state, loadPercent: 0, peakPercent: 0, threads: load.threads, addresses: [], conflict: false };
-      this.views.set(load.server, view);
-    }
-    view.state = load.state;
-    view.loadPercent = load.loadPercent;
-    view.peakPercent = report.peakThresholdPercent;
-    view.threads = load.threads;
-    view.addresses = report.addresses;
-    view.conflict = report.addressConflict;
-    this.giveBackIfDue(view, context);
+    this.detector.heard(report.load!.server, context);
+    this.giveBackIfDue(this.views.update(report), context);
   }
 
   /**
@@ -461,30 +446,10 @@ export class ClusterCatsMember implements NodeActor {
 
   /** The most available member for a takeover: peers by their reports, this one by its own load. */
   private mostAvailableMember(context: NodeContext): number {
-    const peer = this.mostAvailablePeer(-1);
+    const peer = this.views.mostAvailable(-1);
     const selfAvailable = this.serviceRunning && this.peakPercent > 0;
     if (peer === undefined) return context.self;
     return selfAvailable && this.loadPercent <= peer.loadPercent ? context.self : peer.actor;
-  }
-
-  /**
-   * The peer with the lowest reported load among those running, not suspected, under their
-   * peak threshold and answering at their own address; ties go round in turn. Each choice
-   * adds one request's share to the chosen peer's load until its next report.
-   */
-  private mostAvailablePeer(belowPercent: number): PeerView | undefined {
-    const peers = this.peers;
-    let best: PeerView | undefined;
-    const start = this.rotation++ % Math.max(1, peers.length);
-    for (let offset = 0; offset < peers.length; offset++) {
-      const view = this.views.get(peers[(start + offset) % peers.length]!);
-      if (view === undefined || view.state !== ServerState.RUNNING || this.detector.isSuspected(view.actor)) continue;
-      if (view.loadPercent >= view.peakPercent || !view.addresses.includes(view.address)) continue;
-      if (belowPercent >= 0 && view.loadPercent >= belowPercent) continue;
-      if (best === undefined || view.loadPercent < best.loadPercent) best = view;
-    }
-    if (best !== undefined) best.loadPercent += 100 / Math.max(1, best.threads);
-    return best;
   }
 
   private onAddress(message: AddressMessage, context: NodeContext): void {
@@ -539,7 +504,7 @@ export class ClusterCatsMember implements NodeActor {
     if (opens || !this.config.sessionAware) {
       const reason = this.redirectReason(opens, context);
       if (reason !== undefined) {
-        const target = request.redirects < maxRedirectsBeforeServing ? this.mostAvailablePeer(reason === 'gradual' ? this.loadPercent : -1) : undefined;
+        const target = request.redirects < maxRedirectsBeforeServing ? this.redirectTarget(reason) : undefined;
         if (target !== undefined) return this.redirect(request, target, reason, context);
         if (reason === 'service-stopped') return this.answer(request, Status.REJECTED, 'no-member-available', context);
       }
@@ -563,6 +528,17 @@ export class ClusterCatsMember implements NodeActor {
     if (opens) this.openSession(request, context);
     if (this.busyThreads < this.config.threads) this.serve(request, context);
     else this.waiting.push(request);
+  }
+
+  /**
+   * Where a request redirected for `reason` goes. A member in maintenance (peak 0%) sends it to
+   * the most available running member even if that one is past its own peak: it is available,
+   * this one is not. With no running member to send it to (every member in maintenance) the
+   * member serves it itself: there is nowhere else, and a user is never turned away for load.
+   */
+  private redirectTarget(reason: string): PeerView | undefined {
+    if (reason === 'gradual') return this.views.mostAvailable(this.loadPercent);
+    return this.views.mostAvailable(-1, this.peakPercent === 0);
   }
 
   /** Why a new request should go elsewhere, or undefined to serve it here. */

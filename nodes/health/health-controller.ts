@@ -21,14 +21,23 @@ interface Watch {
   /** Since when the condition has held, or has been clear; -1 when not. */
   holdingSinceUs: number;
   clearSinceUs: number;
+  /** Reports with requests served, all clear, since `clearSinceUs`. */
+  clearReports: number;
   /** The policy put (or asked to put) the server into maintenance. */
   acted: boolean;
 }
 
+/** Reports with requests served and the condition clear that a server in maintenance needs before it is taken out. */
+export const clearReportsToExit = 3;
+
 /**
  * The health controller: watches the figures in the servers' periodic load reports and, when a
  * policy's condition holds on a server for long enough, puts the server into maintenance (or,
- * supervised, asks for it); when the condition has been clear as long, takes it out again.
+ * supervised, asks for it); when the condition has been clear as long, over at least
+ * `clearReportsToExit` reports that served requests, takes it out again. A server in maintenance
+ * gets little or no work, and an interval that served nothing says nothing of its health: without
+ * that hysteresis a slow server would be taken out by its first idle report, still slow. A server
+ * stopped by a stop policy is the exception: the restart is the cure, so its quiet reports clear it.
  */
 export class HealthController implements NodeActor {
   readonly name: string;
@@ -40,7 +49,7 @@ export class HealthController implements NodeActor {
       for (const server of policy.servers) {
         let list = this.watches.get(server);
         if (list === undefined) this.watches.set(server, (list = []));
-        list.push({ policy, server, holdingSinceUs: -1, clearSinceUs: -1, acted: false });
+        list.push({ policy, server, holdingSinceUs: -1, clearSinceUs: -1, clearReports: 0, acted: false });
       }
     }
   }
@@ -54,12 +63,14 @@ export class HealthController implements NodeActor {
     const watches = this.watches.get(report.server);
     if (watches === undefined) return;
     const served = report.completedInInterval + report.errorsInInterval;
-    // Reports sent on a state change carry no interval figures; an idle server counts as healthy.
+    // Reports sent on a state change carry no interval figures, and an idle interval is no evidence either way.
     if (served === 0 && report.state === ServerState.RUNNING) return;
     const meanResponseUs = report.completedInInterval === 0 ? 0 : Math.round(report.responseTimeSumUs / report.completedInInterval);
     const errorPercent = served === 0 ? 0 : (100 * report.errorsInInterval) / served;
     for (const watch of watches) {
       const policy = watch.policy;
+      const stoppedByPolicy = watch.acted && policy.mode === MaintenanceMode.STOP;
+      if (served === 0 && !stoppedByPolicy) continue;
       const holds =
         (policy.responseTimeAboveUs > 0 && meanResponseUs > policy.responseTimeAboveUs) || (policy.errorPercentAbove > 0 && errorPercent > policy.errorPercentAbove);
       if (holds) {
@@ -68,8 +79,10 @@ export class HealthController implements NodeActor {
         if (!watch.acted && report.atUs - watch.holdingSinceUs >= policy.forUs) this.act(watch, true, meanResponseUs, errorPercent, context);
       } else {
         watch.holdingSinceUs = -1;
-        if (watch.clearSinceUs < 0) watch.clearSinceUs = report.atUs;
-        if (watch.acted && report.atUs - watch.clearSinceUs >= policy.forUs) this.act(watch, false, meanResponseUs, errorPercent, context);
+        if (watch.clearSinceUs < 0) [watch.clearSinceUs, watch.clearReports] = [report.atUs, 0];
+        watch.clearReports++;
+        const enoughEvidence = stoppedByPolicy || watch.clearReports >= clearReportsToExit;
+        if (watch.acted && enoughEvidence && report.atUs - watch.clearSinceUs >= policy.forUs) this.act(watch, false, meanResponseUs, errorPercent, context);
       }
     }
   }

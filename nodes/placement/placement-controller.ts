@@ -35,18 +35,19 @@ const decideTag = 'placement-decide';
 
 /**
  * The application placement controller of dynamic clusters. It keeps the running instances of
- * each cluster between min and max, starting or stopping one server per decision. A server in
- * maintenance is not controlled by it and does not count toward min or max; for vertical
- * stacking, the maximum per node minus the node's servers in maintenance decides whether a server
- * may be started there, so that servers moving in and out of maintenance do not make it create
- * or destroy instances.
+ * each cluster between min and max, creating (starting a dormant instance slot) or removing
+ * (quiescing, then stopping) one instance per decision. A server in maintenance is not
+ * controlled by it and does not count toward min or max; for vertical stacking, the maximum per
+ * node minus the node's servers in maintenance decides whether an instance may be created there,
+ * so that servers moving in and out of maintenance do not make it create or destroy instances:
+ * a node never holds more than its maximum, those in maintenance included.
  */
 export class PlacementController implements NodeActor {
   readonly name: string;
   private readonly instances = new Map<number, InstanceView>();
   private readonly clusters: { config: DynamicClusterConfig; instances: InstanceView[] }[];
 
-  constructor(private readonly config: PlacementControllerConfig) {
+  constructor(readonly config: PlacementControllerConfig) {
     this.name = config.name;
     this.clusters = config.clusters.map((cluster) => ({
       config: cluster,
@@ -119,11 +120,20 @@ export class PlacementController implements NodeActor {
     for (const view of instances) {
       if (view.state !== ServerState.STOPPED || view.mode !== MaintenanceMode.UNSPECIFIED) continue;
       const onNode = counts.countedOnNode.get(view.node) ?? 0;
-      if (onNode >= verticalLimit(cluster, counts, view.node) || onNode >= bestOnNode) continue;
+      if (onNode >= this.verticalLimit(cluster, counts, view.node) || onNode >= bestOnNode) continue;
       best = view;
       bestOnNode = onNode;
     }
     return best;
+  }
+
+  /**
+   * How many counted instances `node` may run: the configured maximum per node minus the node's
+   * servers in maintenance, which still occupy the node. Protected so that a test can try a
+   * controller that leaves them out.
+   */
+  protected verticalLimit(cluster: DynamicClusterConfig, counts: InstanceCounts, node: string): number {
+    return cluster.maxPerNode - (counts.maintenanceOnNode.get(node) ?? 0);
   }
 
   private order(cluster: DynamicClusterConfig, view: InstanceView, action: ServerAction, counts: InstanceCounts, context: NodeContext): void {
@@ -138,7 +148,7 @@ export class PlacementController implements NodeActor {
       min: cluster.minInstances,
       max: cluster.maxInstances,
       countedOnNode: counts.countedOnNode.get(view.node) ?? 0,
-      verticalLimit: verticalLimit(cluster, counts, view.node),
+      verticalLimit: this.verticalLimit(cluster, counts, view.node),
     });
     view.state = action === ServerAction.START ? ServerState.STARTING : ServerState.DRAINING;
     view.orderedAtUs = context.now;
@@ -148,7 +158,7 @@ export class PlacementController implements NodeActor {
   }
 }
 
-interface InstanceCounts {
+export interface InstanceCounts {
   /** Running or starting instances not in maintenance: what min and max are about. */
   counted: number;
   countedOnNode: Map<string, number>;
@@ -166,11 +176,6 @@ function countInstances(instances: readonly InstanceView[]): InstanceCounts {
     }
   }
   return counts;
-}
-
-/** The configured maximum per node minus the node's servers in maintenance. */
-function verticalLimit(cluster: DynamicClusterConfig, counts: InstanceCounts, node: string): number {
-  return cluster.maxPerNode - (counts.maintenanceOnNode.get(node) ?? 0);
 }
 
 function counts(view: InstanceView): boolean {

@@ -46,7 +46,7 @@ const protocolCount = 5;
 /**
  * An On Demand Router. For each request it finds the work class, applies its action, and sends
  * the request to the server that holds its session when that server may still take it, or else
- * to the eligible server with the least outstanding requests per unit of weight. A request
+ * to the eligible server with the fewest of its own requests outstanding per thread. A request
  * refused by a server (or lost with a server that failed) is retried elsewhere; a request no
  * server may take is rejected with its cause.
  */
@@ -89,6 +89,9 @@ export class Router implements NodeActor {
         return;
       case 'maintenance':
         return this.applyMaintenance(message.value, context);
+      case 'heartbeat':
+        // The sprayer's advisor probing: answering is all a live ODR does (a crashed one is silent).
+        return context.send(message.value.from, { $case: 'heartbeat', value: { ...message.value, from: context.self } });
       case 'timer':
         if (message.value.tag === stateReportTag) return this.reportState(context, true);
         return unexpected(this.name, message);

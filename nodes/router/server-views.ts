@@ -16,7 +16,12 @@ const stateField = 0;
 const modeField = 1;
 /** Requests this router has sent there and not yet seen answered. */
 const outstandingField = 2;
-/** Balancing weight: the server's threads scaled by the headroom of its last report. */
+/**
+ * Balancing weight: the server's threads. Not scaled by the load in its reports: those are up to
+ * an interval old, while the requests outstanding are this router's exact knowledge, and a
+ * stale headroom weighed more than that knowledge (one report at 100% made a server look ten
+ * times as loaded for a whole interval).
+ */
 const weightField = 3;
 /** The state field of an actor that is not a server this router knows. */
 const unknown = -1;
@@ -81,7 +86,7 @@ export class ServerViews {
     if (!this.knows(actor)) return false;
     const base = actor * stride;
     const fields = this.fields;
-    fields[base + weightField] = Math.max(0.1, (report.threads * (110 - report.loadPercent)) / 110);
+    fields[base + weightField] = Math.max(1, report.threads);
     if (fields[base + stateField] === report.state && fields[base + modeField] === report.mode) return false;
     fields[base + stateField] = report.state;
     fields[base + modeField] = report.mode;

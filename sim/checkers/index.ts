@@ -3,14 +3,14 @@ import { AffinityChecker } from './affinity.js';
 import type { Checker } from './checker.js';
 import { ConservationChecker } from './conservation.js';
 import { DrainChecker } from './drain.js';
-import { MaintenanceAdmissionChecker } from './maintenance-admission.js';
+import { MaintenanceAdmissionChecker, type ClusterCatsMembers } from './maintenance-admission.js';
 import { PlacementChecker, type ClusterMember } from './placement.js';
 
 /** Every invariant checked on every run. */
-export function standardCheckers(actorNames: readonly string[], clusterMembers?: ReadonlyMap<string, readonly ClusterMember[]>): Checker[] {
+export function standardCheckers(actorNames: readonly string[], clusterMembers?: ReadonlyMap<string, readonly ClusterMember[]>, clusterCats?: ClusterCatsMembers): Checker[] {
   return [
     new ConservationChecker(),
-    new MaintenanceAdmissionChecker(),
+    new MaintenanceAdmissionChecker(clusterCats),
     new AffinityChecker(),
     new PlacementChecker(actorNames, clusterMembers),
     new AddressChecker(),

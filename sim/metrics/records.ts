@@ -69,9 +69,9 @@ export type SimRecord =
     }
   /** An IP address changed hands (ClusterCATS dynamic addressing). */
   | { type: 'address-owner'; address: string; owner: number; change: 'acquire' | 'release'; reason: string }
-  /** A drain-down period started, or ended (drained: all sessions done; expired: cut at the deadline). */
+  /** A drain-down period started, or ended (drained: all sessions done; expired: cut at the deadline; cancelled: the service set running again). */
   | { type: 'drain-started'; server: number; deadlineUs: number }
-  | { type: 'drain-ended'; server: number; reason: 'drained' | 'expired'; openSessions: number }
+  | { type: 'drain-ended'; server: number; reason: 'drained' | 'expired' | 'cancelled'; openSessions: number }
   /** A failure detector declared a member failed (or alive again). `correct` is false for a false suspicion. */
   | { type: 'suspicion'; detector: number; member: number; suspected: boolean; correct: boolean }
   /** A fault of the scenario took effect (crash, restart, partition, heal, slow, latency, loss). */

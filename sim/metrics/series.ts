@@ -234,7 +234,8 @@ export class TimeSeriesRecorder {
     },
     'drain-ended': (timeUs, _actor, record) => {
       this.enter(timeUs);
-      this.endEpisode(timeUs, record.server, record.reason, record.openSessions);
+      // A drain cancelled by a start is the server back in service, as a maintenance exit is.
+      this.endEpisode(timeUs, record.server, record.reason === 'cancelled' ? 'exited' : record.reason, record.openSessions);
     },
     fault: (timeUs, _actor, record) => {
       this.enter(timeUs);

@@ -146,5 +146,7 @@ export function buildClusterCatsTopology(loaded: LoadedScenario, seed: number): 
     clusters: new Map([[scenario.cluster.name, members]]),
     clients,
     initialEvents,
+    // A member's picture of its peers is a report interval and a failure timeout behind at most.
+    clusterCats: { members, viewLagUs: spec.loadReportInterval + spec.heartbeat.timeout },
   };
 }

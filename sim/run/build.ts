@@ -15,11 +15,13 @@ import { ScenarioNetwork } from '../network/scenario-network.js';
 import { FaultyNetwork } from '../network/link-faults.js';
 import { toDistribution } from '../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { instanceSlotsPerNode } from '../scenario/semantics.js';
 import type { Scenario, TimelineStep } from '../scenario/schema.js';
+import type { ClusterCatsMembers } from '../checkers/maintenance-admission.js';
 import { SessionClients } from '../workload/session-clients.js';
 import { arrivalProcess } from './arrivals.js';
 import { buildClusterCatsTopology } from './build-clustercats.js';
-import { defaultRequestTimeoutUs, injectsFaults, planFaults } from './faults.js';
+import { defaultRequestTimeoutUs, injectsFaults, isDownAt, planFaults } from './faults.js';
 import { TimelineActor } from './timeline-actor.js';
 
 /** A delivery scheduled before the run starts: first arrivals, first load reports, the timeline. */
@@ -48,6 +50,8 @@ export interface Topology {
   clusters: Map<string, number[]>;
   clients: number[];
   initialEvents: InitialEvent[];
+  /** A ClusterCATS cluster's members, and how far behind the truth a member's view of its peers may be. */
+  clusterCats?: ClusterCatsMembers;
 }
 
 export const timelineActor = 0;
@@ -135,7 +139,19 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
       }),
     ),
   );
-  if (useSprayer) actors.push(new Sprayer({ name: 'sprayer', routers }));
+  // The fault plan comes last; the sprayer reads it only to label its verdicts.
+  let downIntervals: ReadonlyMap<number, readonly [number, number][]> = new Map();
+  if (useSprayer) {
+    const advisor = scenario.routing.advisor;
+    actors.push(
+      new Sprayer({
+        name: 'sprayer',
+        routers,
+        advisor: { intervalUs: advisor.interval, timeoutUs: advisor.timeout, failuresToMarkDown: advisor.failures },
+        isDown: (router, atUs) => isDownAt(downIntervals, router, atUs),
+      }),
+    );
+  }
 
   const service = new Map<Protocol, Distribution>();
   for (const key of ['http', 'sip', 'ejb', 'jms'] as const) {
@@ -255,6 +271,7 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   }
   if (useSprayer) {
     for (const router of routers) initialEvents.push({ atUs: 0, origin: router, target: router, message: { $case: 'timer', value: { tag: 'router-state', ref: 0 } } });
+    initialEvents.push({ atUs: scenario.routing.advisor.interval, origin: sprayer, target: sprayer, message: Sprayer.start() });
   }
   initialEvents.push({ atUs: 0, origin: publisher, target: publisher, message: LoadPublisher.start() });
   if (placement >= 0) initialEvents.push({ atUs: scenario.placement.interval, origin: placement, target: placement, message: PlacementController.start() });
@@ -282,11 +299,12 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   const crashGroups = new Map([...nodeServers, ['controller', controllers]]);
   const faults = planFaults(loaded, seed, { actorNames: topology.actorNames, crashable, nodes: crashGroups, timeline: timelineActor }, false);
   initialEvents.push(...faults.events);
+  downIntervals = faults.downIntervals;
   if (faults.linkFaults.length > 0) topology.network = new FaultyNetwork(topology.network, faults.linkFaults);
   return topology;
 }
 
-/** Servers node by node: the static cluster's, then each dynamic cluster's instances (the first `min` running). */
+/** Servers node by node: the static cluster's, then each dynamic cluster's instance slots (the first `min` running). */
 function planServers(scenario: Scenario, problem: (path: (string | number)[], message: string) => ScenarioError): ServerPlan[] {
   const cluster = scenario.cluster;
   const nodeCount = cluster.nodes.count;
@@ -304,7 +322,8 @@ function planServers(scenario: Scenario, problem: (path: (string | number)[], me
       plans.push({ name: `${nodeName}/${cluster.name}-${member}`, node: nodeName, cluster: cluster.name, startsRunning: true, startupUs: cluster.server.startup ?? 0 });
     }
     for (const spec of cluster.dynamicClusters) {
-      for (let member = 1; member <= spec.verticalStacking; member++) {
+      // The slots beyond the vertical stacking stay dormant (instances not created) until placement needs them.
+      for (let member = 1; member <= instanceSlotsPerNode(spec.verticalStacking); member++) {
         // Initial instances are spread over the nodes first, then stacked.
         const rank = (member - 1) * nodeCount + (node - 1);
         plans.push({ name: `${nodeName}/${spec.name}-${member}`, node: nodeName, cluster: spec.name, startsRunning: rank < spec.min, startupUs: spec.startup });

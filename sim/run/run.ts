@@ -69,7 +69,7 @@ export function createCollector(loaded: LoadedScenario, topology: Topology): Col
 export function createCheckers(topology: Topology): CheckerSet {
   return new CheckerSet({
     actorNames: topology.actorNames,
-    checkers: standardCheckers(topology.actorNames, clusterMembers(topology)),
+    checkers: standardCheckers(topology.actorNames, clusterMembers(topology), topology.clusterCats),
     initialStates: new Map(topology.servers.map((server) => [server, (topology.actors[server] as { state?: ServerState } | undefined)?.state ?? ServerState.RUNNING])),
   });
 }

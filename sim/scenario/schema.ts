@@ -169,6 +169,14 @@ const routingSchema = z.strictObject({
     .optional()
     .describe('an external RoutingPolicyService that chooses the server for every request of the routers'),
   policyTimeout: durationSchema.default(2_000_000).describe('how long a router waits for the policy before the run fails'),
+  advisor: z
+    .strictObject({
+      interval: durationSchema.default(2_000_000).describe('how often the sprayer probes each ODR'),
+      timeout: durationSchema.default(1_000_000).describe('a probe unanswered this long is a failure'),
+      failures: z.number().int().min(1).max(100).default(2).describe('failures in a row that mark an ODR down (one answer marks it up)'),
+    })
+    .default({ interval: 2_000_000, timeout: 1_000_000, failures: 2 })
+    .describe("the sprayer's health check of its ODRs (a crashed ODR answers no probe)"),
 });
 
 const workClassSchema = z.strictObject({
@@ -303,7 +311,7 @@ export const scenarioSchema = z.strictObject({
   cluster: clusterSchema,
   network: networkSchema.default({ latency: { constant: 300 } }),
   workload: workloadSchema,
-  routing: routingSchema.default({ maxAttempts: 3, loadReportInterval: 1_000_000, policyTimeout: 2_000_000 }),
+  routing: routingSchema.default({ maxAttempts: 3, loadReportInterval: 1_000_000, policyTimeout: 2_000_000, advisor: { interval: 2_000_000, timeout: 1_000_000, failures: 2 } }),
   workClasses: z.array(workClassSchema).default([]),
   placement: placementSchema.default({ interval: 5_000_000 }),
   healthPolicies: z.array(healthPolicySchema).default([]),

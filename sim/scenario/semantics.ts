@@ -34,9 +34,17 @@ export function checkSemantics(loaded: LoadedScenario): ScenarioProblem[] {
 // Beyond this a run spends its time building actors; a bigger cluster is almost surely a typo.
 const maxServers = 100_000;
 
+/**
+ * Instance slots a dynamic cluster has on each node: twice its vertical stacking, so the slots
+ * never decide how many instances a node runs; the vertical limit does (sim/run/build.ts).
+ */
+export function instanceSlotsPerNode(verticalStacking: number): number {
+  return 2 * verticalStacking;
+}
+
 function clusterSize(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] {
   const { count, servers } = scenario.cluster.nodes;
-  const perNode = servers + scenario.cluster.dynamicClusters.reduce((total, spec) => total + spec.verticalStacking, 0);
+  const perNode = servers + scenario.cluster.dynamicClusters.reduce((total, spec) => total + instanceSlotsPerNode(spec.verticalStacking), 0);
   if (count * perNode <= maxServers) return [];
   return [problemAt(['cluster', 'nodes'], `${count} nodes × ${perNode} servers is ${(count * perNode).toLocaleString('en-US')} servers: at most ${maxServers.toLocaleString('en-US')}`)];
 }
@@ -67,6 +75,8 @@ function intervals(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] 
     [['placement', 'interval'], scenario.placement.interval],
     [['clustercats', 'loadReportInterval'], scenario.clustercats?.loadReportInterval],
     [['clustercats', 'heartbeat', 'interval'], scenario.clustercats?.heartbeat.interval],
+    [['routing', 'advisor', 'interval'], scenario.routing.advisor.interval],
+    [['routing', 'advisor', 'timeout'], scenario.routing.advisor.timeout],
   ];
   const problems = periods.flatMap(([path, periodUs]) => (periodUs === 0 ? [problemAt(path, 'must be longer than 0: an action repeated every 0s never lets time pass')] : []));
   const heartbeat = scenario.clustercats?.heartbeat;
@@ -189,7 +199,7 @@ export class ClusterNames {
     const cluster = scenario.cluster;
     this.nodeCount = cluster.nodes.count;
     this.routerCount = scenario.clustercats === undefined ? cluster.routers : 0;
-    this.clusters = [{ name: cluster.name, perNode: cluster.nodes.servers }, ...cluster.dynamicClusters.map((spec) => ({ name: spec.name, perNode: spec.verticalStacking }))];
+    this.clusters = [{ name: cluster.name, perNode: cluster.nodes.servers }, ...cluster.dynamicClusters.map((spec) => ({ name: spec.name, perNode: instanceSlotsPerNode(spec.verticalStacking) }))];
   }
 
   hasCluster(name: string): boolean {

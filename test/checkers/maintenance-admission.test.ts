@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Protocol, RequestKind, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { MaintenanceAdmissionChecker } from '../../sim/checkers/maintenance-admission.js';
-import { accepted, check, maintenance, rulesBroken, s1, s2, state, type Entry } from './stream.js';
+import { accepted, check, maintenance, rulesBroken, s1, s2, s3, state, type Entry } from './stream.js';
 
 const run = (entries: Entry[]) => check(new MaintenanceAdmissionChecker(), entries);
 
@@ -91,5 +91,36 @@ describe('maintenance admission', () => {
 
   it('an ordinary request on a running server breaks nothing', () => {
     expect(run([[2, s2, accepted(s2, { protocol: Protocol.SIP })], [3, s2, accepted(s2, { kind: RequestKind.CLOSE })]]).violationCount).toBe(0);
+  });
+
+  describe('ClusterCATS members at peak 0%', () => {
+    const second = 1_000_000;
+    const members = (entries: Entry[]) => check(new MaintenanceAdmissionChecker({ members: [s1, s2, s3], viewLagUs: 3 * second }), entries);
+    const allAtZero: Entry[] = [
+      [10 * second, s1, maintenance(s1)],
+      [10 * second, s2, maintenance(s2)],
+      [10 * second, s3, maintenance(s3)],
+    ];
+
+    it('with every member at 0%, a member serves a new user itself: nowhere to redirect', () => {
+      expect(members([...allAtZero, [11 * second, s1, accepted(s1)], [50 * second, s2, accepted(s2)]]).violationCount).toBe(0);
+    });
+
+    it('once a member has been running longer than a view may lag, a member at 0% must redirect to it', () => {
+      const back: Entry[] = [...allAtZero, [20 * second, s3, state(s3, ServerState.RUNNING)]];
+      expect(members([...back, [22 * second, s1, accepted(s1)]]).violationCount).toBe(0);
+      expect(rulesBroken(members([...back, [24 * second, s1, accepted(s1)]]))).toEqual(['maintenance-new-session']);
+    });
+
+    it('a member at 0% with running peers must redirect, and a draining member never takes a new user', () => {
+      expect(rulesBroken(members([[10 * second, s1, maintenance(s1)], [11 * second, s1, accepted(s1)]]))).toEqual(['maintenance-new-session']);
+      const draining: Entry[] = [...allAtZero, [12 * second, s1, state(s1, ServerState.DRAINING)], [13 * second, s1, accepted(s1)]];
+      expect(rulesBroken(members(draining))).toEqual(['maintenance-new-session']);
+    });
+
+    it('a server that is not a member gets no such exception', () => {
+      const stream: Entry[] = [[10 * second, s1, maintenance(s1)], [10 * second, s2, maintenance(s2)], [11 * second, s2, accepted(s2)]];
+      expect(rulesBroken(check(new MaintenanceAdmissionChecker({ members: [s1], viewLagUs: 0 }), stream))).toEqual(['maintenance-new-session']);
+    });
   });
 });

@@ -240,6 +240,31 @@ describe('ClusterCATS member: administration', () => {
     expect(member.state).toBe(ServerState.DRAINING);
   });
 
+  it('setting the service back to Running during a drain-down cancels the drain: the member serves again and cuts nothing', () => {
+    const { member, context } = newMember();
+    openSession(member, context, 1);
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 60_000_000 });
+    const deadline = context.timers.find((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'drain-deadline')!;
+    context.now = 10_000_000;
+    context.clear();
+    administer(member, context, { service: ClusterCatsService.RUNNING });
+    expect(context.recordsOf('drain-ended')).toEqual([{ type: 'drain-ended', server: 1, reason: 'cancelled', openSessions: 1 }]);
+    expect(member.state).toBe(ServerState.RUNNING);
+    // The old deadline passes unnoticed: the user keeps the session, and new users are served.
+    context.clear();
+    context.now = deadline.atUs;
+    member.onMessage(deadline.message, context);
+    expect(context.recordsOf('drain-ended')).toEqual([]);
+    member.onMessage(request(RequestKind.IN_SESSION, 1), context);
+    member.onMessage(request(RequestKind.OPEN, 2), context);
+    fire(member, context, 'service-done');
+    expect(responses(context).map((response) => [response.sessionId, response.status])).toEqual([
+      [1, Status.OK],
+      [2, Status.OK],
+    ]);
+    expect(member.state).toBe(ServerState.RUNNING);
+  });
+
   it('a stopped member refuses requests; a start takes them again', () => {
     const { member, context } = newMember();
     administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
@@ -542,12 +567,13 @@ describe('ClusterCATS member: IP takeover of a failed member', () => {
 });
 
 describe('ClusterCATS member: the most available member', () => {
-  it('redirects to the least loaded running peer that answers at its own address and is under its peak', () => {
+  it('in maintenance, redirects to the least loaded running peer that answers at its own address, even one at its peak', () => {
     const cases: { name: string; peer3: Parameters<typeof peerReport>[5] extends infer _ ? [number, ServerState, number, { addresses?: string[] }] : never; expected: string }[] = [
       { name: 'least loaded', peer3: [20, ServerState.RUNNING, 90, {}], expected: '10.0.0.3' },
       { name: 'more loaded', peer3: [60, ServerState.RUNNING, 90, {}], expected: '10.0.0.2' },
       { name: 'in maintenance', peer3: [0, ServerState.MAINTENANCE, 0, {}], expected: '10.0.0.2' },
-      { name: 'at its peak', peer3: [40, ServerState.RUNNING, 40, {}], expected: '10.0.0.2' },
+      // A peer at its peak is still available; this member at 0% is not.
+      { name: 'at its peak', peer3: [40, ServerState.RUNNING, 40, {}], expected: '10.0.0.3' },
       { name: 'without its own address', peer3: [0, ServerState.RUNNING, 90, { addresses: ['10.0.0.9'] }], expected: '10.0.0.2' },
     ];
     for (const { name, peer3, expected } of cases) {
@@ -558,6 +584,18 @@ describe('ClusterCATS member: the most available member', () => {
       member.onMessage(request(RequestKind.OPEN, 1), context);
       expect([name, responses(context)[0]!.redirectAddress]).toEqual([name, expected]);
     }
+  });
+
+  it('with every peer in maintenance too, a member at 0% serves the new user itself: there is nowhere to redirect', () => {
+    const { member, context } = newMember();
+    peerReport(member, context, 2, 0, ServerState.MAINTENANCE, 0, {});
+    peerReport(member, context, 3, 0, ServerState.MAINTENANCE, 0, {});
+    administer(member, context, { peakThresholdPercent: 0 });
+    context.clear();
+    member.onMessage(request(RequestKind.OPEN, 1), context);
+    fire(member, context, 'service-done');
+    expect(context.recordsOf('redirect')).toEqual([]);
+    expect(responses(context).map((response) => [response.status, response.redirectAddress])).toEqual([[Status.OK, '10.0.0.1']]);
   });
 
   it('counts each redirect toward the chosen peer until its next report', () => {

@@ -206,14 +206,32 @@ describe('health controller: the condition', () => {
 });
 
 describe('health controller: taking the server out again', () => {
-  it('a server in maintenance with no traffic counts as healthy: taken out once clear for the period, not a microsecond earlier', () => {
+  it('no completions is no evidence of health: a server in maintenance with no traffic is not taken out, however long', () => {
     const { context, tell } = inMaintenance();
-    tell(app1, idle(15 * second, ServerState.MAINTENANCE));
-    tell(app1, idle(20 * second - 1, ServerState.MAINTENANCE));
+    for (let at = 15; at <= 300; at += 5) tell(app1, idle(at * second, ServerState.MAINTENANCE));
     expect(context.sent).toEqual([]);
+    expect(context.records).toEqual([]);
+  });
+
+  it('a slow server in maintenance is not taken out by idle reports between its slow ones', () => {
+    const { context, tell } = inMaintenance();
+    for (let at = 12; at <= 120; at += 6) {
+      tell(app1, idle(at * second, ServerState.MAINTENANCE));
+      tell(app1, idle((at + 2) * second, ServerState.MAINTENANCE));
+      tell(app1, slow((at + 4) * second, ServerState.MAINTENANCE));
+    }
+    expect(context.sent).toEqual([]);
+  });
+
+  it(`takes a server out only after ${3} healthy reports with completions, even once clear for the period`, () => {
+    const { context, tell } = inMaintenance();
+    tell(app1, healthy(12 * second, ServerState.MAINTENANCE));
     tell(app1, idle(20 * second, ServerState.MAINTENANCE));
+    tell(app1, healthy(30 * second, ServerState.MAINTENANCE));
+    tell(app1, idle(40 * second, ServerState.MAINTENANCE));
+    expect(context.sent).toEqual([]);
+    tell(app1, healthy(41 * second, ServerState.MAINTENANCE));
     expect(context.sent).toEqual([maintenance(app1, false)]);
-    expect(context.records).toEqual([action(app1, false, 0, 0)]);
   });
 
   it('a server in maintenance serving its affinity traffic fast again is taken out once clear for the period', () => {
@@ -242,6 +260,7 @@ describe('health controller: taking the server out again', () => {
   it('takes the server out once, and puts it back when the condition holds again for the period', () => {
     const { context, tell } = inMaintenance();
     tell(app1, healthy(20 * second, ServerState.MAINTENANCE));
+    tell(app1, healthy(25 * second, ServerState.MAINTENANCE));
     tell(app1, healthy(30 * second, ServerState.MAINTENANCE));
     expect(context.take()).toEqual([maintenance(app1, false)]);
     tell(app1, healthy(35 * second));
@@ -293,6 +312,7 @@ describe('health controller: policies and servers', () => {
     expect(context.records).toEqual([action(app1, true, 200_000, 0, { supervised: true })]);
     for (let at = 11; at <= 20; at++) tell(app1, slow(at * second));
     tell(app1, healthy(21 * second));
+    tell(app1, healthy(26 * second));
     tell(app1, healthy(31 * second));
     expect(context.records).toEqual([
       action(app1, true, 200_000, 0, { supervised: true }),

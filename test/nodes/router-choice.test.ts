@@ -91,12 +91,14 @@ function target(odr: Router, context: FakeContext, fields: Partial<Request>): nu
 }
 
 describe('router: which server is chosen', () => {
-  it('prefers the server with more headroom in its load report', () => {
+  it('goes by its own outstanding requests, not by the load of a report an interval old', () => {
     const { router: odr, context } = router();
     odr.onMessage(report(a, ServerState.RUNNING, MaintenanceMode.UNSPECIFIED, 100), context);
     odr.onMessage(report(c, ServerState.RUNNING, MaintenanceMode.UNSPECIFIED, 90), context);
     context.willDraw(0);
-    expect(target(odr, context, { id: 1 })).toBe(b);
+    expect(target(odr, context, { id: 1 })).toBe(a);
+    context.willDraw(0);
+    expect(target(odr, context, { id: 2 })).toBe(b);
   });
 
   it('ties go to the server where the scan starts, a random offset', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MaintenanceMode, Protocol, RequestKind, ServerState, Status, type Message, type Response } from '../../nodes/messages.js';
+import { FaultKind, MaintenanceMode, Protocol, RequestKind, ServerState, Status, type Message, type Response } from '../../nodes/messages.js';
 import { Router } from '../../nodes/router/router.js';
 import { FakeContext } from '../helpers/fake-context.js';
 import { clientActor, requestMessage } from '../helpers/requests.js';
@@ -163,5 +163,15 @@ describe('router', () => {
     odr.onMessage(requestMessage({ id: 1 }), context);
     expect(targets(context)).toEqual([a]);
     expect(() => odr.onMessage({ $case: 'timer', value: { tag: 'x', ref: 0 } }, context)).toThrow();
+  });
+
+  it("answers the sprayer's advisor probe, and a crashed router stays silent", () => {
+    const { router: odr, context } = router([a]);
+    const probe: Message = { $case: 'heartbeat', value: { from: 40, sequence: 3, sentAtUs: 2_000_000 } };
+    odr.onMessage(probe, context);
+    expect(context.take()).toEqual([{ to: 40, message: { $case: 'heartbeat', value: { from: routerActor, sequence: 3, sentAtUs: 2_000_000 } } }]);
+    odr.onMessage({ $case: 'fault', value: { kind: FaultKind.CRASH, target: 'odr1', factor: 1, detail: '' } }, context);
+    odr.onMessage(probe, context);
+    expect(context.take()).toEqual([]);
   });
 });

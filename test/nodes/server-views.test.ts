@@ -31,16 +31,14 @@ describe('server views', () => {
     expect([all.knows(4), all.knows(3), all.knows(5), all.knows(-1)]).toEqual([true, false, false, false]);
   });
 
-  it('a load report sets the weight to the threads scaled by the headroom, at least 0.1', () => {
+  it('the weight is the threads a load report gives (at least 1), whatever load it reports: that is up to an interval old', () => {
     const all = views(2);
     all.apply(report(1, ServerState.RUNNING, { threads: 20, loadPercent: 0 }));
-    expect(all.weight(1)).toBeCloseTo(20);
-    all.apply(report(1, ServerState.RUNNING, { threads: 20, loadPercent: 55 }));
-    expect(all.weight(1)).toBeCloseTo(10);
-    all.apply(report(1, ServerState.RUNNING, { threads: 11, loadPercent: 100 }));
-    expect(all.weight(1)).toBeCloseTo(1);
+    expect(all.weight(1)).toBe(20);
+    all.apply(report(1, ServerState.RUNNING, { threads: 20, loadPercent: 100 }));
+    expect(all.weight(1)).toBe(20);
     all.apply(report(1, ServerState.RUNNING, { threads: 0, loadPercent: 100 }));
-    expect(all.weight(1)).toBe(0.1);
+    expect(all.weight(1)).toBe(1);
     expect(all.weight(0)).toBe(10);
   });
 

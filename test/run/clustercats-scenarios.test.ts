@@ -145,9 +145,10 @@ ${timeline}
     expect(summary.servers['node1/app-1']!.states.map((state) => state.state)).toEqual(['failed', 'running']);
   });
 
-  it('an ODR crash loses the requests it was forwarding; a slow server takes longer', () => {
+  it('an ODR crash loses the requests it was forwarding, and the sprayer marks it down; a slow server takes longer', () => {
     const crashed = summaryOf(`  - { at: 1m, crash: odr1 }`);
-    expect(crashed.sessions.droppedByCause.timeout ?? 0).toBeGreaterThan(0);
+    expect(crashed.faults.lostRequests.crash ?? 0).toBeGreaterThan(0);
+    expect(crashed.detection.detections).toBe(1);
     const slow = summaryOf(`  - { at: 0s, slow: { target: node2/app-1, factor: 10 } }`);
     const normal = summaryOf(`  - { at: 0s, slow: { target: node2/app-1, factor: 1 } }`);
     expect(slow.protocols.http!.latency.maxUs).toBeGreaterThan(150_000);

@@ -31,16 +31,14 @@ function targetsOf(context: FakeContext): number[] {
 }
 
 describe('On Demand Router', () => {
-  it('balances by weighted least outstanding requests, weights from the (possibly stale) load reports', () => {
+  it('balances by least outstanding requests per thread; the load in a (possibly stale) report does not weigh in', () => {
     const odr = router([1, 2]);
     const context = new FakeContext(0);
-    // Server 2 reported itself 100% busy: its weight falls to a tenth of server 1's.
     odr.onMessage({ $case: 'loadReport', value: loadReport(2, { loadPercent: 100 }) }, context);
     for (let id = 1; id <= 22; id++) odr.onMessage({ $case: 'request', value: request(id) }, context);
     const targets = targetsOf(context);
-    // Scores (outstanding + 1) / weight: server 2 gets its first request only once server 1 holds 11.
-    expect(targets.filter((target) => target === 1).length).toBe(21);
-    expect(targets.filter((target) => target === 2).length).toBe(1);
+    expect(targets.filter((target) => target === 1).length).toBe(11);
+    expect(targets.filter((target) => target === 2).length).toBe(11);
   });
 
   it('sends no new session to a server it knows is in maintenance', () => {

@@ -103,6 +103,8 @@ describe('maintenance mode rules, over whole runs of the shipped scenarios', () 
     expect(actions[0]).toMatchObject({ server: 'node1/app-1', action: 'enter', supervised: false });
     expect(actions[0]!.atUs).toBeGreaterThanOrEqual(80e6); // slowed at 60s, and the condition must hold 20s
     expect(actions[1]).toMatchObject({ server: 'node1/app-1', action: 'exit' });
+    expect(actions[1]!.atUs).toBeGreaterThan(150e6); // fast again at 150s: not taken out while still slow
+    expect(actions).toHaveLength(2);
     expect(summary.servers['node1/app-1']!.states.slice(0, 2).map((change) => change.state)).toEqual(['maintenance', 'running']);
     expect(actions.every((action) => action.server === 'node1/app-1')).toBe(true);
   });
