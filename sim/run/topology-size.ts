@@ -2,6 +2,7 @@ import { maxPendingEvents } from '../kernel/event-queue.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
+import { instanceSlotsPerNode } from '../scenario/semantics.js';
 import { resolveLimits } from './limits.js';
 
 /**
@@ -31,7 +32,7 @@ export function estimateTopologySize(scenario: Scenario): TopologySize {
   const cluster = scenario.cluster;
   const nodes = cluster.nodes.count;
   const staticServers = nodes * cluster.nodes.servers;
-  const dynamicServers = cluster.dynamicClusters.reduce((total, spec) => total + nodes * spec.verticalStacking, 0);
+  const dynamicServers = cluster.dynamicClusters.reduce((total, spec) => total + nodes * instanceSlotsPerNode(spec.verticalStacking), 0);
   const servers = staticServers + dynamicServers;
   const parts: [string, number][] = [
     [`${count(servers)} servers`, servers * bytesPerServer],
