@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { canExchange } from '../../reports/rename-exchange.js';
 import { checkOutputDirectory, OutputError, writeFileAtomically, writeReportFiles } from '../../reports/write.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'clustersim-write-'));
@@ -159,5 +160,41 @@ for (let round = 0; round < 40; round++) writeReportFiles(${JSON.stringify(out)}
     expect(readdirSync(parent).sort()).toEqual(['run', 'writer.ts']);
     const files = contents(out);
     expect(new Set(Object.values(files).map((content) => content[0])).size).toBe(1);
+  });
+
+  it('a reader finds a whole report at every instant while one replaces another (the two are swapped in one step)', async () => {
+    expect(canExchange, 'the rename-exchange addon is built on install (npm run native)').toBe(true);
+    const parent = scratch();
+    const out = join(parent, 'run');
+    writeReportFiles(out, report('0'));
+    const writer = join(parent, 'writer.ts');
+    writeFileSync(
+      writer,
+      `import { writeReportFiles } from ${JSON.stringify(resolve('reports/write.ts'))};
+for (let version = 1; version <= 300; version++) writeReportFiles(${JSON.stringify(out)}, new Map([['index.html', String(version)], ['summary.json', String(version)]]));
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', writer], { stdio: 'ignore' });
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    let looks = 0;
+    let missing = 0;
+    const versions = new Set<string>();
+    while (!exited) {
+      for (let index = 0; index < 200; index++) {
+        looks++;
+        try {
+          versions.add(readFileSync(join(out, 'summary.json'), 'utf8'));
+        } catch {
+          missing++;
+        }
+      }
+      await new Promise((done) => setImmediate(done));
+    }
+    expect(child.exitCode).toBe(0);
+    expect(missing, `${missing} of ${looks} looks found no report`).toBe(0);
+    // The reader did look while reports were being replaced.
+    expect(versions.size).toBeGreaterThan(2);
+    expect(readdirSync(parent).sort()).toEqual(['run', 'writer.ts']);
   });
 });
