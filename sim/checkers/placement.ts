@@ -14,6 +14,8 @@ export interface ClusterMember {
  * - placement-counts: the instances it counts (cluster-wide and on the node) are the running or
  *   starting members outside maintenance, and its vertical limit is the configured per-node
  *   maximum minus the node's members in maintenance;
+ * A server is in maintenance from its entry to its exit whatever its life cycle in between: one
+ * that stop mode stopped, that crashed, or that is starting again is still out of the controller's hands.
  * - placement-bounds: it starts only below the maximum and the vertical limit, stops only above
  *   the minimum.
  * Members of a cluster are given, or found by name (`<node>/<cluster>-<n>`) and from the actions.
@@ -44,7 +46,7 @@ export class PlacementChecker implements Checker {
     const base = { timeUs, actor: context.actorName(actor) };
     const target = context.actorName(record.server);
     const state = context.truth.state(record.server);
-    if (state === ServerState.MAINTENANCE) {
+    if (context.truth.underMaintenance(record.server)) {
       context.report({ ...base, rule: 'placement-maintenance', detail: `${record.action} of ${target}, which is in maintenance` });
     }
 
@@ -53,11 +55,12 @@ export class PlacementChecker implements Checker {
     let inMaintenanceOnNode = 0;
     for (const [server, node] of members) {
       const memberState = context.truth.state(server);
-      const counted = memberState === ServerState.RUNNING || memberState === ServerState.STARTING;
+      const inMaintenance = context.truth.underMaintenance(server);
+      const counted = !inMaintenance && (memberState === ServerState.RUNNING || memberState === ServerState.STARTING);
       if (counted) instances++;
       if (node !== record.node) continue;
       if (counted) onNode++;
-      if (memberState === ServerState.MAINTENANCE) inMaintenanceOnNode++;
+      if (inMaintenance) inMaintenanceOnNode++;
     }
     const where = `cluster ${record.cluster}, ${record.action} of ${target}`;
     if (record.countedInstances !== instances) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerState } from '../../gen/clustersim/v1/cluster.js';
+import { MaintenanceMode, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { PlacementChecker } from '../../sim/checkers/placement.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
 import { actorNames, check, controller, maintenance, rulesBroken, s1, s2, s3, s4, state, type Entry } from './stream.js';
@@ -138,4 +138,26 @@ describe('placement and maintenance', () => {
     const act = (server: number, instances: number): SimRecord => ({ type: 'placement-action', cluster: 'shop', server, node: 'n1', action: 'stop', serverState: ServerState.RUNNING, countedInstances: instances, min: 0, max: 3, countedOnNode: instances, verticalLimit: 2 });
     expect(check(checker, [[1, 0, act(1, 1)], [2, 0, act(2, 2)]]).violations).toEqual([]);
   });
+
+  it('a server stopped by stop-mode maintenance is still in maintenance: left out of the vertical limit, never started', () => {
+    const stoppedInMaintenance: Entry[] = [...s2AndS4Stopped, [5, s3, state(s3, ServerState.STOPPED, MaintenanceMode.STOP)]];
+    expect(run([...stoppedInMaintenance, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+    const notReduced = run([...stoppedInMaintenance, [10, controller, action(s2, 'start', { instances: 1, onNode: 1 })], [20, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 2 })]]);
+    expect(result(notReduced)).toEqual(['placement-counts: cluster shop, start of node2/shop-2: vertical limit 2 on node2 with 1 in maintenance there; expected 1']);
+    const started = run([...stoppedInMaintenance, [10, controller, action(s3, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]);
+    expect(result(started)).toEqual(['placement-maintenance: start of node2/shop-1, which is in maintenance']);
+  });
+
+  it('a server started again in maintenance, or crashed in it, is not an instance until its exit', () => {
+    const restarted: Entry[] = [...s2AndS4Stopped, [5, s3, state(s3, ServerState.STARTING, MaintenanceMode.BREAK)]];
+    expect(run([...restarted, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+    const crashed: Entry[] = [...s2AndS4Stopped, [5, s3, maintenance(s3)], [6, s3, state(s3, ServerState.FAILED, MaintenanceMode.AFFINITY)]];
+    expect(run([...crashed, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+    const exited: Entry[] = [...crashed, [7, s3, state(s3, ServerState.STOPPED)]];
+    expect(run([...exited, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 2 })]]).violations).toEqual([]);
+  });
 });
+
+function result(checked: ReturnType<typeof run>): string[] {
+  return checked.violations.map((violation) => `${violation.rule}: ${violation.detail}`);
+}
