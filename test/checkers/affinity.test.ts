@@ -125,4 +125,29 @@ describe('affinity through maintenance', () => {
       { timeUs: 3, rule: 'keep-affinity', actor: 'node1/shop-1', detail: 'sip session held here dropped (maintenance) while in maintenance that must keep it', session: 3 },
     ]);
   });
+
+  it('a session lost when its server crashed is no affinity violation, even once the server is back in the same maintenance', () => {
+    const crashed: Entry[] = [
+      [1, s1, accepted(s1, { session: 3, request: 1 })],
+      [2, s1, maintenance(s1)],
+      [3, s1, state(s1, ServerState.FAILED, MaintenanceMode.AFFINITY)],
+      [4, s1, maintenance(s1)],
+    ];
+    expect(run([...crashed, [5, client, sessionEnded(3, 'dropped', 'session-lost')]]).violationCount).toBe(0);
+    expect(run([...crashed, [5, s2, accepted(s2, { ...inSession(), session: 3, request: 2 })]]).violationCount).toBe(0);
+    const ejb: Entry[] = [[1, s1, accepted(s1, { session: 3, protocol: Protocol.EJB })], [2, s1, maintenance(s1, MaintenanceMode.BREAK)], [3, s1, state(s1, ServerState.STOPPED, MaintenanceMode.BREAK)], [4, s1, maintenance(s1, MaintenanceMode.BREAK)]];
+    expect(run([...ejb, [5, client, sessionEnded(3, 'dropped', 'session-lost', Protocol.EJB)]]).violationCount).toBe(0);
+  });
+
+  it('a session taken after the server came back is guarded again', () => {
+    const back: Entry[] = [
+      [1, s1, accepted(s1, { session: 3, request: 1 })],
+      [2, s1, state(s1, ServerState.FAILED)],
+      [3, s1, state(s1, ServerState.RUNNING)],
+      [4, s1, accepted(s1, { session: 3, request: 2, kind: RequestKind.IN_SESSION })],
+      [5, s1, maintenance(s1)],
+    ];
+    expect(rulesBroken(run([...back, [6, client, sessionEnded(3, 'dropped', 'maintenance')]]))).toEqual(['keep-affinity']);
+    expect(rulesBroken(run([...back, [6, s2, accepted(s2, { ...inSession(), session: 3, request: 3 })]]))).toEqual(['keep-affinity']);
+  });
 });
