@@ -7,8 +7,7 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * Affinity through maintenance, decided with the affinity server's own state at the time:
  * - keep-affinity: while a server is in keep-affinity maintenance, requests of its existing
  *   sessions are served there, not refused and not sent elsewhere;
- * - ejb-affinity: maintenance (of either mode) never breaks EJB affinity;
- * - jms-flows: JMS keeps flowing to a server in maintenance.
+ * - ejb-affinity: maintenance (of either mode) never breaks EJB affinity.
  * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed. A
  * session dropped while the server that holds it is in such maintenance is a violation too,
  * whoever dropped it (a router that gave up on the affinity answers the client itself). A
@@ -17,7 +16,7 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * even once the server runs again in the same maintenance.
  */
 export class AffinityChecker implements Checker {
-  readonly rules = ['keep-affinity', 'ejb-affinity', 'jms-flows'];
+  readonly rules = ['keep-affinity', 'ejb-affinity'];
   /** The server that last took a request of each open session, and when. */
   private readonly sessionServer = new IntTable();
   private readonly sessionTakenUs = new IntTable();
@@ -61,13 +60,8 @@ export class AffinityChecker implements Checker {
       });
     },
     refused: (timeUs, _actor, record, context) => {
-      if (capacityCauses.has(record.cause) || !context.truth.inMaintenance(record.server)) return;
-      const rule =
-        record.protocol === Protocol.JMS
-          ? 'jms-flows'
-          : inSession(record.kind)
-            ? this.ruleGuarding(record.protocol, record.server, context)
-            : undefined;
+      if (capacityCauses.has(record.cause) || !inSession(record.kind) || !context.truth.inMaintenance(record.server)) return;
+      const rule = this.ruleGuarding(record.protocol, record.server, context);
       if (rule === undefined) return;
       context.report({
         timeUs,

@@ -3,6 +3,7 @@ import { AffinityChecker } from './affinity.js';
 import type { Checker } from './checker.js';
 import { ConservationChecker } from './conservation.js';
 import { DrainChecker } from './drain.js';
+import { JmsFlowChecker } from './jms-flows.js';
 import { MaintenanceAdmissionChecker } from './maintenance-admission.js';
 import { PlacementChecker, type ClusterMember } from './placement.js';
 
@@ -12,6 +13,7 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
     new ConservationChecker(),
     new MaintenanceAdmissionChecker(),
     new AffinityChecker(),
+    new JmsFlowChecker(),
     new PlacementChecker(actorNames, clusterMembers),
     new AddressChecker(),
     new DrainChecker(),

@@ -58,13 +58,6 @@ describe('affinity through maintenance', () => {
     expect(rulesBroken(ejb)).toEqual(['ejb-affinity']);
   });
 
-  it('JMS keeps flowing to a server in maintenance', () => {
-    const jms = { protocol: Protocol.JMS, kind: RequestKind.MESSAGE, session: 0 };
-    expect(rulesBroken(run([[1, s1, maintenance(s1, MaintenanceMode.BREAK)], [2, s1, refused(s1, 'maintenance', jms)]]))).toEqual(['jms-flows']);
-    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full', jms)]]).violationCount).toBe(0);
-    expect(run([[2, s1, refused(s1, 'server-unavailable', jms)]]).violationCount).toBe(0);
-  });
-
   it('a request that opens a session, or a message, is bound by no affinity', () => {
     for (const kind of [RequestKind.OPEN, RequestKind.MESSAGE]) {
       expect(run([[1, s1, maintenance(s1)], [2, s2, accepted(s2, { ...inSession(), kind })]]).violationCount).toBe(0);
@@ -93,13 +86,6 @@ describe('affinity through maintenance', () => {
       { timeUs: 2, rule: 'keep-affinity', actor: 'node1/shop-1', detail: 'sip request refused (maintenance) by a server in maintenance that must still take it', session: 4, request: 8 },
     ]);
     expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { kind: RequestKind.MESSAGE })]]).violationCount).toBe(0);
-  });
-
-  it('a JMS refusal by a server in maintenance is charged to that server', () => {
-    const jms = { protocol: Protocol.JMS, kind: RequestKind.MESSAGE, session: 0, request: 12 };
-    expect(run([[1, s1, maintenance(s1, MaintenanceMode.BREAK)], [2, s1, refused(s1, 'maintenance', jms)]]).violations).toEqual([
-      { timeUs: 2, rule: 'jms-flows', actor: 'node1/shop-1', detail: 'jms request refused (maintenance) by a server in maintenance that must still take it', session: 0, request: 12 },
-    ]);
   });
 
   it('a session is held by the server that last took one of its requests', () => {
