@@ -3,18 +3,33 @@ import { AffinityChecker } from './affinity.js';
 import type { Checker } from './checker.js';
 import { ConservationChecker } from './conservation.js';
 import { DrainChecker } from './drain.js';
+import { HealthLivenessChecker, type HealthLivenessOptions } from './health-liveness.js';
 import { JmsFlowChecker } from './jms-flows.js';
 import { MaintenanceAdmissionChecker } from './maintenance-admission.js';
 import { PlacementChecker, type ClusterMember } from './placement.js';
+import { PlacementLivenessChecker, type PlacementLivenessOptions } from './placement-liveness.js';
+
+/** What the rules need from the scenario: the dynamic clusters as configured and the health policies. */
+export interface ScenarioFacts {
+  placement: PlacementLivenessOptions;
+  health: HealthLivenessOptions;
+}
+
+const noScenarioFacts: ScenarioFacts = {
+  placement: { clusters: [], controller: 'placement', decisionIntervalUs: 5_000_000, loadReportIntervalUs: 1_000_000 },
+  health: { policies: [], controller: 'health', windowUs: 1_000_000 },
+};
 
 /** Every invariant checked on every run. */
-export function standardCheckers(actorNames: readonly string[], clusterMembers?: ReadonlyMap<string, readonly ClusterMember[]>): Checker[] {
+export function standardCheckers(actorNames: readonly string[], clusterMembers?: ReadonlyMap<string, readonly ClusterMember[]>, facts: ScenarioFacts = noScenarioFacts): Checker[] {
   return [
     new ConservationChecker(),
     new MaintenanceAdmissionChecker(),
     new AffinityChecker(),
     new JmsFlowChecker(),
-    new PlacementChecker(actorNames, clusterMembers),
+    new PlacementChecker(actorNames, clusterMembers, new Map(facts.placement.clusters.map((cluster) => [cluster.name, cluster.verticalStacking]))),
+    new PlacementLivenessChecker(facts.placement),
+    new HealthLivenessChecker(facts.health),
     new AddressChecker(),
     new DrainChecker(),
   ];

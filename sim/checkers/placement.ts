@@ -23,13 +23,18 @@ export interface ClusterMember {
 export class PlacementChecker implements Checker {
   readonly rules = ['placement-maintenance', 'placement-counts', 'placement-bounds'];
   private readonly members = new Map<string, Map<number, string>>();
-  /** Per-node maximum of each cluster as first seen: vertical limit plus members in maintenance. */
-  private readonly configuredPerNode = new Map<string, number>();
+  /**
+   * Per-node maximum of each cluster: as configured when given, else as first seen (vertical limit
+   * plus members in maintenance).
+   */
+  private readonly configuredPerNode: Map<string, number>;
 
   constructor(
     private readonly actorNames: readonly string[],
     knownMembers: ReadonlyMap<string, readonly ClusterMember[]> = new Map(),
+    configuredPerNode: ReadonlyMap<string, number> = new Map(),
   ) {
+    this.configuredPerNode = new Map(configuredPerNode);
     for (const [cluster, members] of knownMembers) {
       const byServer = this.clusterMembers(cluster);
       for (const member of members) byServer.set(member.server, member.node);
