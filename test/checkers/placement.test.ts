@@ -148,6 +148,15 @@ describe('placement and maintenance', () => {
     expect(result(started)).toEqual(['placement-maintenance: start of node2/shop-1, which is in maintenance']);
   });
 
+  it('with the per-node maximum as configured, the first action on a node with a server in maintenance is judged too', () => {
+    const configured = (entries: Entry[]) => check(new PlacementChecker(actorNames, undefined, new Map([['shop', 2]])), entries);
+    const s3InMaintenance: Entry[] = [...s2AndS4Stopped, [5, s3, maintenance(s3)]];
+    const ignoresMaintenance: Entry = [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 2 })];
+    expect(run([...s3InMaintenance, ignoresMaintenance]).violations).toEqual([]);
+    expect(result(configured([...s3InMaintenance, ignoresMaintenance]))).toEqual(['placement-counts: cluster shop, start of node2/shop-2: vertical limit 2 on node2 with 1 in maintenance there; expected 1']);
+    expect(configured([...s3InMaintenance, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+  });
+
   it('a server started again in maintenance, or crashed in it, is not an instance until its exit', () => {
     const restarted: Entry[] = [...s2AndS4Stopped, [5, s3, state(s3, ServerState.STARTING, MaintenanceMode.BREAK)]];
     expect(run([...restarted, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
