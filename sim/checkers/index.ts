@@ -27,7 +27,10 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
     new MaintenanceAdmissionChecker(),
     new AffinityChecker(),
     new JmsFlowChecker(),
-    new PlacementChecker(actorNames, clusterMembers, new Map(facts.placement.clusters.map((cluster) => [cluster.name, cluster.verticalStacking]))),
+    new PlacementChecker(actorNames, clusterMembers, {
+      configuredPerNode: new Map(facts.placement.clusters.map((cluster) => [cluster.name, cluster.verticalStacking])),
+      reportDelayUs: facts.placement.loadReportIntervalUs,
+    }),
     new PlacementLivenessChecker(facts.placement),
     new HealthLivenessChecker(facts.health),
     new AddressChecker(),
