@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../sim/run/run.js';
+import { parseScenario } from '../../sim/scenario/load.js';
+
+// Maintenance as a user may write it at its edges, under every protocol the rules speak of, with
+// a dynamic cluster beside the static one: the real actors keep every rule, so no checker may
+// report anything.
+const scenarios: Record<string, string> = {
+  // Every node in keep-affinity maintenance at once: new sessions have nowhere to go, placement
+  // has no spare member, JMS flows to servers all in maintenance.
+  'everything in maintenance at once': `
+  name: all-in-maintenance
+  seed: 9
+  duration: 3m
+  cluster:
+    nodes: { count: 3, servers: 1 }
+    dynamicClusters:
+      - { name: shop, min: 2, max: 3, verticalStacking: 1, startup: 5s }
+  workload:
+    http: { rate: 20/s, requests: 5, thinkTime: { exponential: 1s }, service: { constant: 10ms }, uris: [{ uri: /shop/cart, weight: 9 }, { uri: /admin/x, weight: 1 }] }
+    ejb: { rate: 5/s, calls: 5, thinkTime: { exponential: 1s }, service: { constant: 10ms } }
+    jms: { rate: 20/s, service: { constant: 5ms } }
+  workClasses:
+    - { name: admin, match: { protocol: http, uri: /admin/* }, action: permitMM }
+  timeline:
+    - { at: 30s, maintenance: { node: node1, mode: affinity } }
+    - { at: 30s, maintenance: { node: node2, mode: affinity } }
+    - { at: 30s, maintenance: { node: node3, mode: affinity } }
+    - { at: 2m, maintenance: { node: node1, exit: true } }
+    - { at: 2m, maintenance: { node: node2, exit: true } }
+    - { at: 2m, maintenance: { node: node3, exit: true } }
+`,
+  // node1 goes into maintenance a millisecond before the end, node2 is stopped by stop mode and
+  // node1 crashes at the very last instant.
+  'maintenance steps at the last instant of the run': `
+  name: last-instant
+  seed: 9
+  duration: 2m
+  cluster:
+    nodes: { count: 2, servers: 2 }
+    dynamicClusters:
+      - { name: shop, min: 2, max: 3, verticalStacking: 2, startup: 5s }
+  workload:
+    http: { rate: 20/s, requests: 5, thinkTime: { exponential: 1s }, service: { constant: 10ms } }
+    jms: { rate: 20/s, service: { constant: 5ms } }
+  timeline:
+    - { at: 119999ms, maintenance: { node: node1, mode: break } }
+    - { at: 2m, maintenance: { node: node2, mode: stop } }
+    - { at: 2m, crash: node1 }
+`,
+  // Entered twice in one mode, then again in another (break, stop), exited twice.
+  'maintenance entered twice, and exited twice': `
+  name: entered-twice
+  seed: 9
+  duration: 3m
+  cluster:
+    nodes: { count: 2, servers: 2 }
+    dynamicClusters:
+      - { name: shop, min: 2, max: 3, verticalStacking: 2, startup: 5s }
+  workload:
+    http: { rate: 20/s, requests: 5, thinkTime: { exponential: 1s }, service: { constant: 10ms } }
+    ejb: { rate: 5/s, calls: 5, thinkTime: { exponential: 1s }, service: { constant: 10ms } }
+    jms: { rate: 20/s, service: { constant: 5ms } }
+  timeline:
+    - { at: 20s, maintenance: { server: node1/app-1, mode: affinity } }
+    - { at: 40s, maintenance: { server: node1/app-1, mode: affinity } }
+    - { at: 50s, maintenance: { server: node1/app-1, mode: break } }
+    - { at: 60s, maintenance: { server: node1/shop-1, mode: affinity } }
+    - { at: 70s, maintenance: { server: node1/shop-1, mode: stop } }
+    - { at: 80s, maintenance: { server: node1/shop-1, mode: affinity } }
+    - { at: 100s, maintenance: { server: node1/app-1, exit: true } }
+    - { at: 100s, maintenance: { server: node1/shop-1, exit: true } }
+    - { at: 110s, maintenance: { server: node1/shop-1, exit: true } }
+`,
+  // Exits with no maintenance to leave, on a server, a dynamic cluster member and an ODR.
+  'exit without enter': `
+  name: exit-without-enter
+  seed: 9
+  duration: 2m
+  cluster:
+    nodes: { count: 2, servers: 2 }
+    dynamicClusters:
+      - { name: shop, min: 2, max: 3, verticalStacking: 2, startup: 5s }
+  workload:
+    http: { rate: 20/s, requests: 5, thinkTime: { exponential: 1s }, service: { constant: 10ms } }
+    jms: { rate: 20/s, service: { constant: 5ms } }
+  timeline:
+    - { at: 20s, maintenance: { server: node1/app-1, exit: true } }
+    - { at: 30s, maintenance: { server: node2/shop-1, exit: true } }
+    - { at: 40s, maintenance: { odr: odr1, exit: true } }
+`,
+  // A crash while another node is in maintenance, then a crash of a node in break maintenance,
+  // with the placement controller scaling down an idle cluster meanwhile.
+  'crashes during maintenance and placement': `
+  name: crash-during-quiesce
+  seed: 9
+  duration: 3m
+  cluster:
+    nodes: { count: 3, servers: 1 }
+    dynamicClusters:
+      - { name: shop, min: 2, max: 3, verticalStacking: 1, startup: 5s, scaleDownLoad: 50 }
+  workload:
+    http: { rate: 20/s, requests: 8, thinkTime: { exponential: 3s }, service: { constant: 10ms } }
+    ejb: { rate: 5/s, calls: 8, thinkTime: { exponential: 3s }, service: { constant: 10ms } }
+  timeline:
+    - { at: 20s, maintenance: { node: node1, mode: affinity } }
+    - { at: 25s, crash: node2 }
+    - { at: 60s, restart: node2 }
+    - { at: 70s, maintenance: { node: node1, exit: true } }
+    - { at: 80s, maintenance: { node: node3, mode: break } }
+    - { at: 85s, crash: node3 }
+    - { at: 100s, restart: node3 }
+    - { at: 150s, maintenance: { node: node3, exit: true } }
+`,
+};
+
+describe('no false alarm at the edges of maintenance', () => {
+  it.each(Object.entries(scenarios))('%s', (name, text) => {
+    const result = runScenario(parseScenario(text, `${name}.yaml`));
+    expect(result.checks.violations).toEqual([]);
+  });
+});
