@@ -26,6 +26,8 @@ interface ClusterWatch {
   running: number;
   /** Members stopped and outside maintenance: what the controller could start. */
   spare: number;
+  /** Members failed outside maintenance: a crashed node tells no one, the controller may still count them. */
+  failed: number;
   /** Since when the cluster has been short of min with a spare member and no progress, or -1. */
   shortSinceUs: number;
   reported: boolean;
@@ -36,6 +38,7 @@ interface ClusterWatch {
  * minimum. While a cluster runs fewer than min instances outside maintenance, a member it could
  * start is stopped outside maintenance, and the placement controller is up, one more instance
  * must be running within a bound: the next load report, two decisions and the startup time.
+ * A member that crashed counts as running here: a crashed node tells the controller nothing.
  * Decided from the servers' states alone, not from the controller's records, so a controller that
  * never acts (one that counts servers in maintenance, say) is caught too.
  */
@@ -47,7 +50,7 @@ export class PlacementLivenessChecker implements Checker {
   private primed = false;
 
   constructor(private readonly options: PlacementLivenessOptions) {
-    this.watches = options.clusters.map((facts) => ({ facts, running: 0, spare: 0, shortSinceUs: -1, reported: false }));
+    this.watches = options.clusters.map((facts) => ({ facts, running: 0, spare: 0, failed: 0, shortSinceUs: -1, reported: false }));
     for (const watch of this.watches) {
       for (const member of watch.facts.members) {
         const list = this.watchesOf.get(member);
@@ -64,13 +67,15 @@ export class PlacementLivenessChecker implements Checker {
       if (watches === undefined) return;
       this.prime(context);
       const server = record.server;
-      const before = { running: isRunning(context.truth.state(server)), spare: isSpare(context.truth.state(server), context.truth.mode(server)) };
+      const before = { running: isRunning(context.truth.state(server)), spare: isSpare(context.truth.state(server), context.truth.mode(server)), failed: isFailed(context.truth.state(server), context.truth.mode(server)) };
       const running = isRunning(record.state);
       const spare = isSpare(record.state, record.mode);
+      const failed = isFailed(record.state, record.mode);
       for (const watch of watches) {
         this.overdue(watch, timeUs, context);
         watch.running += Number(running) - Number(before.running);
         watch.spare += Number(spare) - Number(before.spare);
+        watch.failed += Number(failed) - Number(before.failed);
         // One more instance running is progress: the clock starts again.
         this.follow(watch, timeUs, running && !before.running);
       }
@@ -92,6 +97,7 @@ export class PlacementLivenessChecker implements Checker {
       for (const member of watch.facts.members) {
         watch.running += Number(isRunning(context.truth.state(member)));
         watch.spare += Number(isSpare(context.truth.state(member), context.truth.mode(member)));
+        watch.failed += Number(isFailed(context.truth.state(member), context.truth.mode(member)));
       }
       this.follow(watch, 0, false);
     }
@@ -104,7 +110,7 @@ export class PlacementLivenessChecker implements Checker {
   }
 
   private follow(watch: ClusterWatch, timeUs: number, restart: boolean): void {
-    const short = this.controllerUp && watch.running < watch.facts.min && watch.spare > 0;
+    const short = this.controllerUp && watch.running + watch.failed < watch.facts.min && watch.spare > 0;
     if (!short) {
       watch.shortSinceUs = -1;
       watch.reported = false;
@@ -136,6 +142,10 @@ export class PlacementLivenessChecker implements Checker {
 
 function isRunning(state: ServerState): boolean {
   return state === ServerState.RUNNING;
+}
+
+function isFailed(state: ServerState, mode: MaintenanceMode): boolean {
+  return state === ServerState.FAILED && mode === MaintenanceMode.UNSPECIFIED;
 }
 
 function isSpare(state: ServerState, mode: MaintenanceMode): boolean {

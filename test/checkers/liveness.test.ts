@@ -58,6 +58,13 @@ describe('placement-min', () => {
     expect(rulesBroken(run([...bothInMaintenance, [25 * s, s3, state(s3, ServerState.RUNNING)]]))).toEqual(['placement-min']);
   });
 
+  it('a member that crashed may still be counted by a controller that cannot hear it: no shortage', () => {
+    expect(run([...twoRunning, [10 * s, s1, state(s1, ServerState.FAILED)]]).violations).toEqual([]);
+    // One that crashed in maintenance was left out by the controller already.
+    expect(rulesBroken(run([...twoRunning, [10 * s, s1, state(s1, ServerState.FAILED, MaintenanceMode.AFFINITY)]]))).toEqual(['placement-min']);
+    expect(rulesBroken(run([...twoRunning, [5 * s, s1, maintenance(s1)], [10 * s, s2, state(s2, ServerState.FAILED)]]))).toEqual(['placement-min']);
+  });
+
   it('a server stopped by stop-mode maintenance is no spare, and one back from maintenance counts again', () => {
     const stopped: Entry[] = [[0, s3, state(s3, ServerState.STOPPED, MaintenanceMode.STOP)], [0, s4, state(s4, ServerState.STOPPED, MaintenanceMode.STOP)], [10 * s, s1, maintenance(s1)]];
     expect(run(stopped).violations).toEqual([]);

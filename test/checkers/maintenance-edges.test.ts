@@ -112,6 +112,23 @@ const scenarios: Record<string, string> = {
     - { at: 100s, restart: node3 }
     - { at: 150s, maintenance: { node: node3, exit: true } }
 `,
+  // A dynamic cluster loses a node silently and a server by a process crash: the controller
+  // still counts the silent one, as it cannot know.
+  'crashes in a dynamic cluster': `
+  name: dynamic-crash
+  seed: 9
+  duration: 3m
+  cluster:
+    nodes: { count: 3, servers: 0 }
+    dynamicClusters:
+      - { name: shop, min: 3, max: 5, verticalStacking: 2, startup: 5s }
+  workload:
+    http: { rate: 20/s, requests: 5, thinkTime: { exponential: 1s }, service: { constant: 10ms } }
+  timeline:
+    - { at: 30s, crash: node1 }
+    - { at: 60s, crash: node2/shop-1 }
+    - { at: 150s, restart: node1 }
+`,
 };
 
 describe('no false alarm at the edges of maintenance', () => {
