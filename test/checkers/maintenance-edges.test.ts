@@ -129,6 +129,32 @@ const scenarios: Record<string, string> = {
     - { at: 60s, crash: node2/shop-1 }
     - { at: 150s, restart: node1 }
 `,
+  // ClusterCATS: a member set running that never stopped, a drain started twice, a crash during
+  // the drain, drains that end near the end of the run, one started a millisecond before it.
+  'ClusterCATS drains at their edges': `
+  name: clustercats-edges
+  seed: 5
+  duration: 4m
+  cluster:
+    nodes: { count: 4, servers: 1 }
+    server: { threads: 20, queue: 100 }
+  workload:
+    http: { rate: 20/s, requests: { uniform: { min: 3, max: 8 } }, thinkTime: { exponential: 2s }, service: { constant: 15ms }, timeout: 5s }
+  clustercats:
+    heartbeat: { interval: 500ms, timeout: 2s }
+  timeline:
+    - { at: 20s, clustercats: { member: node2/app-1, service: running } }
+    - { at: 30s, clustercats: { member: node1/app-1, peakThreshold: 0 } }
+    - { at: 30s, clustercats: { member: node1/app-1, service: stopped, drainDownPeriod: 1m } }
+    - { at: 40s, clustercats: { member: node1/app-1, service: stopped, drainDownPeriod: 1m } }
+    - { at: 33s, crash: node1 }
+    - { at: 80s, restart: node1 }
+    - { at: 90s, clustercats: { member: node1/app-1, service: running } }
+    - { at: 95s, clustercats: { member: node1/app-1, peakThreshold: 90 } }
+    - { at: 2m, clustercats: { member: node3/app-1, service: stopped, drainDownPeriod: 2m } }
+    - { at: 2m, clustercats: { member: node4/app-1, service: stopped, drainDownPeriod: 30s } }
+    - { at: 239999ms, clustercats: { member: node2/app-1, service: stopped, drainDownPeriod: 1s } }
+`,
 };
 
 describe('no false alarm at the edges of maintenance', () => {
