@@ -155,6 +155,32 @@ const scenarios: Record<string, string> = {
     - { at: 2m, clustercats: { member: node4/app-1, service: stopped, drainDownPeriod: 30s } }
     - { at: 239999ms, clustercats: { member: node2/app-1, service: stopped, drainDownPeriod: 1s } }
 `,
+  // Health policies (one supervised, one on a single server) through slow servers, a controller
+  // crash while one is slow, a slow server already in maintenance, a slow server that crashes.
+  'health policies through crashes and maintenance': `
+  name: health-edges
+  seed: 5
+  duration: 4m
+  cluster:
+    nodes: { count: 3, servers: 1 }
+  workload:
+    http: { rate: 30/s, requests: 5, thinkTime: { exponential: 1s }, service: { constant: 15ms } }
+  healthPolicies:
+    - { name: slow, responseTime: { above: 50ms }, for: 15s, mode: affinity }
+    - { name: slow-asked, responseTime: { above: 40ms }, for: 10s, supervised: true }
+    - { name: node3-only, responseTime: { above: 30ms }, for: 10s, mode: break, servers: [node3/app-1] }
+  timeline:
+    - { at: 20s, slow: { target: node1/app-1, factor: 6 } }
+    - { at: 25s, crash: controller }
+    - { at: 60s, restart: controller }
+    - { at: 90s, maintenance: { server: node2/app-1, mode: affinity } }
+    - { at: 90s, slow: { target: node2/app-1, factor: 6 } }
+    - { at: 150s, maintenance: { server: node2/app-1, exit: true } }
+    - { at: 2m, slow: { target: node3/app-1, factor: 6 } }
+    - { at: 130s, crash: node3 }
+    - { at: 150s, restart: node3 }
+    - { at: 235s, slow: { target: node1/app-1, factor: 1 } }
+`,
 };
 
 describe('no false alarm at the edges of maintenance', () => {
