@@ -22,7 +22,9 @@ interface MaintenanceWindow {
  * maintenance window a server's deliveries come to about its share: every message delivered
  * meanwhile over the consumers available at the time (lighter-loaded in maintenance, it gets
  * rather more). A window where it got less than a quarter of a share of at least 20 messages
- * means the engine left it out. A server refusing JMS in maintenance breaks the rule too.
+ * means the engine left it out. A server a fault made `factor` times slower has outstanding
+ * messages longer, so the least-loaded choice gives it about 1/factor of that share. A server
+ * refusing JMS in maintenance breaks the rule too.
  * A server is a consumer once it has taken a JMS message.
  */
 export class JmsFlowChecker implements Checker {
@@ -32,6 +34,8 @@ export class JmsFlowChecker implements Checker {
   private available = 0;
   /** Open maintenance windows of consumers, by server. */
   private readonly windows = new Map<number, MaintenanceWindow>();
+  /** Servers made slower by a fault, by name: the factor. */
+  private readonly slowFactors = new Map<string, number>();
 
   readonly handlers: CheckerHandlers = {
     accepted: (timeUs, _actor, record, context) => {
@@ -44,7 +48,7 @@ export class JmsFlowChecker implements Checker {
         if (state === ServerState.MAINTENANCE) this.windows.set(server, { fromUs: timeUs, delivered: 0, share: 0, total: 0 });
       }
       for (const [inMaintenance, window] of this.windows) {
-        window.share += 1 / this.available;
+        window.share += 1 / this.available / (this.slowFactors.get(context.actorName(inMaintenance)) ?? 1);
         window.total++;
         if (inMaintenance === server) window.delivered++;
       }
@@ -62,6 +66,12 @@ export class JmsFlowChecker implements Checker {
       if (window === undefined) return;
       this.windows.delete(server);
       this.judge(server, window, timeUs, context);
+    },
+    fault: (_timeUs, _actor, record) => {
+      if (record.kind !== 'slow') return;
+      const factor = Number(record.detail.replace(/^x/, ''));
+      if (factor > 1) this.slowFactors.set(record.target, factor);
+      else this.slowFactors.delete(record.target);
     },
     refused: (timeUs, _actor, record, context) => {
       if (record.protocol !== Protocol.JMS || capacityCauses.has(record.cause) || !context.truth.inMaintenance(record.server)) return;

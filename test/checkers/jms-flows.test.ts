@@ -64,4 +64,14 @@ describe('jms-flows', () => {
     expect(run([[2, s1, refused(s1, 'server-unavailable', jms)]]).violationCount).toBe(0);
     expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { protocol: Protocol.HTTP, kind: RequestKind.IN_SESSION })]]).violationCount).toBe(0);
   });
+
+  it('a server a fault made slower is owed less: about its share over the factor', () => {
+    const slow = (factor: number): Entry => [50, 0, { type: 'fault', kind: 'slow', target: 'node1/shop-1', detail: `x${factor}` }];
+    // 40 of 1600 messages: below a quarter of a share of 400 (100), above a quarter of 400 / 8 (12.5).
+    const fewForS1 = [...deliveries([s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s2, s3, s4, s1], 1600, 200), [5000, s1, state(s1, ServerState.RUNNING)] as Entry];
+    const inMaintenance: Entry[] = [...everyConsumerKnown, [100, s1, maintenance(s1)]];
+    expect(rulesBroken(run([...inMaintenance, ...fewForS1]))).toEqual(['jms-flows']);
+    expect(run([slow(8), ...inMaintenance, ...fewForS1]).violations).toEqual([]);
+    expect(rulesBroken(run([slow(8), [60, 0, { type: 'fault', kind: 'slow', target: 'node1/shop-1', detail: 'x1' }], ...inMaintenance, ...fewForS1]))).toEqual(['jms-flows']);
+  });
 });

@@ -181,6 +181,21 @@ const scenarios: Record<string, string> = {
     - { at: 150s, restart: node3 }
     - { at: 235s, slow: { target: node1/app-1, factor: 1 } }
 `,
+  // A server twenty times slower in maintenance: the engine's least-loaded choice rightly gives
+  // it far fewer JMS messages than its peers.
+  'JMS to a slow server in maintenance': `
+  name: jms-slow-in-maintenance
+  seed: 4
+  duration: 2m
+  cluster: { nodes: { count: 3, servers: 1 } }
+  workload:
+    http: { rate: 20/s, requests: 4, thinkTime: { exponential: 1s }, service: { constant: 10ms } }
+    jms: { rate: 100/s, service: { constant: 20ms } }
+  timeline:
+    - { at: 20s, slow: { target: node1/app-1, factor: 20 } }
+    - { at: 30s, maintenance: { server: node1/app-1, mode: affinity } }
+    - { at: 90s, maintenance: { server: node1/app-1, exit: true } }
+`,
 };
 
 describe('no false alarm at the edges of maintenance', () => {
