@@ -53,7 +53,7 @@ describe('the shipped scenarios catch a placement controller, health policy or b
     vi.spyOn(placement, 'order').mockImplementation(function (this: unknown, cluster: never, view: never, action: never, counts: never, context: never) {
       return order.call(this, cluster, view, action, withoutMaintenance(counts) as never, context);
     } as never);
-    const result = check('placement');
+    const result = check('placement-vertical');
     expect(result.verdict).toBe('fail');
     expect(result.violations).toEqual(['[placement-counts] placement: cluster shop, start of node2/shop-3: vertical limit 3 on node2 with 1 in maintenance there; expected 2']);
   });
@@ -83,6 +83,6 @@ describe('the shipped scenarios catch a placement controller, health policy or b
   });
 
   it('while the real controller, health policy and balancer pass those scenarios', () => {
-    for (const scenario of ['placement', 'controller-crash', 'health-policy', 'balancing']) expect([scenario, check(scenario).verdict]).toEqual([scenario, 'pass']);
+    for (const scenario of ['placement', 'placement-vertical', 'controller-crash', 'health-policy', 'balancing']) expect([scenario, check(scenario).verdict]).toEqual([scenario, 'pass']);
   });
 });
