@@ -100,7 +100,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
   const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
   const collector = createCollector(loaded, topology);
-  const checkers = createCheckers(topology);
+  const checkers = createCheckers(topology, scenario);
   const exchange: ExchangeFigures = { windows: 0, lookaheadUs, crossHostItems: 0, wallMs: 0, hostComputeMs: 0, recordsMs: 0 };
 
   try {

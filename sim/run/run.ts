@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { Message } from '../../nodes/messages.js';
 import { CheckerSet, type CheckResult } from '../checkers/checker-set.js';
-import { standardCheckers } from '../checkers/index.js';
+import { standardCheckers, type ScenarioFacts } from '../checkers/index.js';
 import type { ClusterMember } from '../checkers/placement.js';
 import type { RecordSink } from '../kernel/actor.js';
 import { PendingEventsError } from '../kernel/event-queue.js';
@@ -10,6 +10,7 @@ import { Simulation } from '../kernel/simulation.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import { buildTopology, type Topology } from './build.js';
 import { LimitGuard, resolveLimits, type ExceededLimit } from './limits.js';
 import { checkTopologyFits } from './topology-size.js';
@@ -66,10 +67,10 @@ export function createCollector(loaded: LoadedScenario, topology: Topology): Col
 }
 
 /** The invariant checkers of a run, fed the same records as its collector. */
-export function createCheckers(topology: Topology): CheckerSet {
+export function createCheckers(topology: Topology, scenario: Scenario): CheckerSet {
   return new CheckerSet({
     actorNames: topology.actorNames,
-    checkers: standardCheckers(topology.actorNames, clusterMembers(topology), topology.clusterCats),
+    checkers: standardCheckers(topology.actorNames, clusterMembers(topology), scenarioFacts(topology, scenario)),
     initialStates: new Map(topology.servers.map((server) => [server, (topology.actors[server] as { state?: ServerState } | undefined)?.state ?? ServerState.RUNNING])),
   });
 }
@@ -79,6 +80,32 @@ function clusterMembers(topology: Topology): Map<string, ClusterMember[]> {
   const nodeOf = new Map<number, string>();
   for (const [node, servers] of topology.nodeServers) for (const server of servers) nodeOf.set(server, node);
   return new Map([...topology.clusters].map(([cluster, servers]) => [cluster, servers.map((server) => ({ server, node: nodeOf.get(server) ?? '' }))]));
+}
+
+/** The dynamic clusters and health policies of a scenario, as configured (none in a ClusterCATS run). */
+function scenarioFacts(topology: Topology, scenario: Scenario): ScenarioFacts {
+  const dynamicClusters = scenario.clustercats === undefined ? scenario.cluster.dynamicClusters : [];
+  const healthPolicies = scenario.clustercats === undefined ? scenario.healthPolicies : [];
+  const loadReportIntervalUs = scenario.routing.loadReportInterval;
+  return {
+    placement: {
+      clusters: dynamicClusters.map((spec) => ({ name: spec.name, min: spec.min, verticalStacking: spec.verticalStacking, startupUs: spec.startup, members: topology.clusters.get(spec.name) ?? [] })),
+      controller: 'placement',
+      decisionIntervalUs: scenario.placement.interval,
+      loadReportIntervalUs,
+    },
+    health: {
+      policies: healthPolicies.map((spec) => ({
+        name: spec.name,
+        servers: spec.servers === undefined ? topology.servers : spec.servers.flatMap((name) => topology.serverByName.get(name) ?? []),
+        responseTimeAboveUs: spec.responseTime?.above ?? 0,
+        forUs: spec.for,
+      })),
+      controller: 'health',
+      windowUs: loadReportIntervalUs,
+    },
+    ...(topology.clusterCats === undefined ? {} : { clusterCats: topology.clusterCats }),
+  };
 }
 
 /**
@@ -108,7 +135,7 @@ export class ScenarioRun {
     checkTopologyFits(loaded);
     this.topology = buildTopology(loaded, this.seed);
     this.collector = createCollector(loaded, this.topology);
-    this.checkers = createCheckers(this.topology);
+    this.checkers = createCheckers(this.topology, scenario);
     this.guard = new LimitGuard(
       [...this.collector.handlerTables, ...this.checkers.handlerTables],
       resolveLimits(scenario.limits),
