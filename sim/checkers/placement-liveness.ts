@@ -10,6 +10,8 @@ export interface DynamicClusterFacts {
   verticalStacking: number;
   startupUs: number;
   members: readonly number[];
+  /** The node of each member, in the order of `members`. */
+  nodes: readonly string[];
 }
 
 export interface PlacementLivenessOptions {
@@ -24,8 +26,10 @@ interface ClusterWatch {
   facts: DynamicClusterFacts;
   /** Members running outside maintenance: the instances min is about. */
   running: number;
-  /** Members stopped and outside maintenance: what the controller could start. */
+  /** Members stopped and outside maintenance: what the controller could start if its node has room. */
   spare: number;
+  /** Whether one of the spare members is on a node with room under the vertical limit. */
+  startable: boolean;
   /** Members failed outside maintenance: a crashed node tells no one, the controller may still count them. */
   failed: number;
   /** Since when the cluster has been short of min with a spare member and no progress, or -1. */
@@ -50,7 +54,7 @@ export class PlacementLivenessChecker implements Checker {
   private primed = false;
 
   constructor(private readonly options: PlacementLivenessOptions) {
-    this.watches = options.clusters.map((facts) => ({ facts, running: 0, spare: 0, failed: 0, shortSinceUs: -1, reported: false }));
+    this.watches = options.clusters.map((facts) => ({ facts, running: 0, spare: 0, startable: false, failed: 0, shortSinceUs: -1, reported: false }));
     for (const watch of this.watches) {
       for (const member of watch.facts.members) {
         const list = this.watchesOf.get(member);
@@ -76,6 +80,7 @@ export class PlacementLivenessChecker implements Checker {
         watch.running += Number(running) - Number(before.running);
         watch.spare += Number(spare) - Number(before.spare);
         watch.failed += Number(failed) - Number(before.failed);
+        watch.startable = hasRoomForSpare(watch.facts, (member) => (member === server ? record : { state: context.truth.state(member), mode: context.truth.mode(member) }));
         // One more instance running is progress: the clock starts again.
         this.follow(watch, timeUs, running && !before.running);
       }
@@ -99,6 +104,7 @@ export class PlacementLivenessChecker implements Checker {
         watch.spare += Number(isSpare(context.truth.state(member), context.truth.mode(member)));
         watch.failed += Number(isFailed(context.truth.state(member), context.truth.mode(member)));
       }
+      watch.startable = hasRoomForSpare(watch.facts, (member) => ({ state: context.truth.state(member), mode: context.truth.mode(member) }));
       this.follow(watch, 0, false);
     }
   }
@@ -110,7 +116,7 @@ export class PlacementLivenessChecker implements Checker {
   }
 
   private follow(watch: ClusterWatch, timeUs: number, restart: boolean): void {
-    const short = this.controllerUp && watch.running + watch.failed < watch.facts.min && watch.spare > 0;
+    const short = this.controllerUp && watch.running + watch.failed < watch.facts.min && watch.startable;
     if (!short) {
       watch.shortSinceUs = -1;
       watch.reported = false;
@@ -146,6 +152,23 @@ function isRunning(state: ServerState): boolean {
 
 function isFailed(state: ServerState, mode: MaintenanceMode): boolean {
   return state === ServerState.FAILED && mode === MaintenanceMode.UNSPECIFIED;
+}
+
+/**
+ * Whether a spare member sits on a node with room: the vertical limit counts every instance on
+ * the node, those in maintenance included, so a node whose servers in maintenance fill it takes
+ * no new instance (and the cluster may rightly stay under min).
+ */
+function hasRoomForSpare(facts: DynamicClusterFacts, now: (member: number) => { state: ServerState; mode: MaintenanceMode }): boolean {
+  const taken = new Map<string, number>();
+  const withSpare = new Set<string>();
+  facts.members.forEach((member, index) => {
+    const node = facts.nodes[index]!;
+    const { state, mode } = now(member);
+    if (isSpare(state, mode)) withSpare.add(node);
+    else if (state !== ServerState.STOPPED || mode !== MaintenanceMode.UNSPECIFIED) taken.set(node, (taken.get(node) ?? 0) + 1);
+  });
+  return [...withSpare].some((node) => (taken.get(node) ?? 0) < facts.verticalStacking);
 }
 
 function isSpare(state: ServerState, mode: MaintenanceMode): boolean {

@@ -83,13 +83,19 @@ function clusterMembers(topology: Topology): Map<string, ClusterMember[]> {
 }
 
 /** The dynamic clusters and health policies of a scenario, as configured (none in a ClusterCATS run). */
+function nodesOf(topology: Topology, servers: readonly number[]): string[] {
+  const nodeOf = new Map<number, string>();
+  for (const [node, members] of topology.nodeServers) for (const member of members) nodeOf.set(member, node);
+  return servers.map((server) => nodeOf.get(server) ?? '');
+}
+
 function scenarioFacts(topology: Topology, scenario: Scenario): ScenarioFacts {
   const dynamicClusters = scenario.clustercats === undefined ? scenario.cluster.dynamicClusters : [];
   const healthPolicies = scenario.clustercats === undefined ? scenario.healthPolicies : [];
   const loadReportIntervalUs = scenario.routing.loadReportInterval;
   return {
     placement: {
-      clusters: dynamicClusters.map((spec) => ({ name: spec.name, min: spec.min, verticalStacking: spec.verticalStacking, startupUs: spec.startup, members: topology.clusters.get(spec.name) ?? [] })),
+      clusters: dynamicClusters.map((spec) => ({ name: spec.name, min: spec.min, verticalStacking: spec.verticalStacking, startupUs: spec.startup, members: topology.clusters.get(spec.name) ?? [], nodes: nodesOf(topology, topology.clusters.get(spec.name) ?? []) })),
       controller: 'placement',
       decisionIntervalUs: scenario.placement.interval,
       loadReportIntervalUs,

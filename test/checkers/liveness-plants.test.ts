@@ -62,8 +62,10 @@ describe('the shipped scenarios catch a placement controller, health policy or b
     vi.spyOn(health, 'act').mockImplementation(() => undefined);
     const result = check('health-policy');
     expect(result.verdict).toBe('fail');
-    expect(result.violations).toEqual([expect.stringMatching(/^\[health-acts\] health: policy slow-response left node1\/app-1 alone: its mean response time has been above 60ms since /)]);
-    expect(result.failedExpectations.map((failed) => failed.expectation)).toEqual(['requests.http.routedToMaintenance > 0']);
+    // One violation per slow spell left alone.
+    expect(result.violations.length).toBeGreaterThan(0);
+    for (const line of result.violations) expect(line).toMatch(/^\[health-acts\] health: policy slow-response left node1\/app-1 alone: its mean response time has been above 60ms since /);
+    expect(result.failedExpectations.map((failed) => failed.expectation)).toContain('requests.http.routedToMaintenance > 0');
   });
 
   it('a balancer that no longer picks the least loaded server: blindly, or the most loaded', () => {

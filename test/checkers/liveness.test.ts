@@ -9,10 +9,10 @@ const s = 1_000_000;
 
 describe('placement-min', () => {
   /** Cluster shop of s1..s4, min 2, 10 s startup; decisions every 5 s, reports every 1 s: 22 s to get one more running. */
-  const run = (entries: Entry[], endUs = 100 * s) =>
+  const run = (entries: Entry[], endUs = 100 * s, verticalStacking = 2) =>
     check(
       new PlacementLivenessChecker({
-        clusters: [{ name: 'shop', min: 2, verticalStacking: 2, startupUs: 10 * s, members: [s1, s2, s3, s4] }],
+        clusters: [{ name: 'shop', min: 2, verticalStacking, startupUs: 10 * s, members: [s1, s2, s3, s4], nodes: ['node1', 'node2', 'node1', 'node2'] }],
         controller: 'controller',
         decisionIntervalUs: 5 * s,
         loadReportIntervalUs: s,
@@ -49,6 +49,13 @@ describe('placement-min', () => {
     expect(run(down).violations).toEqual([]);
     // Once it restarts the clock starts then.
     expect(run([...down, [50 * s, controller, fault('restart')]]).violations).toEqual([expect.objectContaining({ timeUs: 72 * s, detail: expect.stringContaining('since 50s') })]);
+  });
+
+  it('nothing is owed when the only stopped members are on nodes the vertical limit fills, servers in maintenance included', () => {
+    // One instance a node: node1 holds s1 in maintenance, node2 runs s2; s3 and s4 have no room.
+    expect(run([...twoRunning, [10 * s, s1, maintenance(s1)]], 100 * s, 1).violations).toEqual([]);
+    // Once s1 leaves maintenance and stops, node1 has room again, and the cluster is short.
+    expect(rulesBroken(run([...twoRunning, [10 * s, s1, maintenance(s1)], [20 * s, s1, state(s1, ServerState.STOPPED)]], 100 * s, 1))).toEqual(['placement-min']);
   });
 
   it('each instance that comes up restarts the clock: a deficit of two is made up one at a time', () => {
