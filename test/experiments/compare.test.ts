@@ -20,9 +20,9 @@ function overlay(name: string, text: string): string {
   return file;
 }
 // One minute of the quickstart keeps each run to a fraction of a second.
-const baseline = overlay('baseline.yaml', 'duration: 1m\ncluster: { server: { threads: 6 } }\n');
-const candidate = overlay('candidate.yaml', 'duration: 1m\ncluster: { server: { threads: 4 } }\n');
-const starved = overlay('starved.yaml', 'duration: 1m\ncluster: { server: { threads: 2, queue: 5 } }\n');
+const baseline = overlay('baseline.yaml', 'duration: 1m\ncluster: { server: { threads: 6 } }\ntimeline: null\n');
+const candidate = overlay('candidate.yaml', 'duration: 1m\ncluster: { server: { threads: 4 } }\ntimeline: null\n');
+const starved = overlay('starved.yaml', 'duration: 1m\ncluster: { server: { threads: 2, queue: 5 } }\ntimeline: null\n');
 
 /** Every session start of a run: virtual time and session id. */
 function sessionStarts(loaded: LoadedScenario, seed: number): string[] {
