@@ -182,3 +182,14 @@ describe('a reader that stops early', () => {
     expect(output).toBe('{\nexit 0\n');
   });
 });
+
+describe('expectations naming figures the scenario cannot have', () => {
+  it('a protocol without a workload, or an unknown server: refused before the run, with the names there are', () => {
+    const text = topology('  nodes: { count: 2, servers: 1 }', 'expect:\n  - sessions.http.dropped == 0\n  - latency.sip.p99 < 1s\n  - protocols.jms.sessions.dropped == 0\n  - drain.node9/app-1.timeToDrainUs < 1s\n  - servers.node2/app-1.requests > 0\n');
+    expect(refusal(text).split('\n')).toEqual([
+      expect.stringMatching(/"latency\.sip\.p99 < 1s": the scenario has no sip workload, so no sip figures \(its protocols: http\) at expect\.1$/),
+      expect.stringMatching(/"protocols\.jms\.sessions\.dropped == 0": the scenario has no jms workload.* at expect\.2$/),
+      expect.stringMatching(/"drain\.node9\/app-1\.timeToDrainUs < 1s": unknown server "node9\/app-1".* at expect\.3$/),
+    ]);
+  });
+});
