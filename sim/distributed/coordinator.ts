@@ -7,10 +7,11 @@ import type { RecordSink } from '../kernel/actor.js';
 import { RecordBus } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import { buildTopology, type Topology } from '../run/build.js';
-import { createCheckers, createCollector, type RunResult } from '../run/run.js';
+import { createCheckers, createCollector, type RunResult, type RunStop } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
 import { MalformedBatchError, parseRecords } from './codec.js';
+import { checkRoutingPolicy } from './policy-client.js';
 import { defaultAnswerTimeoutMs, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
 import { RecordMerger } from './record-merge.js';
 
@@ -26,6 +27,8 @@ export interface DistributedRunOptions {
   /** How long a host may take to answer one window before the run fails. */
   answerTimeoutMs?: number;
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+  /** When it aborts (Ctrl-C, SIGTERM), the run stops, frees its hosts and returns the report so far. */
+  signal?: AbortSignal;
   /** Also receives every record, in the order the collector does (for tests). */
   recordSink?: RecordSink<SimRecord>;
 }
@@ -71,6 +74,8 @@ export class HostError extends Error {
     readonly reason = message,
     /** The host reported that another host (by index) failed it. */
     readonly peer?: number,
+    /** The scenario's routing policy failed on the host: the run stops with its report so far. */
+    readonly routingPolicy = false,
   ) {
     super(message);
   }
@@ -91,6 +96,7 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const topology = buildTopology(loaded, seed);
   const lookaheadUs = lookaheadOf(loaded, topology);
   if (options.hosts.length === 0) throw new Error('no node hosts given');
+  await checkRoutingPolicy(loaded);
   const hostCount = options.hosts.length;
   const actorHosts = topology.actors.map((_, index) => index % hostCount);
   const tlsAuthority = options.tlsAuthority === undefined ? undefined : readFileSync(options.tlsAuthority);
@@ -100,11 +106,12 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const collector = createCollector(loaded, topology);
   const checkers = createCheckers(topology);
   const exchange: ExchangeFigures = { windows: 0, lookaheadUs, crossHostItems: 0, wallMs: 0, hostComputeMs: 0, recordsMs: 0 };
+  const interrupted = whenAborted(options.signal);
 
   try {
     const scenarioText = options.scenarioText ?? scenarioTextOf(loaded);
     const runId = randomUUID();
-    const firstEventUs = await Promise.all(
+    const setUp = Promise.all(
       connections.map(async (connection) => {
         connection.send({
           command: {
@@ -129,12 +136,28 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
         return ready.nextEventUs;
       }),
     );
+    // Stopped during set-up, a host's later refusal is of no interest.
+    setUp.catch(() => undefined);
+    const firstEventUs = await Promise.race([setUp, interrupted]);
     const tap = options.recordSink;
     const sink: RecordSink<SimRecord> = new RecordBus([...collector.handlerTables, ...checkers.handlerTables], tap);
     const merger = new RecordMerger(hostCount, sink);
-    // A record is final once every host has reported a frontier past it: no host can make an earlier one.
     const frontierUs = new Array<number>(hostCount).fill(0);
-    const finished = await new Promise<Finished[]>((resolve, reject) => {
+    // A record is final once every host has reported a frontier past it; a run stopped early reports up to the earliest frontier.
+    const stoppedResult = (stop: Omit<RunStop, 'atUs'>): DistributedRunResult => {
+      const reachedUs = Math.min(...frontierUs);
+      merger.release(reachedUs);
+      exchange.windows = Math.max(...connections.map((connection) => connection.round));
+      exchange.hostComputeMs = Math.max(...connections.map((connection) => connection.computeMs));
+      exchange.wallMs = performance.now() - startedAt;
+      const eventsProcessed = connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0);
+      const figures = collector.finish(reachedUs);
+      const checks = checkers.finish(reachedUs);
+      return { loaded, seed, topology, figures, checks, eventsProcessed, pendingEventsAtEnd: 0, exchange, stopped: { ...stop, atUs: reachedUs } };
+    };
+    if (firstEventUs === undefined) return stoppedResult(interruption(options.signal!));
+    const outcome = await new Promise<Finished[] | Omit<RunStop, 'atUs'>>((resolve, reject) => {
+      void interrupted.then(() => resolve(interruption(options.signal!)));
       const answers: (Finished | undefined)[] = new Array<Finished | undefined>(hostCount);
       let answered = 0;
       for (const connection of connections) {
@@ -161,12 +184,17 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
             answers[connection.index] = report;
             if (++answered === hostCount) resolve(answers as Finished[]);
           },
-          failed: (error) => reject(blame(error, connections)),
+          failed: (error) => {
+            if (error.routingPolicy) resolve({ cause: 'routing-policy', reason: error.reason });
+            else reject(blame(error, connections));
+          },
           silent: () => reject(slowest(connections, answerTimeoutMs * 2 + 1000)),
         });
       }
       for (const connection of connections) connection.send({ command: { $case: 'start', value: { nextEventUs: firstEventUs } } });
     });
+    if (!Array.isArray(outcome)) return stoppedResult(outcome);
+    const finished = outcome;
 
     let pendingEventsAtEnd = 0;
     let processed = 0;
@@ -184,6 +212,19 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   } finally {
     for (const connection of connections) connection.close();
   }
+}
+
+/** Resolves when `signal` aborts (never without one). */
+function whenAborted(signal: AbortSignal | undefined): Promise<undefined> {
+  return new Promise<undefined>((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) return resolve(undefined);
+    signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+}
+
+function interruption(signal: AbortSignal): Omit<RunStop, 'atUs'> {
+  return { cause: 'interrupted', reason: String(signal.reason ?? 'interrupted') };
 }
 
 /** A host's failure that names another host (a link it lost) is that other host's. */
@@ -222,6 +263,8 @@ class HostConnection {
   eventsProcessed = 0;
   reachedUs = 0;
   computeMs = 0;
+  /** Windows the host had run at its last report. */
+  round = 0;
   private readonly client: NodeHostServiceClient;
   private readonly call: ClientDuplexStream<RunRequest, RunResponse>;
   private waiting:
@@ -299,7 +342,7 @@ class HostConnection {
   private receive(response: RunResponse): void {
     const report = response.report;
     if (report === undefined) return this.fail('sent an answer this coordinator does not know');
-    if (report.$case === 'failure') return this.fail(`${report.value.message}`, report.value.virtualUs, report.value.peer - 1);
+    if (report.$case === 'failure') return this.fail(`${report.value.message}`, report.value.virtualUs, report.value.peer - 1, report.value.routingPolicy);
     const listener = this.listener;
     if (listener === undefined) return this.answer(report);
     this.rearmSilence();
@@ -307,6 +350,7 @@ class HostConnection {
       if (report.$case === 'window') {
         this.reachedUs = report.value.reachedUs;
         this.eventsProcessed = report.value.eventsProcessed;
+        this.round = report.value.round;
         listener.window(report.value);
       } else if (report.$case === 'finished') {
         clearTimeout(this.silenceTimer);
@@ -335,11 +379,11 @@ class HostConnection {
     this.silenceTimer = setTimeout(() => this.listener?.silent(), this.silenceMs);
   }
 
-  private fail(reason: string, virtualUs?: number, peer = -1): void {
+  private fail(reason: string, virtualUs?: number, peer = -1, routingPolicy = false): void {
     if (this.failure !== undefined) return;
     clearTimeout(this.silenceTimer);
     const waiting = this.waiting;
-    this.failure = this.error(reason, virtualUs ?? waiting?.virtualUs ?? this.reachedUs, peer);
+    this.failure = this.error(reason, virtualUs ?? waiting?.virtualUs ?? this.reachedUs, peer, routingPolicy);
     this.waiting = undefined;
     waiting?.reject(this.failure);
     this.listener?.failed(this.failure);
@@ -350,13 +394,14 @@ class HostConnection {
     return this.error(reason, virtualUs);
   }
 
-  private error(reason: string, virtualUs: number, peer = -1): HostError {
+  private error(reason: string, virtualUs: number, peer = -1, routingPolicy = false): HostError {
     return new HostError(
       `node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason} at virtual time ${formatDuration(virtualUs)}`,
       this.address,
       virtualUs,
       reason,
       peer >= 0 ? peer : undefined,
+      routingPolicy,
     );
   }
 }

@@ -115,7 +115,7 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, host: HostS
   const fail = (message: string) => {
     host.log(`refused: ${message}`);
     if (!ended) {
-      call.write({ report: { $case: 'failure', value: { message, virtualUs: share?.simulation.now ?? 0, peer: 0 } } });
+      call.write({ report: { $case: 'failure', value: { message, virtualUs: share?.simulation.now ?? 0, peer: 0, routingPolicy: false } } });
       call.end();
     }
     end();
