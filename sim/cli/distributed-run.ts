@@ -9,6 +9,8 @@ export interface HostOptions {
   hosts?: string[];
   spawnHosts?: number;
   tlsCa?: string;
+  /** Aborts on Ctrl-C or SIGTERM: the run stops, its hosts are freed (or stopped) and the report so far is written. */
+  signal?: AbortSignal;
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
 }
 
@@ -28,6 +30,7 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.tlsCa === undefined ? {} : { tlsAuthority: options.tlsCa }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const exchange = result.exchange;
     say(

@@ -27,6 +27,8 @@ export async function spawnLocalHosts(count: number): Promise<LocalHosts> {
       Array.from({ length: count }, () => {
         const child = spawn(process.execPath, [entryPoint, 'host', '--listen', '127.0.0.1:0', '--exit-with-stdin', '--quiet'], {
           stdio: ['pipe', 'pipe', 'inherit'],
+          // Their own process group: a Ctrl-C at the terminal reaches the run, which stops them once it has their records.
+          detached: true,
         });
         processes.push(child);
         return listeningAddress(child);

@@ -54,11 +54,12 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(progress === undefined ? {} : { onProgress: (virtualUs: number, events: number) => progress.update(virtualUs, events) }),
   };
-  // A run on node hosts ends with its hosts; a run in-process can be interrupted and still report.
-  const { value: result, interruption } =
+  // Interrupted, a run in-process or on node hosts stops and still reports.
+  const { value: result, interruption } = await whileInterruptible((signal) =>
     options.hosts === undefined && options.spawnHosts === undefined
-      ? await whileInterruptible((signal) => runScenarioInterruptibly(loaded, signal, runOptions))
-      : { value: await runOnHosts(loaded, { ...options, ...runOptions }, say), interruption: undefined };
+      ? runScenarioInterruptibly(loaded, signal, runOptions)
+      : runOnHosts(loaded, { ...options, ...runOptions, signal }, say),
+  );
   progress?.finish();
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
