@@ -24,6 +24,9 @@ export interface DistributedRunOptions {
   scenarioText?: string;
   /** A PEM file of the authority that signed the hosts' certificates: talk TLS to them. */
   tlsAuthority?: string;
+  /** PEM files of the coordinator's own certificate and key, presented to hosts that require a client certificate. */
+  tlsCertificate?: string;
+  tlsPrivateKey?: string;
   /** How long a host may take to answer one window before the run fails. */
   answerTimeoutMs?: number;
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
@@ -100,7 +103,14 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const hostCount = options.hosts.length;
   const actorHosts = topology.actors.map((_, index) => index % hostCount);
   const tlsAuthority = options.tlsAuthority === undefined ? undefined : readFileSync(options.tlsAuthority);
-  const credentials = tlsAuthority === undefined ? grpcCredentials.createInsecure() : grpcCredentials.createSsl(tlsAuthority);
+  const credentials =
+    tlsAuthority === undefined
+      ? grpcCredentials.createInsecure()
+      : grpcCredentials.createSsl(
+          tlsAuthority,
+          options.tlsPrivateKey === undefined ? null : readFileSync(options.tlsPrivateKey),
+          options.tlsCertificate === undefined ? null : readFileSync(options.tlsCertificate),
+        );
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
   const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
   const collector = createCollector(loaded, topology);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startNodeHost, type TlsFiles } from '../../distributed/host-server.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { firstTlsFileProblem } from '../tls-files.js';
 
 interface HostOptions {
   listen: string;
@@ -27,6 +28,11 @@ export function registerHostCommand(program: Command, setResult: CommandResult):
 async function hostCommand(options: HostOptions): Promise<number> {
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     process.stderr.write('clustersim: give both --tls-cert and --tls-key, or neither\n');
+    return exitCodes.usage;
+  }
+  const problem = firstTlsFileProblem({ '--tls-cert': options.tlsCert, '--tls-key': options.tlsKey, '--tls-client-ca': options.tlsClientCa });
+  if (problem !== undefined) {
+    process.stderr.write(`clustersim: ${problem}\n`);
     return exitCodes.usage;
   }
   let tls: TlsFiles | undefined;

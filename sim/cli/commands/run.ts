@@ -20,6 +20,8 @@ interface RunOptions {
   hosts?: string[];
   spawnHosts?: number;
   tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function registerRunCommand(program: Command, setResult: CommandResult): void {
@@ -33,6 +35,8 @@ export function registerRunCommand(program: Command, setResult: CommandResult): 
     .option('--hosts <addresses>', 'spread the actors over these node hosts (HOST:PORT,HOST:PORT,...)', parseHostList)
     .option('--spawn-hosts <n>', 'start n local node hosts for this run, and stop them at the end', parseHostCount)
     .option('--tls-ca <file>', 'PEM authority of the node hosts\' certificates: talk TLS to them')
+    .option('--tls-cert <file>', 'PEM client certificate for hosts that require one (--tls-client-ca), with --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .action(async (file: string, options: RunOptions) => setResult(await runCommand(file, options)));
 }
 
