@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { HostError, lookaheadOf, runDistributed } from '../distributed/coordinator.js';
 import { checkRoutingPolicy } from '../distributed/policy-client.js';
-import { spawnLocalHosts } from '../distributed/spawn.js';
+import { HostStartError, spawnLocalHosts } from '../distributed/spawn.js';
 import type { RunResult } from '../run/run.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { firstTlsFileProblem } from './tls-files.js';
@@ -29,7 +29,7 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
   checkTlsOptions(options);
   lookaheadOf(loaded);
   await checkRoutingPolicy(loaded);
-  const spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts);
+  const spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts).catch(asRunError);
   const hosts = spawned?.addresses ?? options.hosts ?? [];
   try {
     const result = await runDistributed(loaded, {
@@ -51,6 +51,11 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
   } finally {
     await spawned?.stop();
   }
+}
+
+function asRunError(error: unknown): never {
+  if (error instanceof HostStartError) throw new DistributedRunError(error.message);
+  throw error;
 }
 
 /** TLS options that cannot work are refused before any host is started or dialled. */

@@ -12,7 +12,7 @@ import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/units.js';
 import { MalformedBatchError, parseRecords } from './codec.js';
 import { checkRoutingPolicy } from './policy-client.js';
-import { defaultAnswerTimeoutMs, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
+import { connectTimeoutMs, defaultAnswerTimeoutMs, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
 import { RecordMerger } from './record-merge.js';
 
 export interface DistributedRunOptions {
@@ -29,6 +29,8 @@ export interface DistributedRunOptions {
   tlsPrivateKey?: string;
   /** How long a host may take to answer one window before the run fails. */
   answerTimeoutMs?: number;
+  /** How long a host may take to accept the connection (a refusal is reported at once). */
+  connectTimeoutMs?: number;
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
   /** When it aborts (Ctrl-C, SIGTERM), the run stops, frees its hosts and returns the report so far. */
   signal?: AbortSignal;
@@ -112,7 +114,8 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
           options.tlsCertificate === undefined ? null : readFileSync(options.tlsCertificate),
         );
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
-  const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
+  const connect = { credentials, timeoutMs: options.connectTimeoutMs ?? connectTimeoutMs, tls: tlsAuthority !== undefined, clientCertificate: options.tlsCertificate !== undefined };
+  const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, connect));
   const collector = createCollector(loaded, topology);
   const checkers = createCheckers(topology);
   const exchange: ExchangeFigures = { windows: 0, lookaheadUs, crossHostItems: 0, wallMs: 0, hostComputeMs: 0, recordsMs: 0 };
@@ -257,6 +260,32 @@ function scenarioTextOf(loaded: LoadedScenario): string {
   return text;
 }
 
+interface ConnectOptions {
+  credentials: ChannelCredentials;
+  timeoutMs: number;
+  /** The coordinator talks TLS, and presents a client certificate. */
+  tls: boolean;
+  clientCertificate: boolean;
+}
+
+/** Why a connection to a host failed, in the user's terms, from what gRPC and OpenSSL said. */
+export function connectionProblem(details: string, connect: Pick<ConnectOptions, 'tls' | 'clientCertificate'>): string {
+  if (/ECONNREFUSED/.test(details)) return 'refused the connection: nothing listens there (start one with `clustersim host --listen ADDRESS`)';
+  if (/ENOTFOUND|EAI_AGAIN|Name resolution failed/i.test(details)) return 'cannot be resolved: no such host name';
+  if (/certificate required/i.test(details))
+    return 'requires a client certificate (its --tls-client-ca): give run --tls-cert and --tls-key, a certificate that authority signed';
+  if (connect.clientCertificate && /bad certificate|unknown ca|certificate unknown|decrypt error/i.test(details))
+    return "refused this coordinator's certificate (--tls-cert): the host's --tls-client-ca did not sign it";
+  if (/wrong version number|packet length too long|http\/1|unexpected eof/i.test(details))
+    return 'does not speak TLS: drop --tls-ca, or start the host with --tls-cert and --tls-key';
+  if (/unable to verify|self[- ]signed|certificate verify failed|unable to get (local )?issuer/i.test(details))
+    return "presented a certificate that --tls-ca did not sign: give the authority that signed the host's certificate";
+  if (/altnames|does not match|Hostname\/IP/i.test(details)) return `presented a certificate for another name than its address (${details.trim()})`;
+  if (!connect.tls && /Failed to connect|Connection dropped|closed/i.test(details))
+    return 'closed the connection at once: it may serve TLS (give --tls-ca), or not be a clustersim host';
+  return `could not be reached: ${details.trim()}`;
+}
+
 type ReportCase = NonNullable<RunResponse['report']>['$case'];
 type ReportValue<Case extends ReportCase> = Extract<NonNullable<RunResponse['report']>, { $case: Case }>['value'];
 
@@ -286,20 +315,32 @@ class HostConnection {
   private closed = false;
   /** The host has sent Finished: the end of its stream is expected. */
   private finished = false;
+  /** The host has answered on the stream: the connection, TLS included, is up. */
+  private connected = false;
 
   constructor(
     readonly address: string,
     readonly index: number,
     private readonly hostCount: number,
-    credentials: ChannelCredentials,
+    connect: ConnectOptions,
   ) {
-    this.client = new NodeHostServiceClient(address, credentials, {
+    this.client = new NodeHostServiceClient(address, connect.credentials, {
       'grpc.max_receive_message_length': maxMessageBytes,
       'grpc.max_send_message_length': maxMessageBytes,
     });
+    // A refusal fails the call at once; an address that accepts and never answers (not a host, a TLS mismatch) needs a deadline.
+    this.client.waitForReady(Date.now() + connect.timeoutMs, (error) => {
+      if (error !== undefined && !this.connected) {
+        this.fail(`did not accept a connection within ${formatDuration(connect.timeoutMs * 1000)} (is it a clustersim host, with TLS as --tls-ca says?)`);
+      }
+    });
     this.call = this.client.run({ deadline: Date.now() + runDeadlineMs });
+    this.call.on('metadata', () => (this.connected = true));
     this.call.on('data', (response: RunResponse) => this.receive(response));
-    this.call.on('error', (error: Error & { details?: string }) => this.fail(`failed: ${error.details ?? error.message}`));
+    this.call.on('error', (error: Error & { details?: string }) => {
+      const details = error.details ?? error.message;
+      this.fail(this.connected ? `failed: ${details}` : connectionProblem(details, connect));
+    });
     this.call.on('end', () => {
       if (!this.finished) this.fail('closed the connection');
     });
@@ -405,8 +446,10 @@ class HostConnection {
   }
 
   private error(reason: string, virtualUs: number, peer = -1, routingPolicy = false): HostError {
+    // Before the host has answered, no virtual time is of interest: the connection failed.
+    const when = this.connected ? ` at virtual time ${formatDuration(virtualUs)}` : '';
     return new HostError(
-      `node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason} at virtual time ${formatDuration(virtualUs)}`,
+      `node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason}${when}`,
       this.address,
       virtualUs,
       reason,
