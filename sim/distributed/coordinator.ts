@@ -199,6 +199,8 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
           },
           failed: (error) => {
             if (error.routingPolicy) resolve({ cause: 'routing-policy', reason: error.reason });
+            // A host that lost another host's link says so at once; the other host's own word on why it left (a routing policy that failed) may come just after.
+            else if (error.peer !== undefined) setTimeout(() => reject(blame(error, connections)), peerReportGraceMs).unref();
             else reject(blame(error, connections));
           },
           silent: () => reject(slowest(connections, answerTimeoutMs * 2 + 1000)),
@@ -226,6 +228,9 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
     for (const connection of connections) connection.close();
   }
 }
+
+/** How long a failure blamed on another host waits for that host's own report. */
+const peerReportGraceMs = 1000;
 
 /** Resolves when `signal` aborts (never without one). */
 function whenAborted(signal: AbortSignal | undefined): Promise<undefined> {
