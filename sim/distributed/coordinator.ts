@@ -281,6 +281,9 @@ export function connectionProblem(details: string, connect: Pick<ConnectOptions,
     return 'requires a client certificate (its --tls-client-ca): give run --tls-cert and --tls-key, a certificate that authority signed';
   if (connect.clientCertificate && /bad certificate|unknown ca|certificate unknown|decrypt error/i.test(details))
     return "refused this coordinator's certificate (--tls-cert): the host's --tls-client-ca did not sign it";
+  // Under TLS 1.3 a host checks the client's certificate after the handshake: a refusal only shows as a closed connection.
+  if (connect.clientCertificate && /Failed to connect|Connection dropped|closed/i.test(details))
+    return "closed the connection during the TLS handshake: did the authority of its --tls-client-ca sign this coordinator's --tls-cert?";
   if (/wrong version number|packet length too long|http\/1|unexpected eof/i.test(details))
     return 'does not speak TLS: drop --tls-ca, or start the host with --tls-cert and --tls-key';
   if (/unable to verify|self[- ]signed|certificate verify failed|unable to get (local )?issuer/i.test(details))
