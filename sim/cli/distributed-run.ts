@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { HostError, lookaheadOf, runDistributed } from '../distributed/coordinator.js';
 import { checkRoutingPolicy } from '../distributed/policy-client.js';
-import { HostStartError, spawnLocalHosts } from '../distributed/spawn.js';
-import type { RunResult } from '../run/run.js';
+import { HostStartAborted, HostStartError, spawnLocalHosts, type LocalHosts } from '../distributed/spawn.js';
+import { ScenarioRun, type RunResult } from '../run/run.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { firstTlsFileProblem } from './tls-files.js';
 
@@ -29,7 +29,14 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
   checkTlsOptions(options);
   lookaheadOf(loaded);
   await checkRoutingPolicy(loaded);
-  const spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts).catch(asRunError);
+  let spawned: LocalHosts | undefined;
+  try {
+    spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts, options.signal === undefined ? {} : { signal: options.signal });
+  } catch (error) {
+    if (error instanceof HostStartAborted) return stoppedBeforeStart(loaded, options);
+    if (error instanceof HostStartError) throw new DistributedRunError(error.message);
+    throw error;
+  }
   const hosts = spawned?.addresses ?? options.hosts ?? [];
   try {
     const result = await runDistributed(loaded, {
@@ -53,9 +60,11 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
   }
 }
 
-function asRunError(error: unknown): never {
-  if (error instanceof HostStartError) throw new DistributedRunError(error.message);
-  throw error;
+/** The report of a run interrupted while its hosts started: nothing ran. */
+function stoppedBeforeStart(loaded: LoadedScenario, options: HostOptions): RunResult {
+  const run = new ScenarioRun(loaded, options.seed === undefined ? {} : { seed: options.seed });
+  run.stop({ cause: 'interrupted', reason: String(options.signal?.reason ?? 'interrupted') });
+  return run.result();
 }
 
 /** TLS options that cannot work are refused before any host is started or dialled. */

@@ -15,6 +15,16 @@ export function hostsStartTimeoutMs(count: number): number {
 /** A host process that could not start: exited, or too slow. Says which of the hosts it was. */
 export class HostStartError extends Error {}
 
+/** The start of the hosts was given up: `signal` aborted (Ctrl-C, SIGTERM). */
+export class HostStartAborted extends Error {}
+
+export interface SpawnOptions {
+  /** How long the hosts may take to start (default: hostsStartTimeoutMs(count)). */
+  startTimeoutMs?: number;
+  /** When it aborts, the hosts started so far are stopped and the start fails with HostStartAborted. */
+  signal?: AbortSignal;
+}
+
 export interface LocalHosts {
   addresses: string[];
   /** The host processes, for a test that kills one. */
@@ -27,14 +37,22 @@ export interface LocalHosts {
  * Starts `count` node hosts as child processes on 127.0.0.1 with free ports. Each host exits
  * when its standard input closes, so none outlives this process even if it dies abruptly.
  */
-export async function spawnLocalHosts(count: number, startTimeoutMs = hostsStartTimeoutMs(count)): Promise<LocalHosts> {
+export async function spawnLocalHosts(count: number, options: SpawnOptions = {}): Promise<LocalHosts> {
+  const startTimeoutMs = options.startTimeoutMs ?? hostsStartTimeoutMs(count);
   const processes: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(processes.map(stopProcess));
   };
   const started = { count: 0 };
+  const aborted = new Promise<never>((_, reject) => {
+    const abort = () => reject(new HostStartAborted('the start of the node hosts was interrupted'));
+    if (options.signal?.aborted === true) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+  });
+  // Aborted once the hosts have started, it is of no interest here.
+  aborted.catch(() => undefined);
   try {
-    const addresses = await Promise.all(
+    const starting = Promise.all(
       Array.from({ length: count }, (_, index) => {
         const child = spawn(process.execPath, [entryPoint, 'host', '--listen', '127.0.0.1:0', '--exit-with-stdin', '--quiet'], {
           stdio: ['pipe', 'pipe', 'inherit'],
@@ -45,6 +63,8 @@ export async function spawnLocalHosts(count: number, startTimeoutMs = hostsStart
         return listeningAddress(child, `node host ${index + 1} of ${count} (process ${child.pid})`, startTimeoutMs, started);
       }),
     );
+    starting.catch(() => undefined);
+    const addresses = await Promise.race([starting, aborted]);
     return { addresses, processes, stop };
   } catch (error) {
     await stop();

@@ -56,7 +56,7 @@ describe('spawned node hosts', () => {
   });
 
   it('a host too slow to start is named, with how many had started', async () => {
-    const error = await spawnLocalHosts(2, 1).then(
+    const error = await spawnLocalHosts(2, { startTimeoutMs: 1 }).then(
       () => undefined,
       (caught: unknown) => caught,
     );
