@@ -98,6 +98,12 @@ describe('mutual TLS between the coordinator and node hosts, and between hosts',
     );
   });
 
+  it('a host whose certificate does not go with its key: exit code 2 and one line', async () => {
+    const result = await clustersim('host', '--listen', '127.0.0.1:0', '--tls-cert', pem('host.pem'), '--tls-key', pem('coordinator.key'));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^clustersim: cannot listen on 127\.0\.0\.1:0 over TLS: .*key values mismatch\n$/);
+  });
+
   it('TLS on one side only: the message says which way it does not match', async () => {
     const failure = (hosts: string[], tlsAuthority?: string) =>
       runDistributed(parseScenario(text, scenarioFile), { hosts, scenarioText: text, ...(tlsAuthority === undefined ? {} : { tlsAuthority }) }).then(
