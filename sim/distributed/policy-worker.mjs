@@ -1,7 +1,7 @@
 // The thread that owns the gRPC client of an external routing policy. The simulation thread
 // posts an encoded ChooseRequest and sleeps on the shared buffer; this thread makes the call
 // and wakes it with the encoded ChooseResponse, or an error text.
-import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, status } from '@grpc/grpc-js';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { address, shared, timeoutMs } = workerData;
@@ -34,7 +34,8 @@ function answer(state, bytes) {
 
 parentPort.on('message', (request) => {
   client.choose(Buffer.from(request), { deadline: Date.now() + timeoutMs }, (error, response) => {
-    if (error) answer(2, Buffer.from(error.details || error.message, 'utf8'));
+    // The status name says whose fault it is: DEADLINE_EXCEEDED, UNAVAILABLE (the policy went away), or the policy's own error.
+    if (error) answer(2, Buffer.from(`the call ended with ${status[error.code] ?? error.code}: ${error.details || error.message}`, 'utf8'));
     else answer(1, response);
   });
 });

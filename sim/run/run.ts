@@ -7,6 +7,8 @@ import type { ClusterMember } from '../checkers/placement.js';
 import type { RecordSink } from '../kernel/actor.js';
 import { PendingEventsError } from '../kernel/event-queue.js';
 import { Simulation } from '../kernel/simulation.js';
+import { RoutingPolicyError } from '../../nodes/router/external-policy.js';
+import { checkRoutingPolicy } from '../distributed/policy-client.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -26,8 +28,11 @@ export interface RunOptions {
 
 /** Why a run ended before the scenario's duration. */
 export interface RunStop {
-  /** `limit`: a bound of the scenario's `limits:` section; `interrupted`: a signal (Ctrl-C, SIGTERM). */
-  cause: 'limit' | 'interrupted';
+  /**
+   * `limit`: a bound of the scenario's `limits:` section; `interrupted`: a signal (Ctrl-C,
+   * SIGTERM); `routing-policy`: the scenario's external routing policy failed.
+   */
+  cause: 'limit' | 'interrupted' | 'routing-policy';
   reason: string;
   /** Virtual time reached. */
   atUs: number;
@@ -167,14 +172,15 @@ export class ScenarioRun {
     const sliceEndUs = Math.min(this.reachedUs + this.sliceUs, this.durationUs);
     // One event past the limit at most: the guard then reports it.
     const eventBudget = Math.min(this.simulation.eventsProcessed + maxEventsPerSlice, this.maxEvents + 1);
-    let completed: boolean;
+    let completed = false;
     try {
       completed = this.simulation.runUntil(sliceEndUs, eventBudget);
     } catch (error) {
-      if (!(error instanceof PendingEventsError)) throw error;
-      // The event being handled is cut short: the run stops there, its figures so far kept.
-      this.stop({ cause: 'limit', reason: error.message, limit: 'pendingEvents' });
-      completed = false;
+      // The event being handled is cut short: the run stops there, as at a limit, with its report so far.
+      if (error instanceof PendingEventsError) this.stop({ cause: 'limit', reason: error.message, limit: 'pendingEvents' });
+      // A policy that fails is the scenario's fault.
+      else if (error instanceof RoutingPolicyError) this.stop({ cause: 'routing-policy', reason: error.message });
+      else throw error;
     }
     this.reachedUs = completed ? sliceEndUs : this.simulation.now;
     this.guard.check();
@@ -218,9 +224,11 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
 
 /**
  * Runs a scenario and gives the event loop a turn between slices, so that a signal can stop it:
- * when `signal` aborts, the run stops and the result covers the run so far.
+ * when `signal` aborts, the run stops and the result covers the run so far. A routing policy
+ * the scenario names must accept a connection first (a ScenarioError otherwise).
  */
 export async function runScenarioInterruptibly(loaded: LoadedScenario, signal: AbortSignal, options: RunOptions = {}): Promise<RunResult> {
+  await checkRoutingPolicy(loaded);
   const run = new ScenarioRun(loaded, options);
   const interrupt = () => run.stop({ cause: 'interrupted', reason: String(signal.reason ?? 'interrupted') });
   if (signal.aborted) interrupt();

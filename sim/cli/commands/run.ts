@@ -20,6 +20,8 @@ interface RunOptions {
   hosts?: string[];
   spawnHosts?: number;
   tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function registerRunCommand(program: Command, setResult: CommandResult): void {
@@ -33,6 +35,8 @@ export function registerRunCommand(program: Command, setResult: CommandResult): 
     .option('--hosts <addresses>', 'spread the actors over these node hosts (HOST:PORT,HOST:PORT,...)', parseHostList)
     .option('--spawn-hosts <n>', 'start n local node hosts for this run, and stop them at the end', parseHostCount)
     .option('--tls-ca <file>', 'PEM authority of the node hosts\' certificates: talk TLS to them')
+    .option('--tls-cert <file>', 'PEM client certificate for hosts that require one (--tls-client-ca), with --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .action(async (file: string, options: RunOptions) => setResult(await runCommand(file, options)));
 }
 
@@ -54,11 +58,12 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(progress === undefined ? {} : { onProgress: (virtualUs: number, events: number) => progress.update(virtualUs, events) }),
   };
-  // A run on node hosts ends with its hosts; a run in-process can be interrupted and still report.
-  const { value: result, interruption } =
+  // Interrupted, a run in-process or on node hosts stops and still reports.
+  const { value: result, interruption } = await whileInterruptible((signal) =>
     options.hosts === undefined && options.spawnHosts === undefined
-      ? await whileInterruptible((signal) => runScenarioInterruptibly(loaded, signal, runOptions))
-      : { value: await runOnHosts(loaded, { ...options, ...runOptions }, say), interruption: undefined };
+      ? runScenarioInterruptibly(loaded, signal, runOptions)
+      : runOnHosts(loaded, { ...options, ...runOptions, signal }, say),
+  );
   progress?.finish();
   const wallMs = performance.now() - startedAt;
   const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
