@@ -7,7 +7,7 @@ import type { RecordSink } from '../kernel/actor.js';
 import { RecordBus } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import { checkTopologyFits } from '../run/topology-size.js';
-import { buildTopology, type Topology } from '../run/build.js';
+import { buildTopology, type Topology } from '../topologies/index.js';
 import { createCheckers, createCollector, type RunResult, type RunStop } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { MalformedBatchError, parseRecords } from './codec.js';

@@ -13,7 +13,7 @@ import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import { buildTopology, type Topology } from './build.js';
+import { buildTopology, type Topology } from '../topologies/index.js';
 import { LimitGuard, resolveLimits, type ExceededLimit } from './limits.js';
 import { checkTopologyFits } from './topology-size.js';
 

@@ -3,7 +3,7 @@ import { Protocol } from '../../nodes/messages.js';
 import { pack } from 'msgpackr';
 import { decodeDeliveries, DeliveryColumns, MalformedBatchError, parseRecords, StampedRecords } from '../../sim/distributed/codec.js';
 import { HostShare, ProtocolError } from '../../sim/distributed/host-share.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 
 /** Every actor on host 0 but the routers, on host 1. */

@@ -9,7 +9,7 @@ import type { SimRecord } from '../../sim/metrics/records.js';
 import { runCli } from '../../sim/cli/main.js';
 import { planCompare, runCompare } from '../../sim/experiments/compare.js';
 import { applyChanges } from '../../sim/experiments/variant.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import type { LoadedScenario } from '../../sim/scenario/load.js';
 
 const scenario = 'scenarios/quickstart.yaml';

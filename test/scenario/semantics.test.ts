@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import { loadScenarioFile, parseScenario, ScenarioError, type ScenarioProblem } from '../../sim/scenario/load.js';
 import { ClusterNames } from '../../sim/scenario/semantics.js';
 
