@@ -1,14 +1,14 @@
 import { ClusterCatsMember } from '../../../nodes/clustercats/member.js';
 import { LanSegment } from '../../../nodes/clustercats/lan-segment.js';
-import { ClusterCatsService, Protocol, type NodeActor } from '../../../nodes/messages.js';
+import { ClusterCatsService, type NodeActor } from '../../../nodes/messages.js';
 import { FaultyNetwork } from '../../network/link-faults.js';
 import { ScenarioNetwork } from '../../network/scenario-network.js';
 import { toDistribution } from '../../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario, type ScenarioProblem } from '../../scenario/load.js';
 import { SessionClients } from '../../workload/session-clients.js';
-import { arrivalProcess } from '../../run/arrivals.js';
 import { defaultRequestTimeoutUs, isDownAt, planFaults } from '../../run/faults.js';
 import { TimelineActor } from '../../run/timeline-actor.js';
+import { httpUsers } from '../http-clients.js';
 import type { InitialEvent, Topology, TopologyKind } from '../topology.js';
 
 /** The IP address of the k-th member (0-based), as clients and the LAN know it. */
@@ -88,14 +88,8 @@ function buildClusterCats(loaded: LoadedScenario, seed: number): Topology {
     clients.push(client);
     actors.push(
       new SessionClients({
+        ...httpUsers(http),
         idSlot: 0,
-        name: 'clients/http',
-        protocol: Protocol.HTTP,
-        arrivals: arrivalProcess(http.rate, http.bursts),
-        requests: toDistribution(http.requests),
-        thinkTime: toDistribution(http.thinkTime),
-        service: toDistribution(http.service),
-        uri: http.uri,
         entryPoints: [lan],
         stopArrivalsAtUs: scenario.duration,
         addresses: members.map((_, index) => memberAddress(index)),

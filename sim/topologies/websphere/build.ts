@@ -19,6 +19,7 @@ import { SessionClients } from '../../workload/session-clients.js';
 import { arrivalProcess } from '../../run/arrivals.js';
 import { defaultRequestTimeoutUs, injectsFaults, isDownAt, planFaults } from '../../run/faults.js';
 import { TimelineActor } from '../../run/timeline-actor.js';
+import { httpUsers } from '../http-clients.js';
 import { timelineActor, type InitialEvent, type Topology, type TopologyKind } from '../topology.js';
 import { planServers } from './servers.js';
 import { modes, timelineEvents } from './timeline-steps.js';
@@ -173,14 +174,8 @@ function buildCell(loaded: LoadedScenario, seed: number): Topology {
   if (http !== undefined) {
     addClients({
       ...common,
+      ...httpUsers(http),
       requestTimeoutUs: http.timeout ?? requestTimeoutUs,
-      name: 'clients/http',
-      protocol: Protocol.HTTP,
-      arrivals: arrivalProcess(http.rate, http.bursts),
-      requests: toDistribution(http.requests),
-      thinkTime: toDistribution(http.thinkTime),
-      service: toDistribution(http.service),
-      uri: http.uri,
       uris: http.uris,
       replicated: http.replicated,
     });
