@@ -1,6 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { HostError, lookaheadOf, runDistributed } from '../distributed/coordinator.js';
-import { spawnLocalHosts } from '../distributed/spawn.js';
 import type { RunResult } from '../run/run.js';
 import type { LoadedScenario } from '../scenario/load.js';
 
@@ -19,6 +17,11 @@ export class DistributedRunError extends Error {}
 export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, say: (line: string) => void): Promise<RunResult> {
   if (options.hosts !== undefined && options.spawnHosts !== undefined)
     throw new DistributedRunError('give --hosts or --spawn-hosts, not both');
+  // gRPC and the coordinator load only for a run on node hosts.
+  const [{ HostError, lookaheadOf, runDistributed }, { spawnLocalHosts }] = await Promise.all([
+    import('../distributed/coordinator.js'),
+    import('../distributed/spawn.js'),
+  ]);
   lookaheadOf(loaded);
   const spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts);
   const hosts = spawned?.addresses ?? options.hosts ?? [];

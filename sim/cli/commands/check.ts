@@ -4,9 +4,6 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'no
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Piscina } from 'piscina';
-import { junitXml } from '../../../reports/junit.js';
-import { suiteMarkdown } from '../../../reports/suite-markdown.js';
 import { writeFileAtomically } from '../../../reports/write.js';
 import type { ScenarioCheck, ScenarioCheckTask } from '../../run/check-scenario.js';
 import { formatDuration } from '../../scenario/units.js';
@@ -42,6 +39,8 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), files.length));
   process.stdout.write(`clustersim check: ${files.length} scenario${files.length === 1 ? '' : 's'}, ${jobs} at once\n`);
   const startedAt = performance.now();
+  // The pool and the suite's reports load when a check is asked for; the workers load the simulator.
+  const [{ Piscina }, { junitXml }, { suiteMarkdown }] = await Promise.all([import('piscina'), import('../../../reports/junit.js'), import('../../../reports/suite-markdown.js')]);
   const pool = new Piscina<ScenarioCheckTask, ScenarioCheck>({
     filename: new URL('../check-worker.mjs', import.meta.url).href,
     minThreads: jobs,

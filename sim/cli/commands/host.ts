@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startNodeHost, type TlsFiles } from '../../distributed/host-server.js';
+import type { TlsFiles } from '../../distributed/host-server.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
 
 interface HostOptions {
@@ -37,6 +37,7 @@ async function hostCommand(options: HostOptions): Promise<number> {
       ...(options.tlsClientCa === undefined ? {} : { clientAuthority: options.tlsClientCa }),
     };
   }
+  const { startNodeHost } = await import('../../distributed/host-server.js');
   const host = await startNodeHost({
     listen: options.listen,
     ...(tls === undefined ? {} : { tls }),

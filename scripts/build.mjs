@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Compiles the sources the command runs (sim/, nodes/, reports/, gen/) into dist/, one JavaScript
+// module per TypeScript module, with the worker threads' .mjs entry points beside them. esbuild
+// only strips the types (tsc --noEmit checks them), so a build takes about a second: the tests
+// rebuild before they run (test/global-setup.ts), and no stale build can be tested.
+// Only files whose bytes changed are written (each by a rename, so a process starting meanwhile
+// never reads half a module), and files whose source is gone are removed.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const sourceFolders = ['sim', 'nodes', 'reports', 'gen'];
+const outFolder = join(root, 'dist');
+
+function filesUnder(folder, keep) {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && keep(entry.name))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+/** Writes `bytes` to `file` unless it already holds them; true when it wrote. */
+function writeIfChanged(file, bytes) {
+  if (existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0) return false;
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, file);
+  return true;
+}
+
+export async function buildDist() {
+  const folders = sourceFolders.map((folder) => join(root, folder));
+  if (!existsSync(join(root, 'gen', 'clustersim'))) throw new Error('gen/ is missing: run `npm run proto` first');
+  const typescript = folders.flatMap((folder) => filesUnder(folder, (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')));
+  const result = await build({
+    entryPoints: typescript,
+    outdir: outFolder,
+    outbase: root,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    bundle: false,
+    write: false,
+    logLevel: 'warning',
+  });
+  const outputs = new Map(result.outputFiles.map((file) => [file.path, Buffer.from(file.contents)]));
+  // The worker threads' entry points are JavaScript already; they find the compiled modules beside them.
+  for (const file of folders.flatMap((folder) => filesUnder(folder, (name) => name.endsWith('.mjs')))) {
+    outputs.set(join(outFolder, relative(root, file)), readFileSync(file));
+  }
+  let written = 0;
+  for (const [file, bytes] of outputs) if (writeIfChanged(file, bytes)) written++;
+  let removed = 0;
+  for (const file of filesUnder(outFolder, () => true)) {
+    if (!outputs.has(file)) {
+      rmSync(file);
+      removed++;
+    }
+  }
+  return { modules: outputs.size, written, removed };
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = performance.now();
+  const { modules, written, removed } = await buildDist();
+  if (!process.argv.includes('--quiet'))
+    console.log(`dist/: ${modules} modules, ${written} written, ${removed} removed in ${Math.round(performance.now() - started)} ms`);
+}
