@@ -1,6 +1,35 @@
 import { D3Node } from 'd3-node';
 import type * as d3 from 'd3';
 
+/** What a chart is drawn on: its own SVG element, and the SVG text once drawn. */
+export interface ChartNode {
+  readonly d3: typeof d3;
+  svgString(): string;
+}
+
+// d3-node builds a jsdom window per chart, some 50 ms each. Every chart of the process draws
+// instead in a detached element of one document, and serializes as d3-node does: same bytes.
+let sharedDom: D3Node | undefined;
+
+// jsdom lowercases these SVG tag names (d3-node puts them back the same way).
+const camelCaseTags = ['linearGradient', 'radialGradient', 'clipPath', 'textPath'];
+
+function createChartSvg(width: number, height: number): { node: ChartNode; svg: d3.Selection<SVGSVGElement, unknown, null, undefined> } {
+  sharedDom ??= new D3Node();
+  const d3 = sharedDom.d3;
+  const svg = d3
+    .select(sharedDom.document.createElement('div'))
+    .append('svg')
+    .attr('xmlns', 'http://www.w3.org/2000/svg')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('viewBox', `0 0 ${width} ${height}`);
+  svg.append('defs').append('style').attr('type', 'text/css').text(`<![CDATA[ ${chartStyle} ]]>`);
+  const svgString = () =>
+    camelCaseTags.reduce((text, tag) => text.replace(new RegExp(`(<|</)${tag.toLowerCase()}\\b`, 'g'), `$1${tag}`), svg.node()!.outerHTML);
+  return { node: { d3, svgString }, svg };
+}
+
 /** Shared look of every chart: size, margins, title, axes with units, legend. */
 export const chartStyle = `
   text { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 11px; fill: #222; }
@@ -12,7 +41,7 @@ export const chartStyle = `
 `;
 
 export interface Frame {
-  node: D3Node;
+  node: ChartNode;
   d3: typeof d3;
   svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   plot: d3.Selection<SVGGElement, unknown, null, undefined>;
@@ -32,8 +61,7 @@ export function createFrame(options: FrameOptions): Frame {
   const outerWidth = options.width ?? 900;
   const outerHeight = options.height ?? 420;
   const margin = { top: 52, right: options.marginRight ?? 170, bottom: 46, left: 64 };
-  const node = new D3Node({ styles: chartStyle });
-  const svg = node.createSVG(outerWidth, outerHeight, { viewBox: `0 0 ${outerWidth} ${outerHeight}` });
+  const { node, svg } = createChartSvg(outerWidth, outerHeight);
   svg.append('rect').attr('width', outerWidth).attr('height', outerHeight).attr('fill', '#fff');
   svg.append('text').attr('class', 'title').attr('x', margin.left).attr('y', 22).text(options.title);
   if (options.subtitle !== undefined) svg.append('text').attr('class', 'subtitle').attr('x', margin.left).attr('y', 38).text(options.subtitle);
@@ -90,8 +118,7 @@ export const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '
 
 /** A chart made of several panels: the canvas, its title and subtitle; panels are drawn by the caller. */
 export function createCanvas(options: { title: string; subtitle?: string; width: number; height: number }): Pick<Frame, 'node' | 'd3' | 'svg'> {
-  const node = new D3Node({ styles: chartStyle });
-  const svg = node.createSVG(options.width, options.height, { viewBox: `0 0 ${options.width} ${options.height}` });
+  const { node, svg } = createChartSvg(options.width, options.height);
   svg.append('rect').attr('width', options.width).attr('height', options.height).attr('fill', '#fff');
   svg.append('text').attr('class', 'title').attr('x', 16).attr('y', 22).text(options.title);
   if (options.subtitle !== undefined) svg.append('text').attr('class', 'subtitle').attr('x', 16).attr('y', 38).text(options.subtitle);

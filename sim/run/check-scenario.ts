@@ -1,6 +1,7 @@
 import { basename, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderReport } from '../../reports/report.js';
+import { summarize } from '../../reports/summary.js';
 import { writeReportFiles } from '../../reports/write.js';
 import { describeViolation } from '../checkers/violation-lines.js';
 import { ScenarioError, loadScenarioFile } from '../scenario/load.js';
@@ -50,7 +51,7 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
   try {
     const loaded = loadScenarioFile(task.file);
     const result = runScenario(loaded);
-    const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
+    const expectations = evaluateExpectations(loaded.scenario.expect, summarize(result));
     const report = renderReport(result, expectations);
     const reportDirectory = join(task.outDirectory, fallbackName);
     writeReportFiles(reportDirectory, report.files);
