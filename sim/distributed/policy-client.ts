@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
+import type { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
 import type { RoutingPolicy } from '../../nodes/router/external-policy.js';
 
 const answerCapacityBytes = 64 * 1024;
@@ -13,8 +13,9 @@ export class RoutingPolicyError extends Error {}
 
 /**
  * A RoutingPolicyService reached over gRPC, called synchronously from a router's handler: a
- * worker thread owns the gRPC client, and this thread sleeps on a shared buffer until the answer
- * comes or the deadline passes. The worker starts on the first call, so a host that holds no
+ * worker thread owns the gRPC client and the protobuf codec (so gRPC loads only in a run with a
+ * policy), and this thread sleeps on a shared buffer until the answer, as JSON, comes or the
+ * deadline passes. The worker starts on the first call, so a host that holds no
  * router never connects.
  */
 export class GrpcRoutingPolicy implements RoutingPolicy {
@@ -48,11 +49,11 @@ export class GrpcRoutingPolicy implements RoutingPolicy {
       allowanceMs = startAllowanceMs;
     }
     Atomics.store(this.control, 0, waiting);
-    this.worker.postMessage(ChooseRequest.encode(question).finish());
+    this.worker.postMessage(question);
     Atomics.wait(this.control, 0, waiting, this.timeoutMs + allowanceMs + 1000);
     const state = Atomics.load(this.control, 0);
     const answer = this.data.slice(0, Atomics.load(this.control, 1));
-    if (state === answered) return ChooseResponse.decode(answer);
+    if (state === answered) return JSON.parse(Buffer.from(answer).toString('utf8')) as ChooseResponse;
     const reason = state === failed ? Buffer.from(answer).toString('utf8') : `no answer within ${(this.timeoutMs / 1000).toString()} s`;
     this.broken = new RoutingPolicyError(
       `routing policy ${this.address} failed for ${question.router} at virtual time ${question.nowUs} us: ${reason}`,
