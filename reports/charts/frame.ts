@@ -1,5 +1,5 @@
-import { D3Node } from 'd3-node';
-import type * as d3 from 'd3';
+import * as d3 from 'd3';
+import { ChartDocument } from './svg-dom.js';
 
 /** What a chart is drawn on: its own SVG element, and the SVG text once drawn. */
 export interface ChartNode {
@@ -7,27 +7,20 @@ export interface ChartNode {
   svgString(): string;
 }
 
-// d3-node builds a jsdom window per chart, some 50 ms each. Every chart of the process draws
-// instead in a detached element of one document, and serializes as d3-node does: same bytes.
-let sharedDom: D3Node | undefined;
-
-// jsdom lowercases these SVG tag names (d3-node puts them back the same way).
-const camelCaseTags = ['linearGradient', 'radialGradient', 'clipPath', 'textPath'];
+// Every chart draws in a detached element of one document; the markup is what d3-node wrote.
+const chartDocument = new ChartDocument();
 
 function createChartSvg(width: number, height: number): { node: ChartNode; svg: d3.Selection<SVGSVGElement, unknown, null, undefined> } {
-  sharedDom ??= new D3Node();
-  const d3 = sharedDom.d3;
+  const holder = chartDocument.createElement('div') as unknown as HTMLDivElement;
   const svg = d3
-    .select(sharedDom.document.createElement('div'))
+    .select(holder)
     .append('svg')
     .attr('xmlns', 'http://www.w3.org/2000/svg')
     .attr('width', width)
     .attr('height', height)
     .attr('viewBox', `0 0 ${width} ${height}`);
   svg.append('defs').append('style').attr('type', 'text/css').text(`<![CDATA[ ${chartStyle} ]]>`);
-  const svgString = () =>
-    camelCaseTags.reduce((text, tag) => text.replace(new RegExp(`(<|</)${tag.toLowerCase()}\\b`, 'g'), `$1${tag}`), svg.node()!.outerHTML);
-  return { node: { d3, svgString }, svg };
+  return { node: { d3, svgString: () => svg.node()!.outerHTML }, svg };
 }
 
 /** Shared look of every chart: size, margins, title, axes with units, legend. */
