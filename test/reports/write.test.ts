@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkOutputDirectory, OutputError, writeFileAtomically, writeReportFiles } from '../../reports/write.js';
 
@@ -92,11 +93,13 @@ describe('writing a report', () => {
   it('a process killed at any moment while writing leaves the old report or the new one, never a mix', async () => {
     const parent = scratch();
     const out = join(parent, 'run');
-    const writer = join(parent, 'writer.ts');
+    // The compiled module (dist/, rebuilt before the tests): plain node starts in a fraction of the
+    // time tsx takes, so the kills below land while reports are being written even on a busy machine.
+    const writer = join(parent, 'writer.mjs');
     // Reports of a few MB, each file stamped with its version, written one after another.
     writeFileSync(
       writer,
-      `import { writeReportFiles } from ${JSON.stringify(resolve('reports/write.ts'))};
+      `import { writeReportFiles } from ${JSON.stringify(pathToFileURL(resolve('dist/reports/write.js')).href)};
 const padding = 'x'.repeat(2_000_000);
 for (let version = 1; ; version++) {
   const stamp = String(version);
@@ -106,7 +109,7 @@ for (let version = 1; ; version++) {
     );
     const versionsSeen = new Set<string>();
     for (const delayMs of [700, 900, 1100, 1300, 1600, 2000]) {
-      const child = spawn(process.execPath, ['--import', 'tsx', writer], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [writer], { stdio: 'ignore' });
       await new Promise((done) => setTimeout(done, delayMs));
       child.kill('SIGKILL');
       if (child.exitCode === null && child.signalCode === null) await new Promise((done) => child.once('exit', done));

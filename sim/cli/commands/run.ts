@@ -35,7 +35,7 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
-  // The simulator and the report (d3-node and its DOM) load here, when a run is asked for.
+  // The simulator and the report (d3 and its charts) load here, when a run is asked for.
   const [{ loadScenarioFile }, { runScenarioInterruptibly }, { evaluateExpectations }, { renderReport }, { summarize }, { violationLines }] = await Promise.all([
     import('../../scenario/load.js'),
     import('../../run/run.js'),
