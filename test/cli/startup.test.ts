@@ -23,7 +23,7 @@ function clustersim(...args: string[]) {
 }
 
 // The simulator, the scenario loader and the charts (light modules such as reports/write.js may load).
-const simulator = ['/dist/sim/run/', '/dist/sim/kernel/', '/dist/nodes/', '/dist/sim/scenario/load.js', '/dist/reports/report.js', '/dist/reports/charts/frame.js', '/node_modules/zod/', '/node_modules/yaml/', '/node_modules/d3'];
+const simulator = ['/dist/sim/run/', '/dist/sim/kernel/', '/dist/nodes/', '/dist/sim/scenario/load.js', '/dist/reports/report.js', '/dist/reports/charts/frame.js', '/dist/vendor/', '/node_modules/zod/', '/node_modules/yaml/', '/node_modules/d3'];
 
 describe('start-up of the compiled command', () => {
   it('--version and --help load commander and the command registrations, not the simulator', () => {
@@ -37,11 +37,12 @@ describe('start-up of the compiled command', () => {
     expect(clustersim('--version').stdout.trim()).toBe('0.1.0');
   });
 
-  it('a run loads the simulator and d3 from dist/, and neither gRPC nor the TypeScript sources', () => {
+  it('a run loads the simulator and the bundled d3 from dist/, and neither gRPC nor the TypeScript sources', () => {
     const result = clustersim('run', 'scenarios/maintenance-affinity.yaml', '--quiet', '--out', join(scratch, 'run'));
     expect(result.status, result.stderr).toBe(0);
     expect(result.modules.some((url) => url.endsWith('/dist/sim/run/run.js'))).toBe(true);
-    expect(result.modules.some((url) => url.includes('/node_modules/d3'))).toBe(true);
+    expect(result.modules.some((url) => url.endsWith('/dist/vendor/d3.js'))).toBe(true);
+    expect(result.modules.filter((url) => url.includes('/node_modules/d3') || url.includes('/node_modules/zod/'))).toEqual([]);
     expect(result.modules.filter((url) => url.includes('grpc') || url.includes('/node_modules/tsx/') || url.endsWith('.ts'))).toEqual([]);
   });
 });
