@@ -40,7 +40,11 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
   process.stdout.write(`clustersim check: ${files.length} scenario${files.length === 1 ? '' : 's'}, ${jobs} at once\n`);
   const startedAt = performance.now();
   // The pool and the suite's reports load when a check is asked for; the workers load the simulator.
-  const [{ Piscina }, { junitXml }, { suiteMarkdown }] = await Promise.all([import('piscina'), import('../../../reports/junit.js'), import('../../../reports/suite-markdown.js')]);
+  const [{ Piscina }, { junitXml }, { suiteMarkdown }] = await Promise.all([
+    import('piscina'),
+    import('../../../reports/junit.js'),
+    import('../../../reports/suite-markdown.js'),
+  ]);
   const pool = new Piscina<ScenarioCheckTask, ScenarioCheck>({
     filename: new URL('../check-worker.mjs', import.meta.url).href,
     minThreads: jobs,
