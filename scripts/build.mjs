@@ -21,7 +21,10 @@ const vendorPackages = new Map([
   ['zod', 'zod'],
   ['d3', 'd3'],
   ['@bufbuild/protobuf/wire', 'protobuf-wire'],
+  ['yaml', 'yaml'],
 ]);
+/** Where a bundle starts when not at the package itself: yaml's ES module build (its Node build is CommonJS). */
+const vendorSources = new Map([['yaml', './node_modules/yaml/browser/index.js']]);
 
 /** Keeps every import as it is, except a vendor package's, which goes to its bundle in dist/vendor/. */
 const importsToVendorBundles = {
@@ -40,7 +43,7 @@ const importsToVendorBundles = {
 
 function buildVendorBundle(name, file) {
   return build({
-    stdin: { contents: `export * from '${name}';`, resolveDir: root, loader: 'js' },
+    stdin: { contents: `export * from '${vendorSources.get(name) ?? name}';`, resolveDir: root, loader: 'js' },
     outfile: join(outFolder, 'vendor', `${file}.js`),
     bundle: true,
     format: 'esm',
