@@ -1,7 +1,7 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
 import { seriesProtocols } from '../../sim/metrics/series.js';
 import { protocolColors, protocolLabels } from './colors.js';
-import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit, svgText } from './frame.js';
+import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit } from './frame.js';
 import { formatSpan } from './format.js';
 
 // More causes than colours would repeat colours: the smallest are summed as "other causes".
@@ -70,7 +70,7 @@ export function droppedByCauseChart(series: TimeSeries): string | undefined {
     frame,
     keys.map((cause) => ({ label: cause, color: color(cause) })),
   );
-  return svgText(frame.node);
+  return frame.node.svgString();
 }
 
 /** Dropped sessions per window of virtual time, stacked by protocol. */
@@ -107,7 +107,7 @@ export function droppedOverTimeChart(series: TimeSeries): string | undefined {
     frame,
     protocols.map((protocol) => ({ label: protocolLabels[protocol]!, color: protocolColors[protocol]! })),
   );
-  return svgText(frame.node);
+  return frame.node.svgString();
 }
 
 function topCauses(all: readonly ReadonlyMap<string, number>[]): string[] {

@@ -1,4 +1,4 @@
-import { createFrame, drawAxes, drawLegend, palette, svgText } from '../charts/frame.js';
+import { createFrame, drawAxes, drawLegend, palette } from '../charts/frame.js';
 
 export interface SweepLine {
   label: string;
@@ -63,5 +63,5 @@ export function sweepChart(input: SweepChartInput): string {
   const legend = shown.map((entry, index) => ({ label: entry.label, color: palette[index % palette.length]!, shape: 'line' as const }));
   if (input.lines.length > shown.length) legend.push({ label: `(${input.lines.length - shown.length} more not shown)`, color: '#fff', shape: 'line' });
   drawLegend(frame, legend);
-  return svgText(frame.node);
+  return frame.node.svgString();
 }

@@ -1,8 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { HostError, lookaheadOf, runDistributed } from '../distributed/coordinator.js';
-import { checkRoutingPolicy } from '../distributed/policy-client.js';
-import { HostStartAborted, HostStartError, spawnLocalHosts, type LocalHosts } from '../distributed/spawn.js';
-import { ScenarioRun, type RunResult } from '../run/run.js';
+import type { LocalHosts } from '../distributed/spawn.js';
+import type { RunResult } from '../run/run.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { firstTlsFileProblem } from './tls-files.js';
 
@@ -27,13 +25,19 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
   if (options.hosts !== undefined && options.spawnHosts !== undefined)
     throw new DistributedRunError('give --hosts or --spawn-hosts, not both');
   checkTlsOptions(options);
+  // gRPC and the coordinator load only for a run on node hosts.
+  const [{ HostError, lookaheadOf, runDistributed }, { checkRoutingPolicy }, { HostStartAborted, HostStartError, spawnLocalHosts }] = await Promise.all([
+    import('../distributed/coordinator.js'),
+    import('../distributed/policy-check.js'),
+    import('../distributed/spawn.js'),
+  ]);
   lookaheadOf(loaded);
   await checkRoutingPolicy(loaded);
   let spawned: LocalHosts | undefined;
   try {
     spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts, options.signal === undefined ? {} : { signal: options.signal });
   } catch (error) {
-    if (error instanceof HostStartAborted) return stoppedBeforeStart(loaded, options);
+    if (error instanceof HostStartAborted) return await stoppedBeforeStart(loaded, options);
     if (error instanceof HostStartError) throw new DistributedRunError(error.message);
     throw error;
   }
@@ -61,7 +65,8 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
 }
 
 /** The report of a run interrupted while its hosts started: nothing ran. */
-function stoppedBeforeStart(loaded: LoadedScenario, options: HostOptions): RunResult {
+async function stoppedBeforeStart(loaded: LoadedScenario, options: HostOptions): Promise<RunResult> {
+  const { ScenarioRun } = await import('../run/run.js');
   const run = new ScenarioRun(loaded, options.seed === undefined ? {} : { seed: options.seed });
   run.stop({ cause: 'interrupted', reason: String(options.signal?.reason ?? 'interrupted') });
   return run.result();

@@ -13,7 +13,7 @@ import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { MalformedBatchError, parseRecords } from './codec.js';
 import { HostConnection, HostError } from './host-connection.js';
 import { connectTimeoutMs, defaultAnswerTimeoutMs, setupTimeoutMs } from './limits.js';
-import { checkRoutingPolicy } from './policy-client.js';
+import { checkRoutingPolicy } from './policy-check.js';
 import { RecordMerger } from './record-merge.js';
 
 export { HostError };

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const entryPoint = fileURLToPath(new URL('../../bin/clustersim.mjs', import.meta.url));
+// bin/clustersim.mjs, seen from the sources (sim/distributed/) or from the build (dist/sim/distributed/):
+// either way the hosts run the compiled command.
+const entryPoint = fileURLToPath(new URL(`${import.meta.url.endsWith('.ts') ? '../..' : '../../..'}/bin/clustersim.mjs`, import.meta.url));
 const stopTimeoutMs = 5_000;
 
 /**

@@ -8,7 +8,6 @@ import type { RecordSink } from '../kernel/actor.js';
 import { PendingEventsError } from '../kernel/event-queue.js';
 import { Simulation } from '../kernel/simulation.js';
 import { RoutingPolicyError } from '../../nodes/router/external-policy.js';
-import { checkRoutingPolicy } from '../distributed/policy-client.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -228,7 +227,8 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
  * the scenario names must accept a connection first (a ScenarioError otherwise).
  */
 export async function runScenarioInterruptibly(loaded: LoadedScenario, signal: AbortSignal, options: RunOptions = {}): Promise<RunResult> {
-  await checkRoutingPolicy(loaded);
+  // gRPC loads only for a scenario that names a policy.
+  if (loaded.scenario.routing.policy !== undefined) await (await import('../distributed/policy-check.js')).checkRoutingPolicy(loaded);
   const run = new ScenarioRun(loaded, options);
   const interrupt = () => run.stop({ cause: 'interrupted', reason: String(signal.reason ?? 'interrupted') });
   if (signal.aborted) interrupt();

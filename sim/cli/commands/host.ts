@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { NodeHostStartError, startNodeHost, type TlsFiles } from '../../distributed/host-server.js';
+import type { TlsFiles } from '../../distributed/host-server.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
 import { firstTlsFileProblem } from '../tls-files.js';
 
@@ -43,6 +43,7 @@ async function hostCommand(options: HostOptions): Promise<number> {
       ...(options.tlsClientCa === undefined ? {} : { clientAuthority: options.tlsClientCa }),
     };
   }
+  const { NodeHostStartError, startNodeHost } = await import('../../distributed/host-server.js');
   const host = await startNodeHost({
     listen: options.listen,
     ...(tls === undefined ? {} : { tls }),

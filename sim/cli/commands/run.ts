@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { renderReport } from '../../../reports/report.js';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
-import { violationLines } from '../../checkers/violation-lines.js';
-import { evaluateExpectations } from '../../run/expectations.js';
-import { runScenarioInterruptibly } from '../../run/run.js';
 import { parseHostCount, parseHostList, runOnHosts } from '../distributed-run.js';
-import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
 import { whileInterruptible } from '../interruption.js';
@@ -44,6 +39,15 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
+  // The simulator and the report (d3 and its charts) load here, when a run is asked for.
+  const [{ loadScenarioFile }, { runScenarioInterruptibly }, { evaluateExpectations }, { renderReport }, { summarize }, { violationLines }] = await Promise.all([
+    import('../../scenario/load.js'),
+    import('../../run/run.js'),
+    import('../../run/expectations.js'),
+    import('../../../reports/report.js'),
+    import('../../../reports/summary.js'),
+    import('../../checkers/violation-lines.js'),
+  ]);
   const loaded = loadScenarioFile(file);
   const directory = options.out ?? join('out', loaded.scenario.name);
   checkOutputDirectory(directory);
@@ -66,7 +70,7 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
   );
   progress?.finish();
   const wallMs = performance.now() - startedAt;
-  const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
+  const expectations = evaluateExpectations(loaded.scenario.expect, summarize(result));
   const report = renderReport(result, expectations);
   writeReportFiles(directory, report.files);
   if (result.stopped !== undefined) {

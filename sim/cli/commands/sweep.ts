@@ -1,10 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { renderSweepReport } from '../../../reports/sweep/sweep-report.js';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
-import { formatValue } from '../../experiments/parameters.js';
-import { planSweep, runSweep, SweepError } from '../../experiments/sweep.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
 import { progressLine } from './progress.js';
@@ -38,6 +35,12 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
+  // The experiment and its report load here, when a sweep is asked for.
+  const [{ planSweep, runSweep, SweepError }, { formatValue }, { renderSweepReport }] = await Promise.all([
+    import('../../experiments/sweep.js'),
+    import('../../experiments/parameters.js'),
+    import('../../../reports/sweep/sweep-report.js'),
+  ]);
   let plan;
   try {
     plan = planSweep({
