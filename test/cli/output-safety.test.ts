@@ -72,6 +72,22 @@ describe('an unsafe --out is refused before anything runs, and the user keeps ev
   });
 });
 
+describe('places that cannot take a report', () => {
+  it('a mount point, and file systems where nothing can be made: refused before the run with the cause', async () => {
+    const cases: [string, RegExp][] = [
+      ['/dev/shm', /\/dev\/shm: it is a mount point, which cannot be replaced; name a directory inside it/],
+      ['/proc/clustersim-report', /\/proc is not writable \(no directory can be made there\)/],
+      ['/sys/clustersim-report', /\/sys is not writable \(/],
+    ];
+    for (const [out, message] of cases) {
+      const result = await cli('run', tiny, '--quiet', '--out', out);
+      expect(result.exitCode, out).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
 describe('check: its outputs are checked before the suite runs', () => {
   it('--out that is a file, and --junit that is a directory: exit 2, no scenario run', async () => {
     const file = join(scratch, 'check-out-file');
