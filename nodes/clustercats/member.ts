@@ -646,6 +646,7 @@ export class ClusterCatsMember implements NodeActor {
         workClass: '',
         retryable: false,
         redirectAddress: '',
+        serverInFlight: 0,
       },
     });
   }

@@ -131,7 +131,7 @@ export class Router implements NodeActor {
     const policy = this.config.policy;
     const target =
       policy === undefined
-        ? group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'))
+        ? group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'), context.now)
         : this.askPolicy(policy, request, group, context);
     if (typeof target === 'string') return this.answerItself(request, Status.REJECTED, target, '', context);
     if (target === noServer) {
@@ -174,7 +174,10 @@ export class Router implements NodeActor {
     const request = this.pending.get(response.requestId);
     if (request === undefined) return; // already answered (a late duplicate, or retried after a failure)
     this.pending.delete(response.requestId);
-    if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
+    if (this.views.knows(response.server)) {
+      this.views.addOutstanding(response.server, -1);
+      this.views.heard(response.server, response.serverInFlight, context.now, request.sentAtUs);
+    }
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
       return this.route(request, context);
     }

@@ -382,7 +382,8 @@ export class AppServer implements NodeActor {
 
   private respond(request: Request, status: Status, cause: string, retryable: boolean, context: NodeContext): void {
     if (this.silent) return;
-    context.send(request.router, { $case: 'response', value: responseTo(request, status, cause, context.self, retryable) });
+    // The load rides on the answer: requests in service and queued, this one no longer among them.
+    context.send(request.router, { $case: 'response', value: responseTo(request, status, cause, context.self, retryable, '', this.busyThreads + this.queued) });
   }
 
   /**

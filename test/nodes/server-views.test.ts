@@ -89,6 +89,51 @@ describe('server views', () => {
     expect(group.choose(open(), ServerPool.running, [], draws(0))).toBe(2);
   });
 
+  it("estimates a server's requests as its own count on its last answer plus the router's sent since, the others' part decaying toward their mean", () => {
+    const all = views(3);
+    all.addOutstanding(1, 1);
+    expect(all.estimate(1, 0)).toBe(1); // nothing heard: the router's own, exactly
+    all.addOutstanding(1, -1);
+    all.heard(1, 7, 10_000, 0); // 7 requests there, none of them this router's; a 10 ms response time
+    expect(all.estimate(1, 10_000)).toBeCloseTo(7);
+    all.addOutstanding(1, 1);
+    expect(all.estimate(1, 10_000)).toBeCloseTo(8);
+    // The others' mean so far is 7 * 0.01; half a response time later the others' part has decayed by e.
+    const mean = 0.07;
+    expect(all.estimate(1, 15_000)).toBeCloseTo(1 + mean + (7 - mean) / Math.E);
+    expect(all.estimate(1, 1_000_000)).toBeCloseTo(1 + mean);
+    // A server never heard from counts the mean of others' too.
+    expect(all.estimate(0, 15_000)).toBeCloseTo(mean);
+    // Its own requests are not counted twice: 3 on the answer, 1 of them this router's.
+    all.heard(2, 3, 20_000, 10_000);
+    expect(all.estimate(2, 20_000)).toBeGreaterThan(2);
+    all.clearOutstanding();
+    expect(all.outstanding(1)).toBe(0);
+  });
+
+  it("with a router alone the estimate is its own count exactly, so the choice is join-the-shortest-queue", () => {
+    const all = views(3);
+    const group = groupOf(all, 3);
+    all.addOutstanding(0, 2);
+    all.addOutstanding(1, 2);
+    all.addOutstanding(1, -1);
+    all.heard(1, 1, 5_000, 0); // the server counts just the router's own remaining request
+    all.addOutstanding(2, 3);
+    expect(group.choose(open(), ServerPool.running, [], draws(0), 6_000)).toBe(1);
+    expect(all.estimate(1, 6_000)).toBe(1);
+  });
+
+  it('shuns a server whose last answer counted many requests of other routers, until that has aged', () => {
+    const all = views(2);
+    const group = groupOf(all, 2);
+    all.addOutstanding(0, 1);
+    all.addOutstanding(1, 1);
+    all.addOutstanding(1, -1);
+    all.heard(1, 30, 10_000, 0);
+    expect(group.choose(open(), ServerPool.running, [], draws(0.9), 10_000)).toBe(0);
+    expect(group.choose(open(), ServerPool.running, [], draws(0.9), 200_000)).toBe(1);
+  });
+
   it('breaks ties by the scan order, which starts at a random offset', () => {
     const group = groupOf(views(3), 3);
     expect(group.choose(open(), ServerPool.running, [], draws(0))).toBe(0);
