@@ -123,6 +123,7 @@ describe('sprayer', () => {
             workClass: 'shop',
             retryable: false,
             redirectAddress: '',
+            serverInFlight: 0,
           },
         },
       },
