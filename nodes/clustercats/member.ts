@@ -646,7 +646,7 @@ export class ClusterCatsMember implements NodeActor {
         workClass: '',
         retryable: false,
         redirectAddress: '',
-        serverInFlight: 0,
+        othersInFlight: 0,
       },
     });
   }

@@ -176,7 +176,7 @@ export class Router implements NodeActor {
     this.pending.delete(response.requestId);
     if (this.views.knows(response.server)) {
       this.views.addOutstanding(response.server, -1);
-      this.views.heard(response.server, response.serverInFlight, context.now, request.sentAtUs);
+      this.views.heard(response.server, response.othersInFlight, context.now, request.sentAtUs);
     }
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
       return this.route(request, context);

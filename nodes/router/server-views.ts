@@ -23,7 +23,7 @@ const outstandingField = 2;
  * times as loaded for a whole interval).
  */
 const weightField = 3;
-/** Other routers' requests at the server when it last answered this router: its count on the answer less this router's own. */
+/** Other routers' requests at the server (in service and queued) when it last answered this router, as its answer said. */
 const othersField = 4;
 /** When the server last answered this router. */
 const heardAtField = 5;
@@ -89,12 +89,13 @@ export class ServerViews {
   private responseTimeMeanUs = 0;
 
   /**
-   * The server's own count of its requests (in service and queued), on its answer at `nowUs` to
-   * a request sent at `sentAtUs`; call after this router's outstanding count is updated.
+   * The server's count of other routers' requests (in service and queued), on its answer at
+   * `nowUs` to a request sent at `sentAtUs`. The server counts them apart from this router's own:
+   * an answer overtaken in the network by a later one would otherwise count as others' the
+   * requests whose answers already arrived.
    */
-  heard(actor: number, serverInFlight: number, nowUs: number, sentAtUs: number): void {
+  heard(actor: number, others: number, nowUs: number, sentAtUs: number): void {
     const base = actor * stride;
-    const others = Math.max(0, serverInFlight - this.fields[base + outstandingField]!);
     this.fields[base + othersField] = others;
     this.fields[base + heardAtField] = nowUs;
     this.othersMean += (others - this.othersMean) * movingAverageWeight;
@@ -128,7 +129,10 @@ export class ServerViews {
       if (this.fields[base + stateField]! === unknown) continue;
       this.fields[base + outstandingField] = 0;
       this.fields[base + othersField] = 0;
+      this.fields[base + heardAtField] = 0;
     }
+    this.othersMean = 0;
+    this.responseTimeMeanUs = 0;
   }
 
   /** Applies a load report; returns true when the server's state or mode changed. A server not known here is ignored. */

@@ -81,7 +81,7 @@ describe('ClusterCATS LAN segment: delivery', () => {
             workClass: 'gold',
             retryable: false,
             redirectAddress: '',
-            serverInFlight: 0,
+            othersInFlight: 0,
           },
         },
       },

@@ -39,7 +39,7 @@ function response(requestId: number, server: number, status = Status.OK, retryab
     workClass: '',
     retryable,
     redirectAddress: '',
-    serverInFlight: 0,
+    othersInFlight: 0,
   };
   return { $case: 'response', value };
 }

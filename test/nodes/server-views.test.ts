@@ -89,12 +89,12 @@ describe('server views', () => {
     expect(group.choose(open(), ServerPool.running, [], draws(0))).toBe(2);
   });
 
-  it("estimates a server's requests as its own count on its last answer plus the router's sent since, the others' part decaying toward their mean", () => {
+  it("estimates a server's requests as the router's own plus the other routers' its last answer counted, decaying toward their mean", () => {
     const all = views(3);
     all.addOutstanding(1, 1);
     expect(all.estimate(1, 0)).toBe(1); // nothing heard: the router's own, exactly
     all.addOutstanding(1, -1);
-    all.heard(1, 7, 10_000, 0); // 7 requests there, none of them this router's; a 10 ms response time
+    all.heard(1, 7, 10_000, 0); // 7 requests of other routers there; a 10 ms response time
     expect(all.estimate(1, 10_000)).toBeCloseTo(7);
     all.addOutstanding(1, 1);
     expect(all.estimate(1, 10_000)).toBeCloseTo(8);
@@ -104,11 +104,12 @@ describe('server views', () => {
     expect(all.estimate(1, 1_000_000)).toBeCloseTo(1 + mean);
     // A server never heard from counts the mean of others' too.
     expect(all.estimate(0, 15_000)).toBeCloseTo(mean);
-    // Its own requests are not counted twice: 3 on the answer, 1 of them this router's.
-    all.heard(2, 3, 20_000, 10_000);
-    expect(all.estimate(2, 20_000)).toBeGreaterThan(2);
+    // The newest answer replaces what was heard; a crash forgets it.
+    all.heard(1, 2, 20_000, 10_000);
+    expect(all.estimate(1, 20_000)).toBeCloseTo(3);
     all.clearOutstanding();
     expect(all.outstanding(1)).toBe(0);
+    expect([all.estimate(0, 20_000), all.estimate(1, 20_000)]).toEqual([0, 0]);
   });
 
   it("with a router alone the estimate is its own count exactly, so the choice is join-the-shortest-queue", () => {
@@ -117,7 +118,7 @@ describe('server views', () => {
     all.addOutstanding(0, 2);
     all.addOutstanding(1, 2);
     all.addOutstanding(1, -1);
-    all.heard(1, 1, 5_000, 0); // the server counts just the router's own remaining request
+    all.heard(1, 0, 5_000, 0); // no other router's requests there
     all.addOutstanding(2, 3);
     expect(group.choose(open(), ServerPool.running, [], draws(0), 6_000)).toBe(1);
     expect(all.estimate(1, 6_000)).toBe(1);

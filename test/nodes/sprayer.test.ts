@@ -123,7 +123,7 @@ describe('sprayer', () => {
             workClass: 'shop',
             retryable: false,
             redirectAddress: '',
-            serverInFlight: 0,
+            othersInFlight: 0,
           },
         },
       },
