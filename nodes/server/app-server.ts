@@ -388,7 +388,7 @@ export class AppServer implements NodeActor {
   private respond(request: Request, status: Status, cause: string, retryable: boolean, context: NodeContext): void {
     if (this.silent) return;
     // The load rides on the answer: the requests in service and queued that other routers sent.
-    const others = this.busyThreads + this.queued - (this.inFlightByRouter.get(request.router) ?? 0);
+    const others = Math.max(0, this.busyThreads + this.queued - (this.inFlightByRouter.get(request.router) ?? 0));
     context.send(request.router, { $case: 'response', value: responseTo(request, status, cause, context.self, retryable, '', others) });
   }
 
