@@ -46,7 +46,9 @@ const protocolCount = 5;
 /**
  * An On Demand Router. For each request it finds the work class, applies its action, and sends
  * the request to the server that holds its session when that server may still take it, or else
- * to the eligible server with the fewest of its own requests outstanding per thread. A request
+ * to the eligible server with the fewest requests per thread as it estimates them: its own
+ * outstanding there, exactly, plus the other routers' as the server's last answer counted them,
+ * decayed toward their mean (see `ServerViews.estimate`). A request
  * refused by a server (or lost with a server that failed) is retried elsewhere; a request no
  * server may take is rejected with its cause.
  */

@@ -34,7 +34,8 @@ const unknown = -1;
 
 /**
  * A router's possibly stale picture of the servers it can send to, built from the load reports
- * that reach it. One server's state, mode, outstanding requests and weight lie side by side in
+ * and answers that reach it. One server's state, mode, outstanding requests, weight and what it last
+ * told of other routers' requests lie side by side in
  * one typed array, by actor index: with 10,000 servers behind each of 100 routers, a request
  * then costs one cache line per server it looks at, where an object per view cost several.
  */
@@ -193,7 +194,7 @@ export class ServerGroup {
   }
 
   /**
-   * Weighted least outstanding over the servers of `pool` that may take a request without
+   * Weighted least estimated requests (see `ServerViews.estimate`, at `nowUs`) over the servers of `pool` that may take a request without
    * affinity. Servers in `excluded` (already tried) are skipped. `noServer` when none is eligible.
    */
   choose(request: Request, pool: ServerPool, excluded: readonly number[], random: RandomStream, nowUs = 0): number {
