@@ -15,7 +15,7 @@ import { resolveLimits } from './limits.js';
  */
 const bytesPerServer = 2_600;
 const bytesPerThread = 20;
-const bytesPerRouterView = 220;
+const bytesPerRouterView = 240;
 // A member's row in every peer's view, and its heartbeat to every peer pending in the queue.
 const bytesPerMemberView = 320;
 const baseBytes = 8 * 1024 * 1024;
