@@ -8,3 +8,8 @@ export function formatSpan(us: number): string {
   const totalMinutes = Math.round(totalSeconds / 60);
   return `${Math.floor(totalMinutes / 60)}h ${String(totalMinutes % 60).padStart(2, '0')}m`;
 }
+
+/** Counts with thousands separators, as every report writes them: 1,448. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
