@@ -1,4 +1,5 @@
 import { droppedAtEntryByCause, type DrainEpisode } from '../sim/metrics/maintenance-windows.js';
+import type { Annotation } from '../sim/metrics/series.js';
 import type { ExpectationResult } from '../sim/run/expectations.js';
 import { formatDuration } from '../sim/scenario/units.js';
 import { outcomeText } from './charts/drain-chart.js';
@@ -46,6 +47,8 @@ export interface HtmlReportInput {
   verdict: 'pass' | 'fail';
   violations: readonly Violation[];
   drains: readonly DrainRow[];
+  /** The run's events (faults, maintenance steps, drains, address takeovers), as the timeline numbers them. */
+  events?: { list: readonly Annotation[]; leftOut: number };
   /** Charts in display order: file name and SVG text (embedded, so the page opens from disk). */
   charts: readonly Chart[];
 }
@@ -127,7 +130,7 @@ export function htmlReport(input: HtmlReportInput): string {
 </head>
 <body>
 <h1>${escapeHtml(summary.scenario.name)} <span class="verdict ${verdict}">${verdict.toUpperCase()}</span></h1>
-<p>Scenario <code>${escapeHtml(summary.scenario.file)}</code>, seed ${summary.seed}, ${formatDuration(summary.durationUs)} of virtual time, ${formatCount(summary.events.processed)} events. clustersim ${escapeHtml(summary.clustersim)}.
+<p>Scenario <code>${escapeHtml(summary.scenario.file)}</code>, seed ${summary.seed}, ${summary.incomplete === true ? `${formatDuration(summary.stoppedAtUs ?? 0)} of the planned ${formatDuration(summary.durationUs)}` : formatDuration(summary.durationUs)} of virtual time, ${formatCount(summary.events.processed)} events. clustersim ${escapeHtml(summary.clustersim)}.
 Reproduce with <code>${escapeHtml(summary.reproduce)}</code>.</p>${summary.incomplete === true ? `\n<p class="verdict fail">INCOMPLETE: stopped at ${formatDuration(summary.stoppedAtUs ?? 0)} of virtual time: ${escapeHtml(summary.incompleteReason ?? '')}</p>` : ''}
 ${keyFigures(summary, violations, drains)}
 <h2>Sessions and requests</h2>
@@ -145,6 +148,8 @@ ${expectationRows}
 ${violationsTable(violations)}
 <h2 id="drains">Maintenance windows and drains</h2>
 ${drainsTable(drains)}
+<h2 id="events">Events</h2>
+${eventsTable(input.events)}
 <h2>Charts</h2>
 <nav>${chartLinks}</nav>
 ${chartBlocks}
@@ -214,6 +219,17 @@ function drainsTable(drains: readonly DrainRow[]): string {
   const more = drains.length > maxTableRows ? `<p>and ${formatCount(drains.length - maxTableRows)} more in summary.json (<code>maintenance.windows</code>).</p>` : '';
   return `<table>
 <tr><th>server or ODR</th><th>kind</th><th>from</th><th>to</th><th>deadline</th><th>sessions at start</th><th>dropped on entering</th><th>time to drain</th><th>cut at deadline</th><th>open at end</th><th>outcome</th></tr>
+${rows}
+</table>${more}`;
+}
+
+function eventsTable(events: HtmlReportInput['events']): string {
+  if (events === undefined || events.list.length === 0) return '<p>No fault, maintenance step or drain in this run.</p>';
+  const rows = events.list.map((event, index) => `<tr class="${event.kind}"><td>${index + 1}</td><td>${formatSpan(event.timeUs)}</td><td class="text">${event.kind}</td><td class="text">${escapeHtml(event.label)}</td></tr>`).join('\n');
+  const more = events.leftOut > 0 ? `<p>and ${formatCount(events.leftOut)} more events, not kept.</p>` : '';
+  return `<p>Numbered as on the cluster timeline.</p>
+<table>
+<tr><th>#</th><th>virtual time</th><th>kind</th><th>event</th></tr>
 ${rows}
 </table>${more}`;
 }

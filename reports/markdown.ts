@@ -14,7 +14,7 @@ export function markdownSummary(input: Omit<HtmlReportInput, 'charts'>): string 
   const lines: string[] = [];
   lines.push(`## ${verdict === 'pass' ? '✅' : '❌'} ${cell(summary.scenario.name)}: ${verdict.toUpperCase()}`);
   lines.push('');
-  lines.push(`Seed ${summary.seed}, ${formatDuration(summary.durationUs)} of virtual time, ${formatCount(summary.events.processed)} events. Reproduce: \`${summary.reproduce}\``);
+  lines.push(`Seed ${summary.seed}, ${summary.incomplete === true ? `${formatDuration(summary.stoppedAtUs ?? 0)} of the planned ${formatDuration(summary.durationUs)}` : formatDuration(summary.durationUs)} of virtual time, ${formatCount(summary.events.processed)} events. Reproduce: \`${summary.reproduce}\``);
   if (summary.incomplete === true) lines.push('', `**Incomplete:** stopped at ${formatDuration(summary.stoppedAtUs ?? 0)} of virtual time: ${summary.incompleteReason ?? ''}`);
   lines.push('');
   lines.push('| protocol | sessions started | completed | dropped | rejected | open at end | requests | p50 | p99 |');

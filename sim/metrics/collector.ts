@@ -4,7 +4,7 @@ import { Histogram } from './histogram.js';
 import { RecordBus, type RecordHandlers } from './record-bus.js';
 import type { SimRecord } from './records.js';
 import { MaintenanceWindowRecorder, type MaintenanceWindows } from './maintenance-windows.js';
-import { TimeSeriesRecorder, type TimeSeries } from './series.js';
+import { TimeSeriesRecorder, type DynamicClusterSpec, type TimeSeries } from './series.js';
 import { ResilienceFigures } from './resilience.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
@@ -83,7 +83,8 @@ export interface CollectorOptions {
   /** Length of the run and number of windows of the charts' time series; without them, none is kept. */
   durationUs?: number;
   windows?: number;
-  dynamicClusters?: ReadonlyMap<string, readonly number[]>;
+  dynamicClusters?: ReadonlyMap<string, DynamicClusterSpec>;
+  initialStates?: ReadonlyMap<number, ServerState>;
 }
 
 /** Sampled time series for the charts. */

@@ -29,6 +29,12 @@ const maxRequestLanes = 100;
 const maxAnnotations = 400;
 const maxPlacementActions = 400;
 
+export interface DynamicClusterSpec {
+  members: readonly number[];
+  min: number;
+  max: number;
+}
+
 export interface TimeSeriesOptions {
   actorNames: readonly string[];
   servers: readonly number[];
@@ -36,7 +42,9 @@ export interface TimeSeriesOptions {
   /** Number of windows the run is cut into (the charts' resolution). */
   windows: number;
   /** Dynamic clusters by name, with their member servers, when the topology knows them. */
-  dynamicClusters?: ReadonlyMap<string, readonly number[]>;
+  dynamicClusters?: ReadonlyMap<string, DynamicClusterSpec>;
+  /** Each server's state when the run begins (running unless given: a dynamic cluster's spare slots are stopped). */
+  initialStates?: ReadonlyMap<number, ServerState>;
   /** The run's maintenance windows, fed by the caller; without it the series keeps its own. */
   maintenanceWindows?: MaintenanceWindowRecorder;
 }
@@ -76,6 +84,8 @@ export interface PlacementSeries {
 /** Everything the charts draw, sampled into a fixed number of windows per run. */
 export interface TimeSeries {
   durationUs: number;
+  /** Where the run ended: before `durationUs` when it was stopped (Ctrl-C, SIGTERM, a limit). */
+  endUs: number;
   windowUs: number;
   windows: number;
   serverNames: string[];
@@ -148,7 +158,8 @@ export class TimeSeriesRecorder {
       }
     });
     this.currentState = new Uint8Array(serverCount).fill(ServerState.RUNNING);
-    this.windowState = new Uint8Array(serverCount).fill(ServerState.RUNNING);
+    for (const [actor, state] of options.initialStates ?? []) if (this.serverOrdinal[actor]! >= 0) this.currentState[this.serverOrdinal[actor]!] = state;
+    this.windowState = Uint8Array.from(this.currentState);
     this.states = new Uint8Array(serverCount * this.windows);
     this.ownWindows = options.maintenanceWindows === undefined;
     this.maintenanceWindows = options.maintenanceWindows ?? new MaintenanceWindowRecorder(options.actorNames);
@@ -163,7 +174,12 @@ export class TimeSeriesRecorder {
       this.droppedPerWindow.set(protocol, new Uint32Array(this.windows));
       this.droppedByCause.set(protocol, new Map());
     }
-    for (const [name, members] of options.dynamicClusters ?? []) this.cluster(name).members = new Set(members);
+    for (const [name, spec] of options.dynamicClusters ?? []) {
+      const cluster = this.cluster(name);
+      cluster.members = new Set(spec.members);
+      cluster.min = spec.min;
+      cluster.max = spec.max;
+    }
   }
 
   /** What each record type changes in the series; every handler first closes the windows before its record's. */
@@ -225,6 +241,7 @@ export class TimeSeriesRecorder {
     this.annotations.sort((a, b) => a.timeUs - b.timeUs);
     return {
       durationUs: this.options.durationUs,
+      endUs: Math.min(endUs, this.options.durationUs),
       windowUs: this.windowUs,
       windows: this.windows,
       serverNames: this.options.servers.map((actor) => this.options.actorNames[actor]!),
