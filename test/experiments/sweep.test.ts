@@ -9,7 +9,8 @@ import { ScenarioError } from '../../sim/scenario/load.js';
 const scenario = 'scenarios/quickstart.yaml';
 const directory = mkdtempSync(join(tmpdir(), 'clustersim-sweep-'));
 // Half a minute of the quickstart, two threads per server: quick to sweep, and one node is overloaded at 40/s.
-const grid = ['--param', 'duration=30s', '--param', 'cluster.server.threads=2', '--param', 'workload.http.rate=10/s,40/s', '--param', 'cluster.nodes.count=1..3'];
+// The quickstart's maintenance steps move into the half minute.
+const grid = ['--param', 'duration=30s', '--param', 'timeline.0.at=10s', '--param', 'timeline.1.at=20s', '--param', 'cluster.server.threads=2', '--param', 'workload.http.rate=10/s,40/s', '--param', 'cluster.nodes.count=1..3'];
 const question = 'min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 < 1s';
 
 afterEach(() => {
@@ -69,11 +70,11 @@ describe('clustersim sweep', () => {
     const serial = join(directory, 'serial');
     const csv = readFileSync(join(serial, 'runs.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'point,duration,cluster.server.threads,workload.http.rate,cluster.nodes.count,seed,expectations,sessions.started,sessions.completed,sessions.dropped,sessions.rejected,sessions.http.dropped,latency.http.p50Us,latency.http.p99Us,reproduce',
+      'point,duration,timeline.0.at,timeline.1.at,cluster.server.threads,workload.http.rate,cluster.nodes.count,seed,expectations,sessions.started,sessions.completed,sessions.dropped,sessions.rejected,sessions.http.completed,sessions.http.dropped,latency.http.p50Us,latency.http.p99Us,maintenance.maxTimeToDrainUs,maintenance.droppedAtEntry,reproduce',
     );
     expect(csv).toHaveLength(1 + 6 * 2);
     const summary = JSON.parse(readFileSync(join(serial, 'summary.json'), 'utf8')) as {
-      find: { answers: { others: Record<string, unknown>; value: unknown; tried: { value: number; seedsPassing: number }[] }[] };
+      find: { answers: { others: Record<string, unknown>; value: unknown; tried: { value: number; seedsPassing: number; seeds: number }[] }[] };
       runs: { figures: Record<string, number> }[];
     };
     expect(summary.runs).toHaveLength(12);
@@ -83,7 +84,7 @@ describe('clustersim sweep', () => {
     expect(heavy!.others).toEqual({ 'workload.http.rate': '40/s' });
     expect(light!.value).toBe(1);
     expect(heavy!.value).toBe(2);
-    expect(heavy!.tried).toEqual([
+    expect(heavy!.tried.map(({ value, seedsPassing, seeds }) => ({ value, seedsPassing, seeds }))).toEqual([
       { value: 1, seedsPassing: 0, seeds: 2 },
       { value: 2, seedsPassing: 2, seeds: 2 },
       { value: 3, seedsPassing: 2, seeds: 2 },
@@ -94,7 +95,17 @@ describe('clustersim sweep', () => {
     );
     // Parameters held at one value get no plot of their own.
     expect(files).not.toContain('sessions-dropped-vs-duration.svg');
-    expect(readFileSync(join(serial, 'index.html'), 'utf8')).toContain('min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 &lt; 1s');
+    const html = readFileSync(join(serial, 'index.html'), 'utf8');
+    expect(html).toContain('min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 &lt; 1s');
+    // The page gives the seeds passing at every value, and how sure the answer is.
+    expect(html).toContain('1: 0/2, 2: 2/2, 3: 2/2');
+    expect(html).toContain('holds in 2 of 2 seeds: failure rate &lt; 78% at 95%');
+    // Drops span orders of magnitude: a log axis. The question's limit is drawn. Node counts are whole: no slopes between them.
+    const drops = readFileSync(join(serial, 'sessions-dropped-vs-cluster-nodes-count.svg'), 'utf8');
+    expect(drops).toContain('dropped sessions (log scale)');
+    expect(readFileSync(join(serial, 'latency-http-p99-vs-cluster-nodes-count.svg'), 'utf8')).toMatch(/class="threshold"[^>]*>.*limit: latency\.http\.p99 &lt; 1s/);
+    expect(drops).toContain('class="mean"');
+    expect(drops).not.toMatch(/<path d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+"[^>]*stroke-width="2"/);
 
     expect(await sweep('parallel', '--jobs', '2', '--find', question)).toBe(0);
     for (const name of ['runs.csv', 'latency-http-p99-vs-cluster-nodes-count.svg']) {
@@ -106,7 +117,7 @@ describe('clustersim sweep', () => {
     await runCli(['run', join(directory, 'serial', 'variant-5.yaml'), '--seed', '43', '--quiet', '--out', join(directory, 'reproduced')]);
     const reproduced = JSON.parse(readFileSync(join(directory, 'reproduced', 'summary.json'), 'utf8')) as { sessions: { started: number; dropped: number } };
     const row = readFileSync(join(directory, 'serial', 'runs.csv'), 'utf8').trim().split('\n').at(-1)!.split(',');
-    expect(row.slice(5, 10)).toEqual(['43', expect.any(String), String(reproduced.sessions.started), expect.any(String), String(reproduced.sessions.dropped)]);
+    expect(row.slice(7, 12)).toEqual(['43', expect.any(String), String(reproduced.sessions.started), expect.any(String), String(reproduced.sessions.dropped)]);
   });
 
   it('exits 2 on a bad parameter or question, writing nothing', async () => {

@@ -86,7 +86,7 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
     const verdict = figure.verdict === undefined ? '' : `  ${figure.verdict.toUpperCase()} (${figure.tolerance!.text})`;
     say(`  ${figure.figure.padEnd(width)}  ${format(figure.figure, figure.baselineMean).padStart(8)}  ${format(figure.figure, figure.candidateMean).padStart(9)}  ${interval}${verdict}`);
   }
-  if (!plan.independentSeeds) say(`  arrivals identical in every pair: ${result.sameArrivalsInEveryPair ? 'yes' : 'NO'}`);
+  if (!plan.independentSeeds) say(`  arrivals identical in every pair: ${result.sameArrivalsInEveryPair ? 'yes' : 'NO: the differences mix the change with another load; no verdict (see the report)'}`);
   say(`  report: ${join(directory, 'index.html')}`);
   if (result.worse) {
     say(`  candidate is WORSE beyond tolerance on: ${result.figures.filter((figure) => figure.verdict === 'worse').map((figure) => figure.figure).join(', ')}`);

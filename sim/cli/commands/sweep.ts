@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { findAnswerLines } from '../../../reports/sweep/find-text.js';
 import { renderSweepReport } from '../../../reports/sweep/sweep-report.js';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
-import { formatValue } from '../../experiments/parameters.js';
 import { planSweep, runSweep, SweepError } from '../../experiments/sweep.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
@@ -66,15 +66,7 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
 
   const failing = result.runs.filter((run) => !run.outcome.passed).length;
   say(`  ${total} runs in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall; ${failing} with a failed expectation`);
-  if (plan.find !== undefined) {
-    say(`  ${plan.find.text}:`);
-    for (const answer of result.answers ?? []) {
-      const others = Object.entries(answer.others).map(([name, value]) => `${name}=${formatValue(value)}`).join(', ');
-      const value = answer.value === undefined ? 'none of the values swept' : formatValue(answer.value);
-      const tried = answer.tried.map((entry) => `${formatValue(entry.value)}: ${entry.seedsPassing}/${entry.seeds}`).join(', ');
-      say(`    ${others === '' ? '' : `${others}: `}${value}${answer.notMonotone ? ' (but a value beyond it fails again)' : ''}   [seeds passing: ${tried}]`);
-    }
-  }
+  if (plan.find !== undefined) for (const line of findAnswerLines(plan.find, result.answers ?? [])) say(line);
   say(`  report: ${join(directory, 'index.html')} (every run in ${join(directory, 'runs.csv')})`);
   return exitCodes.pass;
 }
