@@ -28,6 +28,9 @@ const modeLabel: Readonly<Record<number, string>> = {
 const maxRequestLanes = 100;
 const maxAnnotations = 400;
 const maxPlacementActions = 400;
+// Causes of drops kept apart over time; any beyond are summed.
+const maxDropCauses = 12;
+export const otherCauses = 'other causes';
 
 export interface DynamicClusterSpec {
   members: readonly number[];
@@ -93,8 +96,8 @@ export interface TimeSeries {
   states: Uint8Array;
   requestLanes: RequestLane[];
   latency: Map<Protocol, LatencyWindows>;
-  /** Dropped sessions by protocol: per window, and by cause. */
-  droppedPerWindow: Map<Protocol, Uint32Array>;
+  /** Dropped sessions per window by cause (the first causes met; the rest summed as "other causes"), and by protocol and cause. */
+  droppedPerWindow: Map<string, Uint32Array>;
   droppedByCause: Map<Protocol, Map<string, number>>;
   episodes: DrainEpisode[];
   episodesLeftOut: number;
@@ -122,7 +125,7 @@ export class TimeSeriesRecorder {
   /** OK latencies of the window under way, by protocol code. */
   private readonly latencyNow: Histogram[] = [];
   private readonly latency = new Map<Protocol, LatencyWindows>();
-  private readonly droppedPerWindow = new Map<Protocol, Uint32Array>();
+  private readonly droppedPerWindow = new Map<string, Uint32Array>();
   private readonly droppedByCause = new Map<Protocol, Map<string, number>>();
   private readonly maintenanceWindows: MaintenanceWindowRecorder;
   /** Whether the windows are this series' own, fed through its `record`. */
@@ -171,7 +174,6 @@ export class TimeSeriesRecorder {
         p90Us: new Float64Array(this.windows),
         p99Us: new Float64Array(this.windows),
       });
-      this.droppedPerWindow.set(protocol, new Uint32Array(this.windows));
       this.droppedByCause.set(protocol, new Map());
     }
     for (const [name, spec] of options.dynamicClusters ?? []) {
@@ -191,10 +193,9 @@ export class TimeSeriesRecorder {
     'session-ended': (timeUs, _actor, record) => {
       const window = this.enter(timeUs);
       if (record.outcome !== 'dropped') return;
-      const perWindow = this.droppedPerWindow.get(record.protocol);
-      if (perWindow === undefined) return;
-      perWindow[window]!++;
-      const causes = this.droppedByCause.get(record.protocol)!;
+      const causes = this.droppedByCause.get(record.protocol);
+      if (causes === undefined) return;
+      this.droppedInWindow(record.cause, window);
       causes.set(record.cause, (causes.get(record.cause) ?? 0) + 1);
     },
     accepted: (timeUs, _actor, record) => {
@@ -300,6 +301,16 @@ export class TimeSeriesRecorder {
         series.max[closing] = max;
       }
     }
+  }
+
+  private droppedInWindow(cause: string, window: number): void {
+    let perWindow = this.droppedPerWindow.get(cause);
+    if (perWindow === undefined) {
+      const key = this.droppedPerWindow.size < maxDropCauses - 1 ? cause : otherCauses;
+      perWindow = this.droppedPerWindow.get(key) ?? new Uint32Array(this.windows);
+      this.droppedPerWindow.set(key, perWindow);
+    }
+    perWindow[window]!++;
   }
 
   private stateOf(actor: number): number {

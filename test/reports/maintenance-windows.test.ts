@@ -109,4 +109,15 @@ describe('maintenance windows in summary.json and the report', () => {
     // The axis spans the drop, not the 30 s the server stayed in maintenance.
     expect(drain).toContain('time since entering (ms)');
   });
+
+  it('drops over time are split by cause, with the maintenance step and a fault marked', () => {
+    const report = run(`${window('server: node1/app-1', 'break')}
+  - { at: 70s, crash: node2/app-2 }`);
+    const drops = report.files.get('dropped-over-time.svg')!;
+    const legend = [...drops.matchAll(/<text x="20" y="10">([^<]+)<\/text>/g)].map((match) => match[1]);
+    expect(legend).toEqual(Object.keys(report.summary.sessions.droppedByCause).sort());
+    expect(legend).toContain('affinity-broken');
+    expect(drops).toMatch(/<g class="event maintenance">.*node1\/app-1 enters maintenance \(break affinity\)/);
+    expect(drops).toMatch(/<g class="event fault">.*crash node2\/app-2/);
+  });
 });
