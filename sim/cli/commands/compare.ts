@@ -22,7 +22,18 @@ interface CompareOptions extends JobsOptions {
 
 export function registerCompareCommand(program: Command, setResult: CommandResult): void {
   addJobsOptions(
-    program.command('compare').description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures'),
+    program
+      .command('compare')
+      .description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ clustersim compare scenarios/quickstart.yaml --baseline one-odr.yaml --candidate two-odrs.yaml
+  $ clustersim compare scenarios/showcase.yaml --baseline a.yaml --candidate b.yaml --seeds 20 \\
+      --tolerance 'sessions.dropped<=0' --tolerance 'latency.http.p99<=+5%'
+  (an overlay is YAML laid over the scenario, e.g. "cluster: { routers: 2 }")`,
+      ),
     'runs',
   )
     .argument('<scenario>', 'scenario file (YAML)')

@@ -25,6 +25,14 @@ export function parseCount(value: string): number {
 
 export function registerSweepCommand(program: Command, setResult: CommandResult): void {
   addJobsOptions(program.command('sweep').description('run a scenario over a grid of parameters and seeds; plot and tabulate the figures'), 'runs')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ clustersim sweep scenarios/capacity-rolling-maintenance.yaml   its sweep: section asks the question
+  $ clustersim sweep scenarios/quickstart.yaml --param cluster.nodes.count=2..6 --param workload.http.rate=20/s,40/s \\
+      --seeds 10 --find 'min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 < 300ms'`,
+    )
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--param <path=values>', 'a parameter: PATH=FROM..TO:STEP or PATH=A,B,C (repeatable; default: the sweep: section)', (value: string, all: string[]) => [...all, value], [])
     .option('--seeds <n>', 'runs per grid point (default: sweep.seeds, else 3)', parseCount)
