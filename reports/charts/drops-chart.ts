@@ -2,7 +2,7 @@ import type { TimeSeries } from '../../sim/metrics/series.js';
 import { otherCauses, seriesProtocols } from '../../sim/metrics/series.js';
 import { annotationColors, protocolLabels } from './colors.js';
 import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit, svgText } from './frame.js';
-import { formatSpan } from './format.js';
+import { formatCount, formatSpan } from './format.js';
 
 // More causes than colours would repeat colours: the smallest are summed as "other causes".
 const maxCauses = 9;
@@ -20,7 +20,7 @@ export function droppedByCauseChart(series: TimeSeries): string | undefined {
 
   const totalOf = (counts: ReadonlyMap<string, number>) => [...counts.values()].reduce((sum, count) => sum + count, 0);
   const grandTotal = rows.reduce((sum, row) => sum + totalOf(row.causes), 0);
-  const frame = createFrame({ title: 'Dropped sessions by protocol and cause', subtitle: `${grandTotal} sessions dropped in all`, height: 360, marginRight: 220 });
+  const frame = createFrame({ title: 'Dropped sessions by protocol and cause', subtitle: `${formatCount(grandTotal)} sessions dropped in all`, height: 360, marginRight: 220 });
   const { d3, plot, width, height } = frame;
   const x = d3
     .scaleBand<number>()
@@ -56,7 +56,7 @@ export function droppedByCauseChart(series: TimeSeries): string | undefined {
       .attr('x', px(x(row.protocol)! + x.bandwidth() / 2))
       .attr('y', px(y(base) - 4))
       .attr('text-anchor', 'middle')
-      .text(String(base));
+      .text(formatCount(base));
   }
   plot
     .append('g')

@@ -13,3 +13,8 @@ export function formatSpan(us: number): string {
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
 }
+
+/** A figure with thousands separators and at most two decimals: 1,448.5. */
+export function formatFigure(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}

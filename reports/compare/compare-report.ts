@@ -5,6 +5,7 @@ import { figureValue, isDurationFigure } from '../../sim/experiments/figures.js'
 import type { RunOutcome } from '../../sim/experiments/run-job.js';
 import { allowedChange } from '../../sim/experiments/tolerance.js';
 import { formatDuration } from '../../sim/scenario/units.js';
+import { formatFigure } from '../charts/format.js';
 import { compareChart } from './compare-chart.js';
 
 /**
@@ -36,7 +37,7 @@ function formatter(result: CompareResult): (figure: string, value: number) => st
   return (figure, value) => {
     if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
     if (isDurationFigure(sample, figure)) return `${value < 0 ? '-' : ''}${formatDuration(Math.round(Math.abs(value)))}`;
-    return String(Math.round(value * 100) / 100);
+    return formatFigure(value);
   };
 }
 

@@ -6,6 +6,7 @@ import { formatValue, type Parameter } from '../../sim/experiments/parameters.js
 import type { SweepResult } from '../../sim/experiments/sweep.js';
 import { parseExpectation } from '../../sim/run/expectations.js';
 import { formatDuration } from '../../sim/scenario/units.js';
+import { formatFigure } from '../charts/format.js';
 import { confidenceText } from './find-text.js';
 import { sweepChart, type SweepLine } from './sweep-chart.js';
 
@@ -185,7 +186,7 @@ function slug(text: string): string {
 function sweepHtml(result: SweepResult, charts: readonly Chart[]): string {
   const { plan } = result;
   const shown = result.figureNames.filter((name) => name === 'sessions.dropped' || name.startsWith('latency.'));
-  const format = (name: string, value: number) => (isDurationFigure(result.runs[0]?.outcome.summary, name) ? formatDuration(Math.round(value)) : String(Math.round(value * 100) / 100));
+  const format = (name: string, value: number) => (isDurationFigure(result.runs[0]?.outcome.summary, name) ? formatDuration(Math.round(value)) : formatFigure(value));
   const pointRows = plan.points
     .map((point, index) => {
       const spreads = result.spreads[index]!;

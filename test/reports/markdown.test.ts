@@ -23,4 +23,13 @@ describe('report text', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(html).not.toMatch(/<script/);
   });
+
+  it('a failing report wraps long details within the page, says each passing figure, and separates thousands', () => {
+    const html = htmlReport(syntheticReport(2));
+    expect(html).toMatch(/td\.text \{[^}]*white-space: normal;[^}]*overflow-wrap: anywhere/);
+    expect(html).toContain('<td>FAILS</td><td class="text">is 27</td>');
+    expect(html).toContain('<td>holds</td><td class="text">latency.http.p99 is 310ms, the limit is &lt; 500ms</td>');
+    expect(html).toContain('<td>5,000</td><td>4,950</td>');
+    expect(html).toContain('123,456 events');
+  });
 });
