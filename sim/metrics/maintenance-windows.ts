@@ -143,7 +143,8 @@ export class MaintenanceWindowRecorder {
     if (actor >= this.changedAtUs.length) this.holdActor(actor);
     const row = actor * seriesProtocols.length;
     if (this.changedAtUs[actor] !== timeUs) {
-      this.openBefore.set(this.openSessions.subarray(row, row + seriesProtocols.length), row);
+      // A plain copy: a subarray view would be an allocation per record on this hot path.
+      for (let slot = 0; slot < seriesProtocols.length; slot++) this.openBefore[row + slot] = this.openSessions[row + slot]!;
       this.changedAtUs[actor] = timeUs;
     }
     this.openSessions[row + slot] = open;
