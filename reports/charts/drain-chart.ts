@@ -25,7 +25,7 @@ export function drainChart(series: TimeSeries): string | undefined {
   const subtitle =
     drawn.length < total
       ? `${drawn.length} of ${total} maintenance windows and drains drawn (the first ones); the report's table lists all`
-      : `${total} maintenance window${total === 1 ? '' : 's'} and drains; time to drain written in each panel`;
+      : `${total} maintenance window${total === 1 ? '' : 's'} or drain${total === 1 ? '' : 's'}; what happened to the sessions written in each panel`;
   const canvas = createCanvas({ title: 'Drain: open sessions of each server in maintenance', subtitle, width, height });
   const used = seriesProtocols.filter((protocol) => drawn.some((episode) => episode.curve!.open[seriesProtocols.indexOf(protocol)]!.some((open) => open > 0)));
   drawLegendRow(canvas.svg, 16, 48, [
