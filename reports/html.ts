@@ -96,7 +96,7 @@ export function htmlReport(input: HtmlReportInput): string {
       : expectations
           .map(
             (result) =>
-              `<tr class="${result.passed ? 'pass' : 'fail'}"><td><code>${escapeHtml(result.expectation)}</code></td><td>${result.passed ? 'holds' : 'FAILS'}</td><td class="text">${escapeHtml(result.message)}</td></tr>`,
+              `<tr class="${result.passed ? 'pass' : 'fail'}"><td><code>${escapeHtml(result.expectation)}</code></td><td>${result.passed ? 'holds' : 'FAILS'}</td><td class="text detail">${escapeHtml(result.message)}</td></tr>`,
           )
           .join('\n');
   const chartBlocks = charts.map((chart) => `<figure id="${escapeHtml(chart.file)}"><figcaption>${escapeHtml(chart.title)} <a href="${escapeHtml(chart.file)}">${escapeHtml(chart.file)}</a></figcaption>${chart.svg}</figure>`).join('\n');
@@ -112,7 +112,8 @@ export function htmlReport(input: HtmlReportInput): string {
   th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; white-space: nowrap; }
   th { text-align: left; }
   td:first-child { text-align: left; }
-  td.text { text-align: left; white-space: normal; overflow-wrap: anywhere; }
+  td.text { text-align: left; white-space: normal; overflow-wrap: break-word; }
+  td.detail { overflow-wrap: anywhere; }
   .verdict { display: inline-block; padding: 4px 12px; border-radius: 4px; color: #fff; font-weight: bold; }
   .verdict.pass, tr.pass td:nth-child(2) { background: #2e7d32; color: #fff; }
   .verdict.fail, tr.fail td:nth-child(2) { background: #c62828; color: #fff; }
@@ -184,7 +185,7 @@ function violationsTable(violations: readonly Violation[]): string {
     .slice(0, maxTableRows)
     .map(
       (violation) =>
-        `<tr><td title="${violation.timeUs} µs">${formatSpan(violation.timeUs)}</td><td class="text"><code>${escapeHtml(violation.rule)}</code></td><td>${escapeHtml(violation.actor)}</td><td class="text">${escapeHtml(violation.detail)}</td><td>${violation.session ?? ''}</td><td>${violation.request ?? ''}</td></tr>`,
+        `<tr><td title="${violation.timeUs} µs">${formatSpan(violation.timeUs)}</td><td class="text"><code>${escapeHtml(violation.rule)}</code></td><td>${escapeHtml(violation.actor)}</td><td class="text detail">${escapeHtml(violation.detail)}</td><td>${violation.session ?? ''}</td><td>${violation.request ?? ''}</td></tr>`,
     )
     .join('\n');
   const more = violations.length > maxTableRows ? `<p>and ${violations.length - maxTableRows} more in summary.json.</p>` : '';
@@ -202,7 +203,7 @@ function drainsTable(drains: readonly DrainRow[]): string {
       const dropped = drain.droppedAtEntry === 0 ? '0' : `${formatCount(drain.droppedAtEntry)} (${escapeHtml(drain.droppedAtEntryCause)})`;
       const cells = [
         escapeHtml(drain.name),
-        `<td class="text">${escapeHtml(drain.kind)}</td>`,
+        escapeHtml(drain.kind),
         formatSpan(drain.startUs),
         formatSpan(drain.endUs),
         drain.deadlineUs === undefined ? '' : formatSpan(drain.deadlineUs),

@@ -18,7 +18,7 @@ describe('report text', () => {
   it('index.html lists violations, drains and key figures, and loads nothing from the network', () => {
     const html = htmlReport(syntheticReport(2));
     expect(html).toContain('<code>maintenance-no-new-http-session</code>');
-    expect(html).toContain('<td>node1/app-1</td><td class="text">maintenance (affinity)</td><td>5m 00s</td><td>12m 00s</td><td></td><td>162</td><td>0</td><td>2m 00s</td>');
+    expect(html).toContain('<td>node1/app-1</td><td>maintenance (affinity)</td><td>5m 00s</td><td>12m 00s</td><td></td><td>162</td><td>0</td><td>2m 00s</td>');
     expect(html).toContain('<b>2m 00s</b>longest time to drain');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(html).not.toMatch(/<script/);
@@ -26,9 +26,10 @@ describe('report text', () => {
 
   it('a failing report wraps long details within the page, says each passing figure, and separates thousands', () => {
     const html = htmlReport(syntheticReport(2));
-    expect(html).toMatch(/td\.text \{[^}]*white-space: normal;[^}]*overflow-wrap: anywhere/);
-    expect(html).toContain('<td>FAILS</td><td class="text">is 27</td>');
-    expect(html).toContain('<td>holds</td><td class="text">latency.http.p99 is 310ms, the limit is &lt; 500ms</td>');
+    expect(html).toMatch(/td\.text \{[^}]*white-space: normal;/);
+    expect(html).toMatch(/td\.detail \{[^}]*overflow-wrap: anywhere/);
+    expect(html).toContain('<td>FAILS</td><td class="text detail">is 27</td>');
+    expect(html).toContain('<td>holds</td><td class="text detail">latency.http.p99 is 310ms, the limit is &lt; 500ms</td>');
     expect(html).toContain('<td>5,000</td><td>4,950</td>');
     expect(html).toContain('123,456 events');
   });

@@ -195,6 +195,7 @@ export function syntheticReport(serverCount: number): HtmlReportInput {
       { timeUs: 14 * minuteUs, rule: 'address-single-owner', actor: 'node1/app-2', detail: '10.0.0.2 owned twice', request: 4 },
     ],
     drains: drainRows(series.episodes),
+    events: { list: series.annotations, leftOut: series.annotationsLeftOut },
     charts: seriesCharts(series),
   };
 }
