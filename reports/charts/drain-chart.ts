@@ -87,6 +87,12 @@ function drawPanel(
     if (!values.some((open) => open > 0)) continue;
     plot.append('path').attr('d', line(values) ?? '').attr('fill', 'none').attr('stroke', protocolColors[protocol]!).attr('stroke-width', 1.6);
   }
+  const droppedAtEntry = Object.values(droppedAtEntryByCause(episode)).reduce((sum, count) => sum + count, 0);
+  if (droppedAtEntry > 0) {
+    // The fall at the start is on the axis itself: a mark says what it was.
+    plot.append('circle').attr('class', 'dropped-at-entry').attr('cx', 0).attr('cy', px(y(episode.openAtStart))).attr('r', 4).attr('fill', markColors.cut);
+    plot.append('text').attr('x', 6).attr('y', px(y(episode.openAtStart)) + 4).attr('fill', markColors.cut).text(`${formatCount(droppedAtEntry)} dropped on entering`);
+  }
   if (episode.deadlineUs !== undefined && episode.deadlineUs - episode.startUs <= spanUs) {
     const deadline = at(episode.deadlineUs);
     plot.append('line').attr('x1', deadline).attr('x2', deadline).attr('y1', 0).attr('y2', plotHeight).attr('stroke', markColors.deadline).attr('stroke-dasharray', '5,3').attr('stroke-width', 1.5);

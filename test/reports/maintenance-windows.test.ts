@@ -57,6 +57,8 @@ describe('maintenance windows in summary.json and the report', () => {
     const [row] = tableRows(report);
     expect(row).toContain(`${entry!.droppedAtEntry} (affinity-broken)`);
     expect(row).toContain(`${entry!.droppedAtEntry} of ${entry!.sessionsAtStart} sessions dropped on entering`);
+    // The drain panel marks the fall at its start.
+    expect(report.files.get('drain.svg')).toMatch(new RegExp(`class="dropped-at-entry".*>${entry!.droppedAtEntry} dropped on entering<`));
   });
 
   it('expectations, sweeps and comparisons can name a window and the totals', () => {
