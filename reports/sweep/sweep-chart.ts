@@ -36,7 +36,8 @@ export function sweepChart(input: SweepChartInput): string {
   const ys = input.lines.flatMap((line) => line.points.flatMap((point) => point.seeds));
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
-  const padding = xMin === xMax ? 1 : 0;
+  // Whole values get half a step either side, so the first and last squares are not cut in half.
+  const padding = xMin === xMax ? 1 : input.integerX === true ? 0.5 : 0;
   const x = d3.scaleLinear().domain([xMin - padding, xMax + padding]).range([0, width]);
   const top = Math.max(1, ...ys, input.threshold?.value ?? 0);
   const symlog = input.yScale === 'symlog';
