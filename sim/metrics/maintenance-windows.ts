@@ -181,8 +181,11 @@ export class MaintenanceWindowRecorder {
 
   private startEpisode(timeUs: number, actor: number, target: DrainEpisode['target'], kind: DrainEpisode['kind'], mode: string): OpenEpisode {
     // Entering break or stop mode closes sessions just before the state changes, at the same instant.
+    // A window that follows one ended at this instant (a drained member then stopped) starts with
+    // what is held now: the session whose end closed the previous one was not given up.
     const now = this.openByProtocol(this.openSessions, actor);
-    const before = this.changedAtUs[actor] === timeUs ? this.openByProtocol(this.openBefore, actor) : now;
+    const follows = this.latestEpisode.get(actor)?.endUs === timeUs;
+    const before = this.changedAtUs[actor] === timeUs && !follows ? this.openByProtocol(this.openBefore, actor) : now;
     const openAtStart = before.reduce((sum, open) => sum + open, 0);
     const episode: DrainEpisode = {
       actor,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReport, type Report } from '../../reports/report.js';
 import { runScenario } from '../../sim/run/run.js';
 import { evaluateExpectations } from '../../sim/run/expectations.js';
-import { parseScenario } from '../../sim/scenario/load.js';
+import { loadScenarioFile, parseScenario } from '../../sim/scenario/load.js';
 
 /** Two nodes of two servers under HTTP, SIP and EJB load; `timeline` and `extra` set the rest. */
 function run(timeline: string, extra = '', workload = { ejb: true, httpReplicated: false }): Report {
@@ -121,5 +121,18 @@ describe('maintenance windows in summary.json and the report', () => {
     expect(legend).toContain('affinity-broken');
     expect(drops).toMatch(/<g class="event maintenance">.*node1\/app-1 enters maintenance \(break affinity\)/);
     expect(drops).toMatch(/<g class="event fault">.*crash node2\/app-2/);
+  });
+
+  it('a ClusterCATS member drained then stopped: two windows, and nothing counted as dropped on entering', () => {
+    const report = renderReport(runScenario(loadScenarioFile('scenarios/clustercats-maintenance.yaml')), []);
+    const { maintenance, sessions } = report.summary;
+    expect(sessions.dropped).toBe(0);
+    expect(maintenance.windows.map((entry) => [entry.target, entry.mode, entry.end])).toEqual([
+      ['node1/app-1', 'affinity', 'drained'],
+      ['node1/app-1', 'stop', 'exited'],
+    ]);
+    // The stop follows the drain at the same instant: the session whose end drained the member was not given up.
+    expect(maintenance.droppedAtEntry).toBe(0);
+    expect(maintenance.windows[0]!.timeToDrainUs).toBe(maintenance.windows[0]!.endUs! - maintenance.windows[0]!.startUs);
   });
 });
