@@ -128,7 +128,10 @@ export class MaintenanceWindowRecorder {
     const inWindow = mode !== MaintenanceMode.UNSPECIFIED || state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
     const open = this.openEpisodes.get(actor);
     if (open === undefined) {
-      if (inWindow && state !== ServerState.FAILED) this.startEpisode(timeUs, actor, target, state === ServerState.DRAINING && mode === MaintenanceMode.UNSPECIFIED ? 'draining' : 'maintenance', modeNames[mode] ?? '');
+      // A server already down (a dynamic cluster's spare slot) that is put into maintenance holds
+      // nothing and serves nothing: no window, unless stop mode is what stopped it.
+      const down = state === ServerState.FAILED || (state === ServerState.STOPPED && mode !== MaintenanceMode.STOP);
+      if (inWindow && !down) this.startEpisode(timeUs, actor, target, state === ServerState.DRAINING && mode === MaintenanceMode.UNSPECIFIED ? 'draining' : 'maintenance', modeNames[mode] ?? '');
       return;
     }
     if (state === ServerState.FAILED) return this.endEpisode(timeUs, actor, 'failed', this.totalOpen(actor));

@@ -86,4 +86,12 @@ ${steps}
     expect(events).toContain('node1/app-1 enters maintenance (break affinity)');
     expect(events).toContain('node1/app-1 enters maintenance (keep affinity)');
   });
+
+  it("a node's maintenance opens no window for the instance slots of a dynamic cluster that are not in use", () => {
+    const report = run(`${dynamicCluster}timeline:
+  - { at: 30s, maintenance: { node: node1, mode: break } }
+  - { at: 60s, maintenance: { node: node1, exit: true } }
+`);
+    expect(report.summary.maintenance.windows.map((entry) => [entry.target, entry.mode, entry.end])).toEqual([['node1/shop-1', 'break', 'exited']]);
+  });
 });
