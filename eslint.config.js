@@ -14,7 +14,7 @@ const determinism = {
 };
 
 export default tseslint.config(
-  { ignores: ['gen/**', 'node_modules/**', 'out/**', '.stryker-tmp/**', 'reports-out/**', 'test-output/**'] },
+  { ignores: ['gen/**', 'dist/**', 'node_modules/**', 'out/**', '.stryker-tmp/**', 'reports-out/**', 'test-output/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

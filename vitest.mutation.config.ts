@@ -11,6 +11,8 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    // None of these tests starts the compiled command, and a build of mutated sources would be wasted.
+    globalSetup: [],
     include: [
       'test/nodes/**/*.test.ts',
       'test/checkers/**/*.test.ts',

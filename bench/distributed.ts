@@ -14,7 +14,7 @@ import { lookaheadOf, runDistributed } from '../sim/distributed/coordinator.js';
 import { HostShare } from '../sim/distributed/host-share.js';
 import { maxMessageBytes } from '../sim/distributed/limits.js';
 import { spawnLocalHosts } from '../sim/distributed/spawn.js';
-import { buildTopology } from '../sim/run/build.js';
+import { buildTopology } from '../sim/topologies/index.js';
 import { runScenario } from '../sim/run/run.js';
 import { parseScenario } from '../sim/scenario/load.js';
 

@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the performance figures of clustersim, each measured in this same run next
  * to its baseline, as medians of several runs (the machine is shared and noisy). Prints a
- * table and writes bench.json.
+ * table and writes bench.json. `--startup-only` measures the start-up of the command alone.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomically } from '../reports/write.js';
 import { runScenario } from '../sim/run/run.js';
@@ -12,6 +13,7 @@ import { bareMmc } from './bare-mmc.js';
 import { measureDistributed, median, wideScenario } from './distributed.js';
 import { kernelMmc } from './kernel-mmc.js';
 import { heapPerOpenSession, heapPerPendingEvent } from './memory.js';
+import { baselineRevision, measureStartup } from './startup.js';
 
 interface Figure {
   name: string;
@@ -24,6 +26,8 @@ interface Figure {
 }
 
 const quick = process.argv.includes('--quick');
+/** `npm run bench -- --startup-only`: the start-up figures alone, merged into bench.json. */
+const startupOnly = process.argv.includes('--startup-only');
 const scaleIndex = process.argv.indexOf('--scale');
 /** Virtual duration of the scale run (`--scale 60m` for the full hour of the target). */
 const scaleDuration = scaleIndex >= 0 ? process.argv[scaleIndex + 1]! : quick ? '1m' : '5m';
@@ -42,153 +46,189 @@ function medianRate(work: () => number): number {
   return median(rates);
 }
 
-// 1. Kernel against the bare loop, on M/M/c with c = 50 at load 0.9.
-const customers = quick ? 300_000 : 1_000_000;
-const mmc = { servers: 50, load: 0.9, customers, seed: 1 };
-const bareEvents = medianRate(() => bareMmc(mmc).events);
-const kernelEvents = medianRate(() => kernelMmc(mmc).events);
-const mmcScenario = parseScenario(
-  `name: mmc
-seed: 1
-duration: ${Math.round(customers / 45)}s
-cluster:
-  nodes: { count: 1, servers: 1 }
-  server: { threads: 50, queue: 10000000 }
-network:
-  latency: { constant: 0us }
-workload:
-  http: { rate: 45/s, requests: 1, service: { exponential: 1s } }
-`,
-  'bench/mmc',
-);
-let scenarioCustomers = 0;
-const scenarioEvents = medianRate(() => {
-  const result = runScenario(mmcScenario);
-  scenarioCustomers = result.figures.protocols.get(1)!.sessionsStarted;
-  return result.eventsProcessed;
-});
-figures.push(
-  { name: 'bare M/M/c loop (baseline, the limit)', value: bareEvents, unit: 'events/s', note: '2 events per customer' },
-  {
-    name: 'kernel + actors M/M/c',
-    value: kernelEvents,
-    unit: 'events/s',
-    ratio: kernelEvents / bareEvents,
-    target: '>= 0.5 of baseline',
-    note: '3 events per customer',
-  },
-  {
-    name: 'kernel + scenario machinery M/M/c (router, server, clients)',
-    value: scenarioEvents,
-    unit: 'events/s',
-    ratio: scenarioEvents / bareEvents,
-    note: `6 events per customer; customers/s ratio ${((scenarioEvents / 6 / (bareEvents / 2)) * 1).toFixed(2)} (${scenarioCustomers} customers)`,
-  },
-);
-
-// 2. The quickstart scenario (and the mixed showcase when shipped).
-for (const file of ['scenarios/quickstart.yaml', 'scenarios/showcase.yaml']) {
-  let loaded;
-  try {
-    loaded = loadScenarioFile(file);
-  } catch {
-    continue;
-  }
-  let sessions = 0;
-  let events = 0;
-  const eventsPerSecond = medianRate(() => {
-    const result = runScenario(loaded);
-    events = result.eventsProcessed;
-    sessions = [...result.figures.protocols.values()].reduce((total, protocol) => total + protocol.sessionsStarted, 0);
-    return events;
+if (!startupOnly) {
+  // 1. Kernel against the bare loop, on M/M/c with c = 50 at load 0.9.
+  const customers = quick ? 300_000 : 1_000_000;
+  const mmc = { servers: 50, load: 0.9, customers, seed: 1 };
+  const bareEvents = medianRate(() => bareMmc(mmc).events);
+  const kernelEvents = medianRate(() => kernelMmc(mmc).events);
+  const mmcScenario = parseScenario(
+    `name: mmc
+  seed: 1
+  duration: ${Math.round(customers / 45)}s
+  cluster:
+    nodes: { count: 1, servers: 1 }
+    server: { threads: 50, queue: 10000000 }
+  network:
+    latency: { constant: 0us }
+  workload:
+    http: { rate: 45/s, requests: 1, service: { exponential: 1s } }
+  `,
+    'bench/mmc',
+  );
+  let scenarioCustomers = 0;
+  const scenarioEvents = medianRate(() => {
+    const result = runScenario(mmcScenario);
+    scenarioCustomers = result.figures.protocols.get(1)!.sessionsStarted;
+    return result.eventsProcessed;
   });
-  figures.push({ name: `${file}`, value: eventsPerSecond, unit: 'events/s', target: file.includes('showcase') ? '>= 2,000,000' : undefined });
-  figures.push({ name: `${file} sessions`, value: (eventsPerSecond / events) * sessions, unit: 'sessions/s' });
-}
+  figures.push(
+    { name: 'bare M/M/c loop (baseline, the limit)', value: bareEvents, unit: 'events/s', note: '2 events per customer' },
+    {
+      name: 'kernel + actors M/M/c',
+      value: kernelEvents,
+      unit: 'events/s',
+      ratio: kernelEvents / bareEvents,
+      target: '>= 0.5 of baseline',
+      note: '3 events per customer',
+    },
+    {
+      name: 'kernel + scenario machinery M/M/c (router, server, clients)',
+      value: scenarioEvents,
+      unit: 'events/s',
+      ratio: scenarioEvents / bareEvents,
+      note: `6 events per customer; customers/s ratio ${((scenarioEvents / 6 / (bareEvents / 2)) * 1).toFixed(2)} (${scenarioCustomers} customers)`,
+    },
+  );
 
-// 3. Memory per open session and per pending event.
-const perSession = heapPerOpenSession();
-figures.push({ name: 'heap per open session', value: perSession.bytes, unit: 'bytes', target: '< 300', note: `${perSession.sessions} open sessions` });
-const perEvent = heapPerPendingEvent();
-figures.push({ name: 'heap per pending event', value: perEvent.bytes, unit: 'bytes', target: '< 300', note: `${perEvent.events} pending events` });
+  // 2. The quickstart scenario (and the mixed showcase when shipped).
+  for (const file of ['scenarios/quickstart.yaml', 'scenarios/showcase.yaml']) {
+    let loaded;
+    try {
+      loaded = loadScenarioFile(file);
+    } catch {
+      continue;
+    }
+    let sessions = 0;
+    let events = 0;
+    const eventsPerSecond = medianRate(() => {
+      const result = runScenario(loaded);
+      events = result.eventsProcessed;
+      sessions = [...result.figures.protocols.values()].reduce((total, protocol) => total + protocol.sessionsStarted, 0);
+      return events;
+    });
+    figures.push({ name: `${file}`, value: eventsPerSecond, unit: 'events/s', target: file.includes('showcase') ? '>= 2,000,000' : undefined });
+    figures.push({ name: `${file} sessions`, value: (eventsPerSecond / events) * sessions, unit: 'sessions/s' });
+  }
 
-// 4. Scale: 10,000 servers, 1,000 nodes, 100 ODRs, in a process of its own (peak memory), against
-// two baselines: the same load on 100 servers behind 10 ODRs (what the larger working set costs),
-// and the same load through a hand-written loop with nothing but the hops and the state every
-// request must touch (the limit: what the architecture costs).
-function scaleRun(subject: string): Record<string, number> | string {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scale.ts', scaleDuration, subject], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  return run.status === 0 ? (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>) : `exit code ${run.status ?? -1}: ${run.stderr.slice(-300)}`;
-}
-const scale = scaleRun('bench/scenarios/scale.yaml');
-const smallCluster = scaleRun('bench/scenarios/scale-small-cluster.yaml');
-const limit = scaleRun('limit');
-if (typeof scale === 'object' && typeof smallCluster === 'object' && typeof limit === 'object') {
-  const note = `${scale.servers} servers, ${scale.routers} ODRs, ${scale.virtualSeconds} s virtual, ${scale.openSessionsAtEnd!.toLocaleString('en-US')} sessions open at the end`;
-  const count = (value: number) => Math.round(value).toLocaleString('en-US');
+  // 3. Memory per open session and per pending event.
+  const perSession = heapPerOpenSession();
+  figures.push({ name: 'heap per open session', value: perSession.bytes, unit: 'bytes', target: '< 300', note: `${perSession.sessions} open sessions` });
+  const perEvent = heapPerPendingEvent();
+  figures.push({ name: 'heap per pending event', value: perEvent.bytes, unit: 'bytes', target: '< 300', note: `${perEvent.events} pending events` });
+
+  // 4. Scale: 10,000 servers, 1,000 nodes, 100 ODRs, in a process of its own (peak memory), against
+  // two baselines: the same load on 100 servers behind 10 ODRs (what the larger working set costs),
+  // and the same load through a hand-written loop with nothing but the hops and the state every
+  // request must touch (the limit: what the architecture costs).
+  function scaleRun(subject: string): Record<string, number> | string {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scale.ts', scaleDuration, subject], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    return run.status === 0 ? (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>) : `exit code ${run.status ?? -1}: ${run.stderr.slice(-300)}`;
+  }
+  const scale = scaleRun('bench/scenarios/scale.yaml');
+  const smallCluster = scaleRun('bench/scenarios/scale-small-cluster.yaml');
+  const limit = scaleRun('limit');
+  if (typeof scale === 'object' && typeof smallCluster === 'object' && typeof limit === 'object') {
+    const note = `${scale.servers} servers, ${scale.routers} ODRs, ${scale.virtualSeconds} s virtual, ${scale.openSessionsAtEnd!.toLocaleString('en-US')} sessions open at the end`;
+    const count = (value: number) => Math.round(value).toLocaleString('en-US');
+    figures.push(
+      {
+        name: `scale ${scaleDuration}: events/s`,
+        value: scale.eventsPerSecond!,
+        unit: 'events/s',
+        ratio: scale.eventsPerSecond! / smallCluster.eventsPerSecond!,
+        note: `${note}; the same load on ${smallCluster.servers} servers and ${smallCluster.routers} ODRs ${count(smallCluster.eventsPerSecond!)} events/s`,
+      },
+      {
+        name: `scale ${scaleDuration}: limit (hand-written loop)`,
+        value: limit.eventsPerSecond!,
+        unit: 'events/s',
+        note: `${count(limit.requests!)} requests in ${limit.wallSeconds!.toFixed(1)} s (clustersim ${count(scale.requests!)}); no records, checkers or load reports`,
+      },
+      {
+        name: `scale ${scaleDuration}: wall time`,
+        value: scale.wallSeconds!,
+        unit: 's',
+        ratio: limit.wallSeconds! / scale.wallSeconds!,
+        target: '60m virtual in < 300 s',
+        note: `the limit ${limit.wallSeconds!.toFixed(1)} s; ratio: limit's time over clustersim's`,
+      },
+      { name: `scale ${scaleDuration}: peak memory`, value: scale.peakRssBytes! / 2 ** 20, unit: 'MiB', target: '< 8192' },
+    );
+  } else {
+    figures.push({ name: 'scale run failed', value: -1, unit: '', note: [scale, smallCluster, limit].filter((run) => typeof run === 'string').join('; ') });
+  }
+
+  // 5. The distributed run: 2 node hosts over gRPC on loopback, against in-process; the exchange against a raw batched stream.
+  const distributed = await measureDistributed({ hosts: 2 });
+  const wide = await measureDistributed({ hosts: 2, scenarioText: wideScenario });
   figures.push(
     {
-      name: `scale ${scaleDuration}: events/s`,
-      value: scale.eventsPerSecond!,
+      name: 'distributed run, 2 hosts',
+      value: distributed.distributedEventsPerSecond,
       unit: 'events/s',
-      ratio: scale.eventsPerSecond! / smallCluster.eventsPerSecond!,
-      note: `${note}; the same load on ${smallCluster.servers} servers and ${smallCluster.routers} ODRs ${count(smallCluster.eventsPerSecond!)} events/s`,
+      ratio: distributed.eventRateRatio,
+      target: '>= 0.2 of in-process',
+      note: `in-process ${Math.round(distributed.inProcessEventsPerSecond).toLocaleString('en-US')} events/s; ${Math.round(distributed.eventsPerWindow)} events per window`,
     },
     {
-      name: `scale ${scaleDuration}: limit (hand-written loop)`,
-      value: limit.eventsPerSecond!,
-      unit: 'events/s',
-      note: `${count(limit.requests!)} requests in ${limit.wallSeconds!.toFixed(1)} s (clustersim ${count(scale.requests!)}); no records, checkers or load reports`,
+      name: 'cross-host exchange at capacity',
+      value: distributed.exchangeItemsPerSecond,
+      unit: 'items/s',
+      ratio: distributed.exchangeRatio,
+      target: '>= 0.5 of raw stream',
+      note: `raw batched grpc-js stream of the same deliveries ${Math.round(distributed.rawStreamItemsPerSecond).toLocaleString('en-US')} items/s; transport ceiling (bytes never parsed) ${Math.round(distributed.bytesStreamItemsPerSecond).toLocaleString('en-US')} items/s`,
     },
     {
-      name: `scale ${scaleDuration}: wall time`,
-      value: scale.wallSeconds!,
-      unit: 's',
-      ratio: limit.wallSeconds! / scale.wallSeconds!,
-      target: '60m virtual in < 300 s',
-      note: `the limit ${limit.wallSeconds!.toFixed(1)} s; ratio: limit's time over clustersim's`,
+      name: 'cross-host exchange in the run',
+      value: distributed.runItemsPerSecond,
+      unit: 'items/s',
+      ratio: distributed.runExchangeRatio,
+      note: `${distributed.crossHostItems.toLocaleString('en-US')} deliveries crossed; bound by the simulation that makes them`,
     },
-    { name: `scale ${scaleDuration}: peak memory`, value: scale.peakRssBytes! / 2 ** 20, unit: 'MiB', target: '< 8192' },
+    {
+      name: 'distributed run, 2 hosts, 10 ms lookahead',
+      value: wide.distributedEventsPerSecond,
+      unit: 'events/s',
+      ratio: wide.eventRateRatio,
+      note: `in-process ${Math.round(wide.inProcessEventsPerSecond).toLocaleString('en-US')} events/s; ${Math.round(wide.eventsPerWindow)} events per window; in-run exchange ${wide.runExchangeRatio.toFixed(3)} of raw`,
+    },
   );
-} else {
-  figures.push({ name: 'scale run failed', value: -1, unit: '', note: [scale, smallCluster, limit].filter((run) => typeof run === 'string').join('; ') });
 }
 
-// 5. The distributed run: 2 node hosts over gRPC on loopback, against in-process; the exchange against a raw batched stream.
-const distributed = await measureDistributed({ hosts: 2 });
-const wide = await measureDistributed({ hosts: 2, scenarioText: wideScenario });
-figures.push(
+// 6. Start-up of the command as shipped (compiled), against `node -e 0` and against the revision
+// that ran the sources through tsx, measured in this same run.
+const startup = measureStartup({ runs: quick ? 5 : 9, checkRuns: quick ? 1 : 3 });
+const before = startup.baseline;
+const times = (ms: number) => `${(ms / startup.nodeMs).toFixed(1)}x node -e 0`;
+const startupFigures: Figure[] = [
+  { name: 'start-up: node -e 0 (baseline)', value: startup.nodeMs, unit: 'ms', note: `medians of ${startup.runs} runs` },
   {
-    name: 'distributed run, 2 hosts',
-    value: distributed.distributedEventsPerSecond,
-    unit: 'events/s',
-    ratio: distributed.eventRateRatio,
-    target: '>= 0.2 of in-process',
-    note: `in-process ${Math.round(distributed.inProcessEventsPerSecond).toLocaleString('en-US')} events/s; ${Math.round(distributed.eventsPerWindow)} events per window`,
+    name: 'start-up: clustersim --version',
+    value: startup.versionMs,
+    unit: 'ms',
+    ratio: startup.versionMs / startup.nodeMs,
+    target: '<= 3x node -e 0',
+    note: `through tsx (${baselineRevision}) ${Math.round(before.versionMs)} ms, ${times(before.versionMs)}`,
   },
   {
-    name: 'cross-host exchange at capacity',
-    value: distributed.exchangeItemsPerSecond,
-    unit: 'items/s',
-    ratio: distributed.exchangeRatio,
-    target: '>= 0.5 of raw stream',
-    note: `raw batched grpc-js stream of the same deliveries ${Math.round(distributed.rawStreamItemsPerSecond).toLocaleString('en-US')} items/s; transport ceiling (bytes never parsed) ${Math.round(distributed.bytesStreamItemsPerSecond).toLocaleString('en-US')} items/s`,
+    name: 'start-up: run of a 1-second scenario',
+    value: startup.runMs,
+    unit: 'ms',
+    ratio: startup.runMs / startup.nodeMs,
+    target: '<= 6x node -e 0',
+    note: `through tsx (${baselineRevision}) ${Math.round(before.runMs)} ms, ${times(before.runMs)}`,
   },
   {
-    name: 'cross-host exchange in the run',
-    value: distributed.runItemsPerSecond,
-    unit: 'items/s',
-    ratio: distributed.runExchangeRatio,
-    note: `${distributed.crossHostItems.toLocaleString('en-US')} deliveries crossed; bound by the simulation that makes them`,
+    name: 'clustersim check scenarios/',
+    value: startup.checkMs / 1000,
+    unit: 's',
+    ratio: before.checkMs / startup.checkMs,
+    target: '>= 1.5x as fast as through tsx',
+    note: `through tsx (${baselineRevision}) ${(before.checkMs / 1000).toFixed(1)} s; medians of ${startup.checkRuns} runs; ratio: that time over this one`,
   },
-  {
-    name: 'distributed run, 2 hosts, 10 ms lookahead',
-    value: wide.distributedEventsPerSecond,
-    unit: 'events/s',
-    ratio: wide.eventRateRatio,
-    note: `in-process ${Math.round(wide.inProcessEventsPerSecond).toLocaleString('en-US')} events/s; ${Math.round(wide.eventsPerWindow)} events per window; in-run exchange ${wide.runExchangeRatio.toFixed(3)} of raw`,
-  },
-);
+];
+figures.push(...startupFigures);
 
 const width = Math.max(...figures.map((figure) => figure.name.length));
 console.log(`clustersim benchmark (medians of ${repeats} runs${quick ? ', quick' : ''}; node ${process.version})`);
@@ -199,4 +239,7 @@ for (const figure of figures) {
   const note = figure.note === undefined ? '' : `  (${figure.note})`;
   console.log(`${figure.name.padEnd(width)}  ${value.padStart(12)} ${figure.unit}${ratio}${target}${note}`);
 }
-writeFileAtomically('bench.json', `${JSON.stringify({ node: process.version, repeats, figures }, null, 2)}\n`);
+// Alone, the start-up figures replace their kind in bench.json and leave the others.
+const saved = startupOnly ? (JSON.parse(readFileSync('bench.json', 'utf8')) as { figures: Figure[] }).figures : [];
+const kept = saved.filter((figure) => !startupFigures.some((fresh) => fresh.name === figure.name));
+writeFileAtomically('bench.json', `${JSON.stringify({ node: process.version, repeats, figures: [...kept, ...figures] }, null, 2)}\n`);

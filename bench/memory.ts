@@ -1,7 +1,7 @@
 import type { Message } from '../nodes/messages.js';
 import { Simulation } from '../sim/kernel/simulation.js';
 import type { SimRecord } from '../sim/metrics/records.js';
-import { buildTopology } from '../sim/run/build.js';
+import { buildTopology } from '../sim/topologies/index.js';
 import { Collector } from '../sim/metrics/collector.js';
 import { parseScenario } from '../sim/scenario/load.js';
 

@@ -37,7 +37,7 @@ export function unexpected(actor: string, message: Message): never {
 }
 
 /** The response to `request`: its identity copied, with the outcome and the server that answered (-1: none). */
-export function responseTo(request: Request, status: Status, cause: string, server: number, retryable = false, redirectAddress = ''): Response {
+export function responseTo(request: Request, status: Status, cause: string, server: number, retryable = false, redirectAddress = '', othersInFlight = 0): Response {
   return {
     requestId: request.id,
     protocol: request.protocol,
@@ -53,5 +53,6 @@ export function responseTo(request: Request, status: Status, cause: string, serv
     workClass: request.workClass,
     retryable,
     redirectAddress,
+    othersInFlight,
   };
 }

@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, parse, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 
 /** The file that marks a directory as a clustersim report, so `--out` never clobbers others. */
 export const reportMarker = 'summary.json';
@@ -43,15 +43,23 @@ export function checkOutputFile(file: string): void {
   checkWritableParent(target, refuse);
 }
 
-/** The nearest existing ancestor of `target` must be a writable directory: the outputs are created under it. */
+/** The nearest existing ancestor of `target` must be a directory where one can be made: the outputs are created under it. */
 function checkWritableParent(target: string, refuse: (why: string) => OutputError): void {
   let ancestor = dirname(target);
   while (!existsSync(ancestor)) ancestor = dirname(ancestor);
   if (!statSync(ancestor).isDirectory()) throw refuse(`${ancestor} is a file, not a directory`);
+  probeWritable(ancestor, (why) => refuse(`${ancestor} is not writable (${why})`));
+}
+
+/**
+ * Makes and removes a directory in `folder`: permissions alone do not tell (a read-only mount,
+ * procfs or sysfs, a file system out of inodes).
+ */
+function probeWritable(folder: string, refuse: (why: string) => OutputError): void {
   try {
-    accessSync(ancestor, constants.W_OK);
+    rmdirSync(mkdtempSync(join(folder, '.clustersim-probe-')));
   } catch (error) {
-    throw refuse(`${ancestor} is not writable (${describeFailure(error)})`);
+    throw refuse((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no directory can be made there' : describeFailure(error));
   }
 }
 
@@ -99,11 +107,7 @@ export function checkSuiteDirectory(directory: string): void {
   const target = resolve(directory);
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) throw refuse('it is a file, not a directory');
-    try {
-      accessSync(target, constants.W_OK);
-    } catch (error) {
-      throw refuse(`it is not writable (${describeFailure(error)})`);
-    }
+    probeWritable(target, (why) => refuse(`it is not writable (${why})`));
     return;
   }
   checkWritableParent(target, refuse);

@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, ren
 import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { checkOutputDirectory, describeFailure, OutputError, reportMarker } from './output-paths.js';
+import { exchangePaths } from './rename-exchange.js';
 
 export { checkOutputDirectory, OutputError, reportMarker } from './output-paths.js';
 
@@ -58,14 +59,21 @@ export function writeReportFiles(directory: string, files: ReadonlyMap<string, s
 const swapAttempts = 5;
 
 /**
- * The old report moves aside and the staged one takes its place. Two writers of one directory
- * may interleave (each sees the other's report appear between its two renames): the swap is
- * tried again, and the last writer's report stays.
+ * The staged report takes the old one's place. Where the two can be swapped in one step, a
+ * reader finds the old report or the new one at every instant; else the old one moves aside
+ * first, and for the instant between the two renames there is none. Two writers of one
+ * directory may interleave (each sees the other's report appear between its two renames): the
+ * swap is tried again, and the last writer's report stays.
  */
 function moveIntoPlace(staging: string, target: string, previous: string): void {
   for (let attempt = 1; ; attempt++) {
     try {
       if (existsSync(target)) {
+        if (exchangePaths(staging, target)) {
+          // The old report is now where the new one was staged.
+          rmSync(staging, { recursive: true, force: true });
+          return;
+        }
         rmSync(previous, { recursive: true, force: true });
         renameSync(target, previous);
       }

@@ -646,6 +646,7 @@ export class ClusterCatsMember implements NodeActor {
         workClass: '',
         retryable: false,
         redirectAddress: '',
+        othersInFlight: 0,
       },
     });
   }

@@ -1,4 +1,5 @@
 import type { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
+import { formatDuration } from '../../sim/scenario/units.js';
 import { ServerState, type MaintenanceMode, type Request } from '../messages.js';
 
 /**
@@ -13,6 +14,12 @@ export interface RoutingPolicy {
   serverName(actor: number): string;
   choose(question: ChooseRequest): ChooseResponse;
 }
+
+/**
+ * The external policy failed: no answer in time, an error status, or an answer the router cannot
+ * follow. The scenario's fault, not the simulator's: the run stops with the report so far.
+ */
+export class RoutingPolicyError extends Error {}
 
 /** What the router knows of a server, as the policy sees it. */
 export interface PolicyServerView {
@@ -47,11 +54,18 @@ export function askPolicy<View extends PolicyServerView>(
     eligible: eligible.map((view) => ({ server: view.actor, name: policy.serverName(view.actor), state: view.state, mode: view.mode, outstanding: view.outstanding })),
   });
   const decision = answer.decision;
-  if (decision === undefined) throw new Error(`routing policy ${policy.address} answered ${router} with neither a server nor a rejection`);
+  const failure = (what: string) => new RoutingPolicyError(`routing policy ${policy.address} ${what} for request ${request.id} of ${router} at virtual time ${formatDuration(nowUs)}`);
+  if (decision === undefined) throw failure('answered neither a server nor a rejection');
   if (decision.$case === 'reject') return decision.value === '' ? 'policy-reject' : decision.value;
   const chosen = eligible.find((view) => view.actor === decision.value);
   if (chosen === undefined) {
-    throw new Error(`routing policy ${policy.address} chose server ${decision.value} for request ${request.id} of ${router}, which is not among the eligible servers`);
+    const known = views.some((view) => view.actor === decision.value);
+    const names = eligible.map((view) => view.actor).join(', ');
+    throw failure(
+      known
+        ? `chose server ${decision.value} (${policy.serverName(decision.value)}), which is not eligible (eligible: ${names === '' ? 'none' : names})`
+        : `chose server ${decision.value}, which is no server of the cluster (eligible: ${names === '' ? 'none' : names})`,
+    );
   }
   return chosen;
 }

@@ -46,7 +46,9 @@ const protocolCount = 5;
 /**
  * An On Demand Router. For each request it finds the work class, applies its action, and sends
  * the request to the server that holds its session when that server may still take it, or else
- * to the eligible server with the fewest of its own requests outstanding per thread. A request
+ * to the eligible server with the fewest requests per thread as it estimates them: its own
+ * outstanding there, exactly, plus the other routers' as the server's last answer counted them,
+ * decayed toward their mean (see `ServerViews.estimate`). A request
  * refused by a server (or lost with a server that failed) is retried elsewhere; a request no
  * server may take is rejected with its cause.
  */
@@ -131,7 +133,7 @@ export class Router implements NodeActor {
     const policy = this.config.policy;
     const target =
       policy === undefined
-        ? group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'))
+        ? group.choose(request, workClass.maintenanceOnly ? ServerPool.inMaintenance : ServerPool.running, request.triedServers, context.rng('balance'), context.now)
         : this.askPolicy(policy, request, group, context);
     if (typeof target === 'string') return this.answerItself(request, Status.REJECTED, target, '', context);
     if (target === noServer) {
@@ -174,7 +176,10 @@ export class Router implements NodeActor {
     const request = this.pending.get(response.requestId);
     if (request === undefined) return; // already answered (a late duplicate, or retried after a failure)
     this.pending.delete(response.requestId);
-    if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
+    if (this.views.knows(response.server)) {
+      this.views.addOutstanding(response.server, -1);
+      this.views.heard(response.server, response.othersInFlight, context.now, request.sentAtUs);
+    }
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
       return this.route(request, context);
     }

@@ -72,6 +72,8 @@ export class AppServer implements NodeActor {
   private readonly threads: number;
   private readonly queueLimit: number;
   private busyThreads = 0;
+  /** Requests in service and queued, by the router that sent them: each answer tells its router how many are the others'. */
+  private readonly inFlightByRouter = new Map<number, number>();
   private readonly waiting: { request: Request; arrivedAtUs: number }[] = [];
   private waitingHead = 0;
   /**
@@ -159,6 +161,7 @@ export class AppServer implements NodeActor {
       context.record({ type: 'session-failover', protocol: request.protocol, session: request.sessionId, from: request.affinityServer ?? -1, to: context.self });
     }
     if (opens || failover) this.openSession(request.sessionId, request.protocol, context);
+    this.inFlightByRouter.set(request.router, (this.inFlightByRouter.get(request.router) ?? 0) + 1);
     if (this.busyThreads < this.threads) this.serve(request, context.now, context);
     else this.waiting.push({ request, arrivedAtUs: context.now });
   }
@@ -182,6 +185,7 @@ export class AppServer implements NodeActor {
     this.serving[thread] = undefined;
     this.idleThreads.push(thread);
     this.busyThreads--;
+    this.inFlightByRouter.set(request.router, this.inFlightByRouter.get(request.router)! - 1);
     this.completedInInterval++;
     this.responseTimeSumUs += context.now - entry.arrivedAtUs;
     if (request.last) this.closeSession(request.sessionId, context);
@@ -296,6 +300,7 @@ export class AppServer implements NodeActor {
     this.waiting.length = 0;
     this.waitingHead = 0;
     this.busyThreads = 0;
+    this.inFlightByRouter.clear();
     this.sessions.clear();
     for (let protocol = 0; protocol < protocolCount; protocol++) {
       const open = this.sessionsByProtocol[protocol]!;
@@ -382,7 +387,9 @@ export class AppServer implements NodeActor {
 
   private respond(request: Request, status: Status, cause: string, retryable: boolean, context: NodeContext): void {
     if (this.silent) return;
-    context.send(request.router, { $case: 'response', value: responseTo(request, status, cause, context.self, retryable) });
+    // The load rides on the answer: the requests in service and queued that other routers sent.
+    const others = Math.max(0, this.busyThreads + this.queued - (this.inFlightByRouter.get(request.router) ?? 0));
+    context.send(request.router, { $case: 'response', value: responseTo(request, status, cause, context.self, retryable, '', others) });
   }
 
   /**

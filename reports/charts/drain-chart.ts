@@ -2,7 +2,7 @@ import type { DrainEpisode, TimeSeries } from '../../sim/metrics/series.js';
 import { seriesProtocols } from '../../sim/metrics/series.js';
 import { droppedAtEntryByCause } from '../../sim/metrics/maintenance-windows.js';
 import { markColors, protocolColors, protocolLabels } from './colors.js';
-import { createCanvas, drawLegendRow, px, spanUnit, type D3, type Group, svgText } from './frame.js';
+import { createCanvas, drawLegendRow, px, spanUnit, type D3, type Group } from './frame.js';
 import { formatCount, formatSpan } from './format.js';
 
 // Beyond this many panels the chart would be a wall: the first ones are drawn, the table lists all.
@@ -39,7 +39,7 @@ export function drainChart(series: TimeSeries): string | undefined {
     const panel = canvas.svg.append('g').attr('transform', `translate(${(index % columns) * panelWidth},${top + Math.floor(index / columns) * panelHeight})`);
     drawPanel(canvas.d3, panel, episode, panelWidth, used);
   });
-  return svgText(canvas.node);
+  return canvas.node.svgString();
 }
 
 function drawPanel(

@@ -1,7 +1,7 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
 import { otherCauses, seriesProtocols } from '../../sim/metrics/series.js';
 import { annotationColors, protocolLabels } from './colors.js';
-import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit, svgText } from './frame.js';
+import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit } from './frame.js';
 import { formatCount, formatSpan } from './format.js';
 
 // More causes than colours would repeat colours: the smallest are summed as "other causes".
@@ -70,7 +70,7 @@ export function droppedByCauseChart(series: TimeSeries): string | undefined {
     frame,
     keys.map((cause) => ({ label: cause, color: color(cause) })),
   );
-  return svgText(frame.node);
+  return frame.node.svgString();
 }
 
 /**
@@ -126,7 +126,7 @@ export function droppedOverTimeChart(series: TimeSeries): string | undefined {
     frame,
     causes.map((cause) => ({ label: cause, color: color(cause) })),
   );
-  return svgText(frame.node);
+  return frame.node.svgString();
 }
 
 /** Causes in name order, "other causes" last. */

@@ -1,5 +1,27 @@
-import { D3Node } from 'd3-node';
-import type * as d3 from 'd3';
+import * as d3 from 'd3';
+import { ChartDocument } from './svg-dom.js';
+
+/** What a chart is drawn on: its own SVG element, and the SVG text once drawn. */
+export interface ChartNode {
+  readonly d3: typeof d3;
+  svgString(): string;
+}
+
+// Every chart draws in a detached element of one document; the markup is what d3-node wrote.
+const chartDocument = new ChartDocument();
+
+function createChartSvg(width: number, height: number): { node: ChartNode; svg: d3.Selection<SVGSVGElement, unknown, null, undefined> } {
+  const holder = chartDocument.createElement('div') as unknown as HTMLDivElement;
+  const svg = d3
+    .select(holder)
+    .append('svg')
+    .attr('xmlns', 'http://www.w3.org/2000/svg')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('viewBox', `0 0 ${width} ${height}`);
+  svg.append('defs').append('style').attr('type', 'text/css').text(`<![CDATA[ ${chartStyle} ]]>`);
+  return { node: { d3, svgString: () => svg.node()!.outerHTML }, svg };
+}
 
 /** Shared look of every chart: size, margins, title, axes with units, legend. */
 export const chartStyle = `
@@ -12,7 +34,7 @@ export const chartStyle = `
 `;
 
 export interface Frame {
-  node: D3Node;
+  node: ChartNode;
   d3: typeof d3;
   svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   plot: d3.Selection<SVGGElement, unknown, null, undefined>;
@@ -32,8 +54,7 @@ export function createFrame(options: FrameOptions): Frame {
   const outerWidth = options.width ?? 900;
   const outerHeight = options.height ?? 420;
   const margin = { top: 52, right: options.marginRight ?? 170, bottom: 46, left: 64 };
-  const node = new D3Node({ styles: chartStyle });
-  const svg = node.createSVG(outerWidth, outerHeight, { viewBox: `0 0 ${outerWidth} ${outerHeight}` });
+  const { node, svg } = createChartSvg(outerWidth, outerHeight);
   svg.append('rect').attr('width', outerWidth).attr('height', outerHeight).attr('fill', '#fff');
   svg.append('text').attr('class', 'title').attr('x', margin.left).attr('y', 22).text(options.title);
   if (options.subtitle !== undefined) svg.append('text').attr('class', 'subtitle').attr('x', margin.left).attr('y', 38).text(options.subtitle);
@@ -90,8 +111,7 @@ export const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '
 
 /** A chart made of several panels: the canvas, its title and subtitle; panels are drawn by the caller. */
 export function createCanvas(options: { title: string; subtitle?: string; width: number; height: number }): Pick<Frame, 'node' | 'd3' | 'svg'> {
-  const node = new D3Node({ styles: chartStyle });
-  const svg = node.createSVG(options.width, options.height, { viewBox: `0 0 ${options.width} ${options.height}` });
+  const { node, svg } = createChartSvg(options.width, options.height);
   svg.append('rect').attr('width', options.width).attr('height', options.height).attr('fill', '#fff');
   svg.append('text').attr('class', 'title').attr('x', 16).attr('y', 22).text(options.title);
   if (options.subtitle !== undefined) svg.append('text').attr('class', 'subtitle').attr('x', 16).attr('y', 38).text(options.subtitle);
@@ -131,14 +151,3 @@ export function px(value: number): number {
 
 export type D3 = typeof d3;
 export type Group = d3.Selection<SVGGElement, unknown, null, undefined>;
-
-/**
- * The chart as SVG text. Its DOM window is closed: an open jsdom window stays reachable from
- * its timers and listeners, and a process drawing many reports (`check`, sweeps) would keep
- * every chart it ever drew.
- */
-export function svgText(node: D3Node): string {
-  const text = node.svgString();
-  (node as unknown as { window: { close(): void } }).window.close();
-  return text;
-}

@@ -1,7 +1,7 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
 import { seriesProtocols } from '../../sim/metrics/series.js';
 import { protocolLabels } from './colors.js';
-import { createCanvas, drawLegendRow, timeAxisUnit, svgText } from './frame.js';
+import { createCanvas, drawLegendRow, timeAxisUnit } from './frame.js';
 import { formatSpan } from './format.js';
 
 const percentiles = [
@@ -61,5 +61,5 @@ export function latencyChart(series: TimeSeries): string | undefined {
       panel.append('path').attr('d', line(Array.from(values)) ?? '').attr('fill', 'none').attr('stroke', percentile.color).attr('stroke-width', 1.5);
     }
   });
-  return svgText(canvas.node);
+  return canvas.node.svgString();
 }

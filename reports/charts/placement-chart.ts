@@ -1,5 +1,5 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
-import { createCanvas, drawLegendRow, px, timeAxisUnit, svgText } from './frame.js';
+import { createCanvas, drawLegendRow, px, timeAxisUnit } from './frame.js';
 
 const width = 900;
 const panelHeight = 200;
@@ -69,5 +69,5 @@ export function placementChart(series: TimeSeries): string | undefined {
         .text(`${action.action} ${action.server}`);
     }
   });
-  return svgText(canvas.node);
+  return canvas.node.svgString();
 }

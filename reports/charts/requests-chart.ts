@@ -1,5 +1,5 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
-import { createCanvas, createFrame, drawAxes, drawLegend, palette, timeAxisUnit, svgText } from './frame.js';
+import { createCanvas, createFrame, drawAxes, drawLegend, palette, timeAxisUnit } from './frame.js';
 import { formatSpan } from './format.js';
 
 // Up to this many servers get a line each; more become rows of a heatmap.
@@ -43,7 +43,7 @@ function requestLines(series: TimeSeries): string {
     frame,
     series.requestLanes.map((lane, index) => ({ label: lane.name, color: palette[index % palette.length]!, shape: 'line' as const })),
   );
-  return svgText(frame.node);
+  return frame.node.svgString();
 }
 
 function requestHeatmap(series: TimeSeries): string {
@@ -114,5 +114,5 @@ function requestHeatmap(series: TimeSeries): string {
   const bottom = lanes.length * rowHeight;
   plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${bottom})`).call(d3.axisBottom(x).ticks(8));
   plot.append('text').attr('x', plotWidth / 2).attr('y', bottom + 34).attr('text-anchor', 'middle').text(unit.label);
-  return svgText(canvas.node);
+  return canvas.node.svgString();
 }

@@ -1,5 +1,5 @@
 import type { Series } from '../../sim/metrics/collector.js';
-import { createFrame, drawAxes, drawLegend, palette, timeAxisUnit, svgText } from './frame.js';
+import { createFrame, drawAxes, drawLegend, palette, timeAxisUnit } from './frame.js';
 
 // Past this many servers, lines are unreadable: the chart shows the busiest ones and the rest summed.
 const maxLanes = 10;
@@ -46,7 +46,7 @@ export function sessionsChart(series: Series, durationUs: number): string {
     frame,
     lines.map((line, index) => ({ label: line.name, color: palette[index % palette.length]!, shape: 'line' as const })),
   );
-  return svgText(frame.node);
+  return frame.node.svgString();
 }
 
 function selectLines(series: Series): { name: string; values: number[] }[] {

@@ -1,7 +1,7 @@
 import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { TimeSeries } from '../../sim/metrics/series.js';
 import { annotationColors, stateStyles } from './colors.js';
-import { createCanvas, drawLegendRow, px, timeAxisUnit, type D3, type Group, svgText } from './frame.js';
+import { createCanvas, drawLegendRow, px, timeAxisUnit, type D3, type Group } from './frame.js';
 import { formatSpan } from './format.js';
 
 // Past this many servers, one lane each is unreadable: the chart counts servers by state and
@@ -133,7 +133,7 @@ export function timelineChart(series: TimeSeries): string | undefined {
   });
   const leftOut = series.annotations.length - listed.length + series.annotationsLeftOut;
   if (leftOut > 0) svg.append('text').attr('x', 16).attr('y', height - 6).attr('class', 'subtitle').text(`and ${leftOut} more events`);
-  return svgText(canvas.node);
+  return canvas.node.svgString();
 }
 
 /** Servers in the order they first left the running state; the others are not notable. */

@@ -1,4 +1,4 @@
-import { createFrame, svgText } from '../charts/frame.js';
+import { createFrame } from '../charts/frame.js';
 import type { FigureComparison } from '../../sim/experiments/compare.js';
 import { allowedChange } from '../../sim/experiments/tolerance.js';
 
@@ -42,5 +42,5 @@ export function compareChart(figures: readonly FigureComparison[], title: string
       .attr('y', y + 4)
       .text(`${format(figure.figure, difference.mean)} [${format(figure.figure, difference.low)}, ${format(figure.figure, difference.high)}]${verdict}`);
   });
-  return svgText(frame.node);
+  return frame.node.svgString();
 }

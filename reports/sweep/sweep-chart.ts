@@ -1,4 +1,4 @@
-import { createFrame, drawLegend, palette, svgText } from '../charts/frame.js';
+import { createFrame, drawLegend, palette } from '../charts/frame.js';
 
 export interface SweepLine {
   label: string;
@@ -92,7 +92,7 @@ export function sweepChart(input: SweepChartInput): string {
   const legend = shown.map((entry, index) => ({ label: entry.label, color: palette[index % palette.length]!, shape: 'line' as const }));
   if (input.lines.length > shown.length) legend.push({ label: `(${input.lines.length - shown.length} more not shown)`, color: '#fff', shape: 'line' });
   drawLegend(frame, legend);
-  return svgText(frame.node);
+  return frame.node.svgString();
 }
 
 function powerOfTenAbove(value: number): number {

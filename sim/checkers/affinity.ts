@@ -7,24 +7,29 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * Affinity through maintenance, decided with the affinity server's own state at the time:
  * - keep-affinity: while a server is in keep-affinity maintenance, requests of its existing
  *   sessions are served there, not refused and not sent elsewhere;
- * - ejb-affinity: maintenance (of either mode) never breaks EJB affinity;
- * - jms-flows: JMS keeps flowing to a server in maintenance.
+ * - ejb-affinity: maintenance (of either mode) never breaks EJB affinity.
  * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed. A
  * session dropped while the server that holds it is in such maintenance is a violation too,
- * whoever dropped it (a router that gave up on the affinity answers the client itself).
+ * whoever dropped it (a router that gave up on the affinity answers the client itself). A
+ * session whose server went down (crashed, stopped) since it last took one of its requests was
+ * lost with the server: the faults count that loss, and no maintenance rule guards it any more,
+ * even once the server runs again in the same maintenance.
  */
 export class AffinityChecker implements Checker {
-  readonly rules = ['keep-affinity', 'ejb-affinity', 'jms-flows'];
-  /** The server that last took a request of each open session. */
+  readonly rules = ['keep-affinity', 'ejb-affinity'];
+  /** The server that last took a request of each open session, and when. */
   private readonly sessionServer = new IntTable();
+  private readonly sessionTakenUs = new IntTable();
 
   readonly handlers: CheckerHandlers = {
     'session-ended': (timeUs, _actor, record, context) => {
       const server = this.sessionServer.get(record.session);
+      const heldSinceUs = this.sessionTakenUs.get(record.session) ?? 0;
       this.sessionServer.delete(record.session);
+      this.sessionTakenUs.delete(record.session);
       if (server === undefined || record.outcome !== 'dropped' || capacityCauses.has(record.cause)) return;
       const rule = this.ruleGuarding(record.protocol, server, context);
-      if (rule === undefined) return;
+      if (rule === undefined || context.truth.firstDownBetween(server, heldSinceUs, timeUs) >= 0) return;
       context.report({
         timeUs,
         rule,
@@ -34,11 +39,17 @@ export class AffinityChecker implements Checker {
       });
     },
     accepted: (timeUs, _actor, record, context) => {
-      if (record.session !== 0) this.sessionServer.set(record.session, record.server);
       const affinity = record.affinityServer;
+      const heldBy = record.session === 0 ? undefined : this.sessionServer.get(record.session);
+      const heldSinceUs = heldBy === undefined ? 0 : this.sessionTakenUs.get(record.session)!;
+      if (record.session !== 0) {
+        this.sessionServer.set(record.session, record.server);
+        this.sessionTakenUs.set(record.session, timeUs);
+      }
       if (affinity < 0 || affinity === record.server || !inSession(record.kind)) return;
       const rule = this.ruleGuarding(record.protocol, affinity, context);
-      if (rule === undefined) return;
+      // A session its server lost when it went down may go anywhere.
+      if (rule === undefined || (heldBy === affinity && context.truth.firstDownBetween(affinity, heldSinceUs, timeUs) >= 0)) return;
       context.report({
         timeUs,
         rule,
@@ -49,13 +60,8 @@ export class AffinityChecker implements Checker {
       });
     },
     refused: (timeUs, _actor, record, context) => {
-      if (capacityCauses.has(record.cause) || !context.truth.inMaintenance(record.server)) return;
-      const rule =
-        record.protocol === Protocol.JMS
-          ? 'jms-flows'
-          : inSession(record.kind)
-            ? this.ruleGuarding(record.protocol, record.server, context)
-            : undefined;
+      if (capacityCauses.has(record.cause) || !inSession(record.kind) || !context.truth.inMaintenance(record.server)) return;
+      const rule = this.ruleGuarding(record.protocol, record.server, context);
       if (rule === undefined) return;
       context.report({
         timeUs,

@@ -66,6 +66,14 @@ export class ClusterTruth {
     return this.state(server) === ServerState.MAINTENANCE;
   }
 
+  /**
+   * Put in maintenance and not taken out, whatever its life cycle since: a server that stop mode
+   * stopped, or one that crashed or is starting again, keeps its maintenance mode.
+   */
+  underMaintenance(server: number): boolean {
+    return this.inMaintenance(server) || this.mode(server) !== MaintenanceMode.UNSPECIFIED;
+  }
+
   /** In keep-affinity maintenance: existing sessions must still reach the server. */
   inKeepAffinityMaintenance(server: number): boolean {
     return this.inMaintenance(server) && this.mode(server) === MaintenanceMode.AFFINITY;

@@ -3,16 +3,38 @@ import { AffinityChecker } from './affinity.js';
 import type { Checker } from './checker.js';
 import { ConservationChecker } from './conservation.js';
 import { DrainChecker } from './drain.js';
+import { HealthLivenessChecker, type HealthLivenessOptions } from './health-liveness.js';
+import { JmsFlowChecker } from './jms-flows.js';
 import { MaintenanceAdmissionChecker, type ClusterCatsMembers } from './maintenance-admission.js';
 import { PlacementChecker, type ClusterMember } from './placement.js';
+import { PlacementLivenessChecker, type PlacementLivenessOptions } from './placement-liveness.js';
+
+/** What the rules need from the scenario: the dynamic clusters as configured and the health policies. */
+export interface ScenarioFacts {
+  placement: PlacementLivenessOptions;
+  health: HealthLivenessOptions;
+  /** The ClusterCATS members and their views' lag, when the topology is one. */
+  clusterCats?: ClusterCatsMembers;
+}
+
+const noScenarioFacts: ScenarioFacts = {
+  placement: { clusters: [], controller: 'placement', decisionIntervalUs: 5_000_000, loadReportIntervalUs: 1_000_000 },
+  health: { policies: [], controller: 'health', windowUs: 1_000_000 },
+};
 
 /** Every invariant checked on every run. */
-export function standardCheckers(actorNames: readonly string[], clusterMembers?: ReadonlyMap<string, readonly ClusterMember[]>, clusterCats?: ClusterCatsMembers): Checker[] {
+export function standardCheckers(actorNames: readonly string[], clusterMembers?: ReadonlyMap<string, readonly ClusterMember[]>, facts: ScenarioFacts = noScenarioFacts): Checker[] {
   return [
     new ConservationChecker(),
-    new MaintenanceAdmissionChecker(clusterCats),
+    new MaintenanceAdmissionChecker(facts.clusterCats),
     new AffinityChecker(),
-    new PlacementChecker(actorNames, clusterMembers),
+    new JmsFlowChecker(),
+    new PlacementChecker(actorNames, clusterMembers, {
+      configuredPerNode: new Map(facts.placement.clusters.map((cluster) => [cluster.name, cluster.verticalStacking])),
+      reportDelayUs: facts.placement.loadReportIntervalUs,
+    }),
+    new PlacementLivenessChecker(facts.placement),
+    new HealthLivenessChecker(facts.health),
     new AddressChecker(),
     new DrainChecker(),
   ];

@@ -1,8 +1,6 @@
-// A worker thread of `clustersim check`: loads the TypeScript sources through tsx, then runs
-// the scenarios the pool hands it, one at a time.
-import { register } from 'tsx/esm/api';
+// A worker thread of `clustersim check`: runs the scenarios the pool hands it, one at a time.
+import { importModule } from '../import-module.mjs';
 
-register();
-const { checkScenario } = await import('../run/check-scenario.ts');
+const { checkScenario } = await importModule('../run/check-scenario', import.meta.url);
 
 export default checkScenario;

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { OutputError } from '../../reports/write.js';
-import { ScenarioError } from '../scenario/load.js';
+import { ScenarioError } from '../scenario/scenario-error.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerHostCommand } from './commands/host.js';
@@ -22,7 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version('0.1.0')
     .showHelpAfterError('(clustersim --help lists the commands and options)')
     .exitOverride();
-  // One module per command.
+  // One module per command. Each loads what it runs only when it runs: `--version` and `--help`
+  // load commander and these registrations, not the simulator.
   registerRunCommand(program, setResult);
   registerCheckCommand(program, setResult);
   registerSchemaCommand(program, setResult);

@@ -1,19 +1,22 @@
-import { credentials as grpcCredentials, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { NodeHostServiceClient, type Finished, type RunRequest, type RunResponse } from '../../gen/clustersim/v1/host.js';
+import type { Finished } from '../../gen/clustersim/v1/host.js';
 import type { RecordSink } from '../kernel/actor.js';
 import { RecordBus } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import { checkTopologyFits } from '../run/topology-size.js';
-import { buildTopology, type Topology } from '../run/build.js';
-import { createCheckers, createCollector, type RunResult } from '../run/run.js';
+import { buildTopology, type Topology } from '../topologies/index.js';
+import { createCheckers, createCollector, type RunResult, type RunStop } from '../run/run.js';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
-import { formatDuration } from '../scenario/units.js';
 import { MalformedBatchError, parseRecords } from './codec.js';
-import { defaultAnswerTimeoutMs, maxMessageBytes, runDeadlineMs, setupTimeoutMs } from './limits.js';
+import { HostConnection, HostError } from './host-connection.js';
+import { connectTimeoutMs, defaultAnswerTimeoutMs, setupTimeoutMs } from './limits.js';
+import { checkRoutingPolicy } from './policy-check.js';
 import { RecordMerger } from './record-merge.js';
+
+export { HostError };
 
 export interface DistributedRunOptions {
   /** Addresses of the node hosts, HOST:PORT. */
@@ -24,9 +27,16 @@ export interface DistributedRunOptions {
   scenarioText?: string;
   /** A PEM file of the authority that signed the hosts' certificates: talk TLS to them. */
   tlsAuthority?: string;
+  /** PEM files of the coordinator's own certificate and key, presented to hosts that require a client certificate. */
+  tlsCertificate?: string;
+  tlsPrivateKey?: string;
   /** How long a host may take to answer one window before the run fails. */
   answerTimeoutMs?: number;
+  /** How long a host may take to accept the connection (a refusal is reported at once). */
+  connectTimeoutMs?: number;
   onProgress?: (virtualUs: number, eventsProcessed: number) => void;
+  /** When it aborts (Ctrl-C, SIGTERM), the run stops, frees its hosts and returns the report so far. */
+  signal?: AbortSignal;
   /** Also receives every record, in the order the collector does (for tests). */
   recordSink?: RecordSink<SimRecord>;
 }
@@ -62,21 +72,6 @@ export function lookaheadOf(loaded: LoadedScenario, topology: Topology = buildTo
   return lookaheadUs;
 }
 
-/** A host died, refused, or stopped answering. The message names the host and the virtual time. */
-export class HostError extends Error {
-  constructor(
-    message: string,
-    readonly host: string,
-    readonly virtualUs: number,
-    /** What happened, without the host's name and the time. */
-    readonly reason = message,
-    /** The host reported that another host (by index) failed it. */
-    readonly peer?: number,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Runs a scenario over node hosts. Every host builds the same topology and holds a share of
  * its actors; the hosts then advance through conservative windows on their own, trading
@@ -93,20 +88,30 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const topology = buildTopology(loaded, seed);
   const lookaheadUs = lookaheadOf(loaded, topology);
   if (options.hosts.length === 0) throw new Error('no node hosts given');
+  await checkRoutingPolicy(loaded);
   const hostCount = options.hosts.length;
   const actorHosts = topology.actors.map((_, index) => index % hostCount);
   const tlsAuthority = options.tlsAuthority === undefined ? undefined : readFileSync(options.tlsAuthority);
-  const credentials = tlsAuthority === undefined ? grpcCredentials.createInsecure() : grpcCredentials.createSsl(tlsAuthority);
+  const credentials =
+    tlsAuthority === undefined
+      ? grpcCredentials.createInsecure()
+      : grpcCredentials.createSsl(
+          tlsAuthority,
+          options.tlsPrivateKey === undefined ? null : readFileSync(options.tlsPrivateKey),
+          options.tlsCertificate === undefined ? null : readFileSync(options.tlsCertificate),
+        );
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
-  const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, credentials));
+  const connect = { credentials, timeoutMs: options.connectTimeoutMs ?? connectTimeoutMs, tls: tlsAuthority !== undefined, clientCertificate: options.tlsCertificate !== undefined };
+  const connections = options.hosts.map((address, index) => new HostConnection(address, index, hostCount, connect));
   const collector = createCollector(loaded, topology);
-  const checkers = createCheckers(topology);
+  const checkers = createCheckers(topology, scenario);
   const exchange: ExchangeFigures = { windows: 0, lookaheadUs, crossHostItems: 0, wallMs: 0, hostComputeMs: 0, recordsMs: 0 };
+  const interrupted = whenAborted(options.signal);
 
   try {
     const scenarioText = options.scenarioText ?? scenarioTextOf(loaded);
     const runId = randomUUID();
-    const firstEventUs = await Promise.all(
+    const setUp = Promise.all(
       connections.map(async (connection) => {
         connection.send({
           command: {
@@ -131,12 +136,28 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
         return ready.nextEventUs;
       }),
     );
+    // Stopped during set-up, a host's later refusal is of no interest.
+    setUp.catch(() => undefined);
+    const firstEventUs = await Promise.race([setUp, interrupted]);
     const tap = options.recordSink;
     const sink: RecordSink<SimRecord> = new RecordBus([...collector.handlerTables, ...checkers.handlerTables], tap);
     const merger = new RecordMerger(hostCount, sink);
-    // A record is final once every host has reported a frontier past it: no host can make an earlier one.
     const frontierUs = new Array<number>(hostCount).fill(0);
-    const finished = await new Promise<Finished[]>((resolve, reject) => {
+    // A record is final once every host has reported a frontier past it; a run stopped early reports up to the earliest frontier.
+    const stoppedResult = (stop: Omit<RunStop, 'atUs'>): DistributedRunResult => {
+      const reachedUs = Math.min(...frontierUs);
+      merger.release(reachedUs);
+      exchange.windows = Math.max(...connections.map((connection) => connection.round));
+      exchange.hostComputeMs = Math.max(...connections.map((connection) => connection.computeMs));
+      exchange.wallMs = performance.now() - startedAt;
+      const eventsProcessed = connections.reduce((sum, connection) => sum + connection.eventsProcessed, 0);
+      const figures = collector.finish(reachedUs);
+      const checks = checkers.finish(reachedUs);
+      return { loaded, seed, topology, figures, checks, eventsProcessed, pendingEventsAtEnd: 0, exchange, stopped: { ...stop, atUs: reachedUs } };
+    };
+    if (firstEventUs === undefined) return stoppedResult(interruption(options.signal!));
+    const outcome = await new Promise<Finished[] | Omit<RunStop, 'atUs'>>((resolve, reject) => {
+      void interrupted.then(() => resolve(interruption(options.signal!)));
       const answers: (Finished | undefined)[] = new Array<Finished | undefined>(hostCount);
       let answered = 0;
       for (const connection of connections) {
@@ -163,12 +184,19 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
             answers[connection.index] = report;
             if (++answered === hostCount) resolve(answers as Finished[]);
           },
-          failed: (error) => reject(blame(error, connections)),
+          failed: (error) => {
+            if (error.routingPolicy) resolve({ cause: 'routing-policy', reason: error.reason });
+            // A host that lost another host's link says so at once; the other host's own word on why it left (a routing policy that failed) may come just after.
+            else if (error.peer !== undefined) setTimeout(() => reject(blame(error, connections)), peerReportGraceMs).unref();
+            else reject(blame(error, connections));
+          },
           silent: () => reject(slowest(connections, answerTimeoutMs * 2 + 1000)),
         });
       }
       for (const connection of connections) connection.send({ command: { $case: 'start', value: { nextEventUs: firstEventUs } } });
     });
+    if (!Array.isArray(outcome)) return stoppedResult(outcome);
+    const finished = outcome;
 
     let pendingEventsAtEnd = 0;
     let processed = 0;
@@ -186,6 +214,22 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   } finally {
     for (const connection of connections) connection.close();
   }
+}
+
+/** How long a failure blamed on another host waits for that host's own report. */
+const peerReportGraceMs = 1000;
+
+/** Resolves when `signal` aborts (never without one). */
+function whenAborted(signal: AbortSignal | undefined): Promise<undefined> {
+  return new Promise<undefined>((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) return resolve(undefined);
+    signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+}
+
+function interruption(signal: AbortSignal): Omit<RunStop, 'atUs'> {
+  return { cause: 'interrupted', reason: String(signal.reason ?? 'interrupted') };
 }
 
 /** A host's failure that names another host (a link it lost) is that other host's. */
@@ -206,159 +250,4 @@ function scenarioTextOf(loaded: LoadedScenario): string {
   const text = readFileSync(loaded.file, 'utf8');
   if (createHash('sha256').update(text).digest('hex') !== loaded.hash) throw new Error(`${loaded.file} changed while the run was starting`);
   return text;
-}
-
-type ReportCase = NonNullable<RunResponse['report']>['$case'];
-type ReportValue<Case extends ReportCase> = Extract<NonNullable<RunResponse['report']>, { $case: Case }>['value'];
-
-interface RunListener {
-  window(report: ReportValue<'window'>): void;
-  finished(report: Finished): void;
-  failed(error: HostError): void;
-  /** Nothing came from the host for the silence limit. */
-  silent(): void;
-}
-
-/** The coordinator's end of one host's stream: the Ready answer awaited with a timeout, then the run's reports. */
-class HostConnection {
-  eventsProcessed = 0;
-  reachedUs = 0;
-  computeMs = 0;
-  private readonly client: NodeHostServiceClient;
-  private readonly call: ClientDuplexStream<RunRequest, RunResponse>;
-  private waiting:
-    { expected: ReportCase; virtualUs: number; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
-  private listener: RunListener | undefined;
-  private silenceTimer: NodeJS.Timeout | undefined;
-  private silenceMs = 0;
-  private failure: HostError | undefined;
-  private closed = false;
-  /** The host has sent Finished: the end of its stream is expected. */
-  private finished = false;
-
-  constructor(
-    readonly address: string,
-    readonly index: number,
-    private readonly hostCount: number,
-    credentials: ChannelCredentials,
-  ) {
-    this.client = new NodeHostServiceClient(address, credentials, {
-      'grpc.max_receive_message_length': maxMessageBytes,
-      'grpc.max_send_message_length': maxMessageBytes,
-    });
-    this.call = this.client.run({ deadline: Date.now() + runDeadlineMs });
-    this.call.on('data', (response: RunResponse) => this.receive(response));
-    this.call.on('error', (error: Error & { details?: string }) => this.fail(`failed: ${error.details ?? error.message}`));
-    this.call.on('end', () => {
-      if (!this.finished) this.fail('closed the connection');
-    });
-  }
-
-  send(request: RunRequest): void {
-    if (this.failure !== undefined) throw this.failure;
-    this.call.write(request);
-  }
-
-  expect<Case extends ReportCase>(expected: Case, timeoutMs: number, virtualUs: number): Promise<ReportValue<Case>> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise<ReportValue<Case>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting = undefined;
-        reject(this.error(`stopped answering (no answer within ${timeoutMs / 1000} s)`, virtualUs));
-      }, timeoutMs);
-      this.waiting = {
-        expected,
-        virtualUs,
-        resolve: (value) => {
-          clearTimeout(timer);
-          resolve(value as never);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-    });
-  }
-
-  /** Hands the run's reports to `listener` from now on; `silent` fires after `silenceMs` without one. */
-  listen(silenceMs: number, listener: RunListener): void {
-    this.listener = listener;
-    this.silenceMs = silenceMs;
-    if (this.failure !== undefined) return listener.failed(this.failure);
-    this.rearmSilence();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.silenceTimer);
-    this.failure ??= new HostError(`node host ${this.address} was closed`, this.address, 0, 'was closed');
-    this.call.cancel();
-    this.client.close();
-  }
-
-  private receive(response: RunResponse): void {
-    const report = response.report;
-    if (report === undefined) return this.fail('sent an answer this coordinator does not know');
-    if (report.$case === 'failure') return this.fail(`${report.value.message}`, report.value.virtualUs, report.value.peer - 1);
-    const listener = this.listener;
-    if (listener === undefined) return this.answer(report);
-    this.rearmSilence();
-    try {
-      if (report.$case === 'window') {
-        this.reachedUs = report.value.reachedUs;
-        this.eventsProcessed = report.value.eventsProcessed;
-        listener.window(report.value);
-      } else if (report.$case === 'finished') {
-        clearTimeout(this.silenceTimer);
-        this.finished = true;
-        this.eventsProcessed = report.value.eventsProcessed;
-        listener.finished(report.value);
-      } else this.fail(`sent ${report.$case} out of turn`);
-    } catch (error) {
-      if (error instanceof HostError) {
-        this.failure ??= error;
-        listener.failed(error);
-      } else throw error;
-    }
-  }
-
-  /** Hands an answer to the coordinator waiting for it. */
-  private answer(report: NonNullable<RunResponse['report']>): void {
-    const waiting = this.waiting;
-    if (waiting === undefined || waiting.expected !== report.$case) return this.fail(`sent ${report.$case} out of turn`);
-    this.waiting = undefined;
-    waiting.resolve(report.value);
-  }
-
-  private rearmSilence(): void {
-    clearTimeout(this.silenceTimer);
-    this.silenceTimer = setTimeout(() => this.listener?.silent(), this.silenceMs);
-  }
-
-  private fail(reason: string, virtualUs?: number, peer = -1): void {
-    if (this.failure !== undefined) return;
-    clearTimeout(this.silenceTimer);
-    const waiting = this.waiting;
-    this.failure = this.error(reason, virtualUs ?? waiting?.virtualUs ?? this.reachedUs, peer);
-    this.waiting = undefined;
-    waiting?.reject(this.failure);
-    this.listener?.failed(this.failure);
-  }
-
-  /** An error naming this host, for a fault the coordinator found in what it sent. */
-  failureAt(reason: string, virtualUs: number): HostError {
-    return this.error(reason, virtualUs);
-  }
-
-  private error(reason: string, virtualUs: number, peer = -1): HostError {
-    return new HostError(
-      `node host ${this.address} (host ${this.index + 1} of ${this.hostCount}) ${reason} at virtual time ${formatDuration(virtualUs)}`,
-      this.address,
-      virtualUs,
-      reason,
-      peer >= 0 ? peer : undefined,
-    );
-  }
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ExchangeItem, Inbound, RoundEnd, RunResponse } from '../../gen/clustersim/v1/host.js';
 import { decodeDeliveries } from './codec.js';
+import { RoutingPolicyError } from '../../nodes/router/external-policy.js';
 import type { HostShare } from './host-share.js';
 import { ProtocolError } from './host-share.js';
 import { deliveriesPerBatch, inlineBytesLimit, recordsPerMessage, recordsPerReport, windowsPerReport } from './limits.js';
@@ -106,7 +107,11 @@ export class HostRun {
       }
     } catch (error) {
       if (error instanceof PeerFault) this.fail(error.message, error.host);
-      else this.fail(error instanceof Error ? error.message : String(error));
+      else if (error instanceof RoutingPolicyError) {
+        // The coordinator stops the run and writes the report so far: it gets this host's records first.
+        this.report();
+        this.fail(error.message, undefined, true);
+      } else this.fail(error instanceof Error ? error.message : String(error));
     } finally {
       this.pumping = false;
     }
@@ -239,10 +244,10 @@ export class HostRun {
     }, this.options.answerTimeoutMs);
   }
 
-  private fail(message: string, peer?: number): void {
+  private fail(message: string, peer?: number, routingPolicy = false): void {
     if (this.over) return;
     this.options.report({
-      report: { $case: 'failure', value: { message, virtualUs: this.options.share.reached, peer: peer === undefined ? 0 : peer + 1 } },
+      report: { $case: 'failure', value: { message, virtualUs: this.options.share.reached, peer: peer === undefined ? 0 : peer + 1, routingPolicy } },
     });
     this.stop();
   }

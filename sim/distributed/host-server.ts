@@ -66,10 +66,16 @@ export async function startNodeHost(options: NodeHostOptions): Promise<RunningNo
     absorb: (call) => serveAbsorb(call),
   };
   server.addService(NodeHostServiceService, implementation);
-  const credentials = options.tls === undefined ? ServerCredentials.createInsecure() : tlsCredentials(options.tls);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.listen, credentials, (error, boundPort) => (error === null ? resolve(boundPort) : reject(error)));
-  });
+  let port: number;
+  try {
+    const credentials = options.tls === undefined ? ServerCredentials.createInsecure() : tlsCredentials(options.tls);
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(options.listen, credentials, (error, boundPort) => (error === null ? resolve(boundPort) : reject(error)));
+    });
+  } catch (error) {
+    // An address in use, a certificate that does not go with its key: the user's to fix.
+    throw new NodeHostStartError(`cannot listen on ${options.listen}${options.tls === undefined ? '' : ' over TLS'}: ${(error as Error).message}`);
+  }
   const hostName = options.listen.slice(0, options.listen.lastIndexOf(':'));
   return {
     address: `${hostName}:${port}`,
@@ -81,6 +87,9 @@ export async function startNodeHost(options: NodeHostOptions): Promise<RunningNo
       }),
   };
 }
+
+/** A host that cannot listen: the address, or its TLS certificate and key. */
+export class NodeHostStartError extends Error {}
 
 /** What a host holds between calls: the run it is part of, if any. */
 interface HostState {
@@ -115,7 +124,7 @@ function serveRun(call: ServerDuplexStream<RunRequest, RunResponse>, host: HostS
   const fail = (message: string) => {
     host.log(`refused: ${message}`);
     if (!ended) {
-      call.write({ report: { $case: 'failure', value: { message, virtualUs: share?.simulation.now ?? 0, peer: 0 } } });
+      call.write({ report: { $case: 'failure', value: { message, virtualUs: share?.simulation.now ?? 0, peer: 0, routingPolicy: false } } });
       call.end();
     }
     end();

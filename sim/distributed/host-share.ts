@@ -1,7 +1,7 @@
 import type { Message } from '../../nodes/messages.js';
 import { Simulation } from '../kernel/simulation.js';
 import type { SimRecord } from '../metrics/records.js';
-import { buildTopology } from '../run/build.js';
+import { buildTopology } from '../topologies/index.js';
 import { parseScenario } from '../scenario/load.js';
 import { DeliveryColumns, StampedRecords, type Delivery } from './codec.js';
 

@@ -11,6 +11,8 @@ export const recordsPerMessage = 8192;
 /** A host reports to the coordinator after this many windows, or once it holds this many records. */
 export const windowsPerReport = 32;
 export const recordsPerReport = 8192;
+/** How long the coordinator waits for a host to accept its connection (a refusal is known at once). */
+export const connectTimeoutMs = 5_000;
 /** How long the coordinator waits for a host to connect and set up its share. */
 export const setupTimeoutMs = 30_000;
 /** How long a host waits for another host's window before it declares it gone (the coordinator waits twice as long plus a second). */

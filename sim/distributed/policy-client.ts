@@ -1,6 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
-import type { RoutingPolicy } from '../../nodes/router/external-policy.js';
+import type { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
+import { RoutingPolicyError, type RoutingPolicy } from '../../nodes/router/external-policy.js';
+import { formatDuration } from '../scenario/units.js';
+
+export { RoutingPolicyError };
 
 const answerCapacityBytes = 64 * 1024;
 /** Extra time the first call may take: the worker starts and connects. */
@@ -9,12 +12,11 @@ const waiting = 0;
 const answered = 1;
 const failed = 2;
 
-export class RoutingPolicyError extends Error {}
-
 /**
  * A RoutingPolicyService reached over gRPC, called synchronously from a router's handler: a
- * worker thread owns the gRPC client, and this thread sleeps on a shared buffer until the answer
- * comes or the deadline passes. The worker starts on the first call, so a host that holds no
+ * worker thread owns the gRPC client and the protobuf codec (so gRPC loads only in a run with a
+ * policy), and this thread sleeps on a shared buffer until the answer, as JSON, comes or the
+ * deadline passes. The worker starts on the first call, so a host that holds no
  * router never connects.
  */
 export class GrpcRoutingPolicy implements RoutingPolicy {
@@ -48,16 +50,18 @@ export class GrpcRoutingPolicy implements RoutingPolicy {
       allowanceMs = startAllowanceMs;
     }
     Atomics.store(this.control, 0, waiting);
-    this.worker.postMessage(ChooseRequest.encode(question).finish());
+    this.worker.postMessage(question);
     Atomics.wait(this.control, 0, waiting, this.timeoutMs + allowanceMs + 1000);
     const state = Atomics.load(this.control, 0);
     const answer = this.data.slice(0, Atomics.load(this.control, 1));
-    if (state === answered) return ChooseResponse.decode(answer);
-    const reason = state === failed ? Buffer.from(answer).toString('utf8') : `no answer within ${(this.timeoutMs / 1000).toString()} s`;
-    this.broken = new RoutingPolicyError(
-      `routing policy ${this.address} failed for ${question.router} at virtual time ${question.nowUs} us: ${reason}`,
-    );
+    if (state === answered) return JSON.parse(Buffer.from(answer).toString('utf8')) as ChooseResponse;
+    const reason = state === failed ? Buffer.from(answer).toString('utf8') : `no answer within ${formatDuration(this.timeoutMs * 1000)} (policyTimeout)`;
+    this.broken = this.failure(question, reason);
     void this.worker.terminate();
     throw this.broken;
+  }
+
+  private failure(question: ChooseRequest, reason: string): RoutingPolicyError {
+    return new RoutingPolicyError(`routing policy ${this.address} failed for ${question.router} at virtual time ${formatDuration(question.nowUs)}: ${reason}`);
   }
 }

@@ -1,8 +1,11 @@
 // The thread that owns the gRPC client of an external routing policy. The simulation thread
-// posts an encoded ChooseRequest and sleeps on the shared buffer; this thread makes the call
-// and wakes it with the encoded ChooseResponse, or an error text.
-import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
+// posts a ChooseRequest and sleeps on the shared buffer; this thread encodes it, makes the call
+// and wakes it with the ChooseResponse as JSON, or an error text.
+import { credentials, makeGenericClientConstructor, status } from '@grpc/grpc-js';
 import { parentPort, workerData } from 'node:worker_threads';
+import { importModule } from '../import-module.mjs';
+
+const { ChooseRequest, ChooseResponse } = await importModule('../../gen/clustersim/v1/policy', import.meta.url);
 
 const { address, shared, timeoutMs } = workerData;
 const control = new Int32Array(shared, 0, 2);
@@ -32,9 +35,16 @@ function answer(state, bytes) {
   Atomics.notify(control, 0);
 }
 
-parentPort.on('message', (request) => {
-  client.choose(Buffer.from(request), { deadline: Date.now() + timeoutMs }, (error, response) => {
-    if (error) answer(2, Buffer.from(error.details || error.message, 'utf8'));
-    else answer(1, response);
+parentPort.on('message', (question) => {
+  client.choose(Buffer.from(ChooseRequest.encode(question).finish()), { deadline: Date.now() + timeoutMs }, (error, response) => {
+    // The status name says whose fault it is: DEADLINE_EXCEEDED, UNAVAILABLE (the policy went away), or the policy's own error.
+    if (error) return answer(2, Buffer.from(`the call ended with ${status[error.code] ?? error.code}: ${error.details || error.message}`, 'utf8'));
+    let decoded;
+    try {
+      decoded = ChooseResponse.decode(response);
+    } catch (malformed) {
+      return answer(2, Buffer.from(`answered what is no ChooseResponse (${malformed.message})`, 'utf8'));
+    }
+    answer(1, Buffer.from(JSON.stringify(decoded), 'utf8'));
   });
 });

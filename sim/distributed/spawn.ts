@@ -1,9 +1,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const entryPoint = fileURLToPath(new URL('../../bin/clustersim.mjs', import.meta.url));
-const startTimeoutMs = 30_000;
+// bin/clustersim.mjs, seen from the sources (sim/distributed/) or from the build (dist/sim/distributed/):
+// either way the hosts run the compiled command.
+const entryPoint = fileURLToPath(new URL(`${import.meta.url.endsWith('.ts') ? '../..' : '../../..'}/bin/clustersim.mjs`, import.meta.url));
 const stopTimeoutMs = 5_000;
+
+/**
+ * How long `count` hosts may take to start. They start at once and share the machine's cores:
+ * loading the sources takes a few seconds of CPU for each, so the limit grows with their number.
+ */
+export function hostsStartTimeoutMs(count: number): number {
+  return 20_000 + 10_000 * count;
+}
+
+/** A host process that could not start: exited, or too slow. Says which of the hosts it was. */
+export class HostStartError extends Error {}
+
+/** The start of the hosts was given up: `signal` aborted (Ctrl-C, SIGTERM). */
+export class HostStartAborted extends Error {}
+
+export interface SpawnOptions {
+  /** How long the hosts may take to start (default: hostsStartTimeoutMs(count)). */
+  startTimeoutMs?: number;
+  /** When it aborts, the hosts started so far are stopped and the start fails with HostStartAborted. */
+  signal?: AbortSignal;
+}
 
 export interface LocalHosts {
   addresses: string[];
@@ -17,21 +39,34 @@ export interface LocalHosts {
  * Starts `count` node hosts as child processes on 127.0.0.1 with free ports. Each host exits
  * when its standard input closes, so none outlives this process even if it dies abruptly.
  */
-export async function spawnLocalHosts(count: number): Promise<LocalHosts> {
+export async function spawnLocalHosts(count: number, options: SpawnOptions = {}): Promise<LocalHosts> {
+  const startTimeoutMs = options.startTimeoutMs ?? hostsStartTimeoutMs(count);
   const processes: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(processes.map(stopProcess));
   };
+  const started = { count: 0 };
+  const aborted = new Promise<never>((_, reject) => {
+    const abort = () => reject(new HostStartAborted('the start of the node hosts was interrupted'));
+    if (options.signal?.aborted === true) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+  });
+  // Aborted once the hosts have started, it is of no interest here.
+  aborted.catch(() => undefined);
   try {
-    const addresses = await Promise.all(
-      Array.from({ length: count }, () => {
+    const starting = Promise.all(
+      Array.from({ length: count }, (_, index) => {
         const child = spawn(process.execPath, [entryPoint, 'host', '--listen', '127.0.0.1:0', '--exit-with-stdin', '--quiet'], {
           stdio: ['pipe', 'pipe', 'inherit'],
+          // Their own process group: a Ctrl-C at the terminal reaches the run, which stops them once it has their records.
+          detached: true,
         });
         processes.push(child);
-        return listeningAddress(child);
+        return listeningAddress(child, `node host ${index + 1} of ${count} (process ${child.pid})`, startTimeoutMs, started);
       }),
     );
+    starting.catch(() => undefined);
+    const addresses = await Promise.race([starting, aborted]);
     return { addresses, processes, stop };
   } catch (error) {
     await stop();
@@ -40,22 +75,23 @@ export async function spawnLocalHosts(count: number): Promise<LocalHosts> {
 }
 
 /** Waits for the host's first line, `clustersim host listening on ADDRESS`. */
-function listeningAddress(child: ChildProcess): Promise<string> {
+function listeningAddress(child: ChildProcess, name: string, startTimeoutMs: number, started: { count: number }): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(
-      () => reject(new Error(`node host process ${child.pid} did not start within ${startTimeoutMs / 1000} s`)),
+      () => reject(new HostStartError(`${name} did not start within ${startTimeoutMs / 1000} s (${started.count} had started; the machine may be busy)`)),
       startTimeoutMs,
     );
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`node host process ${child.pid} exited with code ${code} before it listened`));
+      reject(new HostStartError(`${name} exited (${signal ?? `code ${code}`}) before it listened`));
     });
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /listening on (\S+)/.exec(output);
       if (match !== null) {
         clearTimeout(timer);
+        started.count++;
         resolve(match[1]!);
       }
     });

@@ -1,7 +1,6 @@
-// A worker thread of an experiment: loads the TypeScript sources through tsx, like bin/clustersim.mjs.
-import { register } from 'tsx/esm/api';
+// A worker thread of an experiment (sweep, compare): runs the jobs the pool hands it.
+import { importModule } from '../import-module.mjs';
 
-register();
-const { runJob } = await import('./run-job.ts');
+const { runJob } = await importModule('./run-job', import.meta.url);
 
 export default runJob;

@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderReport } from '../../reports/report.js';
+import { summarize } from '../../reports/summary.js';
 import { OutputError, writeReportFiles } from '../../reports/write.js';
 import { describeViolation } from '../checkers/violation-lines.js';
 import { ScenarioError, loadScenarioFile } from '../scenario/load.js';
@@ -52,7 +53,7 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
   try {
     const loaded = loadScenarioFile(task.file);
     const result = runScenario(loaded);
-    const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
+    const expectations = evaluateExpectations(loaded.scenario.expect, summarize(result));
     const report = renderReport(result, expectations);
     const reportDirectory = task.reportDirectory;
     writeReportFiles(reportDirectory, report.files);

@@ -2,15 +2,17 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { Message } from '../../nodes/messages.js';
 import { CheckerSet, type CheckResult } from '../checkers/checker-set.js';
-import { standardCheckers } from '../checkers/index.js';
+import { standardCheckers, type ScenarioFacts } from '../checkers/index.js';
 import type { ClusterMember } from '../checkers/placement.js';
 import type { RecordSink } from '../kernel/actor.js';
 import { PendingEventsError } from '../kernel/event-queue.js';
 import { Simulation } from '../kernel/simulation.js';
+import { RoutingPolicyError } from '../../nodes/router/external-policy.js';
 import { Collector, type CollectedFigures } from '../metrics/collector.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { buildTopology, type Topology } from './build.js';
+import type { Scenario } from '../scenario/schema.js';
+import { buildTopology, type Topology } from '../topologies/index.js';
 import { LimitGuard, resolveLimits, type ExceededLimit } from './limits.js';
 import { checkTopologyFits } from './topology-size.js';
 
@@ -25,8 +27,11 @@ export interface RunOptions {
 
 /** Why a run ended before the scenario's duration. */
 export interface RunStop {
-  /** `limit`: a bound of the scenario's `limits:` section; `interrupted`: a signal (Ctrl-C, SIGTERM). */
-  cause: 'limit' | 'interrupted';
+  /**
+   * `limit`: a bound of the scenario's `limits:` section; `interrupted`: a signal (Ctrl-C,
+   * SIGTERM); `routing-policy`: the scenario's external routing policy failed.
+   */
+  cause: 'limit' | 'interrupted' | 'routing-policy';
   reason: string;
   /** Virtual time reached. */
   atUs: number;
@@ -73,10 +78,10 @@ function initialStates(topology: Topology): Map<number, ServerState> {
 }
 
 /** The invariant checkers of a run, fed the same records as its collector. */
-export function createCheckers(topology: Topology): CheckerSet {
+export function createCheckers(topology: Topology, scenario: Scenario): CheckerSet {
   return new CheckerSet({
     actorNames: topology.actorNames,
-    checkers: standardCheckers(topology.actorNames, clusterMembers(topology), topology.clusterCats),
+    checkers: standardCheckers(topology.actorNames, clusterMembers(topology), scenarioFacts(topology, scenario)),
     initialStates: initialStates(topology),
   });
 }
@@ -86,6 +91,38 @@ function clusterMembers(topology: Topology): Map<string, ClusterMember[]> {
   const nodeOf = new Map<number, string>();
   for (const [node, servers] of topology.nodeServers) for (const server of servers) nodeOf.set(server, node);
   return new Map([...topology.clusters].map(([cluster, servers]) => [cluster, servers.map((server) => ({ server, node: nodeOf.get(server) ?? '' }))]));
+}
+
+/** The dynamic clusters and health policies of a scenario, as configured (none in a ClusterCATS run). */
+function nodesOf(topology: Topology, servers: readonly number[]): string[] {
+  const nodeOf = new Map<number, string>();
+  for (const [node, members] of topology.nodeServers) for (const member of members) nodeOf.set(member, node);
+  return servers.map((server) => nodeOf.get(server) ?? '');
+}
+
+function scenarioFacts(topology: Topology, scenario: Scenario): ScenarioFacts {
+  const dynamicClusters = scenario.clustercats === undefined ? scenario.cluster.dynamicClusters : [];
+  const healthPolicies = scenario.clustercats === undefined ? scenario.healthPolicies : [];
+  const loadReportIntervalUs = scenario.routing.loadReportInterval;
+  return {
+    placement: {
+      clusters: dynamicClusters.map((spec) => ({ name: spec.name, min: spec.min, verticalStacking: spec.verticalStacking, startupUs: spec.startup, members: topology.clusters.get(spec.name) ?? [], nodes: nodesOf(topology, topology.clusters.get(spec.name) ?? []) })),
+      controller: 'placement',
+      decisionIntervalUs: scenario.placement.interval,
+      loadReportIntervalUs,
+    },
+    health: {
+      policies: healthPolicies.map((spec) => ({
+        name: spec.name,
+        servers: spec.servers === undefined ? topology.servers : spec.servers.flatMap((name) => topology.serverByName.get(name) ?? []),
+        responseTimeAboveUs: spec.responseTime?.above ?? 0,
+        forUs: spec.for,
+      })),
+      controller: 'health',
+      windowUs: loadReportIntervalUs,
+    },
+    ...(topology.clusterCats === undefined ? {} : { clusterCats: topology.clusterCats }),
+  };
 }
 
 /**
@@ -115,7 +152,7 @@ export class ScenarioRun {
     checkTopologyFits(loaded);
     this.topology = buildTopology(loaded, this.seed);
     this.collector = createCollector(loaded, this.topology);
-    this.checkers = createCheckers(this.topology);
+    this.checkers = createCheckers(this.topology, scenario);
     this.guard = new LimitGuard(
       [...this.collector.handlerTables, ...this.checkers.handlerTables],
       resolveLimits(scenario.limits),
@@ -141,14 +178,15 @@ export class ScenarioRun {
     const sliceEndUs = Math.min(this.reachedUs + this.sliceUs, this.durationUs);
     // One event past the limit at most: the guard then reports it.
     const eventBudget = Math.min(this.simulation.eventsProcessed + maxEventsPerSlice, this.maxEvents + 1);
-    let completed: boolean;
+    let completed = false;
     try {
       completed = this.simulation.runUntil(sliceEndUs, eventBudget);
     } catch (error) {
-      if (!(error instanceof PendingEventsError)) throw error;
-      // The event being handled is cut short: the run stops there, its figures so far kept.
-      this.stop({ cause: 'limit', reason: error.message, limit: 'pendingEvents' });
-      completed = false;
+      // The event being handled is cut short: the run stops there, as at a limit, with its report so far.
+      if (error instanceof PendingEventsError) this.stop({ cause: 'limit', reason: error.message, limit: 'pendingEvents' });
+      // A policy that fails is the scenario's fault.
+      else if (error instanceof RoutingPolicyError) this.stop({ cause: 'routing-policy', reason: error.message });
+      else throw error;
     }
     this.reachedUs = completed ? sliceEndUs : this.simulation.now;
     this.guard.check();
@@ -192,9 +230,12 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
 
 /**
  * Runs a scenario and gives the event loop a turn between slices, so that a signal can stop it:
- * when `signal` aborts, the run stops and the result covers the run so far.
+ * when `signal` aborts, the run stops and the result covers the run so far. A routing policy
+ * the scenario names must accept a connection first (a ScenarioError otherwise).
  */
 export async function runScenarioInterruptibly(loaded: LoadedScenario, signal: AbortSignal, options: RunOptions = {}): Promise<RunResult> {
+  // gRPC loads only for a scenario that names a policy.
+  if (loaded.scenario.routing.policy !== undefined) await (await import('../distributed/policy-check.js')).checkRoutingPolicy(loaded);
   const run = new ScenarioRun(loaded, options);
   const interrupt = () => run.stop({ cause: 'interrupted', reason: String(signal.reason ?? 'interrupted') });
   if (signal.aborted) interrupt();

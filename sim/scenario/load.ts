@@ -3,30 +3,10 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type ErrorCode, type Node } from 'yaml';
 import { describeIssues, type DescribedIssue } from './issues.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { ScenarioError, type ScenarioProblem } from './scenario-error.js';
 import { checkSemantics } from './semantics.js';
 
-/** One problem in a scenario file, at a place a person can find. */
-export interface ScenarioProblem {
-  file: string;
-  line: number;
-  column: number;
-  /** Path in the document, e.g. `workload.http.rate`. */
-  path: string;
-  message: string;
-}
-
-/** A scenario file that cannot be run. The CLI prints it and exits with code 2. */
-export class ScenarioError extends Error {
-  constructor(readonly problems: readonly ScenarioProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-  }
-}
-
-export function formatProblem(problem: ScenarioProblem): string {
-  const where = problem.path === '' ? '' : ` at ${problem.path}`;
-  const place = problem.line === 0 ? problem.file : `${problem.file}:${problem.line}:${problem.column}`;
-  return `${place}: ${problem.message}${where}`;
-}
+export { ScenarioError, formatProblem, type ScenarioProblem } from './scenario-error.js';
 
 export interface LoadedScenario {
   scenario: Scenario;

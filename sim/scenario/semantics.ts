@@ -177,10 +177,28 @@ function timelineTimes(scenario: Scenario, problemAt: ProblemAt): ScenarioProble
   });
 }
 
+const protocolNames = ['http', 'sip', 'ejb', 'jms'] as const;
+
+/**
+ * An expectation that does not parse, or names a figure this scenario cannot have (a protocol it
+ * has no workload of, a server it has not), is found before the run rather than after it.
+ */
 function expectations(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] {
+  const names = new ClusterNames(scenario);
+  const protocols = protocolNames.filter((protocol) => scenario.workload[protocol] !== undefined);
   return scenario.expect.flatMap((line, index) => {
     const parsed = parseExpectation(line);
-    return typeof parsed === 'string' ? [problemAt(['expect', index], parsed)] : [];
+    if (typeof parsed === 'string') return [problemAt(['expect', index], parsed)];
+    const [first, second] = parsed.path;
+    // `protocols.http.x`, or the short form `sessions.http.x`.
+    const protocol = second;
+    if (protocol !== undefined && (protocolNames as readonly string[]).includes(protocol) && !(protocols as readonly string[]).includes(protocol)) {
+      return [problemAt(['expect', index], `"${line}": the scenario has no ${protocol} workload, so no ${protocol} figures (its protocols: ${protocols.join(', ') || 'none'})`)];
+    }
+    if ((first === 'servers' || first === 'drain') && second !== undefined && !names.hasServer(second)) {
+      return [problemAt(['expect', index], `"${line}": unknown server "${second}"${names.suggestServer(second)}`)];
+    }
+    return [];
   });
 }
 

@@ -58,13 +58,6 @@ describe('affinity through maintenance', () => {
     expect(rulesBroken(ejb)).toEqual(['ejb-affinity']);
   });
 
-  it('JMS keeps flowing to a server in maintenance', () => {
-    const jms = { protocol: Protocol.JMS, kind: RequestKind.MESSAGE, session: 0 };
-    expect(rulesBroken(run([[1, s1, maintenance(s1, MaintenanceMode.BREAK)], [2, s1, refused(s1, 'maintenance', jms)]]))).toEqual(['jms-flows']);
-    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full', jms)]]).violationCount).toBe(0);
-    expect(run([[2, s1, refused(s1, 'server-unavailable', jms)]]).violationCount).toBe(0);
-  });
-
   it('a request that opens a session, or a message, is bound by no affinity', () => {
     for (const kind of [RequestKind.OPEN, RequestKind.MESSAGE]) {
       expect(run([[1, s1, maintenance(s1)], [2, s2, accepted(s2, { ...inSession(), kind })]]).violationCount).toBe(0);
@@ -95,13 +88,6 @@ describe('affinity through maintenance', () => {
     expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { kind: RequestKind.MESSAGE })]]).violationCount).toBe(0);
   });
 
-  it('a JMS refusal by a server in maintenance is charged to that server', () => {
-    const jms = { protocol: Protocol.JMS, kind: RequestKind.MESSAGE, session: 0, request: 12 };
-    expect(run([[1, s1, maintenance(s1, MaintenanceMode.BREAK)], [2, s1, refused(s1, 'maintenance', jms)]]).violations).toEqual([
-      { timeUs: 2, rule: 'jms-flows', actor: 'node1/shop-1', detail: 'jms request refused (maintenance) by a server in maintenance that must still take it', session: 0, request: 12 },
-    ]);
-  });
-
   it('a session is held by the server that last took one of its requests', () => {
     const moved: Entry[] = [[1, s1, accepted(s1, { session: 3, request: 1 })], [2, s2, accepted(s2, { session: 3, request: 2, kind: RequestKind.IN_SESSION })], [3, s1, maintenance(s1)]];
     expect(run([...moved, [4, client, sessionEnded(3, 'dropped', 'maintenance')]]).violationCount).toBe(0);
@@ -124,5 +110,30 @@ describe('affinity through maintenance', () => {
     expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'maintenance', Protocol.SIP)]]).violations).toEqual([
       { timeUs: 3, rule: 'keep-affinity', actor: 'node1/shop-1', detail: 'sip session held here dropped (maintenance) while in maintenance that must keep it', session: 3 },
     ]);
+  });
+
+  it('a session lost when its server crashed is no affinity violation, even once the server is back in the same maintenance', () => {
+    const crashed: Entry[] = [
+      [1, s1, accepted(s1, { session: 3, request: 1 })],
+      [2, s1, maintenance(s1)],
+      [3, s1, state(s1, ServerState.FAILED, MaintenanceMode.AFFINITY)],
+      [4, s1, maintenance(s1)],
+    ];
+    expect(run([...crashed, [5, client, sessionEnded(3, 'dropped', 'session-lost')]]).violationCount).toBe(0);
+    expect(run([...crashed, [5, s2, accepted(s2, { ...inSession(), session: 3, request: 2 })]]).violationCount).toBe(0);
+    const ejb: Entry[] = [[1, s1, accepted(s1, { session: 3, protocol: Protocol.EJB })], [2, s1, maintenance(s1, MaintenanceMode.BREAK)], [3, s1, state(s1, ServerState.STOPPED, MaintenanceMode.BREAK)], [4, s1, maintenance(s1, MaintenanceMode.BREAK)]];
+    expect(run([...ejb, [5, client, sessionEnded(3, 'dropped', 'session-lost', Protocol.EJB)]]).violationCount).toBe(0);
+  });
+
+  it('a session taken after the server came back is guarded again', () => {
+    const back: Entry[] = [
+      [1, s1, accepted(s1, { session: 3, request: 1 })],
+      [2, s1, state(s1, ServerState.FAILED)],
+      [3, s1, state(s1, ServerState.RUNNING)],
+      [4, s1, accepted(s1, { session: 3, request: 2, kind: RequestKind.IN_SESSION })],
+      [5, s1, maintenance(s1)],
+    ];
+    expect(rulesBroken(run([...back, [6, client, sessionEnded(3, 'dropped', 'maintenance')]]))).toEqual(['keep-affinity']);
+    expect(rulesBroken(run([...back, [6, s2, accepted(s2, { ...inSession(), session: 3, request: 3 })]]))).toEqual(['keep-affinity']);
   });
 });

@@ -108,6 +108,8 @@ describe('the standard checkers', () => {
       'placement-maintenance',
       'placement-counts',
       'placement-bounds',
+      'placement-min',
+      'health-acts',
       'address-ownership',
       'address-give-back',
       'drain-deadline',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerState } from '../../gen/clustersim/v1/cluster.js';
+import { MaintenanceMode, ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { PlacementChecker } from '../../sim/checkers/placement.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
 import { actorNames, check, controller, maintenance, rulesBroken, s1, s2, s3, s4, state, type Entry } from './stream.js';
@@ -138,4 +138,55 @@ describe('placement and maintenance', () => {
     const act = (server: number, instances: number): SimRecord => ({ type: 'placement-action', cluster: 'shop', server, node: 'n1', action: 'stop', serverState: ServerState.RUNNING, countedInstances: instances, min: 0, max: 3, countedOnNode: instances, verticalLimit: 2 });
     expect(check(checker, [[1, 0, act(1, 1)], [2, 0, act(2, 2)]]).violations).toEqual([]);
   });
+
+  it('a server stopped by stop-mode maintenance is still in maintenance: left out of the vertical limit, never started', () => {
+    const stoppedInMaintenance: Entry[] = [...s2AndS4Stopped, [5, s3, state(s3, ServerState.STOPPED, MaintenanceMode.STOP)]];
+    expect(run([...stoppedInMaintenance, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+    const notReduced = run([...stoppedInMaintenance, [10, controller, action(s2, 'start', { instances: 1, onNode: 1 })], [20, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 2 })]]);
+    expect(result(notReduced)).toEqual(['placement-counts: cluster shop, start of node2/shop-2: vertical limit 2 on node2 with 1 in maintenance there; expected 1']);
+    const started = run([...stoppedInMaintenance, [10, controller, action(s3, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]);
+    expect(result(started)).toEqual(['placement-maintenance: start of node2/shop-1, which is in maintenance']);
+  });
+
+  it('with the per-node maximum as configured, the first action on a node with a server in maintenance is judged too', () => {
+    const configured = (entries: Entry[]) => check(new PlacementChecker(actorNames, undefined, { configuredPerNode: new Map([['shop', 2]]) }), entries);
+    const s3InMaintenance: Entry[] = [...s2AndS4Stopped, [5, s3, maintenance(s3)]];
+    const ignoresMaintenance: Entry = [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 2 })];
+    expect(run([...s3InMaintenance, ignoresMaintenance]).violations).toEqual([]);
+    expect(result(configured([...s3InMaintenance, ignoresMaintenance]))).toEqual(['placement-counts: cluster shop, start of node2/shop-2: vertical limit 2 on node2 with 1 in maintenance there; expected 1']);
+    expect(configured([...s3InMaintenance, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+  });
+
+  it('a controller that has not heard yet of a crash or a recent change is not wrong: it may count the member as it was', () => {
+    const delayed = (entries: Entry[]) => check(new PlacementChecker(actorNames, undefined, { reportDelayUs: 1000 }), entries);
+    // s3 crashed silently: counted still (2) or not (1), both hold; and the controller may act on it as running.
+    const crashed: Entry[] = [...s2AndS4Stopped, [5, s3, state(s3, ServerState.FAILED)]];
+    expect(delayed([...crashed, [5000, controller, action(s4, 'start', { instances: 2, onNode: 1 })]]).violations).toEqual([]);
+    expect(delayed([...crashed, [5000, controller, action(s4, 'start', { instances: 1, onNode: 0 })]]).violations).toEqual([]);
+    expect(delayed([...crashed, [5000, controller, action(s3, 'stop', { instances: 2, onNode: 1 })]]).violations).toEqual([]);
+    // s1 went into maintenance 500us before the action, within the delay: either count holds; 2000us before, it does not.
+    const entered = (atUs: number): Entry[] => [...s2AndS4Stopped, [atUs, s1, maintenance(s1)]];
+    expect(delayed([...entered(4500), [5000, controller, action(s4, 'start', { instances: 2, onNode: 1 })]]).violations).toEqual([]);
+    expect(delayed([...entered(4500), [5000, controller, action(s4, 'start', { instances: 1, onNode: 1 })]]).violations).toEqual([]);
+    expect(result(delayed([...entered(3000), [5000, controller, action(s4, 'start', { instances: 2, onNode: 1 })]]))).toEqual([
+      'placement-counts: cluster shop, start of node2/shop-2: counted 2 instances, 1 run outside maintenance',
+    ]);
+    expect(result(delayed([...entered(4500), [5000, controller, action(s4, 'start', { instances: 3, onNode: 1 })]]))).toEqual([
+      'placement-counts: cluster shop, start of node2/shop-2: counted 3 instances, 1 to 2 run outside maintenance',
+      'placement-bounds: cluster shop, start of node2/shop-2: started with 3 instances, maximum 3',
+    ]);
+  });
+
+  it('a server started again in maintenance, or crashed in it, is not an instance until its exit', () => {
+    const restarted: Entry[] = [...s2AndS4Stopped, [5, s3, state(s3, ServerState.STARTING, MaintenanceMode.BREAK)]];
+    expect(run([...restarted, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+    const crashed: Entry[] = [...s2AndS4Stopped, [5, s3, maintenance(s3)], [6, s3, state(s3, ServerState.FAILED, MaintenanceMode.AFFINITY)]];
+    expect(run([...crashed, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 1 })]]).violations).toEqual([]);
+    const exited: Entry[] = [...crashed, [7, s3, state(s3, ServerState.STOPPED)]];
+    expect(run([...exited, [10, controller, action(s4, 'start', { instances: 1, onNode: 0, verticalLimit: 2 })]]).violations).toEqual([]);
+  });
 });
+
+function result(checked: ReturnType<typeof run>): string[] {
+  return checked.violations.map((violation) => `${violation.rule}: ${violation.detail}`);
+}

@@ -2,29 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../sim/cli/main.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'clustersim-cli-'));
 const tiny = join(scratch, 'tiny.yaml');
 writeFileSync(tiny, 'name: tiny\nduration: 1s\ncluster:\n  nodes: { count: 1, servers: 1 }\nworkload:\n  http: { rate: 1/s, service: { constant: 1ms } }\n');
-
-/** Runs the CLI in-process and returns its exit code and what it wrote. */
-async function cli(...argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    await runCli(argv);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { exitCode, stdout, stderr };
-}
 
 afterEach(() => {
   process.exitCode = undefined;

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main, runCli } from '../../sim/cli/main.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../sim/cli/main.js';
+import { cli } from '../helpers/cli.js';
 
 // Hostile output paths: nothing of the user's may be lost, and a path that cannot be written is
 // refused before the run, with exit code 2 and a message naming the path and the cause.
@@ -12,22 +13,6 @@ const tiny = join(scratch, 'tiny.yaml');
 writeFileSync(tiny, 'name: tiny\nduration: 1s\ncluster:\n  nodes: { count: 1, servers: 1 }\nworkload:\n  http: { rate: 1/s, service: { constant: 1ms } }\n');
 const overlay = join(scratch, 'overlay.yaml');
 writeFileSync(overlay, 'routing: { maxAttempts: 2 }\n');
-
-async function cli(...argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    await runCli(argv);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { exitCode, stdout, stderr };
-}
 
 afterEach(() => {
   process.exitCode = undefined;
@@ -84,6 +69,22 @@ describe('an unsafe --out is refused before anything runs, and the user keeps ev
     expect(intoUserFiles.exitCode).toBe(2);
     expect(intoUserFiles.stderr).toMatch(/not empty and holds no clustersim report/);
     expect(readFileSync(join(home, 'src', 'app.ts'), 'utf8')).toBe('export {}');
+  });
+});
+
+describe('places that cannot take a report', () => {
+  it('a mount point, and file systems where nothing can be made: refused before the run with the cause', async () => {
+    const cases: [string, RegExp][] = [
+      ['/dev/shm', /\/dev\/shm: it is a mount point, which cannot be replaced; name a directory inside it/],
+      ['/proc/clustersim-report', /\/proc is not writable \(no directory can be made there\)/],
+      ['/sys/clustersim-report', /\/sys is not writable \(/],
+    ];
+    for (const [out, message] of cases) {
+      const result = await cli('run', tiny, '--quiet', '--out', out);
+      expect(result.exitCode, out).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });
 

@@ -81,6 +81,7 @@ describe('ClusterCATS LAN segment: delivery', () => {
             workClass: 'gold',
             retryable: false,
             redirectAddress: '',
+            othersInFlight: 0,
           },
         },
       },

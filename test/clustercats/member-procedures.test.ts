@@ -311,6 +311,7 @@ describe('ClusterCATS member: the end of a drain', () => {
       workClass: '',
       retryable: false,
       redirectAddress: '',
+      othersInFlight: 0,
     });
     expect(member.queued).toBe(0);
     expect(member.loadPercent).toBe(0);

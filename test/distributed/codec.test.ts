@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Protocol } from '../../nodes/messages.js';
+import { Protocol, responseTo, Status } from '../../nodes/messages.js';
+import { request } from '../helpers/requests.js';
 import { pack } from 'msgpackr';
 import { decodeDeliveries, DeliveryColumns, MalformedBatchError, parseRecords, StampedRecords } from '../../sim/distributed/codec.js';
 import { HostShare, ProtocolError } from '../../sim/distributed/host-share.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 
 /** Every actor on host 0 but the routers, on host 1. */
@@ -40,6 +41,15 @@ describe('the wire codec of node hosts', () => {
       { type: 'session-started', protocol: Protocol.SIP, session: 6 },
     ]);
     expect(records.drain(2)).toEqual([]);
+  });
+
+  it("a server's answer keeps the other routers' requests it counts through the wire (routers balance on them)", () => {
+    const columns = new DeliveryColumns();
+    const response = responseTo(request({ id: 9, router: 4 }), Status.OK, '', 2, false, '', 17);
+    columns.add(7, 2, 3, 4, { $case: 'response', value: response });
+    const [delivery] = decodeDeliveries(columns.drain(10)[0]!.batch);
+    expect(delivery).toEqual({ timeUs: 7, origin: 2, sequence: 3, target: 4, message: { $case: 'response', value: response } });
+    expect(delivery!.message.$case === 'response' && delivery!.message.value.othersInFlight).toBe(17);
   });
 
   it('refuses records and batches that are not what they claim', () => {

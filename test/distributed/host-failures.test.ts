@@ -23,7 +23,7 @@ import { HostError, runDistributed } from '../../sim/distributed/coordinator.js'
 import { startNodeHost, type RunningNodeHost } from '../../sim/distributed/host-server.js';
 import { maxMessageBytes } from '../../sim/distributed/limits.js';
 import { spawnLocalHosts } from '../../sim/distributed/spawn.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 import { shortenedScenario } from './scenario-text.js';
 

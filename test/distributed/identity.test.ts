@@ -5,7 +5,7 @@ import { spawnLocalHosts, type LocalHosts } from '../../sim/distributed/spawn.js
 import type { Message } from '../../nodes/messages.js';
 import { Simulation } from '../../sim/kernel/simulation.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import { runScenario } from '../../sim/run/run.js';
 import { parseScenario, ScenarioError } from '../../sim/scenario/load.js';
 import { shippedScenarioFile, shortenedScenario } from './scenario-text.js';

@@ -9,7 +9,7 @@ import type { SimRecord } from '../../sim/metrics/records.js';
 import { runCli } from '../../sim/cli/main.js';
 import { planCompare, runCompare } from '../../sim/experiments/compare.js';
 import { applyChanges } from '../../sim/experiments/variant.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import type { LoadedScenario } from '../../sim/scenario/load.js';
 
 const scenario = 'scenarios/quickstart.yaml';
@@ -19,11 +19,10 @@ function overlay(name: string, text: string): string {
   writeFileSync(file, text);
   return file;
 }
-// One minute of the quickstart keeps each run to a fraction of a second; its maintenance steps move into that minute.
-const minute = 'duration: 1m\ntimeline: [{ at: 20s, maintenance: { server: node1/app-1, mode: affinity } }, { at: 40s, maintenance: { server: node1/app-1, exit: true } }]\n';
-const baseline = overlay('baseline.yaml', `${minute}cluster: { server: { threads: 6 } }\n`);
-const candidate = overlay('candidate.yaml', `${minute}cluster: { server: { threads: 4 } }\n`);
-const starved = overlay('starved.yaml', `${minute}cluster: { server: { threads: 2, queue: 5 } }\n`);
+// One minute of the quickstart keeps each run to a fraction of a second.
+const baseline = overlay('baseline.yaml', 'duration: 1m\ncluster: { server: { threads: 6 } }\ntimeline: null\n');
+const candidate = overlay('candidate.yaml', 'duration: 1m\ncluster: { server: { threads: 4 } }\ntimeline: null\n');
+const starved = overlay('starved.yaml', 'duration: 1m\ncluster: { server: { threads: 2, queue: 5 } }\ntimeline: null\n');
 
 /** Every session start of a run: virtual time and session id. */
 function sessionStarts(loaded: LoadedScenario, seed: number): string[] {
@@ -136,7 +135,7 @@ describe('clustersim compare: exit codes and report', () => {
   });
 
   it('gives no verdict, loudly, when the pairs do not share their arrivals', async () => {
-    const busier = overlay('busier.yaml', `${minute}cluster: { server: { threads: 6 } }\nworkload: { http: { rate: 60/s } }\n`);
+    const busier = overlay('busier.yaml', 'duration: 1m\ncluster: { server: { threads: 6 } }\ntimeline: null\nworkload: { http: { rate: 60/s } }\n');
     await compare('--baseline', baseline, '--candidate', busier, '--tolerance', 'sessions.dropped<=1000000', '--out', out('arrivals'));
     const summary = JSON.parse(readFileSync(join(out('arrivals'), 'summary.json'), 'utf8')) as { verdict: string; sameArrivalsInEveryPair: boolean; pairsWithOtherArrivals: number };
     expect(summary).toMatchObject({ verdict: 'arrivals-differ', sameArrivalsInEveryPair: false, pairsWithOtherArrivals: 3 });

@@ -74,6 +74,24 @@ describe('application server', () => {
     expect(appServer.sessions.size).toBe(1);
   });
 
+  it("each answer tells its router how many requests in service and queued other routers sent (what routers balance on)", () => {
+    const { server: appServer, context } = server(1, 10);
+    const otherRouter = 3;
+    appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
+    appServer.onMessage(send({ id: 2, sessionId: 2 }), context);
+    for (const id of [3, 4, 5]) appServer.onMessage(requestMessage({ router: otherRouter, id, sessionId: id }), context);
+    finishAll(appServer, context);
+    const told = context.sent.flatMap((sent) => (sent.message.$case === 'response' ? [[sent.to, sent.message.value.requestId, sent.message.value.othersInFlight]] : []));
+    // Request 1 answered: 2 is this router's, 3-5 the other's; once 3 is answered, only the asker's own remain.
+    expect(told).toEqual([
+      [routerActor, 1, 3],
+      [routerActor, 2, 3],
+      [otherRouter, 3, 0],
+      [otherRouter, 4, 0],
+      [otherRouter, 5, 0],
+    ]);
+  });
+
   it('forgets a session once its last request is served', () => {
     const { server: appServer, context } = withOpenSession();
     appServer.onMessage(send({ id: 2, sessionId: 7, kind: RequestKind.CLOSE, last: true, affinityServer: serverActor }), context);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
 import { MaintenanceMode, Protocol, ServerState, Status, type Message } from '../../nodes/messages.js';
-import { askPolicy, type PolicyServerView, type RoutingPolicy } from '../../nodes/router/external-policy.js';
+import { askPolicy, RoutingPolicyError, type PolicyServerView, type RoutingPolicy } from '../../nodes/router/external-policy.js';
 import { Router } from '../../nodes/router/router.js';
 import { FakeContext } from '../helpers/fake-context.js';
 import { clientActor, request, requestMessage } from '../helpers/requests.js';
@@ -76,11 +76,14 @@ describe('external routing policy', () => {
 
   it('refuses an answer that is neither a server nor a rejection', () => {
     const policy = new FakePolicy(() => ({ decision: undefined }));
-    expect(() => askPolicy(policy, 'odr1', request(), views, [], 0)).toThrow('routing policy fake:policy answered odr1 with neither a server nor a rejection');
+    expect(() => askPolicy(policy, 'odr1', request(), views, [], 0)).toThrow(
+      new RoutingPolicyError('routing policy fake:policy answered neither a server nor a rejection for request 1 of odr1 at virtual time 0us'),
+    );
   });
 
   it('refuses a server that is not eligible: unknown, not running, or already tried', () => {
-    const message = (server: number) => `routing policy fake:policy chose server ${server} for request 9 of odr1, which is not among the eligible servers`;
+    const message = (server: number) =>
+      server === 99 ? 'routing policy fake:policy chose server 99, which is no server of the cluster' : `routing policy fake:policy chose server ${server} (`;
     for (const [server, excluded] of [
       [99, []],
       [13, []],
@@ -89,6 +92,8 @@ describe('external routing policy', () => {
     ] as const) {
       const policy = new FakePolicy(() => pick(server));
       expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0)).toThrow(message(server));
+      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0)).toThrow(/for request 9 of odr1 at virtual time 0us$/);
+      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0)).toThrow(RoutingPolicyError);
     }
   });
 

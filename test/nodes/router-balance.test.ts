@@ -36,8 +36,11 @@ workload:
 }
 
 // The references run a million customers, so their means are within a few percent of the truth;
-// clustersim's run of 60,000 varies by about 10% over seeds. Measured over seeds 1-5: one ODR
-// 0.92-1.06 of join-the-shortest-queue, three ODRs 0.79-0.90 of power-of-two-choices.
+// clustersim's run of 60,000 varies by about 5% over seeds. Measured over seeds 1-5 (ratio of
+// mean queue waits): one ODR 0.92-1.06 of join-the-shortest-queue; against power-of-two-choices,
+// two ODRs 0.52-0.58, three 0.62-0.69, four 0.70-0.77, eight 0.93-1.00 (seeds 6-10: 0.94-1.01).
+// Every ODR knows its own requests exactly and the others' from the counts the servers put on
+// their answers; without those counts eight ODRs were 1.35-1.40.
 describe('ODR balancing against reference dispatchers', () => {
   it('one ODR, knowing its outstanding requests exactly, waits within 1.15 times join-the-shortest-queue', () => {
     const jsq = referenceMeanWaitUs('join-shortest-queue', servers, load, meanServiceUs, 1_000_000, 1);
@@ -46,8 +49,15 @@ describe('ODR balancing against reference dispatchers', () => {
     expect(clustersimMeanWaitUs(1, 1) / jsq).toBeLessThan(1.15);
   });
 
-  it('three ODRs, each knowing only its own requests, wait no longer than power-of-two-choices', () => {
+  // Bounds: the largest ratio measured over seeds 1-5, plus a margin of about the spread; for
+  // eight ODRs the target itself (seed 1 measures 0.95; the ten seeds 0.93-1.01, mean 0.96).
+  it.each([
+    [2, 0.7],
+    [3, 0.8],
+    [4, 0.9],
+    [8, 1],
+  ])('%i ODRs, each knowing its own requests and what the servers last told it, wait no longer than power-of-two-choices', (routers, bound) => {
     const powerOfTwo = referenceMeanWaitUs('power-of-two', servers, load, meanServiceUs, 1_000_000, 1);
-    expect(clustersimMeanWaitUs(3, 1) / powerOfTwo).toBeLessThan(1);
+    expect(clustersimMeanWaitUs(routers, 1) / powerOfTwo).toBeLessThan(bound);
   });
 });

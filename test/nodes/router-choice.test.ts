@@ -44,6 +44,7 @@ function answer(forwarded: Request, server: number, status = Status.OK, retryabl
     workClass: forwarded.workClass,
     retryable,
     redirectAddress: '',
+    othersInFlight: 0,
   };
   return { $case: 'response', value };
 }

@@ -39,6 +39,7 @@ function response(requestId: number, server: number, status = Status.OK, retryab
     workClass: '',
     retryable,
     redirectAddress: '',
+    othersInFlight: 0,
   };
   return { $case: 'response', value };
 }

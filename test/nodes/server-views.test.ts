@@ -89,6 +89,52 @@ describe('server views', () => {
     expect(group.choose(open(), ServerPool.running, [], draws(0))).toBe(2);
   });
 
+  it("estimates a server's requests as the router's own plus the other routers' its last answer counted, decaying toward their mean", () => {
+    const all = views(3);
+    all.addOutstanding(1, 1);
+    expect(all.estimate(1, 0)).toBe(1); // nothing heard: the router's own, exactly
+    all.addOutstanding(1, -1);
+    all.heard(1, 7, 10_000, 0); // 7 requests of other routers there; a 10 ms response time
+    expect(all.estimate(1, 10_000)).toBeCloseTo(7);
+    all.addOutstanding(1, 1);
+    expect(all.estimate(1, 10_000)).toBeCloseTo(8);
+    // The others' mean so far is 7 * 0.01; half a response time later the others' part has decayed by e.
+    const mean = 0.07;
+    expect(all.estimate(1, 15_000)).toBeCloseTo(1 + mean + (7 - mean) / Math.E);
+    expect(all.estimate(1, 1_000_000)).toBeCloseTo(1 + mean);
+    // A server never heard from counts the mean of others' too.
+    expect(all.estimate(0, 15_000)).toBeCloseTo(mean);
+    // The newest answer replaces what was heard; a crash forgets it.
+    all.heard(1, 2, 20_000, 10_000);
+    expect(all.estimate(1, 20_000)).toBeCloseTo(3);
+    all.clearOutstanding();
+    expect(all.outstanding(1)).toBe(0);
+    expect([all.estimate(0, 20_000), all.estimate(1, 20_000)]).toEqual([0, 0]);
+  });
+
+  it("with a router alone the estimate is its own count exactly, so the choice is join-the-shortest-queue", () => {
+    const all = views(3);
+    const group = groupOf(all, 3);
+    all.addOutstanding(0, 2);
+    all.addOutstanding(1, 2);
+    all.addOutstanding(1, -1);
+    all.heard(1, 0, 5_000, 0); // no other router's requests there
+    all.addOutstanding(2, 3);
+    expect(group.choose(open(), ServerPool.running, [], draws(0), 6_000)).toBe(1);
+    expect(all.estimate(1, 6_000)).toBe(1);
+  });
+
+  it('shuns a server whose last answer counted many requests of other routers, until that has aged', () => {
+    const all = views(2);
+    const group = groupOf(all, 2);
+    all.addOutstanding(0, 1);
+    all.addOutstanding(1, 1);
+    all.addOutstanding(1, -1);
+    all.heard(1, 30, 10_000, 0);
+    expect(group.choose(open(), ServerPool.running, [], draws(0.9), 10_000)).toBe(0);
+    expect(group.choose(open(), ServerPool.running, [], draws(0.9), 200_000)).toBe(1);
+  });
+
   it('breaks ties by the scan order, which starts at a random offset', () => {
     const group = groupOf(views(3), 3);
     expect(group.choose(open(), ServerPool.running, [], draws(0))).toBe(0);

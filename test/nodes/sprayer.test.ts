@@ -123,6 +123,7 @@ describe('sprayer', () => {
             workClass: 'shop',
             retryable: false,
             redirectAddress: '',
+            othersInFlight: 0,
           },
         },
       },

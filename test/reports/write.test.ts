@@ -2,9 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { canExchange } from '../../reports/rename-exchange.js';
 import { checkOutputDirectory, OutputError, writeFileAtomically, writeReportFiles } from '../../reports/write.js';
 
+// The compiled writer (dist/, rebuilt before the tests): a writer process starts in a fraction of tsx's time.
+const compiledWriter = pathToFileURL(resolve('dist/reports/write.js')).href;
 const scratch = () => mkdtempSync(join(tmpdir(), 'clustersim-write-'));
 const report = (version: string, extra: Record<string, string> = {}) =>
   new Map(Object.entries({ 'sessions.svg': `<svg>${version}</svg>`, 'index.html': `<p>${version}</p>`, 'summary.json': `{"version":"${version}"}`, ...extra }));
@@ -92,12 +96,14 @@ describe('writing a report', () => {
   it('a process killed at any moment while writing leaves the old report or the new one, never a mix', async () => {
     const parent = scratch();
     const out = join(parent, 'run');
-    const writer = join(parent, 'writer.ts');
+    // The compiled module (dist/, rebuilt before the tests): plain node starts in a fraction of the
+    // time tsx takes, so the kills below land while reports are being written even on a busy machine.
+    const writer = join(parent, 'writer.mjs');
     // Reports of a few MB, each file stamped with its version, written one after another; the
     // writer says when each is in place, so every kill lands after at least one whole report.
     writeFileSync(
       writer,
-      `import { writeReportFiles } from ${JSON.stringify(resolve('reports/write.ts'))};
+      `import { writeReportFiles } from ${JSON.stringify(compiledWriter)};
 const padding = 'x'.repeat(2_000_000);
 for (let version = 1; ; version++) {
   const stamp = String(version);
@@ -117,7 +123,7 @@ for (let version = 1; ; version++) {
     const versionsSeen = new Set<string>();
     // Kills at different points of a write: right after a report is in place, and later into the next.
     for (const delayMs of [0, 3, 15, 60]) {
-      const child = spawn(process.execPath, ['--import', 'tsx', writer], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(process.execPath, [writer], { stdio: ['ignore', 'pipe', 'ignore'] });
       await new Promise<void>((done) => child.stdout.once('data', () => done()));
       if (delayMs > 0) await new Promise((done) => setTimeout(done, delayMs));
       child.kill('SIGKILL');
@@ -136,15 +142,15 @@ for (let version = 1; ; version++) {
   it('two writers of one directory at once: the last report stays whole, and nothing is left aside', async () => {
     const parent = scratch();
     const out = join(parent, 'run');
-    const writer = join(parent, 'writer.ts');
+    const writer = join(parent, 'writer.mjs');
     writeFileSync(
       writer,
-      `import { writeReportFiles } from ${JSON.stringify(resolve('reports/write.ts'))};
+      `import { writeReportFiles } from ${JSON.stringify(compiledWriter)};
 const padding = 'x'.repeat(200_000);
 for (let round = 0; round < 40; round++) writeReportFiles(${JSON.stringify(out)}, new Map([['index.html', process.argv[2] + padding], ['summary.json', process.argv[2] + padding]]));
 `,
     );
-    const writers = ['a', 'b'].map((name) => spawn(process.execPath, ['--import', 'tsx', writer, name], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    const writers = ['a', 'b'].map((name) => spawn(process.execPath, [writer, name], { stdio: ['ignore', 'ignore', 'pipe'] }));
     const results = await Promise.all(
       writers.map(
         (child) =>
@@ -156,8 +162,44 @@ for (let round = 0; round < 40; round++) writeReportFiles(${JSON.stringify(out)}
       ),
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
-    expect(readdirSync(parent).sort()).toEqual(['run', 'writer.ts']);
+    expect(readdirSync(parent).sort()).toEqual(['run', 'writer.mjs']);
     const files = contents(out);
     expect(new Set(Object.values(files).map((content) => content[0])).size).toBe(1);
+  });
+
+  it('a reader finds a whole report at every instant while one replaces another (the two are swapped in one step)', async () => {
+    expect(canExchange, 'the rename-exchange addon is built on install (npm run native)').toBe(true);
+    const parent = scratch();
+    const out = join(parent, 'run');
+    writeReportFiles(out, report('0'));
+    const writer = join(parent, 'writer.mjs');
+    writeFileSync(
+      writer,
+      `import { writeReportFiles } from ${JSON.stringify(compiledWriter)};
+for (let version = 1; version <= 300; version++) writeReportFiles(${JSON.stringify(out)}, new Map([['index.html', String(version)], ['summary.json', String(version)]]));
+`,
+    );
+    const child = spawn(process.execPath, [writer], { stdio: 'ignore' });
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    let looks = 0;
+    let missing = 0;
+    const versions = new Set<string>();
+    while (!exited) {
+      for (let index = 0; index < 200; index++) {
+        looks++;
+        try {
+          versions.add(readFileSync(join(out, 'summary.json'), 'utf8'));
+        } catch {
+          missing++;
+        }
+      }
+      await new Promise((done) => setImmediate(done));
+    }
+    expect(child.exitCode).toBe(0);
+    expect(missing, `${missing} of ${looks} looks found no report`).toBe(0);
+    // The reader did look while reports were being replaced.
+    expect(versions.size).toBeGreaterThan(2);
+    expect(readdirSync(parent).sort()).toEqual(['run', 'writer.mjs']);
   });
 });

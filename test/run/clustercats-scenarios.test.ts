@@ -5,7 +5,7 @@ import { RequestKind, ServerState } from '../../nodes/messages.js';
 import { renderReport } from '../../reports/report.js';
 import { Simulation } from '../../sim/kernel/simulation.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import { evaluateExpectations } from '../../sim/run/expectations.js';
 import { runScenario } from '../../sim/run/run.js';
 import { loadScenarioFile, parseScenario, type LoadedScenario } from '../../sim/scenario/load.js';

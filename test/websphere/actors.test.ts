@@ -54,7 +54,7 @@ describe('On Demand Router', () => {
     const context = new FakeContext(0);
     odr.onMessage({ $case: 'request', value: request(1) }, context);
     const [first] = targetsOf(context);
-    const refusal = { requestId: 1, protocol: Protocol.HTTP, kind: RequestKind.OPEN, sessionId: 1, status: Status.REJECTED, cause: 'maintenance', server: first!, client, sentAtUs: 0, attempts: 1, redirects: 0, workClass: '', retryable: true, redirectAddress: '' };
+    const refusal = { requestId: 1, protocol: Protocol.HTTP, kind: RequestKind.OPEN, sessionId: 1, status: Status.REJECTED, cause: 'maintenance', server: first!, client, sentAtUs: 0, attempts: 1, redirects: 0, workClass: '', retryable: true, redirectAddress: '', othersInFlight: 0 };
     odr.onMessage({ $case: 'response', value: refusal }, context);
     const [second] = targetsOf(context);
     expect(second).not.toBe(first);
@@ -78,7 +78,7 @@ describe('On Demand Router', () => {
     const context = new FakeContext(0);
     odr.onMessage({ $case: 'request', value: request(1, { sessionId: 7 }) }, context);
     const [server] = targetsOf(context);
-    odr.onMessage({ $case: 'response', value: { requestId: 1, protocol: Protocol.HTTP, kind: RequestKind.OPEN, sessionId: 7, status: Status.OK, cause: '', server: server!, client, sentAtUs: 0, attempts: 1, redirects: 0, workClass: 'sticky', retryable: false, redirectAddress: '' } }, context);
+    odr.onMessage({ $case: 'response', value: { requestId: 1, protocol: Protocol.HTTP, kind: RequestKind.OPEN, sessionId: 7, status: Status.OK, cause: '', server: server!, client, sentAtUs: 0, attempts: 1, redirects: 0, workClass: 'sticky', retryable: false, redirectAddress: '', othersInFlight: 0 } }, context);
     context.take();
     for (let id = 2; id <= 6; id++) odr.onMessage({ $case: 'request', value: request(id, { sessionId: 7, kind: RequestKind.IN_SESSION }) }, context);
     expect(targetsOf(context)).toEqual([server, server, server, server, server]);

@@ -45,7 +45,7 @@ describe('service demand drawn by the client (common random numbers across routi
           if (message.$case !== 'request') continue;
           const sent = message.value;
           demands.push(sent.serviceUs!);
-          const response = { requestId: sent.id, protocol: sent.protocol, kind: sent.kind, sessionId: sent.sessionId, status: 1, cause: '', server: serverOfAnswer, client: 9, sentAtUs: 0, attempts: 1, redirects: 0, workClass: '', retryable: false, redirectAddress: '' };
+          const response = { requestId: sent.id, protocol: sent.protocol, kind: sent.kind, sessionId: sent.sessionId, status: 1, cause: '', server: serverOfAnswer, client: 9, sentAtUs: 0, attempts: 1, redirects: 0, workClass: '', retryable: false, redirectAddress: '', othersInFlight: 0 };
           clients.onMessage({ $case: 'response', value: response }, context);
         }
         const think = context.timers.find((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'think');

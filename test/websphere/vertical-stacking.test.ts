@@ -4,7 +4,7 @@ import { ServerState, type Message } from '../../nodes/messages.js';
 import { PlacementController, type DynamicClusterConfig, type InstanceCounts } from '../../nodes/placement/placement-controller.js';
 import { Simulation } from '../../sim/kernel/simulation.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
-import { buildTopology } from '../../sim/run/build.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 import { loadScenarioFile } from '../../sim/scenario/load.js';
 
 /** A controller that reads the document's rule wrongly: its vertical limit leaves the servers in maintenance out. */

@@ -7,7 +7,7 @@ import { FakeContext } from '../helpers/fake-context.js';
 
 const answer = (request: Request): Message => ({
   $case: 'response',
-  value: { requestId: request.id, protocol: request.protocol, kind: request.kind, sessionId: request.sessionId, status: Status.OK, cause: '', server: 3, client: 9, sentAtUs: request.sentAtUs, attempts: 1, redirects: 0, workClass: '', retryable: false, redirectAddress: '' },
+  value: { requestId: request.id, protocol: request.protocol, kind: request.kind, sessionId: request.sessionId, status: Status.OK, cause: '', server: 3, client: 9, sentAtUs: request.sentAtUs, attempts: 1, redirects: 0, workClass: '', retryable: false, redirectAddress: '', othersInFlight: 0 },
 });
 
 const requestsSent = (context: FakeContext): Request[] => context.take().flatMap(({ message }) => (message.$case === 'request' ? [message.value] : []));

@@ -14,7 +14,7 @@ function scripted(values: number[]): Distribution {
 
 const okTo = (request: Request, status = Status.OK, requestId = request.id): Message => ({
   $case: 'response',
-  value: { requestId, protocol: request.protocol, kind: request.kind, sessionId: request.sessionId, status, cause: status === Status.OK ? '' : 'drain-expired', server: 3, client: 9, sentAtUs: request.sentAtUs, attempts: 1, redirects: 0, workClass: '', retryable: false, redirectAddress: '' },
+  value: { requestId, protocol: request.protocol, kind: request.kind, sessionId: request.sessionId, status, cause: status === Status.OK ? '' : 'drain-expired', server: 3, client: 9, sentAtUs: request.sentAtUs, attempts: 1, redirects: 0, workClass: '', retryable: false, redirectAddress: '', othersInFlight: 0 },
 });
 
 const thinkTimers = (context: FakeContext) => context.timers.filter((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'think');

@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Piscina } from 'piscina';
-import { junitXml } from '../../../reports/junit.js';
-import { suiteMarkdown } from '../../../reports/suite-markdown.js';
+import type { Piscina } from 'piscina';
 import { checkOutputFile, checkSuiteDirectory, describeFailure, OutputError } from '../../../reports/output-paths.js';
 import { writeFileAtomically } from '../../../reports/write.js';
 import type { ScenarioCheck, ScenarioCheckTask } from '../../run/check-scenario.js';
@@ -52,12 +50,18 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
   const jobs = resolveJobs(options, files.length, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`clustersim check: ${files.length} scenario${files.length === 1 ? '' : 's'}, ${jobs} at once\n`);
   const startedAt = performance.now();
+  // The pool and the suite's reports load when a check is asked for; the workers load the simulator.
+  const [{ Piscina }, { junitXml }, { suiteMarkdown }] = await Promise.all([
+    import('piscina'),
+    import('../../../reports/junit.js'),
+    import('../../../reports/suite-markdown.js'),
+  ]);
   const pool = new Piscina<ScenarioCheckTask, ScenarioCheck>({
     filename: new URL('../check-worker.mjs', import.meta.url).href,
     minThreads: jobs,
     maxThreads: jobs,
     // Tasks arrive as messages, so the thread's event loop turns between two scenarios and what a
-    // report left behind (its charts' DOM windows) is freed: memory stays flat however many run.
+    // report left behind is freed: memory stays flat however many run.
     atomics: 'disabled',
   });
   let checks: ScenarioCheck[];

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { renderCompareReport } from '../../../reports/compare/compare-report.js';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
-import { CompareError, planCompare, runCompare } from '../../experiments/compare.js';
-import { isDurationFigure } from '../../experiments/figures.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
@@ -52,6 +49,12 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
   const warn = (line: string) => process.stderr.write(`${line}\n`);
+  // The experiment and its report load here, when a comparison is asked for.
+  const [{ CompareError, planCompare, runCompare }, { isDurationFigure }, { renderCompareReport }] = await Promise.all([
+    import('../../experiments/compare.js'),
+    import('../../experiments/figures.js'),
+    import('../../../reports/compare/compare-report.js'),
+  ]);
   let plan;
   try {
     plan = planCompare({

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { startNodeHost, type TlsFiles } from '../../distributed/host-server.js';
+import type { TlsFiles } from '../../distributed/host-server.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { firstTlsFileProblem } from '../tls-files.js';
 
 interface HostOptions {
   listen: string;
@@ -36,6 +37,11 @@ async function hostCommand(options: HostOptions): Promise<number> {
     process.stderr.write('clustersim: give both --tls-cert and --tls-key, or neither\n');
     return exitCodes.usage;
   }
+  const problem = firstTlsFileProblem({ '--tls-cert': options.tlsCert, '--tls-key': options.tlsKey, '--tls-client-ca': options.tlsClientCa });
+  if (problem !== undefined) {
+    process.stderr.write(`clustersim: ${problem}\n`);
+    return exitCodes.usage;
+  }
   let tls: TlsFiles | undefined;
   if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
     tls = {
@@ -44,13 +50,19 @@ async function hostCommand(options: HostOptions): Promise<number> {
       ...(options.tlsClientCa === undefined ? {} : { clientAuthority: options.tlsClientCa }),
     };
   }
+  const { NodeHostStartError, startNodeHost } = await import('../../distributed/host-server.js');
   const host = await startNodeHost({
     listen: options.listen,
     ...(tls === undefined ? {} : { tls }),
     log: (line) => {
       if (options.quiet !== true || line.startsWith('refused')) process.stderr.write(`clustersim host: ${line}\n`);
     },
+  }).catch((error: unknown) => {
+    if (!(error instanceof NodeHostStartError)) throw error;
+    process.stderr.write(`clustersim: ${error.message}\n`);
+    return undefined;
   });
+  if (host === undefined) return exitCodes.usage;
   process.stdout.write(`clustersim host listening on ${host.address}${tls === undefined ? '' : ' (TLS)'}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { renderReport } from '../../../reports/report.js';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
-import { violationLines } from '../../checkers/violation-lines.js';
-import { evaluateExpectations } from '../../run/expectations.js';
-import { runScenarioInterruptibly } from '../../run/run.js';
 import { parseHostCount, parseHostList, runOnHosts } from '../distributed-run.js';
-import { loadScenarioFile } from '../../scenario/load.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
 import { whileInterruptible } from '../interruption.js';
@@ -20,6 +15,8 @@ interface RunOptions {
   hosts?: string[];
   spawnHosts?: number;
   tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function registerRunCommand(program: Command, setResult: CommandResult): void {
@@ -41,6 +38,8 @@ Examples:
     .option('--hosts <addresses>', 'spread the actors over these node hosts (HOST:PORT,HOST:PORT,...)', parseHostList)
     .option('--spawn-hosts <n>', 'start n local node hosts for this run, and stop them at the end', parseHostCount)
     .option('--tls-ca <file>', 'PEM authority of the node hosts\' certificates: talk TLS to them')
+    .option('--tls-cert <file>', 'PEM client certificate for hosts that require one (--tls-client-ca), with --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .action(async (file: string, options: RunOptions) => setResult(await runCommand(file, options)));
 }
 
@@ -48,6 +47,15 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
+  // The simulator and the report (d3 and its charts) load here, when a run is asked for.
+  const [{ loadScenarioFile }, { runScenarioInterruptibly }, { evaluateExpectations }, { renderReport }, { summarize }, { violationLines }] = await Promise.all([
+    import('../../scenario/load.js'),
+    import('../../run/run.js'),
+    import('../../run/expectations.js'),
+    import('../../../reports/report.js'),
+    import('../../../reports/summary.js'),
+    import('../../checkers/violation-lines.js'),
+  ]);
   const loaded = loadScenarioFile(file);
   const directory = options.out ?? join('out', loaded.scenario.name);
   checkOutputDirectory(directory);
@@ -62,14 +70,15 @@ async function runCommand(file: string, options: RunOptions): Promise<number> {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(progress === undefined ? {} : { onProgress: (virtualUs: number, events: number) => progress.update(virtualUs, events) }),
   };
-  // A run on node hosts ends with its hosts; a run in-process can be interrupted and still report.
-  const { value: result, interruption } =
+  // Interrupted, a run in-process or on node hosts stops and still reports.
+  const { value: result, interruption } = await whileInterruptible((signal) =>
     options.hosts === undefined && options.spawnHosts === undefined
-      ? await whileInterruptible((signal) => runScenarioInterruptibly(loaded, signal, runOptions))
-      : { value: await runOnHosts(loaded, { ...options, ...runOptions }, say), interruption: undefined };
+      ? runScenarioInterruptibly(loaded, signal, runOptions)
+      : runOnHosts(loaded, { ...options, ...runOptions, signal }, say),
+  );
   progress?.finish();
   const wallMs = performance.now() - startedAt;
-  const expectations = evaluateExpectations(loaded.scenario.expect, renderReport(result, []).summary);
+  const expectations = evaluateExpectations(loaded.scenario.expect, summarize(result));
   const report = renderReport(result, expectations);
   writeReportFiles(directory, report.files);
   if (result.stopped !== undefined) {

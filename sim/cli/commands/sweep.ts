@@ -1,10 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { findAnswerLines } from '../../../reports/sweep/find-text.js';
-import { renderSweepReport } from '../../../reports/sweep/sweep-report.js';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
-import { planSweep, runSweep, SweepError } from '../../experiments/sweep.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
 import { progressLine } from './progress.js';
@@ -46,6 +43,12 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
+  // The experiment and its report load here, when a sweep is asked for.
+  const [{ planSweep, runSweep, SweepError }, { findAnswerLines }, { renderSweepReport }] = await Promise.all([
+    import('../../experiments/sweep.js'),
+    import('../../../reports/sweep/find-text.js'),
+    import('../../../reports/sweep/sweep-report.js'),
+  ]);
   let plan;
   try {
     plan = planSweep({

@@ -1,15 +1,15 @@
-import { ClusterCatsMember } from '../../nodes/clustercats/member.js';
-import { LanSegment } from '../../nodes/clustercats/lan-segment.js';
-import { ClusterCatsService, Protocol, type NodeActor } from '../../nodes/messages.js';
-import { FaultyNetwork } from '../network/link-faults.js';
-import { ScenarioNetwork } from '../network/scenario-network.js';
-import { toDistribution } from '../scenario/distribution.js';
-import { ScenarioError, type LoadedScenario, type ScenarioProblem } from '../scenario/load.js';
-import { SessionClients } from '../workload/session-clients.js';
-import { arrivalProcess } from './arrivals.js';
-import type { InitialEvent, Topology } from './build.js';
-import { defaultRequestTimeoutUs, isDownAt, planFaults } from './faults.js';
-import { TimelineActor } from './timeline-actor.js';
+import { ClusterCatsMember } from '../../../nodes/clustercats/member.js';
+import { LanSegment } from '../../../nodes/clustercats/lan-segment.js';
+import { ClusterCatsService, type NodeActor } from '../../../nodes/messages.js';
+import { FaultyNetwork } from '../../network/link-faults.js';
+import { ScenarioNetwork } from '../../network/scenario-network.js';
+import { toDistribution } from '../../scenario/distribution.js';
+import { ScenarioError, type LoadedScenario, type ScenarioProblem } from '../../scenario/load.js';
+import { SessionClients } from '../../workload/session-clients.js';
+import { defaultRequestTimeoutUs, isDownAt, planFaults } from '../../run/faults.js';
+import { TimelineActor } from '../../run/timeline-actor.js';
+import { httpUsers } from '../http-clients.js';
+import type { InitialEvent, Topology, TopologyKind } from '../topology.js';
 
 /** The IP address of the k-th member (0-based), as clients and the LAN know it. */
 export function memberAddress(k: number): string {
@@ -22,7 +22,13 @@ export function memberAddress(k: number): string {
  * (DNS round robin) and follow HTTP redirects. Actors: the timeline, the members, the LAN, the
  * clients.
  */
-export function buildClusterCatsTopology(loaded: LoadedScenario, seed: number): Topology {
+export const clusterCatsTopology: TopologyKind = {
+  name: 'clustercats',
+  describes: (scenario) => scenario.clustercats !== undefined,
+  build: buildClusterCats,
+};
+
+function buildClusterCats(loaded: LoadedScenario, seed: number): Topology {
   const scenario = loaded.scenario;
   const spec = scenario.clustercats!;
   const cluster = scenario.cluster;
@@ -82,14 +88,8 @@ export function buildClusterCatsTopology(loaded: LoadedScenario, seed: number): 
     clients.push(client);
     actors.push(
       new SessionClients({
+        ...httpUsers(http),
         idSlot: 0,
-        name: 'clients/http',
-        protocol: Protocol.HTTP,
-        arrivals: arrivalProcess(http.rate, http.bursts),
-        requests: toDistribution(http.requests),
-        thinkTime: toDistribution(http.thinkTime),
-        service: toDistribution(http.service),
-        uri: http.uri,
         entryPoints: [lan],
         stopArrivalsAtUs: scenario.duration,
         addresses: members.map((_, index) => memberAddress(index)),

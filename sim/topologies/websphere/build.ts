@@ -1,73 +1,39 @@
-import { HealthController, type HealthPolicy } from '../../nodes/health/health-controller.js';
-import { MessagingEngine } from '../../nodes/messaging/messaging-engine.js';
-import { LoadPublisher } from '../../nodes/odc/load-publisher.js';
-import { MaintenanceMode, Protocol, ServerAction, ServerState, type Message, type NodeActor } from '../../nodes/messages.js';
-import { ControllerProcess } from '../../nodes/controller-process.js';
-import { PlacementController, type DynamicClusterConfig } from '../../nodes/placement/placement-controller.js';
-import { Router } from '../../nodes/router/router.js';
-import type { WorkClassSpec } from '../../nodes/router/work-classes.js';
-import { AppServer } from '../../nodes/server/app-server.js';
-import { Sprayer } from '../../nodes/sprayer/sprayer.js';
-import type { Distribution } from '../kernel/distributions.js';
-import type { Network } from '../kernel/network.js';
-import { GrpcRoutingPolicy } from '../distributed/policy-client.js';
-import { ScenarioNetwork } from '../network/scenario-network.js';
-import { FaultyNetwork } from '../network/link-faults.js';
-import { toDistribution } from '../scenario/distribution.js';
-import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
-import { instanceSlotsPerNode } from '../scenario/semantics.js';
-import type { Scenario, TimelineStep } from '../scenario/schema.js';
-import type { ClusterCatsMembers } from '../checkers/maintenance-admission.js';
-import { SessionClients } from '../workload/session-clients.js';
-import { arrivalProcess } from './arrivals.js';
-import { buildClusterCatsTopology } from './build-clustercats.js';
-import { defaultRequestTimeoutUs, injectsFaults, isDownAt, planFaults } from './faults.js';
-import { TimelineActor } from './timeline-actor.js';
-
-/** A delivery scheduled before the run starts: first arrivals, first load reports, the timeline. */
-export interface InitialEvent {
-  atUs: number;
-  origin: number;
-  target: number;
-  message: Message;
-}
-
-/** The actors of a scenario and what the runner and the reports need to know about them. */
-export interface Topology {
-  actors: NodeActor[];
-  actorNames: string[];
-  network: Network;
-  /** Application servers, by actor index. */
-  servers: number[];
-  serverByName: Map<string, number>;
-  /** Servers of each node, by node name. */
-  nodeServers: Map<string, number[]>;
-  routers: number[];
-  /** ODRs by name (`odr1`), and the ODR of each ODR node (`odrnode1`). */
-  routerByName: Map<string, number>;
-  routerNodes: Map<string, number[]>;
-  /** Servers of each cluster (static and dynamic), by cluster name. */
-  clusters: Map<string, number[]>;
-  clients: number[];
-  initialEvents: InitialEvent[];
-  /** A ClusterCATS cluster's members, and how far behind the truth a member's view of its peers may be. */
-  clusterCats?: ClusterCatsMembers;
-}
-
-export const timelineActor = 0;
-
-interface ServerPlan {
-  name: string;
-  node: string;
-  cluster: string;
-  startsRunning: boolean;
-  startupUs: number;
-}
+import { HealthController, type HealthPolicy } from '../../../nodes/health/health-controller.js';
+import { MessagingEngine } from '../../../nodes/messaging/messaging-engine.js';
+import { LoadPublisher } from '../../../nodes/odc/load-publisher.js';
+import { Protocol, ServerState, type NodeActor } from '../../../nodes/messages.js';
+import { ControllerProcess } from '../../../nodes/controller-process.js';
+import { PlacementController, type DynamicClusterConfig } from '../../../nodes/placement/placement-controller.js';
+import { Router } from '../../../nodes/router/router.js';
+import type { WorkClassSpec } from '../../../nodes/router/work-classes.js';
+import { AppServer } from '../../../nodes/server/app-server.js';
+import { Sprayer } from '../../../nodes/sprayer/sprayer.js';
+import type { Distribution } from '../../kernel/distributions.js';
+import { GrpcRoutingPolicy } from '../../distributed/policy-client.js';
+import { ScenarioNetwork } from '../../network/scenario-network.js';
+import { FaultyNetwork } from '../../network/link-faults.js';
+import { toDistribution } from '../../scenario/distribution.js';
+import { ScenarioError, type LoadedScenario } from '../../scenario/load.js';
+import type { Scenario } from '../../scenario/schema.js';
+import { SessionClients } from '../../workload/session-clients.js';
+import { arrivalProcess } from '../../run/arrivals.js';
+import { defaultRequestTimeoutUs, injectsFaults, isDownAt, planFaults } from '../../run/faults.js';
+import { TimelineActor } from '../../run/timeline-actor.js';
+import { httpUsers } from '../http-clients.js';
+import { timelineActor, type InitialEvent, type Topology, type TopologyKind } from '../topology.js';
+import { planServers } from './servers.js';
+import { modes, timelineEvents } from './timeline-steps.js';
 
 const protocolKeys = { http: Protocol.HTTP, sip: Protocol.SIP, ejb: Protocol.EJB, jms: Protocol.JMS } as const;
 
-export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.seed): Topology {
-  if (loaded.scenario.clustercats !== undefined) return buildClusterCatsTopology(loaded, seed);
+/** A WebSphere cell: nodes of application servers in static and dynamic clusters, behind On Demand Routers. */
+export const websphereTopology: TopologyKind = {
+  name: 'websphere',
+  describes: (scenario) => scenario.clustercats === undefined,
+  build: buildCell,
+};
+
+function buildCell(loaded: LoadedScenario, seed: number): Topology {
   const scenario = loaded.scenario;
   const cluster = scenario.cluster;
   const workload = scenario.workload;
@@ -208,14 +174,8 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   if (http !== undefined) {
     addClients({
       ...common,
+      ...httpUsers(http),
       requestTimeoutUs: http.timeout ?? requestTimeoutUs,
-      name: 'clients/http',
-      protocol: Protocol.HTTP,
-      arrivals: arrivalProcess(http.rate, http.bursts),
-      requests: toDistribution(http.requests),
-      thinkTime: toDistribution(http.thinkTime),
-      service: toDistribution(http.service),
-      uri: http.uri,
       uris: http.uris,
       replicated: http.replicated,
     });
@@ -304,36 +264,6 @@ export function buildTopology(loaded: LoadedScenario, seed = loaded.scenario.see
   return topology;
 }
 
-/** Servers node by node: the static cluster's, then each dynamic cluster's instance slots (the first `min` running). */
-function planServers(scenario: Scenario, problem: (path: (string | number)[], message: string) => ScenarioError): ServerPlan[] {
-  const cluster = scenario.cluster;
-  const nodeCount = cluster.nodes.count;
-  const names = new Set<string>([cluster.name]);
-  cluster.dynamicClusters.forEach((spec, index) => {
-    if (names.has(spec.name)) throw problem(['cluster', 'dynamicClusters', index, 'name'], `cluster name "${spec.name}" is used twice`);
-    names.add(spec.name);
-    if (spec.min > spec.max) throw problem(['cluster', 'dynamicClusters', index], `min (${spec.min}) is above max (${spec.max})`);
-    if (spec.min > nodeCount * spec.verticalStacking) throw problem(['cluster', 'dynamicClusters', index], `min (${spec.min}) is more than the nodes can hold (${nodeCount} x ${spec.verticalStacking})`);
-  });
-  const plans: ServerPlan[] = [];
-  for (let node = 1; node <= nodeCount; node++) {
-    const nodeName = `node${node}`;
-    for (let member = 1; member <= cluster.nodes.servers; member++) {
-      plans.push({ name: `${nodeName}/${cluster.name}-${member}`, node: nodeName, cluster: cluster.name, startsRunning: true, startupUs: cluster.server.startup ?? 0 });
-    }
-    for (const spec of cluster.dynamicClusters) {
-      // The slots beyond the vertical stacking stay dormant (instances not created) until placement needs them.
-      for (let member = 1; member <= instanceSlotsPerNode(spec.verticalStacking); member++) {
-        // Initial instances are spread over the nodes first, then stacked.
-        const rank = (member - 1) * nodeCount + (node - 1);
-        plans.push({ name: `${nodeName}/${spec.name}-${member}`, node: nodeName, cluster: spec.name, startsRunning: rank < spec.min, startupUs: spec.startup });
-      }
-    }
-  }
-  return plans;
-}
-
-
 function healthPolicies(
   scenario: Scenario,
   serverByName: ReadonlyMap<string, number>,
@@ -357,52 +287,6 @@ function healthPolicies(
       supervised: spec.supervised,
     };
   });
-}
-
-const modes = { affinity: MaintenanceMode.AFFINITY, break: MaintenanceMode.BREAK, stop: MaintenanceMode.STOP } as const;
-const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART } as const;
-
-function timelineEvents(step: TimelineStep, index: number, topology: Topology, loaded: LoadedScenario): InitialEvent[] {
-  const control = step.control;
-  if (control !== undefined) {
-    const server = topology.serverByName.get(control.server);
-    if (server === undefined) throw new ScenarioError([loaded.problemAt(['timeline', index, 'control', 'server'], `unknown server "${control.server}"`)]);
-    const message: Message = { $case: 'serverControl', value: { action: serverActions[control.action], reason: `timeline step ${index + 1}` } };
-    return [{ atUs: step.at, origin: timelineActor, target: server, message }];
-  }
-  const maintenance = step.maintenance;
-  if (maintenance === undefined) return [];
-  const targets = resolveTargets(maintenance, index, topology, loaded);
-  return targets.map((target) => ({
-    atUs: step.at,
-    origin: timelineActor,
-    target,
-    message: { $case: 'maintenance', value: { targets: [target], enter: !maintenance.exit, mode: modes[maintenance.mode], reason: `timeline step ${index + 1}` } },
-  }));
-}
-
-function resolveTargets(
-  target: { server?: string | undefined; node?: string | undefined; odr?: string | undefined },
-  index: number,
-  topology: Topology,
-  loaded: LoadedScenario,
-): number[] {
-  const problem = (message: string) => new ScenarioError([loaded.problemAt(['timeline', index, 'maintenance'], message)]);
-  const named = [target.server, target.node, target.odr].filter((name) => name !== undefined);
-  if (named.length !== 1) throw problem('name exactly one of server, node, odr');
-  if (target.server !== undefined) {
-    const server = topology.serverByName.get(target.server);
-    if (server === undefined) throw problem(`unknown server "${target.server}" (servers are named like ${[...topology.serverByName.keys()][0] ?? 'node1/app-1'})`);
-    return [server];
-  }
-  if (target.node !== undefined) {
-    const members = topology.nodeServers.get(target.node) ?? topology.routerNodes.get(target.node);
-    if (members === undefined) throw problem(`unknown node "${target.node}" (nodes: node1..node${topology.nodeServers.size}, odrnode1..odrnode${topology.routers.length})`);
-    return members;
-  }
-  const router = topology.routerByName.get(target.odr!);
-  if (router === undefined) throw problem(`unknown ODR "${target.odr}" (odr1..odr${topology.routers.length})`);
-  return [router];
 }
 
 function pushTo(map: Map<string, number[]>, key: string, value: number): void {

@@ -1,0 +1,5 @@
+{
+  "targets": [
+    { "target_name": "rename_exchange", "sources": ["rename-exchange.c"] }
+  ]
+}

@@ -1,0 +1,43 @@
+import { Client, connectivityState, credentials } from '@grpc/grpc-js';
+import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { formatDuration } from '../scenario/units.js';
+
+/** How long a run waits, before it starts, for the routing policy to accept a connection. */
+export const policyConnectTimeoutMs = 5_000;
+
+/**
+ * Checks, before a run starts, that the scenario's routing policy accepts connections, so that a
+ * policy that is not there is a located error (exit 2) rather than a run stopped at its first
+ * request. A refusal is known at once; a silent address after `timeoutMs`.
+ */
+export async function checkRoutingPolicy(loaded: LoadedScenario, timeoutMs = policyConnectTimeoutMs): Promise<void> {
+  const url = loaded.scenario.routing.policy;
+  if (url === undefined) return;
+  const client = new Client(url.replace(/^grpc:\/\//, ''), credentials.createInsecure());
+  try {
+    await connected(client.getChannel(), timeoutMs);
+  } catch (error) {
+    throw new ScenarioError([loaded.problemAt(['routing', 'policy'], `the routing policy ${url} ${(error as Error).message}`)]);
+  } finally {
+    client.close();
+  }
+}
+
+/** Resolves once the channel is connected; rejects at its first failure to connect, or after `timeoutMs`. */
+export function connected(channel: ReturnType<Client['getChannel']>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise<void>((resolve, reject) => {
+    const look = (): void => {
+      const state = channel.getConnectivityState(true);
+      if (state === connectivityState.READY) return resolve();
+      if (state === connectivityState.TRANSIENT_FAILURE || state === connectivityState.SHUTDOWN) {
+        return reject(new Error('refuses connections (is anything listening there?)'));
+      }
+      channel.watchConnectivityState(state, deadline, (error) => {
+        if (error === undefined) look();
+        else reject(new Error(`did not accept a connection within ${formatDuration(timeoutMs * 1000)}`));
+      });
+    };
+    look();
+  });
+}
