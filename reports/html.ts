@@ -1,8 +1,9 @@
-import type { TimeSeries } from '../sim/metrics/series.js';
+import { droppedAtEntryByCause, type DrainEpisode } from '../sim/metrics/maintenance-windows.js';
+import type { Annotation } from '../sim/metrics/series.js';
 import type { ExpectationResult } from '../sim/run/expectations.js';
 import { formatDuration } from '../sim/scenario/units.js';
 import { outcomeText } from './charts/drain-chart.js';
-import { formatSpan } from './charts/format.js';
+import { formatCount, formatSpan } from './charts/format.js';
 import type { Summary } from './summary.js';
 
 export interface Chart {
@@ -24,14 +25,19 @@ export interface Violation {
 /** One maintenance window or drain, as the tables show it. */
 export interface DrainRow {
   name: string;
+  /** maintenance (with its mode), drain, or ODR maintenance. */
   kind: string;
   startUs: number;
   deadlineUs?: number;
   endUs: number;
   openAtStart: number;
+  /** Sessions dropped on entering (break and stop modes), with their cause. */
+  droppedAtEntry: number;
+  droppedAtEntryCause: string;
   openAtEnd: number;
-  /** From entering to the last session gone, when it drained. */
+  /** From entering to the last session gone, when sessions were left to drain and they did. */
   timeToDrainUs?: number;
+  sessionsCutAtDeadline: number;
   outcome: string;
 }
 
@@ -41,6 +47,8 @@ export interface HtmlReportInput {
   verdict: 'pass' | 'fail';
   violations: readonly Violation[];
   drains: readonly DrainRow[];
+  /** The run's events (faults, maintenance steps, drains, address takeovers), as the timeline numbers them. */
+  events?: { list: readonly Annotation[]; leftOut: number };
   /** Charts in display order: file name and SVG text (embedded, so the page opens from disk). */
   charts: readonly Chart[];
 }
@@ -48,19 +56,24 @@ export interface HtmlReportInput {
 // Tables past this many rows are cut; summary.json has everything.
 export const maxTableRows = 200;
 
-export function drainRows(series: TimeSeries): DrainRow[] {
-  return series.episodes.map((episode) => {
+export function drainRows(episodes: readonly DrainEpisode[]): DrainRow[] {
+  return episodes.map((episode) => {
+    const dropped = droppedAtEntryByCause(episode);
+    const givenUp = episode.givenUpAtEntry.reduce((sum, count) => sum + count, 0);
     const row: DrainRow = {
       name: episode.name,
-      kind: episode.kind,
+      kind: `${episode.target === 'router' ? 'ODR ' : ''}${episode.kind === 'draining' ? 'drain' : 'maintenance'}${episode.mode === '' ? '' : ` (${episode.mode})`}`,
       startUs: episode.startUs,
       endUs: episode.endUs,
       openAtStart: episode.openAtStart,
+      droppedAtEntry: Object.values(dropped).reduce((sum, count) => sum + count, 0),
+      droppedAtEntryCause: Object.keys(dropped).join(', '),
       openAtEnd: episode.openAtEnd,
+      sessionsCutAtDeadline: episode.end === 'expired' ? episode.openAtEnd : 0,
       outcome: outcomeText(episode).text,
     };
     if (episode.deadlineUs !== undefined) row.deadlineUs = episode.deadlineUs;
-    if (episode.drainedAtUs !== undefined) row.timeToDrainUs = episode.drainedAtUs - episode.startUs;
+    if (episode.drainedAtUs !== undefined && episode.openAtStart > givenUp) row.timeToDrainUs = episode.drainedAtUs - episode.startUs;
     return row;
   });
 }
@@ -71,11 +84,11 @@ export function htmlReport(input: HtmlReportInput): string {
   const protocolRows = Object.entries(summary.protocols)
     .map(
       ([protocol, figures]) =>
-        `<tr><th>${protocol.toUpperCase()}</th><td>${figures.sessions.started}</td><td>${figures.sessions.completed}</td><td>${figures.sessions.dropped}</td><td>${figures.sessions.rejected}</td><td>${figures.sessions.open}</td><td>${figures.requests.total}</td><td>${figures.requests.routedToMaintenance}</td><td>${formatDuration(figures.latency.p50Us)}</td><td>${formatDuration(figures.latency.p99Us)}</td></tr>`,
+        `<tr><th>${protocol.toUpperCase()}</th><td>${formatCount(figures.sessions.started)}</td><td>${formatCount(figures.sessions.completed)}</td><td>${formatCount(figures.sessions.dropped)}</td><td>${formatCount(figures.sessions.rejected)}</td><td>${formatCount(figures.sessions.open)}</td><td>${formatCount(figures.requests.total)}</td><td>${formatCount(figures.requests.routedToMaintenance)}</td><td>${formatDuration(figures.latency.p50Us)}</td><td>${formatDuration(figures.latency.p99Us)}</td></tr>`,
     )
     .join('\n');
   const causes = Object.entries(summary.sessions.droppedByCause)
-    .map(([cause, count]) => `<li><code>${escapeHtml(cause)}</code>: ${count}</li>`)
+    .map(([cause, count]) => `<li><code>${escapeHtml(cause)}</code>: ${formatCount(count)}</li>`)
     .join('');
   const expectationRows =
     expectations.length === 0
@@ -83,7 +96,7 @@ export function htmlReport(input: HtmlReportInput): string {
       : expectations
           .map(
             (result) =>
-              `<tr class="${result.passed ? 'pass' : 'fail'}"><td><code>${escapeHtml(result.expectation)}</code></td><td>${result.passed ? 'holds' : 'FAILS'}</td><td>${escapeHtml(result.message)}</td></tr>`,
+              `<tr class="${result.passed ? 'pass' : 'fail'}"><td><code>${escapeHtml(result.expectation)}</code></td><td>${result.passed ? 'holds' : 'FAILS'}</td><td class="text detail">${escapeHtml(result.message)}</td></tr>`,
           )
           .join('\n');
   const chartBlocks = charts.map((chart) => `<figure id="${escapeHtml(chart.file)}"><figcaption>${escapeHtml(chart.title)} <a href="${escapeHtml(chart.file)}">${escapeHtml(chart.file)}</a></figcaption>${chart.svg}</figure>`).join('\n');
@@ -99,7 +112,8 @@ export function htmlReport(input: HtmlReportInput): string {
   th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; white-space: nowrap; }
   th { text-align: left; }
   td:first-child { text-align: left; }
-  td.text { text-align: left; white-space: normal; }
+  td.text { text-align: left; white-space: normal; overflow-wrap: break-word; }
+  td.detail { overflow-wrap: anywhere; }
   .verdict { display: inline-block; padding: 4px 12px; border-radius: 4px; color: #fff; font-weight: bold; }
   .verdict.pass, tr.pass td:nth-child(2) { background: #2e7d32; color: #fff; }
   .verdict.fail, tr.fail td:nth-child(2) { background: #c62828; color: #fff; }
@@ -117,7 +131,7 @@ export function htmlReport(input: HtmlReportInput): string {
 </head>
 <body>
 <h1>${escapeHtml(summary.scenario.name)} <span class="verdict ${verdict}">${verdict.toUpperCase()}</span></h1>
-<p>Scenario <code>${escapeHtml(summary.scenario.file)}</code>, seed ${summary.seed}, ${formatDuration(summary.durationUs)} of virtual time, ${summary.events.processed} events. clustersim ${escapeHtml(summary.clustersim)}.
+<p>Scenario <code>${escapeHtml(summary.scenario.file)}</code>, seed ${summary.seed}, ${summary.incomplete === true ? `${formatDuration(summary.stoppedAtUs ?? 0)} of the planned ${formatDuration(summary.durationUs)}` : formatDuration(summary.durationUs)} of virtual time, ${formatCount(summary.events.processed)} events. clustersim ${escapeHtml(summary.clustersim)}.
 Reproduce with <code>${escapeHtml(summary.reproduce)}</code>.</p>${summary.incomplete === true ? `\n<p class="verdict fail">INCOMPLETE: stopped at ${formatDuration(summary.stoppedAtUs ?? 0)} of virtual time: ${escapeHtml(summary.incompleteReason ?? '')}</p>` : ''}
 ${keyFigures(summary, violations, drains)}
 <h2>Sessions and requests</h2>
@@ -135,6 +149,8 @@ ${expectationRows}
 ${violationsTable(violations)}
 <h2 id="drains">Maintenance windows and drains</h2>
 ${drainsTable(drains)}
+<h2 id="events">Events</h2>
+${eventsTable(input.events)}
 <h2>Charts</h2>
 <nav>${chartLinks}</nav>
 ${chartBlocks}
@@ -145,18 +161,20 @@ ${chartBlocks}
 
 function keyFigures(summary: Summary, violations: readonly Violation[], drains: readonly DrainRow[]): string {
   const tiles: { label: string; value: string; bad?: boolean }[] = [
-    { label: 'sessions started', value: String(summary.sessions.started) },
-    { label: 'sessions dropped', value: String(summary.sessions.dropped), bad: summary.sessions.dropped > 0 },
-    { label: 'sessions rejected', value: String(summary.sessions.rejected), bad: summary.sessions.rejected > 0 },
-    { label: 'violations', value: String(violations.length), bad: violations.length > 0 },
+    { label: 'sessions started', value: formatCount(summary.sessions.started) },
+    { label: 'sessions dropped', value: formatCount(summary.sessions.dropped), bad: summary.sessions.dropped > 0 },
+    { label: 'sessions rejected', value: formatCount(summary.sessions.rejected), bad: summary.sessions.rejected > 0 },
+    { label: 'violations', value: formatCount(summary.violations.count), bad: summary.violations.count > 0 },
   ];
   for (const [protocol, figures] of Object.entries(summary.protocols)) tiles.push({ label: `${protocol.toUpperCase()} p99 latency`, value: formatDuration(figures.latency.p99Us) });
   const drained = drains.filter((drain) => drain.timeToDrainUs !== undefined);
   if (drains.length > 0) {
     tiles.push({ label: 'maintenance windows and drains', value: String(drains.length) });
     if (drained.length > 0) tiles.push({ label: 'longest time to drain', value: formatSpan(Math.max(...drained.map((drain) => drain.timeToDrainUs!))) });
+    const droppedAtEntry = drains.reduce((sum, drain) => sum + drain.droppedAtEntry, 0);
+    if (droppedAtEntry > 0) tiles.push({ label: 'sessions dropped on entering maintenance', value: formatCount(droppedAtEntry), bad: true });
     const cut = drains.filter((drain) => drain.timeToDrainUs === undefined && drain.openAtEnd > 0).length;
-    if (cut > 0) tiles.push({ label: 'not drained', value: String(cut), bad: true });
+    if (cut > 0) tiles.push({ label: 'not drained', value: formatCount(cut), bad: true });
   }
   return `<div class="figures">${tiles.map((tile) => `<div class="figure${tile.bad === true ? ' bad' : ''}"><b>${escapeHtml(tile.value)}</b>${escapeHtml(tile.label)}</div>`).join('')}</div>`;
 }
@@ -167,7 +185,7 @@ function violationsTable(violations: readonly Violation[]): string {
     .slice(0, maxTableRows)
     .map(
       (violation) =>
-        `<tr><td title="${violation.timeUs} µs">${formatSpan(violation.timeUs)}</td><td class="text"><code>${escapeHtml(violation.rule)}</code></td><td>${escapeHtml(violation.actor)}</td><td class="text">${escapeHtml(violation.detail)}</td><td>${violation.session ?? ''}</td><td>${violation.request ?? ''}</td></tr>`,
+        `<tr><td title="${violation.timeUs} µs">${formatSpan(violation.timeUs)}</td><td class="text"><code>${escapeHtml(violation.rule)}</code></td><td>${escapeHtml(violation.actor)}</td><td class="text detail">${escapeHtml(violation.detail)}</td><td>${violation.session ?? ''}</td><td>${violation.request ?? ''}</td></tr>`,
     )
     .join('\n');
   const more = violations.length > maxTableRows ? `<p>and ${violations.length - maxTableRows} more in summary.json.</p>` : '';
@@ -178,17 +196,41 @@ ${rows}
 }
 
 function drainsTable(drains: readonly DrainRow[]): string {
-  if (drains.length === 0) return '<p>No server entered maintenance or a drain.</p>';
+  if (drains.length === 0) return '<p>No server or ODR entered maintenance or a drain.</p>';
   const rows = drains
     .slice(0, maxTableRows)
-    .map(
-      (drain) =>
-        `<tr><td>${escapeHtml(drain.name)}</td><td class="text">${drain.kind}</td><td>${formatSpan(drain.startUs)}</td><td>${drain.deadlineUs === undefined ? '' : formatSpan(drain.deadlineUs)}</td><td>${drain.openAtStart}</td><td>${drain.timeToDrainUs === undefined ? '' : formatSpan(drain.timeToDrainUs)}</td><td>${drain.openAtEnd}</td><td class="text">${escapeHtml(drain.outcome)}</td></tr>`,
-    )
+    .map((drain) => {
+      const dropped = drain.droppedAtEntry === 0 ? '0' : `${formatCount(drain.droppedAtEntry)} (${escapeHtml(drain.droppedAtEntryCause)})`;
+      const cells = [
+        escapeHtml(drain.name),
+        escapeHtml(drain.kind),
+        formatSpan(drain.startUs),
+        formatSpan(drain.endUs),
+        drain.deadlineUs === undefined ? '' : formatSpan(drain.deadlineUs),
+        formatCount(drain.openAtStart),
+        dropped,
+        drain.timeToDrainUs === undefined ? '—' : formatSpan(drain.timeToDrainUs),
+        formatCount(drain.sessionsCutAtDeadline),
+        formatCount(drain.openAtEnd),
+        `<td class="text">${escapeHtml(drain.outcome)}</td>`,
+      ];
+      return `<tr>${cells.map((cell) => (cell.startsWith('<td') ? cell : `<td>${cell}</td>`)).join('')}</tr>`;
+    })
     .join('\n');
-  const more = drains.length > maxTableRows ? `<p>and ${drains.length - maxTableRows} more.</p>` : '';
+  const more = drains.length > maxTableRows ? `<p>and ${formatCount(drains.length - maxTableRows)} more in summary.json (<code>maintenance.windows</code>).</p>` : '';
   return `<table>
-<tr><th>server</th><th>kind</th><th>from</th><th>deadline</th><th>sessions at start</th><th>time to drain</th><th>open at end</th><th>outcome</th></tr>
+<tr><th>server or ODR</th><th>kind</th><th>from</th><th>to</th><th>deadline</th><th>sessions at start</th><th>dropped on entering</th><th>time to drain</th><th>cut at deadline</th><th>open at end</th><th>outcome</th></tr>
+${rows}
+</table>${more}`;
+}
+
+function eventsTable(events: HtmlReportInput['events']): string {
+  if (events === undefined || events.list.length === 0) return '<p>No fault, maintenance step or drain in this run.</p>';
+  const rows = events.list.map((event, index) => `<tr class="${event.kind}"><td>${index + 1}</td><td>${formatSpan(event.timeUs)}</td><td class="text">${event.kind}</td><td class="text">${escapeHtml(event.label)}</td></tr>`).join('\n');
+  const more = events.leftOut > 0 ? `<p>and ${formatCount(events.leftOut)} more events, not kept.</p>` : '';
+  return `<p>Numbered as on the cluster timeline.</p>
+<table>
+<tr><th>#</th><th>virtual time</th><th>kind</th><th>event</th></tr>
 ${rows}
 </table>${more}`;
 }

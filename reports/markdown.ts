@@ -1,5 +1,5 @@
 import { formatDuration } from '../sim/scenario/units.js';
-import { formatSpan } from './charts/format.js';
+import { formatCount, formatSpan } from './charts/format.js';
 import type { HtmlReportInput } from './html.js';
 
 // A CI job summary is read at a glance: long lists are cut, the report has the rest.
@@ -14,7 +14,7 @@ export function markdownSummary(input: Omit<HtmlReportInput, 'charts'>): string 
   const lines: string[] = [];
   lines.push(`## ${verdict === 'pass' ? '✅' : '❌'} ${cell(summary.scenario.name)}: ${verdict.toUpperCase()}`);
   lines.push('');
-  lines.push(`Seed ${summary.seed}, ${formatDuration(summary.durationUs)} of virtual time, ${summary.events.processed} events. Reproduce: \`${summary.reproduce}\``);
+  lines.push(`Seed ${summary.seed}, ${summary.incomplete === true ? `${formatDuration(summary.stoppedAtUs ?? 0)} of the planned ${formatDuration(summary.durationUs)}` : formatDuration(summary.durationUs)} of virtual time, ${formatCount(summary.events.processed)} events. Reproduce: \`${summary.reproduce}\``);
   if (summary.incomplete === true) lines.push('', `**Incomplete:** stopped at ${formatDuration(summary.stoppedAtUs ?? 0)} of virtual time: ${summary.incompleteReason ?? ''}`);
   lines.push('');
   lines.push('| protocol | sessions started | completed | dropped | rejected | open at end | requests | p50 | p99 |');
@@ -22,13 +22,13 @@ export function markdownSummary(input: Omit<HtmlReportInput, 'charts'>): string 
   for (const [protocol, figures] of Object.entries(summary.protocols)) {
     const { sessions, requests, latency } = figures;
     lines.push(
-      `| ${protocol.toUpperCase()} | ${sessions.started} | ${sessions.completed} | ${sessions.dropped} | ${sessions.rejected} | ${sessions.open} | ${requests.total} | ${formatDuration(latency.p50Us)} | ${formatDuration(latency.p99Us)} |`,
+      `| ${protocol.toUpperCase()} | ${formatCount(sessions.started)} | ${formatCount(sessions.completed)} | ${formatCount(sessions.dropped)} | ${formatCount(sessions.rejected)} | ${formatCount(sessions.open)} | ${formatCount(requests.total)} | ${formatDuration(latency.p50Us)} | ${formatDuration(latency.p99Us)} |`,
     );
   }
   const causes = Object.entries(summary.sessions.droppedByCause);
   if (causes.length > 0) {
     lines.push('');
-    lines.push(`Dropped sessions by cause: ${causes.map(([cause, count]) => `\`${cause}\` ${count}`).join(', ')}`);
+    lines.push(`Dropped sessions by cause: ${causes.map(([cause, count]) => `\`${cause}\` ${formatCount(count)}`).join(', ')}`);
   }
   lines.push('');
   lines.push('### Expectations');
@@ -54,10 +54,10 @@ export function markdownSummary(input: Omit<HtmlReportInput, 'charts'>): string 
     lines.push('');
     lines.push('### Maintenance windows and drains');
     lines.push('');
-    lines.push('| server | from | time to drain | outcome |');
-    lines.push('|---|--:|--:|---|');
+    lines.push('| server or ODR | kind | from | dropped on entering | time to drain | outcome |');
+    lines.push('|---|---|--:|--:|--:|---|');
     for (const drain of drains.slice(0, maxRows)) {
-      lines.push(`| ${cell(drain.name)} | ${formatSpan(drain.startUs)} | ${drain.timeToDrainUs === undefined ? '—' : formatSpan(drain.timeToDrainUs)} | ${cell(drain.outcome)} |`);
+      lines.push(`| ${cell(drain.name)} | ${cell(drain.kind)} | ${formatSpan(drain.startUs)} | ${formatCount(drain.droppedAtEntry)} | ${drain.timeToDrainUs === undefined ? '—' : formatSpan(drain.timeToDrainUs)} | ${cell(drain.outcome)} |`);
     }
     if (drains.length > maxRows) lines.push(`\nand ${drains.length - maxRows} more in index.html.`);
   }

@@ -34,7 +34,15 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   ];
   const files = new Map<string, string>();
   for (const chart of charts) files.set(chart.file, chart.svg);
-  const content = { summary, expectations, verdict, violations, drains: series === undefined ? [] : drainRows(series), charts } as const;
+  const content = {
+    summary,
+    expectations,
+    verdict,
+    violations,
+    drains: drainRows(result.figures.maintenanceWindows.episodes),
+    ...(series === undefined ? {} : { events: { list: series.annotations, leftOut: series.annotationsLeftOut } }),
+    charts,
+  } as const;
   files.set('index.html', htmlReport(content));
   files.set('summary.md', markdownSummary(content));
   files.set('summary.json', `${JSON.stringify({ ...summary, verdict, expectations }, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import type { Violation } from '../sim/checkers/checker.js';
 import { protocolNames, type CollectedFigures, type ProtocolFigures } from '../sim/metrics/collector.js';
 import type { RunResult } from '../sim/run/run.js';
+import { summarizeMaintenance, type MaintenanceSummary } from './maintenance-summary.js';
 import { summarizeResilience, type ResilienceSummary } from './resilience-summary.js';
 
 /** The version written into every summary, part of what reproduces a run. */
@@ -47,6 +48,8 @@ export interface Summary extends ResilienceSummary {
   /** Invariants checked over the run; any violation fails it. Only the first ones are listed. */
   violations: { count: number; byRule: Record<string, number>; first: Violation[] };
   checks: { rules: string[]; notes: Record<string, number> };
+  /** Every maintenance window and drain-down period, of servers and ODRs, with the figures of each. */
+  maintenance: MaintenanceSummary;
   /** State changes of the ODRs (ODR maintenance), by ODR name. */
   routers: Record<string, { states: { atUs: number; state: string; mode: string }[] }>;
   /** What the placement controller did, with the counts it decided on. */
@@ -88,6 +91,7 @@ export function summarize(result: RunResult): Summary {
     servers,
     violations: { count: result.checks.violationCount, byRule: result.checks.violationsByRule, first: result.checks.violations },
     checks: { rules: result.checks.rules, notes: result.checks.notes },
+    maintenance: summarizeMaintenance(figures.maintenanceWindows, result.stopped?.atUs ?? loaded.scenario.duration),
     routers: Object.fromEntries(figures.control.routers),
     placement: figures.control.placement,
     health: figures.control.health,

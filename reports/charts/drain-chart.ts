@@ -1,8 +1,9 @@
 import type { DrainEpisode, TimeSeries } from '../../sim/metrics/series.js';
 import { seriesProtocols } from '../../sim/metrics/series.js';
+import { droppedAtEntryByCause } from '../../sim/metrics/maintenance-windows.js';
 import { markColors, protocolColors, protocolLabels } from './colors.js';
 import { createCanvas, drawLegendRow, px, spanUnit, type D3, type Group } from './frame.js';
-import { formatSpan } from './format.js';
+import { formatCount, formatSpan } from './format.js';
 
 // Beyond this many panels the chart would be a wall: the first ones are drawn, the table lists all.
 const maxPanels = 24;
@@ -14,7 +15,7 @@ const width = 900;
  * protocol from that moment, the drain deadline, and when it drained or had sessions cut.
  */
 export function drainChart(series: TimeSeries): string | undefined {
-  const drawn = series.episodes.filter((episode) => episode.curve !== undefined).slice(0, maxPanels);
+  const drawn = series.episodes.filter((episode) => episode.curve !== undefined && episode.target === 'server').slice(0, maxPanels);
   if (drawn.length === 0) return undefined;
   const total = series.episodes.length + series.episodesLeftOut;
   const columns = drawn.length === 1 ? 1 : 2;
@@ -24,7 +25,7 @@ export function drainChart(series: TimeSeries): string | undefined {
   const subtitle =
     drawn.length < total
       ? `${drawn.length} of ${total} maintenance windows and drains drawn (the first ones); the report's table lists all`
-      : `${total} maintenance window${total === 1 ? '' : 's'} and drains; time to drain written in each panel`;
+      : `${total} maintenance window${total === 1 ? '' : 's'} or drain${total === 1 ? '' : 's'}; what happened to the sessions written in each panel`;
   const canvas = createCanvas({ title: 'Drain: open sessions of each server in maintenance', subtitle, width, height });
   const used = seriesProtocols.filter((protocol) => drawn.some((episode) => episode.curve!.open[seriesProtocols.indexOf(protocol)]!.some((open) => open > 0)));
   drawLegendRow(canvas.svg, 16, 48, [
@@ -52,22 +53,26 @@ function drawPanel(
   const plotWidth = panelWidth - margin.left - margin.right;
   const plotHeight = panelHeight - margin.top - margin.bottom;
   const curve = episode.curve!;
-  const lastUs = Math.max(episode.endUs, episode.deadlineUs ?? 0, curve.timesUs.at(-1) ?? 0);
-  const spanUs = Math.max(1_000, Math.ceil((lastUs - episode.startUs) * 1.08));
+  // The axis spans what happened to the sessions: up to the drain, or to the deadline or the end.
+  const lastUs = episode.drainedAtUs ?? Math.max(episode.endUs, episode.deadlineUs ?? 0);
+  const spanUs = Math.max(1_000_000, Math.ceil((lastUs - episode.startUs) * 1.15));
   const unit = spanUnit(spanUs);
   const x = d3.scaleLinear().domain([0, spanUs / unit.divisor]).range([0, plotWidth]);
   const peak = Math.max(1, ...curve.open.flat());
   const y = d3.scaleLinear().domain([0, peak]).nice().range([plotHeight, 0]);
-  const at = (timeUs: number) => px(x((timeUs - episode.startUs) / unit.divisor));
+  // Sessions are whole: no fractional ticks.
+  const yTicks = y.ticks(4).filter(Number.isInteger);
+  // Whatever comes after the span (a window that goes on long after its drain) is drawn at its edge.
+  const at = (timeUs: number) => px(x(Math.min(timeUs - episode.startUs, spanUs) / unit.divisor));
 
-  panel.append('text').attr('x', margin.left).attr('y', 14).attr('font-weight', 'bold').text(`${episode.name}: ${episode.kind} from ${formatSpan(episode.startUs)}`);
+  panel.append('text').attr('x', margin.left).attr('y', 14).attr('font-weight', 'bold').text(`${episode.name}: ${episode.mode === '' ? episode.kind : `${episode.mode} maintenance`} from ${formatSpan(episode.startUs)}`);
   const outcome = outcomeText(episode);
   panel.append('text').attr('x', margin.left).attr('y', 28).attr('fill', outcome.color).text(outcome.text);
 
   const plot = panel.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
-  plot.append('g').attr('class', 'grid').call(d3.axisLeft(y).ticks(4).tickSize(-plotWidth).tickFormat(() => ''));
+  plot.append('g').attr('class', 'grid').call(d3.axisLeft(y).tickValues(yTicks).tickSize(-plotWidth).tickFormat(() => ''));
   plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${plotHeight})`).call(d3.axisBottom(x).ticks(6));
-  plot.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(4).tickFormat(d3.format('~s')));
+  plot.append('g').attr('class', 'axis').call(d3.axisLeft(y).tickValues(yTicks).tickFormat(d3.format(',')));
   plot.append('text').attr('x', plotWidth / 2).attr('y', plotHeight + 30).attr('text-anchor', 'middle').text(`time since entering (${unit.label})`);
   plot.append('text').attr('transform', `translate(-40,${plotHeight / 2}) rotate(-90)`).attr('text-anchor', 'middle').text('open sessions');
 
@@ -82,7 +87,13 @@ function drawPanel(
     if (!values.some((open) => open > 0)) continue;
     plot.append('path').attr('d', line(values) ?? '').attr('fill', 'none').attr('stroke', protocolColors[protocol]!).attr('stroke-width', 1.6);
   }
-  if (episode.deadlineUs !== undefined) {
+  const droppedAtEntry = Object.values(droppedAtEntryByCause(episode)).reduce((sum, count) => sum + count, 0);
+  if (droppedAtEntry > 0) {
+    // The fall at the start is on the axis itself: a mark says what it was.
+    plot.append('circle').attr('class', 'dropped-at-entry').attr('cx', 0).attr('cy', px(y(episode.openAtStart))).attr('r', 4).attr('fill', markColors.cut);
+    plot.append('text').attr('x', 6).attr('y', px(y(episode.openAtStart)) + 4).attr('fill', markColors.cut).text(`${formatCount(droppedAtEntry)} dropped on entering`);
+  }
+  if (episode.deadlineUs !== undefined && episode.deadlineUs - episode.startUs <= spanUs) {
     const deadline = at(episode.deadlineUs);
     plot.append('line').attr('x1', deadline).attr('x2', deadline).attr('y1', 0).attr('y2', plotHeight).attr('stroke', markColors.deadline).attr('stroke-dasharray', '5,3').attr('stroke-width', 1.5);
     plot.append('text').attr('x', deadline - 4).attr('y', 10).attr('text-anchor', 'end').attr('fill', markColors.deadline).text('deadline');
@@ -101,20 +112,32 @@ function drawPanel(
 /** What happened to the sessions, in words: the figure people look for first. */
 export function outcomeText(episode: DrainEpisode): { text: string; color: string } {
   const since = (timeUs: number) => formatSpan(timeUs - episode.startUs);
+  if (episode.target === 'router') return { text: `ODR out of service for ${since(episode.endUs)}: the sprayer sent its traffic to the other ODRs`, color: '#555' };
+  const atEntry = entryText(episode);
+  const left = episode.openAtStart - episode.givenUpAtEntry.reduce((sum, given) => sum + given, 0);
+  const prefix = atEntry === '' ? '' : `${atEntry}; `;
   if (episode.drainedAtUs !== undefined) {
-    const text = episode.openAtStart === 0 ? 'no sessions to drain' : `drained in ${since(episode.drainedAtUs)} (${episode.openAtStart} sessions at start)`;
-    return { text, color: markColors.drained };
+    if (left === 0) return { text: `${prefix}nothing left to drain`, color: atEntry === '' ? markColors.drained : markColors.cut };
+    return { text: `${prefix}${formatCount(left)} session${left === 1 ? '' : 's'} drained in ${since(episode.drainedAtUs)}`, color: atEntry === '' ? markColors.drained : markColors.cut };
   }
   switch (episode.end) {
     case 'expired':
-      return { text: `${episode.openAtEnd} sessions cut at the deadline, after ${since(episode.endUs)}`, color: markColors.cut };
+      return { text: `${prefix}${formatCount(episode.openAtEnd)} sessions cut at the deadline, after ${since(episode.endUs)}`, color: markColors.cut };
     case 'failed':
-      return { text: `failed after ${since(episode.endUs)} with ${episode.openAtEnd} sessions open`, color: markColors.cut };
+      return { text: `${prefix}failed after ${since(episode.endUs)} with ${formatCount(episode.openAtEnd)} sessions open`, color: markColors.cut };
     case 'stopped':
-      return { text: `stopped after ${since(episode.endUs)} with ${episode.openAtEnd} sessions open`, color: markColors.cut };
+      return { text: `${prefix}stopped after ${since(episode.endUs)} with ${formatCount(episode.openAtEnd)} sessions open`, color: markColors.cut };
     case 'exited':
-      return { text: `back in service after ${since(episode.endUs)}, ${episode.openAtEnd} sessions never drained`, color: '#555' };
+      return { text: `${prefix}back in service after ${since(episode.endUs)}, ${formatCount(episode.openAtEnd)} sessions never drained`, color: '#555' };
     default:
-      return { text: `not drained: ${episode.openAtEnd} sessions open at the end of the run`, color: '#555' };
+      return { text: `${prefix}not drained: ${formatCount(episode.openAtEnd)} sessions open at the end of the run`, color: '#555' };
   }
+}
+
+/** The sessions given up on entering (break and stop modes): dropped with their cause, or failed over. */
+function entryText(episode: DrainEpisode): string {
+  const parts = Object.entries(droppedAtEntryByCause(episode)).map(([cause, count]) => `${formatCount(count)} of ${formatCount(episode.openAtStart)} sessions dropped on entering (${cause})`);
+  const failedOver = episode.failedOverAtEntry.reduce((sum, count) => sum + count, 0);
+  if (failedOver > 0) parts.push(`${formatCount(failedOver)} failed over on entering`);
+  return parts.join(', ');
 }

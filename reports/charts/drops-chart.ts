@@ -1,8 +1,8 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
-import { seriesProtocols } from '../../sim/metrics/series.js';
-import { protocolColors, protocolLabels } from './colors.js';
+import { otherCauses, seriesProtocols } from '../../sim/metrics/series.js';
+import { annotationColors, protocolLabels } from './colors.js';
 import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit } from './frame.js';
-import { formatSpan } from './format.js';
+import { formatCount, formatSpan } from './format.js';
 
 // More causes than colours would repeat colours: the smallest are summed as "other causes".
 const maxCauses = 9;
@@ -20,7 +20,7 @@ export function droppedByCauseChart(series: TimeSeries): string | undefined {
 
   const totalOf = (counts: ReadonlyMap<string, number>) => [...counts.values()].reduce((sum, count) => sum + count, 0);
   const grandTotal = rows.reduce((sum, row) => sum + totalOf(row.causes), 0);
-  const frame = createFrame({ title: 'Dropped sessions by protocol and cause', subtitle: `${grandTotal} sessions dropped in all`, height: 360, marginRight: 220 });
+  const frame = createFrame({ title: 'Dropped sessions by protocol and cause', subtitle: `${formatCount(grandTotal)} sessions dropped in all`, height: 360, marginRight: 220 });
   const { d3, plot, width, height } = frame;
   const x = d3
     .scaleBand<number>()
@@ -56,7 +56,7 @@ export function droppedByCauseChart(series: TimeSeries): string | undefined {
       .attr('x', px(x(row.protocol)! + x.bandwidth() / 2))
       .attr('y', px(y(base) - 4))
       .attr('text-anchor', 'middle')
-      .text(String(base));
+      .text(formatCount(base));
   }
   plot
     .append('g')
@@ -73,25 +73,34 @@ export function droppedByCauseChart(series: TimeSeries): string | undefined {
   return frame.node.svgString();
 }
 
-/** Dropped sessions per window of virtual time, stacked by protocol. */
+/**
+ * Dropped sessions per window of virtual time, stacked by cause (why they were dropped is the
+ * question), with the run's faults and maintenance steps marked, numbered as on the timeline.
+ */
 export function droppedOverTimeChart(series: TimeSeries): string | undefined {
-  const protocols = seriesProtocols.filter((protocol) => series.droppedPerWindow.get(protocol)!.some((count) => count > 0));
-  if (protocols.length === 0) return undefined;
+  const causes = [...series.droppedPerWindow.keys()].filter((cause) => series.droppedPerWindow.get(cause)!.some((count) => count > 0)).sort(byCauseName);
+  if (causes.length === 0) return undefined;
+  const color = (cause: string) => palette[causes.indexOf(cause) % palette.length]!;
   const unit = timeAxisUnit(series.durationUs);
-  const frame = createFrame({ title: 'Dropped sessions over time', subtitle: `sessions dropped in each ${formatSpan(series.windowUs)} window, by protocol`, height: 320 });
+  const frame = createFrame({
+    title: 'Dropped sessions over time',
+    subtitle: `sessions dropped in each ${formatSpan(series.windowUs)} window, by cause; lines: faults (red) and maintenance steps, numbered as on the timeline`,
+    height: 320,
+    marginRight: 220,
+  });
   const { d3, plot, width, height } = frame;
   const x = d3.scaleLinear().domain([0, series.durationUs / unit.divisor]).range([0, width]);
   let peak = 1;
   for (let window = 0; window < series.windows; window++) {
-    peak = Math.max(peak, protocols.reduce((sum, protocol) => sum + series.droppedPerWindow.get(protocol)![window]!, 0));
+    peak = Math.max(peak, causes.reduce((sum, cause) => sum + series.droppedPerWindow.get(cause)![window]!, 0));
   }
   const y = d3.scaleLinear().domain([0, peak]).nice().range([height, 0]);
   drawAxes(frame, x, y, unit.label, `dropped sessions per ${formatSpan(series.windowUs)}`);
   const barWidth = Math.max(1, width / series.windows - 0.5);
   for (let window = 0; window < series.windows; window++) {
     let base = 0;
-    for (const protocol of protocols) {
-      const count = series.droppedPerWindow.get(protocol)![window]!;
+    for (const cause of causes) {
+      const count = series.droppedPerWindow.get(cause)![window]!;
       if (count === 0) continue;
       plot
         .append('rect')
@@ -99,15 +108,31 @@ export function droppedOverTimeChart(series: TimeSeries): string | undefined {
         .attr('width', px(barWidth))
         .attr('y', px(y(base + count)))
         .attr('height', px(y(base) - y(base + count)))
-        .attr('fill', protocolColors[protocol]!);
+        .attr('fill', color(cause))
+        .append('title')
+        .text(`${cause}: ${count}`);
       base += count;
     }
   }
+  series.annotations.forEach((annotation, index) => {
+    if ((annotation.kind !== 'fault' && annotation.kind !== 'maintenance') || annotation.timeUs > series.durationUs) return;
+    const at = px(x(annotation.timeUs / unit.divisor));
+    const mark = plot.append('g').attr('class', `event ${annotation.kind}`);
+    mark.append('line').attr('x1', at).attr('x2', at).attr('y1', 0).attr('y2', height).attr('stroke', annotationColors[annotation.kind]).attr('stroke-dasharray', '3,3').attr('opacity', 0.8);
+    mark.append('text').attr('x', at + 2).attr('y', 10).attr('font-size', 9).attr('fill', annotationColors[annotation.kind]).text(String(index + 1));
+    mark.append('title').text(`${index + 1}. ${formatSpan(annotation.timeUs)}: ${annotation.label}`);
+  });
   drawLegend(
     frame,
-    protocols.map((protocol) => ({ label: protocolLabels[protocol]!, color: protocolColors[protocol]! })),
+    causes.map((cause) => ({ label: cause, color: color(cause) })),
   );
   return frame.node.svgString();
+}
+
+/** Causes in name order, "other causes" last. */
+function byCauseName(a: string, b: string): number {
+  if (a === otherCauses || b === otherCauses) return a === otherCauses ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function topCauses(all: readonly ReadonlyMap<string, number>[]): string[] {

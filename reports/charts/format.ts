@@ -8,3 +8,13 @@ export function formatSpan(us: number): string {
   const totalMinutes = Math.round(totalSeconds / 60);
   return `${Math.floor(totalMinutes / 60)}h ${String(totalMinutes % 60).padStart(2, '0')}m`;
 }
+
+/** Counts with thousands separators, as every report writes them: 1,448. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+/** A figure with thousands separators and at most two decimals: 1,448.5. */
+export function formatFigure(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}

@@ -7,7 +7,8 @@ import { formatSpan } from './format.js';
 // Past this many servers, one lane each is unreadable: the chart counts servers by state and
 // keeps lanes for the servers that left the running state.
 const maxLanes = 40;
-const maxListedAnnotations = 20;
+// The chart lists the first events; the report's events table lists them all.
+const maxListedAnnotations = 40;
 const width = 900;
 const margin = { left: 130, right: 24 };
 
@@ -43,6 +44,9 @@ export function timelineChart(series: TimeSeries): string | undefined {
   const x = d3.scaleLinear().domain([0, series.durationUs / unit.divisor]).range([0, plotWidth]);
   const xOfWindow = (window: number) => px(x((Math.min(window * series.windowUs, series.durationUs)) / unit.divisor));
   const plot = svg.append('g').attr('transform', `translate(${margin.left},0)`);
+  // A stopped run has no states past its stop: the bands end there, at a marker.
+  const stopped = series.endUs < series.durationUs;
+  const lastWindow = stopped ? Math.min(series.windows - 1, Math.floor(series.endUs / series.windowUs)) : series.windows - 1;
 
   if (aggregate) drawStateCounts(d3, plot, series, top, aggregateHeight, xOfWindow);
 
@@ -52,7 +56,7 @@ export function timelineChart(series: TimeSeries): string | undefined {
   lanes.forEach((ordinal, index) => {
     const laneTop = lanesTop + index * laneHeight;
     const lane = plot.append('g').attr('transform', `translate(0,${laneTop})`);
-    for (const band of bandsOf(series, ordinal)) {
+    for (const band of bandsOf(series, ordinal, lastWindow)) {
       lane
         .append('rect')
         .attr('x', xOfWindow(band.from))
@@ -67,7 +71,7 @@ export function timelineChart(series: TimeSeries): string | undefined {
         .digits(1)
         .x((_, window) => xOfWindow(window + 0.5))
         .y((count) => (laneHeight - 3) * (1 - count / peakRequests) + 1);
-      lane.append('path').attr('d', line(Array.from(accepted)) ?? '').attr('fill', 'none').attr('stroke', '#333').attr('stroke-width', 0.8);
+      lane.append('path').attr('d', line(Array.from(accepted.subarray(0, lastWindow + 1))) ?? '').attr('fill', 'none').attr('stroke', '#333').attr('stroke-width', 0.8);
     }
     lane
       .append('text')
@@ -85,6 +89,12 @@ export function timelineChart(series: TimeSeries): string | undefined {
   plot.append('text').attr('x', plotWidth / 2).attr('y', axisY + 32).attr('text-anchor', 'middle').text(unit.label);
   if (perServerRequests && lanes.length > 0) {
     svg.append('text').attr('x', 16).attr('y', axisY + 14).attr('class', 'subtitle').text(`peak ${Math.round(peakRequests / (series.windowUs / 1_000_000))} req/s`);
+  }
+
+  if (stopped) {
+    const at = px(x(series.endUs / unit.divisor));
+    plot.append('line').attr('class', 'run-stopped').attr('x1', at).attr('x2', at).attr('y1', lanesTop - 14).attr('y2', axisY).attr('stroke', annotationColors.fault).attr('stroke-width', 2).attr('stroke-dasharray', '6,3');
+    plot.append('text').attr('x', at - 4).attr('y', lanesTop - 16).attr('text-anchor', 'end').attr('fill', annotationColors.fault).text(`run stopped at ${formatSpan(series.endUs)} of ${formatSpan(series.durationUs)}`);
   }
 
   // Events closer than a few pixels share one mark, labelled with the range of their numbers.
@@ -140,9 +150,10 @@ function notableServers(series: TimeSeries): number[] {
   return firstChange.sort((a, b) => a.window - b.window || a.ordinal - b.ordinal).map((change) => change.ordinal);
 }
 
-function bandsOf(series: TimeSeries, ordinal: number): { from: number; to: number; state: number }[] {
+/** The state bands of a server up to `lastWindow` (the run's last, or the one it was stopped in). */
+function bandsOf(series: TimeSeries, ordinal: number, lastWindow: number): { from: number; to: number; state: number }[] {
   const bands: { from: number; to: number; state: number }[] = [];
-  for (let window = 0; window < series.windows; window++) {
+  for (let window = 0; window <= lastWindow; window++) {
     const state = series.states[ordinal * series.windows + window]!;
     const last = bands.at(-1);
     if (last !== undefined && last.state === state) last.to = window + 1;

@@ -4,7 +4,10 @@ import { figureValue, isDurationFigure } from '../../sim/experiments/figures.js'
 import { compareValues, quantity } from '../../sim/experiments/find.js';
 import { formatValue, type Parameter } from '../../sim/experiments/parameters.js';
 import type { SweepResult } from '../../sim/experiments/sweep.js';
+import { parseExpectation } from '../../sim/run/expectations.js';
 import { formatDuration } from '../../sim/scenario/units.js';
+import { formatFigure } from '../charts/format.js';
+import { confidenceText } from './find-text.js';
 import { sweepChart, type SweepLine } from './sweep-chart.js';
 
 /** The file of a grid point's scenario, written next to the results so any run can be reproduced. */
@@ -121,22 +124,37 @@ function sweepCharts(result: SweepResult): Chart[] {
       const lines = [...groups.values()].map((group) => ({ label: group.label, points: group.points.sort((a, b) => a.x - b.x) }));
       if (lines.length === 0) return;
       const file = `${slug(figure.name)}-vs-${slug(parameter.name)}.svg`;
+      const integerX = parameter.values.every((value) => Number.isInteger(typeof value === 'number' ? value : Number(value)));
+      const threshold = thresholdOf(plan.find?.conditions ?? [], figure.name, figure.scale);
       const title = `${figure.title} against ${parameter.name}`;
       charts.push({
         file,
         title,
         svg: sweepChart({
           title,
-          subtitle: `${plan.base.scenario.name}: line = mean of ${plan.seedsPerPoint} seeds, band = lowest to highest seed`,
+          subtitle: `${plan.base.scenario.name}: ${integerX ? 'square' : 'line'} = mean of ${plan.seedsPerPoint} seeds, ${integerX ? 'bar' : 'band'} = lowest to highest seed`,
           xLabel: axis.label,
           yLabel: figure.yLabel,
           ...(axis.ticks === undefined ? {} : { xTicks: axis.ticks }),
           lines,
+          yScale: figure.name === 'sessions.dropped' ? 'symlog' : 'linear',
+          ...(threshold === undefined ? {} : { threshold }),
+          integerX,
         }),
       });
     });
   }
   return charts;
+}
+
+/** The limit a question's condition puts on a plotted figure, in the chart's unit. */
+function thresholdOf(conditions: readonly string[], figure: string, scale: number): { value: number; label: string } | undefined {
+  for (const condition of conditions) {
+    const parsed = parseExpectation(condition);
+    if (typeof parsed === 'string' || parsed.path.join('.') !== figure) continue;
+    return { value: parsed.limit * scale, label: `limit: ${condition.trim()}` };
+  }
+  return undefined;
 }
 
 const maxLabelledValues = 12;
@@ -168,7 +186,7 @@ function slug(text: string): string {
 function sweepHtml(result: SweepResult, charts: readonly Chart[]): string {
   const { plan } = result;
   const shown = result.figureNames.filter((name) => name === 'sessions.dropped' || name.startsWith('latency.'));
-  const format = (name: string, value: number) => (isDurationFigure(result.runs[0]?.outcome.summary, name) ? formatDuration(Math.round(value)) : String(Math.round(value * 100) / 100));
+  const format = (name: string, value: number) => (isDurationFigure(result.runs[0]?.outcome.summary, name) ? formatDuration(Math.round(value)) : formatFigure(value));
   const pointRows = plan.points
     .map((point, index) => {
       const spreads = result.spreads[index]!;
@@ -176,7 +194,9 @@ function sweepHtml(result: SweepResult, charts: readonly Chart[]): string {
         const spread = spreads[name];
         return spread === null || spread === undefined ? '<td></td>' : `<td>${format(name, spread.mean)} <small>(${format(name, spread.min)}–${format(name, spread.max)})</small></td>`;
       });
-      return `<tr><td>${point.index}</td>${point.values.map((value) => `<td>${escapeHtml(formatValue(value))}</td>`).join('')}${cells.join('')}</tr>`;
+      const runs = result.runs.filter((run) => run.point === point.index);
+      const passing = `<td>${runs.filter((run) => run.outcome.passed).length}/${runs.length}</td>`;
+      return `<tr><td>${point.index}</td>${point.values.map((value) => `<td>${escapeHtml(formatValue(value))}</td>`).join('')}${passing}${cells.join('')}</tr>`;
     })
     .join('\n');
   return `<!doctype html>
@@ -199,7 +219,7 @@ function sweepHtml(result: SweepResult, charts: readonly Chart[]): string {
 ${plan.find === undefined ? '' : findHtml(result)}
 <h2>Grid points (mean over seeds, lowest–highest)</h2>
 <table>
-<tr><th>point</th>${plan.parameters.map((parameter) => `<th>${escapeHtml(parameter.name)}</th>`).join('')}${shown.map((name) => `<th>${escapeHtml(name)}</th>`).join('')}</tr>
+<tr><th>point</th>${plan.parameters.map((parameter) => `<th>${escapeHtml(parameter.name)}</th>`).join('')}<th>seeds where <code>expect:</code> held</th>${shown.map((name) => `<th>${escapeHtml(name)}</th>`).join('')}</tr>
 ${pointRows}
 </table>
 ${charts.map((chart) => `<figure id="${escapeHtml(chart.file)}">${chart.svg}</figure>`).join('\n')}
@@ -213,8 +233,14 @@ function findHtml(result: SweepResult): string {
     .map((answer) => {
       const others = Object.entries(answer.others).map(([name, value]) => `${name}=${formatValue(value)}`).join(', ') || '—';
       const value = answer.value === undefined ? 'none in the sweep' : formatValue(answer.value);
-      return `<tr><td>${escapeHtml(others)}</td><td><b>${escapeHtml(value)}</b>${answer.notMonotone ? ' (a value beyond it fails again)' : ''}</td></tr>`;
+      const chosen = answer.tried.find((entry) => entry.value === answer.value);
+      const tried = answer.tried.map((entry) => `${escapeHtml(formatValue(entry.value))}: ${entry.seedsPassing}/${entry.seeds}`).join(', ');
+      return `<tr><td>${escapeHtml(others)}</td><td><b>${escapeHtml(value)}</b>${answer.notMonotone ? ' (a value beyond it fails again)' : ''}</td><td>${chosen === undefined ? '' : escapeHtml(confidenceText(chosen))}</td><td>${tried}</td></tr>`;
     })
     .join('\n');
-  return `<h2>${escapeHtml(result.plan.find!.text)}</h2>\n<table>\n<tr><th>other parameters</th><th>answer (holds in every seed)</th></tr>\n${rows}\n</table>`;
+  return `<h2>${escapeHtml(result.plan.find!.text)}</h2>
+<table>
+<tr><th>other parameters</th><th>answer (holds in every seed)</th><th>confidence (exact binomial bound)</th><th>seeds passing at each value</th></tr>
+${rows}
+</table>`;
 }

@@ -14,12 +14,14 @@ export function isDurationFigure(summary: unknown, name: string): boolean {
   return figureValue(summary, name) !== undefined && lookUp(summary, { path: name.split('.'), operator: '==', limit: 0, isDuration: false }) === undefined;
 }
 
-/** The figures every sweep and comparison reports, for each protocol the runs saw. */
+/** The figures every sweep and comparison reports, for each protocol the runs saw, and the drains when there are maintenance windows. */
 export function keyFigureNames(summaries: readonly Record<string, unknown>[]): string[] {
   const protocols = new Set<string>();
   for (const summary of summaries) for (const protocol of Object.keys((summary.protocols ?? {}) as object)) protocols.add(protocol);
   const names = ['sessions.started', 'sessions.completed', 'sessions.dropped', 'sessions.rejected'];
-  for (const protocol of [...protocols].sort()) names.push(`sessions.${protocol}.dropped`, `latency.${protocol}.p50`, `latency.${protocol}.p99`);
+  for (const protocol of [...protocols].sort()) names.push(`sessions.${protocol}.completed`, `sessions.${protocol}.dropped`, `latency.${protocol}.p50`, `latency.${protocol}.p99`);
+  // Runs with maintenance windows: how long the longest drain took, and what entering dropped.
+  if (summaries.some((summary) => ((summary.maintenance as { count?: number } | undefined)?.count ?? 0) > 0)) names.push('maintenance.maxTimeToDrain', 'maintenance.droppedAtEntry');
   return names;
 }
 

@@ -1,6 +1,7 @@
 import { evaluateExpectations, parseExpectation } from '../run/expectations.js';
 import { parseDuration, parseRate } from '../scenario/units.js';
 import { formatValue, type Parameter } from './parameters.js';
+import { failureRateUpperBound } from './statistics.js';
 
 /**
  * A capacity question over a sweep: `min cluster.nodes.count where sessions.dropped == 0 and
@@ -44,8 +45,11 @@ export interface FindAnswer {
   others: Record<string, unknown>;
   /** The answer, or undefined when no value of the sweep satisfies the conditions. */
   value: unknown;
-  /** For each value tried, in the question's order: in how many seeds all conditions held. */
-  tried: { value: unknown; seedsPassing: number; seeds: number }[];
+  /**
+   * For each value tried, in the question's order: in how many seeds all conditions held, and the
+   * exact 95% upper bound on the rate at which they fail at that value (Clopper-Pearson).
+   */
+  tried: { value: unknown; seedsPassing: number; seeds: number; failureRateBound: number }[];
   /** True when a value beyond the answer fails again: the answer may be luck, widen the sweep or add seeds. */
   notMonotone: boolean;
 }
@@ -61,11 +65,11 @@ export function answerFind(query: FindQuery, parameters: readonly Parameter[], p
   const answers: FindAnswer[] = [];
   for (const group of groups.values()) {
     const ordered = [...group].sort((a, b) => compareValues(a.values[target], b.values[target]) * (query.direction === 'min' ? 1 : -1));
-    const tried = ordered.map((point) => ({
-      value: point.values[target],
-      seedsPassing: point.summaries.filter((summary) => evaluateExpectations(query.conditions, summary).every((result) => result.passed)).length,
-      seeds: point.summaries.length,
-    }));
+    const tried = ordered.map((point) => {
+      const seedsPassing = point.summaries.filter((summary) => evaluateExpectations(query.conditions, summary).every((result) => result.passed)).length;
+      const seeds = point.summaries.length;
+      return { value: point.values[target], seedsPassing, seeds, failureRateBound: failureRateUpperBound(seeds - seedsPassing, seeds) };
+    });
     const first = tried.findIndex((entry) => entry.seedsPassing === entry.seeds);
     answers.push({
       others: Object.fromEntries(others.map((index) => [parameters[index]!.name, group[0]!.values[index]])),

@@ -143,3 +143,34 @@ function logGamma(z: number): number {
   const t = shifted + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (shifted + 0.5) * Math.log(t) - t + Math.log(sum);
 }
+
+/**
+ * The exact (Clopper-Pearson) one-sided upper confidence bound on a failure rate after `failures`
+ * in `runs` trials: the rate p at which seeing so few failures has probability 1 − confidence.
+ * With no failure it is 1 − (1 − confidence)^(1/runs): 14% after 20 of 20 at 95%.
+ */
+export function failureRateUpperBound(failures: number, runs: number, confidence = 0.95): number {
+  if (runs <= 0 || failures >= runs) return 1;
+  const alpha = 1 - confidence;
+  if (failures === 0) return 1 - alpha ** (1 / runs);
+  // P(X ≤ failures) falls as p grows: bisect for the p where it equals alpha.
+  let low = 0;
+  let high = 1;
+  for (let step = 0; step < 60; step++) {
+    const middle = (low + high) / 2;
+    if (binomialCdf(failures, runs, middle) > alpha) low = middle;
+    else high = middle;
+  }
+  return high;
+}
+
+/** P(X ≤ k) for X binomial(n, p), summed in logs so that large n stay finite. */
+function binomialCdf(k: number, n: number, p: number): number {
+  let total = 0;
+  let logChoose = 0; // log C(n, 0)
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logChoose += Math.log(n - i + 1) - Math.log(i);
+    total += Math.exp(logChoose + i * Math.log(p) + (n - i) * Math.log1p(-p));
+  }
+  return total;
+}

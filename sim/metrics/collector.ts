@@ -3,7 +3,8 @@ import type { RecordSink } from '../kernel/actor.js';
 import { Histogram } from './histogram.js';
 import { RecordBus, type RecordHandlers } from './record-bus.js';
 import type { SimRecord } from './records.js';
-import { TimeSeriesRecorder, type TimeSeries } from './series.js';
+import { MaintenanceWindowRecorder, type MaintenanceWindows } from './maintenance-windows.js';
+import { TimeSeriesRecorder, type DynamicClusterSpec, type TimeSeries } from './series.js';
 import { ResilienceFigures } from './resilience.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
@@ -82,7 +83,8 @@ export interface CollectorOptions {
   /** Length of the run and number of windows of the charts' time series; without them, none is kept. */
   durationUs?: number;
   windows?: number;
-  dynamicClusters?: ReadonlyMap<string, readonly number[]>;
+  dynamicClusters?: ReadonlyMap<string, DynamicClusterSpec>;
+  initialStates?: ReadonlyMap<number, ServerState>;
 }
 
 /** Sampled time series for the charts. */
@@ -117,9 +119,11 @@ export class Collector implements RecordSink<SimRecord> {
   private readonly timeSeries: TimeSeriesRecorder | undefined;
   private readonly control: ControlFigures = { routers: new Map(), placement: [], health: [], destinations: new Map() };
   private readonly resilience: ResilienceFigures;
+  private readonly maintenanceWindows: MaintenanceWindowRecorder;
 
   constructor(private readonly options: CollectorOptions) {
     this.resilience = new ResilienceFigures(options.actorNames);
+    this.maintenanceWindows = new MaintenanceWindowRecorder(options.actorNames);
     this.serverOrdinal = new Int32Array(options.actorNames.length).fill(-1);
     options.servers.forEach((actor, ordinal) => (this.serverOrdinal[actor] = ordinal));
     this.serverNames = options.servers.map((actor) => options.actorNames[actor]!);
@@ -137,13 +141,14 @@ export class Collector implements RecordSink<SimRecord> {
       this.byProtocol[protocol] = figures;
     }
     if (options.durationUs !== undefined && options.windows !== undefined) {
-      this.timeSeries = new TimeSeriesRecorder({ ...options, durationUs: options.durationUs, windows: options.windows });
+      this.timeSeries = new TimeSeriesRecorder({ ...options, durationUs: options.durationUs, windows: options.windows, maintenanceWindows: this.maintenanceWindows });
     }
   }
 
   /** The collector's handlers by record type, with those of the time series and the resilience figures. */
   get handlerTables(): readonly RecordHandlers[] {
-    return this.timeSeries === undefined ? [this.handlers, this.resilience.handlers] : [this.handlers, this.timeSeries.handlers, this.resilience.handlers];
+    const always = [this.handlers, this.maintenanceWindows.handlers, this.resilience.handlers];
+    return this.timeSeries === undefined ? always : [...always, this.timeSeries.handlers];
   }
 
   /** Feeds one record (a run feeds `handlerTables` through its own bus). */
@@ -291,12 +296,16 @@ export class Collector implements RecordSink<SimRecord> {
     }
     this.openMaintenance.clear();
     this.resilience.finish(endUs);
+    // The series' finish ends the open windows when there is a series; else it is done here.
+    const timeSeries = this.timeSeries?.finish(endUs);
+    const windows = timeSeries ?? this.maintenanceWindows.finish(endUs);
     this.serverNames.forEach((name, ordinal) => this.series.openSessions.set(name, Array.from(this.openSessionSamples, (sample) => sample[ordinal]!)));
     return {
       protocols: this.protocols,
       servers: this.serverNames.map((name, ordinal) => this.serverFigures(name, ordinal)),
       series: this.series,
-      timeSeries: this.timeSeries?.finish(endUs),
+      timeSeries,
+      maintenanceWindows: { episodes: windows.episodes, episodesLeftOut: windows.episodesLeftOut },
       control: this.control,
       resilience: this.resilience,
     };
@@ -309,6 +318,8 @@ export interface CollectedFigures {
   series: Series;
   /** The charts' time series, when the run asked for them. */
   timeSeries: TimeSeries | undefined;
+  /** Every maintenance window and drain of the run, in order of entry. */
+  maintenanceWindows: MaintenanceWindows;
   control: ControlFigures;
   resilience: ResilienceFigures;
 }

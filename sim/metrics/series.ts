@@ -1,13 +1,12 @@
-import { Protocol, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
+import { MaintenanceMode, Protocol, ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
 import { Histogram } from './histogram.js';
 import type { SimRecord } from './records.js';
+import { MaintenanceWindowRecorder, type DrainEpisode } from './maintenance-windows.js';
+import { seriesProtocols } from './protocols.js';
 import { RecordBus, type RecordHandlers } from './record-bus.js';
 
-/** Protocols in the order every chart lists them. */
-export const seriesProtocols = [Protocol.HTTP, Protocol.SIP, Protocol.EJB, Protocol.JMS] as const;
-
-/** Each protocol's place in `seriesProtocols`, by protocol code (-1 for the others). */
-const slotOfProtocol: readonly number[] = Array.from({ length: Math.max(...seriesProtocols) + 1 }, (_, code) => seriesProtocols.indexOf(code as (typeof seriesProtocols)[number]));
+export { seriesProtocols } from './protocols.js';
+export type { DrainEpisode, EpisodeEnd, SessionCurve } from './maintenance-windows.js';
 
 // A band in a timeline window shows the most telling state the server was in during it.
 const stateRank: Readonly<Record<number, number>> = {
@@ -19,13 +18,25 @@ const stateRank: Readonly<Record<number, number>> = {
   [ServerState.FAILED]: 5,
 };
 
+const modeLabel: Readonly<Record<number, string>> = {
+  [MaintenanceMode.AFFINITY]: ' (keep affinity)',
+  [MaintenanceMode.BREAK]: ' (break affinity)',
+  [MaintenanceMode.STOP]: ' (stop)',
+};
+
 // Bounds that keep the series of a run small whatever the cluster size.
 const maxRequestLanes = 100;
-const maxDrainCurves = 48;
-const maxDrainEpisodes = 2000;
 const maxAnnotations = 400;
 const maxPlacementActions = 400;
-const maxCurvePoints = 240;
+// Causes of drops kept apart over time; any beyond are summed.
+const maxDropCauses = 12;
+export const otherCauses = 'other causes';
+
+export interface DynamicClusterSpec {
+  members: readonly number[];
+  min: number;
+  max: number;
+}
 
 export interface TimeSeriesOptions {
   actorNames: readonly string[];
@@ -34,35 +45,11 @@ export interface TimeSeriesOptions {
   /** Number of windows the run is cut into (the charts' resolution). */
   windows: number;
   /** Dynamic clusters by name, with their member servers, when the topology knows them. */
-  dynamicClusters?: ReadonlyMap<string, readonly number[]>;
-}
-
-/** Open sessions by protocol (in `seriesProtocols` order) at each change, thinned to a bounded number of points. */
-export interface SessionCurve {
-  timesUs: number[];
-  /** One array per protocol, aligned with timesUs. */
-  open: number[][];
-}
-
-export type EpisodeEnd = 'drained' | 'expired' | 'exited' | 'stopped' | 'failed' | 'run-end';
-
-/** One maintenance or drain of a server (or router): from entering it to leaving, drained or cut. */
-export interface DrainEpisode {
-  actor: number;
-  name: string;
-  kind: 'maintenance' | 'draining';
-  startUs: number;
-  /** The drain-down deadline, when a drain period applies. */
-  deadlineUs?: number;
-  endUs: number;
-  end: EpisodeEnd;
-  /** When the last session left, if it did before the end. */
-  drainedAtUs?: number;
-  /** Sessions still open when the episode ended (cut at the deadline, lost on failure, or kept). */
-  openAtEnd: number;
-  /** Sessions open when the episode began. */
-  openAtStart: number;
-  curve?: SessionCurve;
+  dynamicClusters?: ReadonlyMap<string, DynamicClusterSpec>;
+  /** Each server's state when the run begins (running unless given: a dynamic cluster's spare slots are stopped). */
+  initialStates?: ReadonlyMap<number, ServerState>;
+  /** The run's maintenance windows, fed by the caller; without it the series keeps its own. */
+  maintenanceWindows?: MaintenanceWindowRecorder;
 }
 
 export interface Annotation {
@@ -100,6 +87,8 @@ export interface PlacementSeries {
 /** Everything the charts draw, sampled into a fixed number of windows per run. */
 export interface TimeSeries {
   durationUs: number;
+  /** Where the run ended: before `durationUs` when it was stopped (Ctrl-C, SIGTERM, a limit). */
+  endUs: number;
   windowUs: number;
   windows: number;
   serverNames: string[];
@@ -107,19 +96,14 @@ export interface TimeSeries {
   states: Uint8Array;
   requestLanes: RequestLane[];
   latency: Map<Protocol, LatencyWindows>;
-  /** Dropped sessions by protocol: per window, and by cause. */
-  droppedPerWindow: Map<Protocol, Uint32Array>;
+  /** Dropped sessions per window by cause (the first causes met; the rest summed as "other causes"), and by protocol and cause. */
+  droppedPerWindow: Map<string, Uint32Array>;
   droppedByCause: Map<Protocol, Map<string, number>>;
   episodes: DrainEpisode[];
   episodesLeftOut: number;
   annotations: Annotation[];
   annotationsLeftOut: number;
   placement: PlacementSeries[];
-}
-
-interface OpenEpisode {
-  episode: DrainEpisode;
-  curve?: CurveBuilder;
 }
 
 /**
@@ -141,19 +125,15 @@ export class TimeSeriesRecorder {
   /** OK latencies of the window under way, by protocol code. */
   private readonly latencyNow: Histogram[] = [];
   private readonly latency = new Map<Protocol, LatencyWindows>();
-  private readonly droppedPerWindow = new Map<Protocol, Uint32Array>();
+  private readonly droppedPerWindow = new Map<string, Uint32Array>();
   private readonly droppedByCause = new Map<Protocol, Map<string, number>>();
-  /**
-   * Open sessions by protocol (`seriesProtocols` slots) of every actor, row-major by actor index:
-   * a typed array, not a Map of arrays, so that a 'server-sessions' record touches one row.
-   */
-  private openSessions: Float64Array;
-  private readonly openEpisodes = new Map<number, OpenEpisode>();
-  private readonly episodes: DrainEpisode[] = [];
-  private episodesLeftOut = 0;
-  private curvesStarted = 0;
+  private readonly maintenanceWindows: MaintenanceWindowRecorder;
+  /** Whether the windows are this series' own, fed through its `record`. */
+  private readonly ownWindows: boolean;
   private readonly annotations: Annotation[] = [];
   private annotationsLeftOut = 0;
+  /** Each ODR's last state, for its maintenance steps on the timeline. */
+  private readonly routerStates = new Map<number, ServerState>();
   private readonly clusters = new Map<string, { members: Set<number>; min: number; max: number; series: PlacementSeries }>();
   private window = 0;
 
@@ -181,9 +161,11 @@ export class TimeSeriesRecorder {
       }
     });
     this.currentState = new Uint8Array(serverCount).fill(ServerState.RUNNING);
-    this.windowState = new Uint8Array(serverCount).fill(ServerState.RUNNING);
+    for (const [actor, state] of options.initialStates ?? []) if (this.serverOrdinal[actor]! >= 0) this.currentState[this.serverOrdinal[actor]!] = state;
+    this.windowState = Uint8Array.from(this.currentState);
     this.states = new Uint8Array(serverCount * this.windows);
-    this.openSessions = new Float64Array(options.actorNames.length * seriesProtocols.length);
+    this.ownWindows = options.maintenanceWindows === undefined;
+    this.maintenanceWindows = options.maintenanceWindows ?? new MaintenanceWindowRecorder(options.actorNames);
     for (const protocol of seriesProtocols) {
       this.latencyNow[protocol] = new Histogram();
       this.latency.set(protocol, {
@@ -192,10 +174,14 @@ export class TimeSeriesRecorder {
         p90Us: new Float64Array(this.windows),
         p99Us: new Float64Array(this.windows),
       });
-      this.droppedPerWindow.set(protocol, new Uint32Array(this.windows));
       this.droppedByCause.set(protocol, new Map());
     }
-    for (const [name, members] of options.dynamicClusters ?? []) this.cluster(name).members = new Set(members);
+    for (const [name, spec] of options.dynamicClusters ?? []) {
+      const cluster = this.cluster(name);
+      cluster.members = new Set(spec.members);
+      cluster.min = spec.min;
+      cluster.max = spec.max;
+    }
   }
 
   /** What each record type changes in the series; every handler first closes the windows before its record's. */
@@ -207,10 +193,9 @@ export class TimeSeriesRecorder {
     'session-ended': (timeUs, _actor, record) => {
       const window = this.enter(timeUs);
       if (record.outcome !== 'dropped') return;
-      const perWindow = this.droppedPerWindow.get(record.protocol);
-      if (perWindow === undefined) return;
-      perWindow[window]!++;
-      const causes = this.droppedByCause.get(record.protocol)!;
+      const causes = this.droppedByCause.get(record.protocol);
+      if (causes === undefined) return;
+      this.droppedInWindow(record.cause, window);
       causes.set(record.cause, (causes.get(record.cause) ?? 0) + 1);
     },
     accepted: (timeUs, _actor, record) => {
@@ -218,24 +203,17 @@ export class TimeSeriesRecorder {
       const lane = this.laneOfActor[record.server] ?? -1;
       if (lane >= 0) this.acceptedByLane[lane * this.windows + window]!++;
     },
-    'server-sessions': (timeUs, _actor, record) => {
-      this.enter(timeUs);
-      this.sessionsChanged(timeUs, record.server, record.protocol, record.open, record.total);
-    },
     'server-state': (timeUs, _actor, record) => {
       this.enter(timeUs);
-      this.stateChanged(timeUs, record.server, record.state);
+      this.stateChanged(timeUs, record.server, record.state, record.mode);
+    },
+    'router-state': (timeUs, _actor, record) => {
+      this.enter(timeUs);
+      this.routerStateChanged(timeUs, record.router, record.state, record.mode);
     },
     'drain-started': (timeUs, _actor, record) => {
       this.enter(timeUs);
-      const open = this.openEpisodes.get(record.server) ?? this.startEpisode(timeUs, record.server, 'draining');
-      open.episode.deadlineUs = record.deadlineUs;
       this.annotate(timeUs, 'drain', `drain ${this.nameOf(record.server)}`);
-    },
-    'drain-ended': (timeUs, _actor, record) => {
-      this.enter(timeUs);
-      // A drain cancelled by a start is the server back in service, as a maintenance exit is.
-      this.endEpisode(timeUs, record.server, record.reason === 'cancelled' ? 'exited' : record.reason, record.openSessions);
     },
     fault: (timeUs, _actor, record) => {
       this.enter(timeUs);
@@ -254,17 +232,17 @@ export class TimeSeriesRecorder {
 
   /** Feeds one record (the run feeds `handlers` through its own bus). */
   record(timeUs: number, actor: number, record: SimRecord): void {
-    (this.bus ??= new RecordBus([this.handlers])).record(timeUs, actor, record);
+    (this.bus ??= new RecordBus(this.ownWindows ? [this.handlers, this.maintenanceWindows.handlers] : [this.handlers])).record(timeUs, actor, record);
   }
 
   /** Closes the last windows and returns the series. */
   finish(endUs: number): TimeSeries {
     this.closeWindowsBefore(this.windows);
-    for (const actor of [...this.openEpisodes.keys()].sort((a, b) => a - b)) this.endEpisode(endUs, actor, 'run-end', this.totalOpen(actor));
-    this.episodes.sort((a, b) => a.startUs - b.startUs || a.actor - b.actor);
+    const { episodes, episodesLeftOut } = this.maintenanceWindows.finish(endUs);
     this.annotations.sort((a, b) => a.timeUs - b.timeUs);
     return {
       durationUs: this.options.durationUs,
+      endUs: Math.min(endUs, this.options.durationUs),
       windowUs: this.windowUs,
       windows: this.windows,
       serverNames: this.options.servers.map((actor) => this.options.actorNames[actor]!),
@@ -273,8 +251,8 @@ export class TimeSeriesRecorder {
       latency: this.latency,
       droppedPerWindow: this.droppedPerWindow,
       droppedByCause: this.droppedByCause,
-      episodes: this.episodes,
-      episodesLeftOut: this.episodesLeftOut,
+      episodes,
+      episodesLeftOut,
       annotations: this.annotations,
       annotationsLeftOut: this.annotationsLeftOut,
       placement: [...this.clusters.keys()].sort().map((name) => this.clusters.get(name)!.series),
@@ -325,94 +303,44 @@ export class TimeSeriesRecorder {
     }
   }
 
+  private droppedInWindow(cause: string, window: number): void {
+    let perWindow = this.droppedPerWindow.get(cause);
+    if (perWindow === undefined) {
+      const key = this.droppedPerWindow.size < maxDropCauses - 1 ? cause : otherCauses;
+      perWindow = this.droppedPerWindow.get(key) ?? new Uint32Array(this.windows);
+      this.droppedPerWindow.set(key, perWindow);
+    }
+    perWindow[window]!++;
+  }
+
   private stateOf(actor: number): number {
     const ordinal = this.serverOrdinal[actor] ?? -1;
     return ordinal < 0 ? ServerState.UNSPECIFIED : this.currentState[ordinal]!;
   }
 
-  private stateChanged(timeUs: number, actor: number, state: ServerState): void {
+  private stateChanged(timeUs: number, actor: number, state: ServerState, mode: MaintenanceMode): void {
     const ordinal = this.serverOrdinal[actor] ?? -1;
     const previous = ordinal >= 0 ? this.currentState[ordinal]! : ServerState.UNSPECIFIED;
     if (ordinal >= 0) {
       this.currentState[ordinal] = state;
       if ((stateRank[state] ?? 0) > (stateRank[this.windowState[ordinal]!] ?? 0)) this.windowState[ordinal] = state;
     }
-    const open = this.openEpisodes.get(actor);
-    if (state === ServerState.MAINTENANCE || state === ServerState.DRAINING) {
-      if (open === undefined) this.startEpisode(timeUs, actor, state === ServerState.MAINTENANCE ? 'maintenance' : 'draining');
-      if (previous !== state) this.annotate(timeUs, 'maintenance', `${this.nameOf(actor)} ${state === ServerState.MAINTENANCE ? 'enters maintenance' : 'drains'}`);
-      return;
-    }
-    if (state === ServerState.FAILED) this.annotate(timeUs, 'fault', `${this.nameOf(actor)} failed`);
-    if (open === undefined) return;
-    if (state === ServerState.RUNNING || state === ServerState.STARTING) {
-      this.annotate(timeUs, 'maintenance', `${this.nameOf(actor)} back in service`);
-      this.endEpisode(timeUs, actor, 'exited', this.totalOpen(actor));
-    } else this.endEpisode(timeUs, actor, state === ServerState.FAILED ? 'failed' : 'stopped', this.totalOpen(actor));
+    if (previous !== state) this.annotateState(timeUs, actor, previous, state, mode);
   }
 
-  private sessionsChanged(timeUs: number, actor: number, protocol: Protocol, open: number, total: number): void {
-    const slot = slotOfProtocol[protocol] ?? -1;
-    if (slot >= 0) {
-      if ((actor + 1) * seriesProtocols.length > this.openSessions.length) this.holdActor(actor);
-      this.openSessions[actor * seriesProtocols.length + slot] = open;
-    }
-    // Episodes are few and rare: most records need not look.
-    if (this.openEpisodes.size === 0) return;
-    const episode = this.openEpisodes.get(actor);
-    if (episode === undefined) return;
-    episode.curve?.add(timeUs, this.openByProtocol(actor));
-    if (total === 0) episode.episode.drainedAtUs ??= timeUs;
-    else delete episode.episode.drainedAtUs;
+  private routerStateChanged(timeUs: number, actor: number, state: ServerState, mode: MaintenanceMode): void {
+    const previous = this.routerStates.get(actor) ?? ServerState.RUNNING;
+    this.routerStates.set(actor, state);
+    if (previous !== state) this.annotateState(timeUs, actor, previous, state, mode);
   }
 
-  /** Makes room for an actor beyond the named ones (a stream without a topology). */
-  private holdActor(actor: number): void {
-    const larger = new Float64Array(Math.max(actor + 1, (2 * this.openSessions.length) / seriesProtocols.length) * seriesProtocols.length);
-    larger.set(this.openSessions);
-    this.openSessions = larger;
-  }
-
-  /** The actor's open sessions by protocol, as a list of its own. */
-  private openByProtocol(actor: number): number[] {
-    return seriesProtocols.map((_, slot) => this.openSessions[actor * seriesProtocols.length + slot] ?? 0);
-  }
-
-  private totalOpen(actor: number): number {
-    return this.openByProtocol(actor).reduce((sum, open) => sum + open, 0);
-  }
-
-  private startEpisode(timeUs: number, actor: number, kind: DrainEpisode['kind']): OpenEpisode {
-    const openAtStart = this.totalOpen(actor);
-    const episode: DrainEpisode = { actor, name: this.nameOf(actor), kind, startUs: timeUs, endUs: timeUs, end: 'run-end', openAtEnd: openAtStart, openAtStart };
-    if (openAtStart === 0) episode.drainedAtUs = timeUs;
-    const open: OpenEpisode = { episode };
-    if (this.curvesStarted < maxDrainCurves) {
-      this.curvesStarted++;
-      open.curve = new CurveBuilder();
-      open.curve.add(timeUs, this.openByProtocol(actor));
-    }
-    this.openEpisodes.set(actor, open);
-    return open;
-  }
-
-  private endEpisode(timeUs: number, actor: number, end: EpisodeEnd, openAtEnd: number): void {
-    const open = this.openEpisodes.get(actor);
-    if (open === undefined) return;
-    this.openEpisodes.delete(actor);
-    const episode = open.episode;
-    episode.endUs = timeUs;
-    episode.end = end;
-    episode.openAtEnd = openAtEnd;
-    if (openAtEnd > 0) delete episode.drainedAtUs;
-    if (open.curve !== undefined) {
-      // A drain that ends cuts what is left: the curve falls to zero there.
-      const after = end === 'exited' || end === 'run-end' ? this.openByProtocol(actor) : [0, 0, 0, 0];
-      open.curve.add(timeUs, after, true);
-      episode.curve = open.curve.build();
-    }
-    if (this.episodes.length < maxDrainEpisodes) this.episodes.push(episode);
-    else this.episodesLeftOut++;
+  private annotateState(timeUs: number, actor: number, previous: ServerState, state: ServerState, mode: MaintenanceMode): void {
+    const name = this.nameOf(actor);
+    if (state === ServerState.MAINTENANCE) this.annotate(timeUs, 'maintenance', `${name} enters maintenance${modeLabel[mode] ?? ''}`);
+    else if (state === ServerState.DRAINING) this.annotate(timeUs, 'maintenance', `${name} drains`);
+    else if (state === ServerState.FAILED) this.annotate(timeUs, 'fault', `${name} failed`);
+    else if (state === ServerState.STOPPED && mode === MaintenanceMode.STOP) this.annotate(timeUs, 'maintenance', `${name} stopped for maintenance`);
+    else if (state === ServerState.RUNNING && (previous === ServerState.MAINTENANCE || previous === ServerState.DRAINING)) this.annotate(timeUs, 'maintenance', `${name} back in service`);
   }
 
   private annotate(timeUs: number, kind: Annotation['kind'], label: string): void {
@@ -453,40 +381,5 @@ export class TimeSeriesRecorder {
 
   private nameOf(actor: number): string {
     return this.options.actorNames[actor] ?? `actor ${actor}`;
-  }
-}
-
-/**
- * A step curve of open sessions kept to at most `maxCurvePoints` points: when full, every other
- * point is dropped and changes closer than the new spacing overwrite the last point.
- */
-class CurveBuilder {
-  private timesUs: number[] = [];
-  private open: number[][] = [];
-  private spacingUs = 0;
-
-  /** Adds a point; the curve keeps `byProtocol`, which must be a list of the caller's own. */
-  add(timeUs: number, byProtocol: number[], final = false): void {
-    const last = this.timesUs.length - 1;
-    if (last >= 1 && !final && timeUs - this.timesUs[last - 1]! < this.spacingUs) {
-      this.open[last] = byProtocol;
-      this.timesUs[last] = timeUs;
-      return;
-    }
-    if (this.timesUs.length >= maxCurvePoints) this.thin();
-    this.timesUs.push(timeUs);
-    this.open.push(byProtocol);
-  }
-
-  private thin(): void {
-    const lastIndex = this.timesUs.length - 1;
-    const keep = (_: unknown, index: number) => index % 2 === 0 || index === lastIndex;
-    this.timesUs = this.timesUs.filter(keep);
-    this.open = this.open.filter(keep);
-    this.spacingUs = Math.max(1, (this.timesUs.at(-1)! - this.timesUs[0]!) / maxCurvePoints) * 2;
-  }
-
-  build(): SessionCurve {
-    return { timesUs: this.timesUs, open: seriesProtocols.map((_, slot) => this.open.map((point) => point[slot]!)) };
   }
 }

@@ -67,7 +67,14 @@ export function createCollector(loaded: LoadedScenario, topology: Topology): Col
     sampleEveryUs: Math.max(1, Math.ceil(loaded.scenario.duration / samplesPerRun)),
     durationUs: loaded.scenario.duration,
     windows: samplesPerRun,
+    initialStates: initialStates(topology),
+    dynamicClusters: new Map(loaded.scenario.cluster.dynamicClusters.map((spec) => [spec.name, { members: topology.clusters.get(spec.name) ?? [], min: spec.min, max: spec.max }])),
   });
+}
+
+/** Each server's state as the run begins: a dynamic cluster's spare instance slots are stopped. */
+function initialStates(topology: Topology): Map<number, ServerState> {
+  return new Map(topology.servers.map((server) => [server, (topology.actors[server] as { state?: ServerState } | undefined)?.state ?? ServerState.RUNNING]));
 }
 
 /** The invariant checkers of a run, fed the same records as its collector. */
@@ -75,7 +82,7 @@ export function createCheckers(topology: Topology, scenario: Scenario): CheckerS
   return new CheckerSet({
     actorNames: topology.actorNames,
     checkers: standardCheckers(topology.actorNames, clusterMembers(topology), scenarioFacts(topology, scenario)),
-    initialStates: new Map(topology.servers.map((server) => [server, (topology.actors[server] as { state?: ServerState } | undefined)?.state ?? ServerState.RUNNING])),
+    initialStates: initialStates(topology),
   });
 }
 

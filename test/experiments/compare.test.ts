@@ -115,4 +115,32 @@ describe('clustersim compare: exit codes and report', () => {
     expect(await compare('--baseline', baseline, '--candidate', broken, '--out', out('bad3'))).toBe(2);
     expect(await compare('--baseline', baseline, '--candidate', baseline, '--tolerance', 'no.such.figure<=0', '--out', out('bad4'))).toBe(2);
   });
+
+  it('the report gives each change in percent, what the overlay changed, every protocol and the drains', async () => {
+    const maintained = overlay('maintained.yaml', 'duration: 1m\ncluster: { server: { threads: 6 } }\ntimeline: [{ at: 10s, maintenance: { server: node1/app-2, mode: break } }]\n');
+    await compare('--baseline', baseline, '--candidate', maintained, '--out', out('percent'));
+    const summary = JSON.parse(readFileSync(join(out('percent'), 'summary.json'), 'utf8')) as {
+      verdict: string;
+      overlayChanges: { removed: string[]; added: string[] };
+      figures: { figure: string; baselineMean: number; candidateMean: number; changePercent: number | null }[];
+    };
+    expect(summary.verdict).not.toBe('arrivals-differ');
+    const completed = summary.figures.find((figure) => figure.figure === 'sessions.completed')!;
+    expect(completed.changePercent).toBeCloseTo(((completed.candidateMean - completed.baselineMean) / completed.baselineMean) * 100, 9);
+    expect(summary.figures.map((figure) => figure.figure)).toEqual(expect.arrayContaining(['sessions.http.completed', 'latency.http.p99', 'maintenance.maxTimeToDrain', 'maintenance.droppedAtEntry']));
+    expect(summary.overlayChanges.added.join('\n')).toContain('node1/app-2');
+    const html = readFileSync(join(out('percent'), 'index.html'), 'utf8');
+    expect(html).toContain('<th>change</th>');
+    expect(html).toMatch(/<pre>[^<]*\+ [^<]*node1\/app-2/);
+  });
+
+  it('gives no verdict, loudly, when the pairs do not share their arrivals', async () => {
+    const busier = overlay('busier.yaml', 'duration: 1m\ncluster: { server: { threads: 6 } }\ntimeline: null\nworkload: { http: { rate: 60/s } }\n');
+    await compare('--baseline', baseline, '--candidate', busier, '--tolerance', 'sessions.dropped<=1000000', '--out', out('arrivals'));
+    const summary = JSON.parse(readFileSync(join(out('arrivals'), 'summary.json'), 'utf8')) as { verdict: string; sameArrivalsInEveryPair: boolean; pairsWithOtherArrivals: number };
+    expect(summary).toMatchObject({ verdict: 'arrivals-differ', sameArrivalsInEveryPair: false, pairsWithOtherArrivals: 3 });
+    const html = readFileSync(join(out('arrivals'), 'index.html'), 'utf8');
+    expect(html).toContain('NO VERDICT: ARRIVALS DIFFER');
+    expect(html).toContain('the arrivals differ in 3 of 3 pairs');
+  });
 });

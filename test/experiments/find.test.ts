@@ -29,11 +29,14 @@ describe('capacity questions', () => {
       [{ 'workload.http.rate': '400/s' }, 6],
       [{ 'workload.http.rate': '800/s' }, 8],
     ]);
-    expect(answers[0]!.tried).toEqual([
+    expect(answers[0]!.tried.map(({ value, seedsPassing, seeds }) => ({ value, seedsPassing, seeds }))).toEqual([
       { value: 4, seedsPassing: 1, seeds: 2 },
       { value: 6, seedsPassing: 2, seeds: 2 },
       { value: 8, seedsPassing: 2, seeds: 2 },
     ]);
+    // Two of two seeds bound the failure rate only loosely: below 1 − 0.05^(1/2), about 78%.
+    expect(answers[0]!.tried[1]!.failureRateBound).toBeCloseTo(1 - Math.sqrt(0.05), 10);
+    expect(answers[0]!.tried[0]!.failureRateBound).toBeGreaterThan(answers[0]!.tried[1]!.failureRateBound);
     expect(answers.every((answer) => !answer.notMonotone)).toBe(true);
   });
 

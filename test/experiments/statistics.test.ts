@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mean, meanInterval, pairedDifference, standardDeviation, studentTCdf, studentTQuantile, welchDifference } from '../../sim/experiments/statistics.js';
+import { failureRateUpperBound, mean, meanInterval, pairedDifference, standardDeviation, studentTCdf, studentTQuantile, welchDifference } from '../../sim/experiments/statistics.js';
 
 describe('Student t', () => {
   it('matches the tables for the 97.5% quantile', () => {
@@ -77,5 +77,14 @@ describe('intervals', () => {
   it('one run gives no interval, identical runs a zero-width one', () => {
     expect(meanInterval([5]).halfWidth).toBe(Infinity);
     expect(pairedDifference([1, 2, 3], [2, 3, 4]).halfWidth).toBe(0);
+  });
+
+  it('bounds a failure rate exactly (Clopper-Pearson): 0 of 20 below 14%, and the tables for some failures', () => {
+    expect(failureRateUpperBound(0, 20)).toBeCloseTo(1 - 0.05 ** (1 / 20), 12);
+    expect(failureRateUpperBound(0, 20)).toBeCloseTo(0.1391, 4);
+    // One-sided 95% upper limits from the binomial tables.
+    expect(failureRateUpperBound(1, 20)).toBeCloseTo(0.2161, 3);
+    expect(failureRateUpperBound(2, 10)).toBeCloseTo(0.5069, 3);
+    expect(failureRateUpperBound(3, 3)).toBe(1);
   });
 });

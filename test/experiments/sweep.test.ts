@@ -72,11 +72,11 @@ describe('clustersim sweep', () => {
     const serial = join(directory, 'serial');
     const csv = readFileSync(join(serial, 'runs.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'point,duration,cluster.server.threads,workload.http.rate,cluster.nodes.count,seed,expectations,sessions.started,sessions.completed,sessions.dropped,sessions.rejected,sessions.http.dropped,latency.http.p50Us,latency.http.p99Us,reproduce',
+      'point,duration,cluster.server.threads,workload.http.rate,cluster.nodes.count,seed,expectations,sessions.started,sessions.completed,sessions.dropped,sessions.rejected,sessions.http.completed,sessions.http.dropped,latency.http.p50Us,latency.http.p99Us,reproduce',
     );
     expect(csv).toHaveLength(1 + 6 * 2);
     const summary = JSON.parse(readFileSync(join(serial, 'summary.json'), 'utf8')) as {
-      find: { answers: { others: Record<string, unknown>; value: unknown; tried: { value: number; seedsPassing: number }[] }[] };
+      find: { answers: { others: Record<string, unknown>; value: unknown; tried: { value: number; seedsPassing: number; seeds: number }[] }[] };
       runs: { figures: Record<string, number> }[];
     };
     expect(summary.runs).toHaveLength(12);
@@ -86,7 +86,7 @@ describe('clustersim sweep', () => {
     expect(heavy!.others).toEqual({ 'workload.http.rate': '40/s' });
     expect(light!.value).toBe(1);
     expect(heavy!.value).toBe(2);
-    expect(heavy!.tried).toEqual([
+    expect(heavy!.tried.map(({ value, seedsPassing, seeds }) => ({ value, seedsPassing, seeds }))).toEqual([
       { value: 1, seedsPassing: 0, seeds: 2 },
       { value: 2, seedsPassing: 2, seeds: 2 },
       { value: 3, seedsPassing: 2, seeds: 2 },
@@ -97,7 +97,17 @@ describe('clustersim sweep', () => {
     );
     // Parameters held at one value get no plot of their own.
     expect(files).not.toContain('sessions-dropped-vs-duration.svg');
-    expect(readFileSync(join(serial, 'index.html'), 'utf8')).toContain('min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 &lt; 1s');
+    const html = readFileSync(join(serial, 'index.html'), 'utf8');
+    expect(html).toContain('min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 &lt; 1s');
+    // The page gives the seeds passing at every value, and how sure the answer is.
+    expect(html).toContain('1: 0/2, 2: 2/2, 3: 2/2');
+    expect(html).toContain('holds in 2 of 2 seeds: failure rate &lt; 78% at 95%');
+    // Drops span orders of magnitude: a log axis. The question's limit is drawn. Node counts are whole: no slopes between them.
+    const drops = readFileSync(join(serial, 'sessions-dropped-vs-cluster-nodes-count.svg'), 'utf8');
+    expect(drops).toContain('dropped sessions (log scale)');
+    expect(readFileSync(join(serial, 'latency-http-p99-vs-cluster-nodes-count.svg'), 'utf8')).toMatch(/class="threshold"[^>]*>.*limit: latency\.http\.p99 &lt; 1s/);
+    expect(drops).toContain('class="mean"');
+    expect(drops).not.toMatch(/<path d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+"[^>]*stroke-width="2"/);
 
     expect(await sweep('parallel', '--jobs', '2', '--find', question)).toBe(0);
     for (const name of ['runs.csv', 'latency-http-p99-vs-cluster-nodes-count.svg']) {

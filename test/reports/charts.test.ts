@@ -29,7 +29,7 @@ describe('charts', () => {
 
   it('the drain chart writes the time to drain, the deadline and the sessions cut', () => {
     const drain = seriesCharts(syntheticSeries(2)).find((chart) => chart.file === 'drain.svg')!.svg;
-    expect(drain).toContain('drained in 2m 00s (162 sessions at start)');
+    expect(drain).toContain('162 sessions drained in 2m 00s');
     expect(drain).toContain('20 sessions cut at the deadline, after 2m 00s');
     expect(drain).toContain('>deadline<');
   });

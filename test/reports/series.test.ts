@@ -118,7 +118,7 @@ describe('time series of a run', () => {
     const result = series.finish(10 * minuteUs);
     const sip = result.latency.get(Protocol.SIP)!;
     expect([sip.count[1], sip.p50Us[1], sip.p99Us[1], sip.count[2]]).toEqual([100, 50, 99, 0]);
-    expect(Array.from(result.droppedPerWindow.get(Protocol.HTTP)!)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(Array.from(result.droppedPerWindow.get('server-failed')!)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
     expect([...result.droppedByCause.get(Protocol.HTTP)!]).toEqual([['server-failed', 1]]);
   });
 

@@ -4,6 +4,7 @@ import { MaintenanceMode, Protocol, RequestKind, ServerState, Status } from '../
 import type { SimRecord } from '../../sim/metrics/records.js';
 import { TimeSeriesRecorder, type TimeSeries } from '../../sim/metrics/series.js';
 import { drainRows, type HtmlReportInput } from '../../reports/html.js';
+import { summarizeMaintenance } from '../../reports/maintenance-summary.js';
 import { seriesCharts } from '../../reports/report.js';
 import type { Summary } from '../../reports/summary.js';
 
@@ -167,6 +168,7 @@ export function syntheticSummary(name: string): Summary {
     sessions,
     protocols: { http: protocol },
     servers: {},
+    maintenance: summarizeMaintenance({ episodes: [], episodesLeftOut: 0 }, 20 * minuteUs),
     routers: {},
     placement: [],
     health: [],
@@ -185,14 +187,15 @@ export function syntheticReport(serverCount: number): HtmlReportInput {
     summary,
     expectations: [
       { expectation: 'sessions.http.dropped == 0', passed: false, actual: 27, limit: 0, message: 'is 27' },
-      { expectation: 'latency.http.p99 < 500ms', passed: true, actual: 310_000, limit: 500_000, message: 'holds' },
+      { expectation: 'latency.http.p99 < 500ms', passed: true, actual: 310_000, limit: 500_000, message: 'latency.http.p99 is 310ms, the limit is < 500ms' },
     ],
     verdict: 'fail',
     violations: [
       { timeUs: 5 * minuteUs + 2, rule: 'maintenance-no-new-http-session', actor: 'node1/app-1', detail: 'new HTTP session | opened in maintenance', session: 17 },
       { timeUs: 14 * minuteUs, rule: 'address-single-owner', actor: 'node1/app-2', detail: '10.0.0.2 owned twice', request: 4 },
     ],
-    drains: drainRows(series),
+    drains: drainRows(series.episodes),
+    events: { list: series.annotations, leftOut: series.annotationsLeftOut },
     charts: seriesCharts(series),
   };
 }

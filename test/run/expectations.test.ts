@@ -17,7 +17,7 @@ const only = (line: string) => evaluateExpectations([line], summary)[0]!;
 
 describe('expectations', () => {
   it('holds or fails on a figure by its path, or by protocol first', () => {
-    expect(only('sessions.dropped == 0')).toMatchObject({ passed: true, actual: 0, limit: 0, message: 'holds' });
+    expect(only('sessions.dropped == 0')).toMatchObject({ passed: true, actual: 0, limit: 0, message: 'sessions.dropped is 0, the limit is == 0' });
     expect(only('sessions.http.dropped == 0')).toMatchObject({ passed: false, actual: 3, message: 'sessions.http.dropped is 3, the limit is == 0' });
     expect(only('requests.http.routedToMaintenance <= 7').passed).toBe(true);
     expect(only('violations.count == 0')).toMatchObject({ passed: false, actual: 2 });

@@ -20,6 +20,13 @@ const scenarioExtensions = /\.ya?ml$/;
 
 export function registerCheckCommand(program: Command, setResult: CommandResult): void {
   addJobsOptions(program.command('check').description('run a suite of scenarios on worker threads; exit 0 only if every one passes'), 'scenarios')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ clustersim check scenarios/                                    every *.yaml under it
+  $ clustersim check --jobs 2 --out out/check scenarios/a.yaml scenarios/b.yaml`,
+    )
     .argument('[paths...]', 'scenario files, or directories of them', ['scenarios'])
     .option('--out <dir>', 'where the reports go, one directory per scenario', join('out', 'check'))
     .option('--junit <file>', 'JUnit XML (default: <out>/junit.xml)')

@@ -19,7 +19,18 @@ interface CompareOptions extends JobsOptions {
 
 export function registerCompareCommand(program: Command, setResult: CommandResult): void {
   addJobsOptions(
-    program.command('compare').description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures'),
+    program
+      .command('compare')
+      .description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ clustersim compare scenarios/quickstart.yaml --baseline one-odr.yaml --candidate two-odrs.yaml
+  $ clustersim compare scenarios/showcase.yaml --baseline a.yaml --candidate b.yaml --seeds 20 \\
+      --tolerance 'sessions.dropped<=0' --tolerance 'latency.http.p99<=+5%'
+  (an overlay is YAML laid over the scenario, e.g. "cluster: { routers: 2 }")`,
+      ),
     'runs',
   )
     .argument('<scenario>', 'scenario file (YAML)')
@@ -89,7 +100,7 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
     const verdict = figure.verdict === undefined ? '' : `  ${figure.verdict.toUpperCase()} (${figure.tolerance!.text})`;
     say(`  ${figure.figure.padEnd(width)}  ${format(figure.figure, figure.baselineMean).padStart(8)}  ${format(figure.figure, figure.candidateMean).padStart(9)}  ${interval}${verdict}`);
   }
-  if (!plan.independentSeeds) say(`  arrivals identical in every pair: ${result.sameArrivalsInEveryPair ? 'yes' : 'NO'}`);
+  if (!plan.independentSeeds) say(`  arrivals identical in every pair: ${result.sameArrivalsInEveryPair ? 'yes' : 'NO: the differences mix the change with another load; no verdict (see the report)'}`);
   say(`  report: ${join(directory, 'index.html')}`);
   if (result.worse) {
     say(`  candidate is WORSE beyond tolerance on: ${result.figures.filter((figure) => figure.verdict === 'worse').map((figure) => figure.figure).join(', ')}`);

@@ -16,6 +16,13 @@ export function registerHostCommand(program: Command, setResult: CommandResult):
   program
     .command('host')
     .description('serve as a node host: hold a share of the actors of runs started with `clustersim run --hosts`')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ clustersim host --listen 127.0.0.1:7001 &
+  $ clustersim run scenarios/quickstart.yaml --hosts 127.0.0.1:7001,127.0.0.1:7002`,
+    )
     .option('--listen <host:port>', 'address to listen on (loopback unless told otherwise; port 0 picks a free one)', '127.0.0.1:7878')
     .option('--tls-cert <file>', 'PEM certificate chain: serve over TLS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of the certificate')

@@ -23,6 +23,14 @@ export function registerRunCommand(program: Command, setResult: CommandResult): 
   program
     .command('run')
     .description('run one scenario and write its report')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ clustersim run scenarios/quickstart.yaml                      report in out/quickstart/index.html
+  $ clustersim run scenarios/showcase-break.yaml --seed 7 --out out/try
+  $ clustersim run scenarios/quickstart.yaml --spawn-hosts 2      the same bytes, over 2 node hosts`,
+    )
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--seed <n>', "seed (default: the scenario's own)", parseSeed)
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')

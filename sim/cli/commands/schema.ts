@@ -6,6 +6,7 @@ export function registerSchemaCommand(program: Command, setResult: CommandResult
   program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors), or write it to a file')
+    .addHelpText('after', '\nExample:\n  $ clustersim schema --out scenarios/scenario.schema.json')
     .option('--out <file>', 'write it to this file instead of printing it')
     .action(async (options: { out?: string }) => {
       const { scenarioJsonSchema } = await import('../../scenario/json-schema.js');

@@ -22,6 +22,14 @@ export function parseCount(value: string): number {
 
 export function registerSweepCommand(program: Command, setResult: CommandResult): void {
   addJobsOptions(program.command('sweep').description('run a scenario over a grid of parameters and seeds; plot and tabulate the figures'), 'runs')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ clustersim sweep scenarios/capacity-rolling-maintenance.yaml   its sweep: section asks the question
+  $ clustersim sweep scenarios/quickstart.yaml --param cluster.nodes.count=2..6 --param workload.http.rate=20/s,40/s \\
+      --seeds 10 --find 'min cluster.nodes.count where sessions.dropped == 0 and latency.http.p99 < 300ms'`,
+    )
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--param <path=values>', 'a parameter: PATH=FROM..TO:STEP or PATH=A,B,C (repeatable; default: the sweep: section)', (value: string, all: string[]) => [...all, value], [])
     .option('--seeds <n>', 'runs per grid point (default: sweep.seeds, else 3)', parseCount)
@@ -36,9 +44,9 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
   // The experiment and its report load here, when a sweep is asked for.
-  const [{ planSweep, runSweep, SweepError }, { formatValue }, { renderSweepReport }] = await Promise.all([
+  const [{ planSweep, runSweep, SweepError }, { findAnswerLines }, { renderSweepReport }] = await Promise.all([
     import('../../experiments/sweep.js'),
-    import('../../experiments/parameters.js'),
+    import('../../../reports/sweep/find-text.js'),
     import('../../../reports/sweep/sweep-report.js'),
   ]);
   let plan;
@@ -69,15 +77,7 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
 
   const failing = result.runs.filter((run) => !run.outcome.passed).length;
   say(`  ${total} runs in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall; ${failing} with a failed expectation`);
-  if (plan.find !== undefined) {
-    say(`  ${plan.find.text}:`);
-    for (const answer of result.answers ?? []) {
-      const others = Object.entries(answer.others).map(([name, value]) => `${name}=${formatValue(value)}`).join(', ');
-      const value = answer.value === undefined ? 'none of the values swept' : formatValue(answer.value);
-      const tried = answer.tried.map((entry) => `${formatValue(entry.value)}: ${entry.seedsPassing}/${entry.seeds}`).join(', ');
-      say(`    ${others === '' ? '' : `${others}: `}${value}${answer.notMonotone ? ' (but a value beyond it fails again)' : ''}   [seeds passing: ${tried}]`);
-    }
-  }
+  if (plan.find !== undefined) for (const line of findAnswerLines(plan.find, result.answers ?? [])) say(line);
   say(`  report: ${join(directory, 'index.html')} (every run in ${join(directory, 'runs.csv')})`);
   return exitCodes.pass;
 }
