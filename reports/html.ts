@@ -110,9 +110,9 @@ export function htmlReport(input: HtmlReportInput): string {
   body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px; color: #222; max-width: 1000px; }
   table { border-collapse: collapse; margin: 8px 0 20px; }
   th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; white-space: nowrap; }
-  th { text-align: left; }
+  th { text-align: left; white-space: normal; vertical-align: bottom; }
   td:first-child { text-align: left; }
-  td.text { text-align: left; white-space: normal; overflow-wrap: break-word; }
+  td.text { text-align: left; white-space: normal; overflow-wrap: break-word; min-width: 10em; }
   td.detail { overflow-wrap: anywhere; }
   .verdict { display: inline-block; padding: 4px 12px; border-radius: 4px; color: #fff; font-weight: bold; }
   .verdict.pass, tr.pass td:nth-child(2) { background: #2e7d32; color: #fff; }
