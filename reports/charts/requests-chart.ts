@@ -1,5 +1,6 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
-import { createCanvas, createFrame, drawAxes, drawLegend, palette, timeAxisUnit } from './frame.js';
+import { annotationColors } from './colors.js';
+import { createCanvas, createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit } from './frame.js';
 import { formatSpan } from './format.js';
 
 // Up to this many servers get a line each; more become rows of a heatmap.
@@ -23,7 +24,10 @@ function requestLines(series: TimeSeries): string {
   const unit = timeAxisUnit(series.durationUs);
   const frame = createFrame({ title: 'Requests per second routed to each server', subtitle: `requests accepted, averaged over ${formatSpan(series.windowUs)} windows` });
   const { d3, plot, width: plotWidth, height } = frame;
-  const rates = series.requestLanes.map((lane) => Array.from(lane.accepted, (count) => perSecond(series, count, lane.servers)));
+  // A stopped run has no requests past its stop: the lines end there, at a marker, not at zero.
+  const stopped = series.endUs < series.durationUs;
+  const windowsRun = stopped ? Math.min(series.windows, Math.ceil(series.endUs / series.windowUs)) : series.windows;
+  const rates = series.requestLanes.map((lane) => Array.from(lane.accepted.subarray(0, windowsRun), (count) => perSecond(series, count, lane.servers)));
   const x = d3.scaleLinear().domain([0, series.durationUs / unit.divisor]).range([0, plotWidth]);
   const y = d3
     .scaleLinear()
@@ -34,11 +38,16 @@ function requestLines(series: TimeSeries): string {
   const line = d3
     .line<number>()
     .digits(1)
-    .x((_, window) => x(((window + 0.5) * series.windowUs) / unit.divisor))
+    .x((_, window) => x((stopped ? Math.min((window + 0.5) * series.windowUs, series.endUs) : (window + 0.5) * series.windowUs) / unit.divisor))
     .y((rate) => y(rate));
   rates.forEach((values, index) => {
     plot.append('path').attr('d', line(values) ?? '').attr('fill', 'none').attr('stroke', palette[index % palette.length]!).attr('stroke-width', 1.4);
   });
+  if (stopped) {
+    const at = px(x(series.endUs / unit.divisor));
+    plot.append('line').attr('class', 'run-stopped').attr('x1', at).attr('x2', at).attr('y1', 0).attr('y2', height).attr('stroke', annotationColors.fault).attr('stroke-width', 2).attr('stroke-dasharray', '6,3');
+    plot.append('text').attr('x', at + 4).attr('y', 12).attr('fill', annotationColors.fault).text(`run stopped at ${formatSpan(series.endUs)}`);
+  }
   drawLegend(
     frame,
     series.requestLanes.map((lane, index) => ({ label: lane.name, color: palette[index % palette.length]!, shape: 'line' as const })),

@@ -94,7 +94,15 @@ export function timelineChart(series: TimeSeries): string | undefined {
   if (stopped) {
     const at = px(x(series.endUs / unit.divisor));
     plot.append('line').attr('class', 'run-stopped').attr('x1', at).attr('x2', at).attr('y1', lanesTop - 14).attr('y2', axisY).attr('stroke', annotationColors.fault).attr('stroke-width', 2).attr('stroke-dasharray', '6,3');
-    plot.append('text').attr('x', at - 4).attr('y', lanesTop - 16).attr('text-anchor', 'end').attr('fill', annotationColors.fault).text(`run stopped at ${formatSpan(series.endUs)} of ${formatSpan(series.durationUs)}`);
+    // Written in the lanes past the stop, which are empty, clear of the legend above them.
+    const beforeMarker = at > plotWidth * 0.6;
+    plot
+      .append('text')
+      .attr('x', beforeMarker ? at - 4 : at + 4)
+      .attr('y', lanesTop + 12)
+      .attr('text-anchor', beforeMarker ? 'end' : 'start')
+      .attr('fill', annotationColors.fault)
+      .text(`run stopped at ${formatSpan(series.endUs)} of ${formatSpan(series.durationUs)}`);
   }
 
   // Events closer than a few pixels share one mark, labelled with the range of their numbers.

@@ -56,6 +56,12 @@ describe('the cluster timeline and the placement chart tell the state of every s
     expect(report.summary.incomplete).toBe(true);
     const stoppedAt = report.summary.stoppedAtUs!;
     expect(stoppedAt).toBeLessThan(report.summary.durationUs);
+    // Requests end at the stop, at a marker, rather than falling to zero for the rest of the planned run.
+    const requests = report.files.get('requests.svg')!;
+    expect(requests).toContain('class="run-stopped"');
+    const lastX = Math.max(...[...requests.matchAll(/<path d="M[^"]*"/g)].flatMap((path) => [...path[0].matchAll(/[ML,]([\d.]+),/g)].map((point) => Number(point[1]))));
+    const marker = Number(/class="run-stopped" x1="([\d.]+)"/.exec(requests)![1]);
+    expect(lastX).toBeLessThanOrEqual(marker);
     const timeline = report.files.get('timeline.svg')!;
     expect(timeline).toContain('class="run-stopped"');
     expect(timeline).toMatch(/run stopped at [\dms .]+ of 2m 00s/);
