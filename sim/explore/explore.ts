@@ -50,6 +50,8 @@ export interface RunRecord {
   seed: number;
   kinds: ExploreStepKind[];
   steps: number;
+  /** The kinds its schedule has. */
+  stepKinds: ExploreStepKind[];
   /** The groups of its failures. */
   failures: string[];
   protocols: string[];
@@ -107,7 +109,7 @@ export async function explore(plan: ExplorePlan, options: ExploreOptions): Promi
         if (result === undefined) break;
         const run = batch[offset]!;
         drawn.push(run);
-        runs.push({ index: run.index, seed: run.seed, kinds: run.kinds, steps: run.steps.length, failures: result.failures.map(failureKey), protocols: result.protocols, wallMs: result.wallMs });
+        runs.push({ index: run.index, seed: run.seed, kinds: run.kinds, steps: run.steps.length, stepKinds: [...new Set(run.steps.map((step) => step.kind))], failures: result.failures.map(failureKey), protocols: result.protocols, wallMs: result.wallMs });
         addFailures(groups, run, result.failures);
       }
     }

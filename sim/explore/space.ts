@@ -16,6 +16,7 @@ export interface ScheduleSpace {
   maxSteps: number;
   fromUs: number;
   toUs: number;
+  durationUs: number;
   modes: ('affinity' | 'break' | 'stop')[];
   swarm: boolean;
   servers: string[];
@@ -86,6 +87,7 @@ export function scheduleSpace(loaded: LoadedScenario): ScheduleSpace {
     maxSteps: spec.steps.max,
     fromUs,
     toUs,
+    durationUs: scenario.duration,
     modes: spec.modes,
     swarm: spec.swarm,
     servers: clusterCats ? [] : servers,
