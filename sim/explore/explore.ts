@@ -12,6 +12,8 @@ import { scheduleSpace } from './space.js';
 /** A scenario ready to explore: its text, its schedule space, and the runs its section asks for. */
 export interface ExplorePlan {
   name: string;
+  /** The scenario's seed: the explorer's seed when none is given. */
+  seed: number;
   base: ExploreBase;
   defaultRuns: number;
 }
@@ -19,7 +21,7 @@ export interface ExplorePlan {
 export function planExploration(file: string): ExplorePlan {
   const loaded = loadScenarioFile(file);
   const text = readFileSync(file, 'utf8');
-  return { name: loaded.scenario.name, base: { text, file, space: scheduleSpace(loaded) }, defaultRuns: loaded.scenario.explore?.runs ?? 100 };
+  return { name: loaded.scenario.name, seed: loaded.scenario.seed, base: { text, file, space: scheduleSpace(loaded) }, defaultRuns: loaded.scenario.explore?.runs ?? 100 };
 }
 
 export interface ExploreOptions {
