@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { isMap, parseDocument } from 'yaml';
 import type { ExploreStepKind } from '../scenario/schema.js';
 
 /** Where a maintenance step points: the key of the scenario's maintenance step. */
@@ -105,7 +105,10 @@ export function scheduleScenarioText(baseText: string, steps: readonly ScheduleS
   const document = parseDocument(baseText);
   document.set('seed', options.seed);
   if (options.description !== undefined) document.set('description', options.description);
-  document.set('timeline', document.createNode(inTimeOrder(steps).map(timelineStep), { flow: false }));
+  // One step a line, as the shipped scenarios write them: `- { at: 12s, crash: node2 }`.
+  const timeline = document.createNode(inTimeOrder(steps).map(timelineStep));
+  for (const item of timeline.items) if (isMap(item)) item.flow = true;
+  document.set('timeline', timeline);
   if (options.extraExpect.length > 0) {
     const own = (document.toJS() as { expect?: string[] }).expect ?? [];
     document.set('expect', document.createNode([...own, ...options.extraExpect.filter((line) => !own.includes(line))]));

@@ -56,7 +56,7 @@ async function exploreCommand(file: string, options: ExploreOptions): Promise<nu
   const runs = options.runs ?? (options.budget === undefined ? plan.defaultRuns : 1_000_000);
   const jobs = resolveJobs(options, runs, (line) => process.stderr.write(`${line}\n`));
   const seed = options.seed ?? plan.seed;
-  say(`${plan.name}: exploring ${options.budget === undefined ? `${runs} schedules` : `schedules for ${options.budget / 1000} s`} of ${plan.base.space.kinds.length} step kinds, seed ${seed}, on ${jobs} threads`);
+  say(`${plan.name}: exploring ${options.budget === undefined ? `${runs} schedules` : `schedules for ${options.budget / 1000} s`} of ${plan.base.space.kinds.length} step kinds, seed ${seed}, on ${jobs} thread${jobs === 1 ? '' : 's'}`);
   const { value: exploration, interruption } = await whileInterruptible((signal) =>
     explore(plan, { seed, runs, jobs, signal, onProgress: progressOnStderr(options.quiet !== true), ...(options.budget === undefined ? {} : { budgetMs: options.budget }) }),
   );
