@@ -27,7 +27,15 @@ export interface ScheduleVerdict {
 export function runSchedule(base: ExploreBase, steps: readonly ScheduleStep[], seed: number): ScheduleVerdict {
   const text = scheduleScenarioText(base.text, steps, { seed, extraExpect: base.space.expect });
   const loaded = parseScenario(text, `${base.file} (explored schedule)`);
-  const result = runScenario(loaded);
+  let result;
+  try {
+    result = runScenario(loaded);
+  } catch (error) {
+    // The simulator itself broke under this schedule: a finding like any other, shrunk the same way.
+    if (error instanceof ScenarioError) throw error;
+    const detail = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    return { failures: [{ rule: 'internal-error', actor: '', detail, timeUs: 0 }], protocols: [], eventsProcessed: 0 };
+  }
   const summary = summarize(result);
   return { failures: judge(result, summary), protocols: protocolsExercised(summary), eventsProcessed: result.eventsProcessed };
 }
@@ -68,7 +76,14 @@ export interface ShrinkDone {
 
 export function runTask(task: RunTask): RunDone {
   const startedAt = performance.now();
-  const verdict = runSchedule(task.base, task.steps, task.seed);
+  let verdict: ScheduleVerdict;
+  try {
+    verdict = runSchedule(task.base, task.steps, task.seed);
+  } catch (error) {
+    // A drawn schedule the scenario's checks refuse is the explorer's mistake: reported, and the exploration goes on.
+    if (!(error instanceof ScenarioError)) throw error;
+    verdict = { failures: [{ rule: 'invalid-schedule', actor: '', detail: error.message.split('\n')[0] ?? '', timeUs: 0 }], protocols: [], eventsProcessed: 0 };
+  }
   return { kind: 'run', index: task.index, ...verdict, wallMs: performance.now() - startedAt };
 }
 
@@ -79,8 +94,8 @@ export function shrinkTask(task: ShrinkTask): ShrinkDone {
     try {
       return runSchedule(task.base, steps, task.seed).failures.find((failure) => failureKey(failure) === task.key);
     } catch (error) {
-      // A cut that leaves a heal with nothing to heal is not a schedule: it does not fail.
-      if (error instanceof ScenarioError) return undefined;
+      // A cut that leaves a heal with nothing to heal is not a schedule: it does not fail (unless refusal is the failure).
+      if (error instanceof ScenarioError) return task.key === 'invalid-schedule' ? { rule: task.key, actor: '', detail: error.message.split('\n')[0] ?? '', timeUs: 0 } : undefined;
       throw error;
     }
   };

@@ -19,6 +19,12 @@ async function exploreOnce(file: string): Promise<Exploration> {
   return explore(planExploration(file), { seed: 1, runs: budget, jobs: 1 });
 }
 
+/** Which runs found a group, for the figures printed. */
+function foundIn(found: Exploration, key: string): string {
+  const runs = found.runs.filter((run) => run.failures.includes(key)).map((run) => run.index);
+  return `found in ${runs.length} of ${budget} runs (${runs.join(', ')})`;
+}
+
 describe('explore finds planted bugs and shrinks them', () => {
   it('a server restarted after a crash in maintenance that takes new sessions (and tells the routers it runs)', async () => {
     // Servers that came back from a crash while in maintenance; entering or leaving maintenance cures them.
@@ -61,9 +67,10 @@ describe('explore finds planted bugs and shrinks them', () => {
     expect(group, `groups found: ${found.groups.map((candidate) => candidate.key).join(', ')}`).toBeDefined();
     const shrunk = group!.shrunk!;
     expect(shrunk.steps.length).toBeLessThanOrEqual(3);
-    // What it takes: maintenance, a crash and a restart.
-    expect(shrunk.steps.map((step) => step.kind.replace(/-(server|node)$/, ''))).toEqual(['maintenance', 'crash', 'restart']);
-    console.info(`planted forgetful restart: found in ${found.runs.filter((run) => run.failures.includes(group!.key)).length} of ${budget} runs (first: run ${group!.run.index}), shrunk from ${group!.run.steps.length} to ${shrunk.steps.length} steps in ${shrunk.tries} runs, ${Math.round(shrunk.wallMs)} ms`);
+    // What it takes: maintenance, a crash and a restart (maintenance may come while the server is down).
+    expect(shrunk.steps.map((step) => step.kind.replace(/-(server|node)$/, '')).sort()).toEqual(['crash', 'maintenance', 'restart']);
+    expect(shrunk.steps.at(-1)!.kind).toBe('restart');
+    console.info(`planted forgetful restart: ${foundIn(found, group!.key)}, shrunk from ${group!.run.steps.length} to ${shrunk.steps.length} steps in ${shrunk.tries} runs, ${Math.round(shrunk.wallMs)} ms`);
   });
 
   it('a ClusterCATS drain that ignores its deadline when a peer crashed during it', async () => {
@@ -90,7 +97,20 @@ describe('explore finds planted bugs and shrinks them', () => {
     const shrunk = group!.shrunk!;
     expect(shrunk.steps.length).toBeLessThanOrEqual(3);
     expect(shrunk.steps.map((step) => step.kind)).toEqual(expect.arrayContaining(['clustercats-service', 'crash-member']));
-    console.info(`planted deaf drain: found in ${found.runs.filter((run) => run.failures.includes(group!.key)).length} of ${budget} runs (first: run ${group!.run.index}), shrunk from ${group!.run.steps.length} to ${shrunk.steps.length} steps in ${shrunk.tries} runs, ${Math.round(shrunk.wallMs)} ms`);
+    console.info(`planted deaf drain: ${foundIn(found, group!.key)}, shrunk from ${group!.run.steps.length} to ${shrunk.steps.length} steps in ${shrunk.tries} runs, ${Math.round(shrunk.wallMs)} ms`);
+  });
+
+  it('a server that throws when an operator stops it in maintenance: the simulator breaking is a finding too', async () => {
+    const control = server['control']!;
+    vi.spyOn(server, 'control').mockImplementation(function (this: { mode: number; name: string }, ...args: never[]) {
+      if ((args[0] as unknown as { action: number }).action === 2 /* ServerAction.STOP */ && this.mode !== 0) throw new Error(`${this.name}: stop order in maintenance not handled`);
+      return control.apply(this, args);
+    } as never);
+    const found = await exploreOnce('test/explore/restart-cell.yaml');
+    const group = found.groups.find((candidate) => candidate.rule === 'internal-error');
+    expect(group, `groups found: ${found.groups.map((candidate) => candidate.key).join(', ')}`).toBeDefined();
+    expect(group!.shrunk!.failure.detail).toBe('node1/app-1: stop order in maintenance not handled');
+    expect(group!.shrunk!.steps.map((step) => step.kind)).toEqual(['maintenance-server', 'control-stop']);
   });
 
   it('the shipped logic holds over the same runs: nothing found', async () => {
