@@ -1,8 +1,12 @@
-import { escapeHtml } from '../../reports/html.js';
 import type { ExploreStepKind } from '../scenario/schema.js';
 import type { Exploration, FailureGroup } from './explore.js';
 import type { ExploreBase } from './jobs.js';
 import { describeStep, formatExactDuration, scheduleScenarioText, timelineStep, type ScheduleStep } from './schedule.js';
+
+// The findings page has no charts: it escapes its text itself rather than load the chart renderers.
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
 
 /** The name of a group's reproducer in the output directory. */
 export function reproducerFile(groupIndex: number): string {

@@ -96,6 +96,16 @@ describe('clustersim explore', () => {
     }
   });
 
+  it('with a budget of time, runs whole batches until it is spent: a prefix of the same seed\'s runs', async () => {
+    const plan = planExploration('test/explore/small-cell.yaml');
+    const budgeted = await explore(plan, { seed: 4, runs: 1_000, budgetMs: 1, jobs: 1 });
+    // The first batch always runs (the budget is looked at between batches), and little more.
+    expect(budgeted.runs.length).toBeGreaterThanOrEqual(1);
+    expect(budgeted.runs.length).toBeLessThan(1_000);
+    expect(budgeted.runs.map((run) => run.seed)).toEqual(budgeted.runs.map((run) => drawRun(plan.base.space, 4, run.index).seed));
+    expect(budgeted.runs.map((run) => run.index)).toEqual(budgeted.runs.map((_, index) => index));
+  });
+
   it('stops between runs when asked, keeping the runs done as a prefix of the full exploration', async () => {
     const plan = planExploration('test/explore/drops-cell.yaml');
     const controller = new AbortController();
