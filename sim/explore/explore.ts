@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile, parseScenario } from '../scenario/load.js';
 import type { ExploreStepKind } from '../scenario/schema.js';
 import { drawRun, type DrawnRun } from './draw.js';
 import type { ExploreBase, RunDone, ShrinkDone, ShrinkTask } from './jobs.js';
 import { failureKey, type Failure } from './oracle.js';
 import { ExplorePool } from './pool.js';
-import type { ScheduleStep } from './schedule.js';
+import { scheduleScenarioText, type ScheduleStep } from './schedule.js';
 import { scheduleSpace } from './space.js';
 
 /** A scenario ready to explore: its text, its schedule space, and the runs its section asks for. */
@@ -21,7 +21,11 @@ export interface ExplorePlan {
 export function planExploration(file: string): ExplorePlan {
   const loaded = loadScenarioFile(file);
   const text = readFileSync(file, 'utf8');
-  return { name: loaded.scenario.name, seed: loaded.scenario.seed, base: { text, file, space: scheduleSpace(loaded) }, defaultRuns: loaded.scenario.explore?.runs ?? 100 };
+  const space = scheduleSpace(loaded);
+  // The scenario as every run will have it, with no steps: what its checks refuse (an explore.expect
+  // line naming a protocol without a workload) is refused now, not once per run.
+  parseScenario(scheduleScenarioText(text, [], { seed: loaded.scenario.seed, extraExpect: space.expect }), `${file} (with explore.expect)`);
+  return { name: loaded.scenario.name, seed: loaded.scenario.seed, base: { text, file, space }, defaultRuns: loaded.scenario.explore?.runs ?? 100 };
 }
 
 export interface ExploreOptions {

@@ -1,4 +1,5 @@
 import { buildTopology } from '../run/build.js';
+import { parseExpectation } from '../run/expectations.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { exploreStepKinds, type ExploreSpec, type ExploreStepKind } from '../scenario/schema.js';
 
@@ -81,6 +82,10 @@ export function scheduleSpace(loaded: LoadedScenario): ScheduleSpace {
   const toUs = spec.window?.to ?? Math.round((scenario.duration * 4) / 5);
   if (toUs <= fromUs) throw new ExploreError(`${loaded.file}: explore.window ends (${toUs / 1e6}s) before it starts (${fromUs / 1e6}s)`);
   if (toUs > scenario.duration) throw new ExploreError(`${loaded.file}: explore.window reaches past the end of the run`);
+  for (const line of spec.expect) {
+    const parsed = parseExpectation(line);
+    if (typeof parsed === 'string') throw new ExploreError(`${loaded.file}: explore.expect: ${parsed}`);
+  }
   if (spec.steps.min > spec.steps.max) throw new ExploreError(`${loaded.file}: explore.steps.min (${spec.steps.min}) is above max (${spec.steps.max})`);
   const partial = {
     minSteps: spec.steps.min,

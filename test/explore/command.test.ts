@@ -47,5 +47,10 @@ describe('clustersim explore (command)', () => {
     const refused = await explore([file, '--runs', '1', '--out', join(directory, 'bad')]);
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/explore\.kinds has crash-member, which this topology has no target for/);
+    const sipless = join(directory, 'sip-property-without-sip.yaml');
+    writeFileSync(sipless, readFileSync('test/explore/small-cell.yaml', 'utf8').replace('  runs: 40', '  runs: 40\n  expect: [latency.sip.p99 < 5ms]'));
+    const located = await explore([sipless, '--runs', '1', '--out', join(directory, 'bad')]);
+    expect(located.code).toBe(2);
+    expect(located.err).toMatch(/the scenario has no sip workload/);
   });
 });
