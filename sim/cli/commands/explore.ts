@@ -1,10 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
-import { explore, planExploration, type ExploreProgress } from '../../explore/explore.js';
-import { explorationFiles, reproducerFile, reproducerSteps } from '../../explore/report.js';
-import { describeStep } from '../../explore/schedule.js';
-import { ExploreError } from '../../explore/space.js';
+import type { ExploreProgress } from '../../explore/explore.js';
 import { parseDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
 import { whileInterruptible } from '../interruption.js';
@@ -40,6 +37,13 @@ async function exploreCommand(file: string, options: ExploreOptions): Promise<nu
   const say = (line: string) => {
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
+  // The explorer and the simulator load when the command runs, not when the CLI starts.
+  const [{ explore, planExploration }, { explorationFiles, reproducerFile, reproducerSteps }, { describeStep }, { ExploreError }] = await Promise.all([
+    import('../../explore/explore.js'),
+    import('../../explore/report.js'),
+    import('../../explore/schedule.js'),
+    import('../../explore/space.js'),
+  ]);
   let plan;
   try {
     plan = planExploration(file);
