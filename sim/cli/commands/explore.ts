@@ -6,7 +6,6 @@ import { parseDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
 import { whileInterruptible } from '../interruption.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
-import { parseCount } from './sweep.js';
 
 interface ExploreOptions extends JobsOptions {
   runs?: number;
@@ -14,6 +13,12 @@ interface ExploreOptions extends JobsOptions {
   seed?: number;
   out?: string;
   quiet?: boolean;
+}
+
+function parseRuns(value: string): number {
+  const runs = Number(value);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 1_000_000) throw new InvalidArgumentError('a whole number from 1 to 1000000');
+  return runs;
 }
 
 function parseBudget(value: string): number {
@@ -25,7 +30,7 @@ function parseBudget(value: string): number {
 export function registerExploreCommand(program: Command, setResult: CommandResult): void {
   addJobsOptions(program.command('explore').description("search maintenance and fault schedules of a scenario; shrink every failure to a minimal reproducer"), 'runs')
     .argument('<scenario>', 'scenario file (YAML); its explore: section describes the schedules drawn')
-    .option('--runs <n>', 'schedules to run (default: explore.runs, else 100; with --budget, at most this many)', parseCount)
+    .option('--runs <n>', 'schedules to run (default: explore.runs, else 100; with --budget, at most this many)', parseRuns)
     .option('--budget <duration>', 'wall time for the runs, e.g. 10m (shrinking comes after)', parseBudget)
     .option('--seed <n>', "the explorer's seed: same seed, same runs and findings (default: the scenario's seed)", parseSeed)
     .option('--out <dir>', 'output directory (default: out/<scenario name>-explore)')
