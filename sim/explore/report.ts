@@ -1,7 +1,8 @@
 import type { ExploreStepKind } from '../scenario/schema.js';
 import type { Exploration, FailureGroup } from './explore.js';
 import type { ExploreBase } from './jobs.js';
-import { describeStep, formatExactDuration, scheduleScenarioText, timelineStep, type ScheduleStep } from './schedule.js';
+import { formatDuration } from '../scenario/units.js';
+import { describeStep, scheduleScenarioText, timelineStep, type ScheduleStep } from './schedule.js';
 
 // The findings page has no charts: it escapes its text itself rather than load the chart renderers.
 function escapeHtml(text: string): string {
@@ -80,7 +81,7 @@ export function findingsHtml(exploration: Exploration): string {
       const failure = group.shrunk?.failure ?? group.run.failure;
       const shrunk = group.shrunk === undefined ? '<p>Not shrunk (the exploration was stopped first): the failing run\'s schedule.</p>' : `<p>Shrunk from ${group.run.steps.length} to ${group.shrunk.steps.length} steps in ${group.shrunk.tries} runs${group.shrunk.exhausted ? ' (budget spent: may not be minimal)' : ''}.</p>`;
       return `<section class="group"><h3>${index + 1}. <code>${escapeHtml(group.rule)}</code>${group.actor === '' ? '' : ` on <code>${escapeHtml(failure.actor)}</code>`}</h3>
-<p>${group.count} of ${exploration.runs.length} runs; first in run ${group.run.index} (seed ${group.run.seed}). At ${formatExactDuration(failure.timeUs)}: ${escapeHtml(failure.detail)}</p>
+<p>${group.count} of ${exploration.runs.length} runs; the one shrunk (fewest steps): run ${group.run.index}, seed ${group.run.seed}. At ${formatDuration(failure.timeUs)}: ${escapeHtml(failure.detail)}</p>
 ${shrunk}${stepList(reproducerSteps(group))}
 <p>Reproduce: <code>npx clustersim run ${escapeHtml(reproducerFile(index))}</code> (<a href="${escapeHtml(reproducerFile(index))}">${escapeHtml(reproducerFile(index))}</a>)</p></section>`;
     })

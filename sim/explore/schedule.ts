@@ -79,7 +79,7 @@ export function timelineStep(step: ScheduleStep): Record<string, unknown> {
 export function describeStep(step: ScheduleStep): string {
   const { at: _at, ...action } = timelineStep(step);
   const [key, value] = Object.entries(action)[0]!;
-  const detail = typeof value === 'string' ? value : Object.entries(value as Record<string, unknown>).map(([name, item]) => `${name}: ${JSON.stringify(item)}`).join(', ');
+  const detail = typeof value === 'string' ? value : Object.entries(value as Record<string, unknown>).map(([name, item]) => `${name}: ${typeof item === 'string' ? item : JSON.stringify(item)}`).join(', ');
   return `${formatExactDuration(step.atUs)} ${key} ${detail}`.trim();
 }
 

@@ -26,7 +26,7 @@ describe('clustersim explore (command)', () => {
     const out = join(directory, 'drops');
     const result = await explore(['test/explore/drops-cell.yaml', '--runs', '6', '--seed', '4', '--jobs', '1', '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(/failure-1\.yaml: expect: requests\.http\.routedToMaintenance == 0 \(\d+ runs\), shrunk from \d+ to 1 steps:/);
+    expect(result.out).toMatch(/failure-1\.yaml: expect: requests\.http\.routedToMaintenance == 0 \(\d+ runs?\), shrunk from \d+ to 1 steps:/);
     expect(result.err).toMatch(/runs 6\/6, \d+ failing, \d+ distinct/);
     const findings = JSON.parse(readFileSync(join(out, 'explore.json'), 'utf8')) as { runs: { done: number }; failures: { file: string }[] };
     expect(findings.runs.done).toBe(6);

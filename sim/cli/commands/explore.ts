@@ -77,7 +77,7 @@ async function exploreCommand(file: string, options: ExploreOptions): Promise<nu
   say(`  ${exploration.runs.length} runs in ${(exploration.runsWallMs / 1000).toFixed(1)} s wall (${perMinute} schedules a minute); ${failing} failing; ${exploration.groups.length} distinct failures${exploration.groups.length === 0 ? '' : `, shrunk in ${(exploration.shrinkWallMs / 1000).toFixed(1)} s`}`);
   exploration.groups.forEach((group, index) => {
     const failure = group.shrunk?.failure ?? group.run.failure;
-    say(`  ${reproducerFile(index)}: ${group.rule}${failure.actor === '' ? '' : ` on ${failure.actor}`} (${group.count} runs), ${group.shrunk === undefined ? 'not shrunk' : `shrunk from ${group.run.steps.length} to ${group.shrunk.steps.length} steps`}:`);
+    say(`  ${reproducerFile(index)}: ${group.rule}${failure.actor === '' ? '' : ` on ${failure.actor}`} (${group.count} run${group.count === 1 ? '' : 's'}), ${group.shrunk === undefined ? 'not shrunk' : `shrunk from ${group.run.steps.length} to ${group.shrunk.steps.length} steps`}:`);
     for (const step of reproducerSteps(group)) say(`      ${describeStep(step)}`);
   });
   if (interruption !== undefined) say(`  INTERRUPTED: what was found so far is kept`);
