@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomically } from '../reports/write.js';
+import { explore, planExploration } from '../sim/explore/explore.js';
 import { runScenario } from '../sim/run/run.js';
 import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { bareMmc } from './bare-mmc.js';
@@ -109,6 +110,28 @@ if (!startupOnly) {
     });
     figures.push({ name: `${file}`, value: eventsPerSecond, unit: 'events/s', target: file.includes('showcase') ? '>= 2,000,000' : undefined });
     figures.push({ name: `${file} sessions`, value: (eventsPerSecond / events) * sessions, unit: 'sessions/s' });
+  }
+
+  // 2b. Exploring schedules: schedules a minute on one thread, against plain runs of the same
+  // scenario with its own timeline (the explorer adds drawing, the scenario text, judging).
+  {
+    const file = 'scenarios/maintenance-restart.yaml';
+    const schedules = quick ? 10 : 30;
+    const plan = planExploration(file);
+    const plainPerMinute = medianRate(() => {
+      runScenario(loadScenarioFile(file));
+      return 1;
+    }) * 60;
+    const explored = await explore(plan, { seed: 1, runs: schedules, jobs: 1 });
+    const explorePerMinute = (explored.runs.length * 60_000) / explored.runsWallMs;
+    const shrunk = explored.groups.flatMap((group) => (group.shrunk === undefined ? [] : [group.shrunk]));
+    figures.push({
+      name: `explore ${file}`,
+      value: explorePerMinute,
+      unit: 'schedules/min',
+      ratio: explorePerMinute / plainPerMinute,
+      note: `one thread; plain runs ${Math.round(plainPerMinute)}/min; ${explored.groups.length} groups shrunk in ${shrunk.reduce((total, group) => total + group.tries, 0)} runs, ${(explored.shrinkWallMs / 1000).toFixed(1)} s`,
+    });
   }
 
   // 3. Memory per open session and per pending event.

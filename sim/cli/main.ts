@@ -30,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerSweepCommand(program, setResult);
   registerCompareCommand(program, setResult);
   registerHostCommand(program, setResult);
+  (await import('./commands/explore.js')).registerExploreCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -303,6 +303,46 @@ const compareSchema = z.strictObject({
   tolerances: z.array(z.string()).default([]).describe('how much worse the candidate may be, e.g. "latency.http.p99 <= +5%"'),
 });
 
+/** Step kinds `clustersim explore` draws from; the space is described in sim/explore/step-kinds.ts. */
+export const exploreStepKinds = [
+  'maintenance-server',
+  'maintenance-node',
+  'maintenance-odr',
+  'maintenance-exit',
+  'control-start',
+  'control-stop',
+  'control-restart',
+  'crash-server',
+  'crash-node',
+  'crash-odr',
+  'crash-member',
+  'crash-controller',
+  'restart',
+  'slow',
+  'partition',
+  'heal',
+  'clustercats-threshold',
+  'clustercats-service',
+] as const;
+
+// Read by `clustersim explore`; `run` ignores it.
+const exploreSchema = z.strictObject({
+  runs: z.number().int().min(1).max(1_000_000).default(100).describe('schedules drawn when no --runs or --budget is given'),
+  steps: z
+    .strictObject({ min: z.number().int().min(1).max(50).default(1), max: z.number().int().min(1).max(50).default(6) })
+    .default({ min: 1, max: 6 })
+    .describe('steps per drawn schedule'),
+  window: z
+    .strictObject({ from: durationSchema.optional(), to: durationSchema.optional() })
+    .optional()
+    .describe('when the drawn steps happen (default: from a tenth of the run to four fifths)'),
+  kinds: z.array(z.enum(exploreStepKinds)).min(1).optional().describe('step kinds drawn from (default: every kind the topology has targets for)'),
+  modes: z.array(z.enum(['affinity', 'break', 'stop'])).min(1).default(['affinity', 'break', 'stop']).describe('maintenance modes drawn'),
+  servers: z.array(z.string()).min(1).optional().describe('servers (or ClusterCATS members) steps may target (default: all)'),
+  swarm: z.boolean().default(true).describe('each run enables a random subset of the step kinds'),
+  expect: z.array(z.string()).default([]).describe('properties meant to hold under any schedule, e.g. "sessions.droppedByCause.maintenance == 0"'),
+});
+
 export const scenarioSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -321,8 +361,11 @@ export const scenarioSchema = z.strictObject({
   limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 10_000_000 }),
   sweep: sweepSchema.optional(),
   compare: compareSchema.optional(),
+  explore: exploreSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type TimelineStep = Scenario['timeline'][number];
+export type ExploreSpec = z.output<typeof exploreSchema>;
+export type ExploreStepKind = (typeof exploreStepKinds)[number];
 export type ClusterCatsSpec = z.output<typeof clusterCatsSchema>;

@@ -36,7 +36,7 @@ const maxServers = 100_000;
 
 /**
  * Instance slots a dynamic cluster has on each node: twice its vertical stacking, so the slots
- * never decide how many instances a node runs; the vertical limit does (sim/run/build.ts).
+ * never decide how many instances a node runs; the vertical limit does (sim/topologies/websphere/servers.ts).
  */
 export function instanceSlotsPerNode(verticalStacking: number): number {
   return 2 * verticalStacking;
@@ -204,7 +204,7 @@ function expectations(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem
 
 /**
  * The names the run gives nodes, servers, ODRs and clusters (`node2`, `node2/app-1`,
- * `node2/shop-3`, `odr1`, `odrnode1`), as sim/run/build.ts makes them; a test keeps the two in
+ * `node2/shop-3`, `odr1`, `odrnode1`), as sim/topologies/websphere/ makes them; a test keeps the two in
  * step. Names are parsed rather than listed, since a cluster may have many thousands.
  */
 export class ClusterNames {
