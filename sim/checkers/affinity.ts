@@ -13,7 +13,9 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * whoever dropped it (a router that gave up on the affinity answers the client itself). A
  * session whose server went down (crashed, stopped) since it last took one of its requests was
  * lost with the server: the faults count that loss, and no maintenance rule guards it any more,
- * even once the server runs again in the same maintenance.
+ * even once the server runs again in the same maintenance. Nor does it guard a session its server
+ * gave up when a break-mode maintenance began, or one that timed out while a fault stood between
+ * it and its server.
  */
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity'];
@@ -27,9 +29,14 @@ export class AffinityChecker implements Checker {
       const heldSinceUs = this.sessionTakenUs.get(record.session) ?? 0;
       this.sessionServer.delete(record.session);
       this.sessionTakenUs.delete(record.session);
-      if (server === undefined || record.outcome !== 'dropped' || capacityCauses.has(record.cause)) return;
+      if (server === undefined || record.outcome !== 'dropped' || capacityCauses.has(record.cause) || routingTierCauses.has(record.cause)) return;
       const rule = this.ruleGuarding(record.protocol, server, context);
       if (rule === undefined || context.truth.firstDownBetween(server, heldSinceUs, timeUs) >= 0) return;
+      // Given up when a break-mode maintenance began since: that maintenance dropped it, not this
+      // one (EJB affinity survives any maintenance, so it stays guarded).
+      if (rule === 'keep-affinity' && context.truth.firstBreakBetween(server, heldSinceUs, timeUs) >= 0) return;
+      // A request that timed out when a fault (a crashed router, a partition) stood in its way was lost to the fault.
+      if (record.cause === 'timeout' && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
       context.report({
         timeUs,
         rule,
@@ -61,6 +68,9 @@ export class AffinityChecker implements Checker {
     },
     refused: (timeUs, _actor, record, context) => {
       if (capacityCauses.has(record.cause) || !inSession(record.kind) || !context.truth.inMaintenance(record.server)) return;
+      // Only the sessions a server holds must still reach it: one held elsewhere (its server
+      // restarted and lost it, say) is new work to a server in maintenance, and refusing it is the rule.
+      if (this.sessionServer.get(record.session) !== record.server) return;
       const rule = this.ruleGuarding(record.protocol, record.server, context);
       if (rule === undefined) return;
       context.report({
@@ -81,6 +91,9 @@ export class AffinityChecker implements Checker {
     return undefined;
   }
 }
+
+/** Drops decided before any server: no router would take the request (every ODR down or in maintenance). */
+const routingTierCauses = new Set(['no-router-available']);
 
 function inSession(kind: RequestKind): boolean {
   return kind === RequestKind.IN_SESSION || kind === RequestKind.CLOSE;

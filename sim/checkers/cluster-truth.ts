@@ -15,6 +15,10 @@ export class ClusterTruth {
   private stateSinceUs: Float64Array;
   /** The times each server went down (stopped or failed), in order; few per server. */
   private readonly downTimesUs: number[][] = [];
+  /** The times each server entered break-mode maintenance (giving up the sessions it held), in order. */
+  private readonly breakTimesUs: number[][] = [];
+  /** The times of every crash, partition and degradation, in order. */
+  private readonly faultTimesUs: number[] = [];
   private partitionsInForce = 0;
 
   constructor(initialStates: ReadonlyMap<number, ServerState> = new Map(), actorCount = 0) {
@@ -34,11 +38,13 @@ export class ClusterTruth {
       this.holdServer(server);
       const previous = this.states[server]!;
       if (isDown(record.state) && !isDown(previous)) (this.downTimesUs[server] ??= []).push(timeUs);
+      if (record.mode === MaintenanceMode.BREAK && this.modes[server] !== MaintenanceMode.BREAK) (this.breakTimesUs[server] ??= []).push(timeUs);
       if (record.state !== previous) this.stateSinceUs[server] = timeUs;
       this.states[server] = record.state;
       this.modes[server] = record.mode;
     },
-    fault: (_timeUs, _actor, record) => {
+    fault: (timeUs, _actor, record) => {
+      if (record.kind === 'crash' || record.kind === 'partition' || record.kind === 'degrade') this.faultTimesUs.push(timeUs);
       if (record.kind === 'partition') this.partitionsInForce++;
       else if (record.kind === 'heal') this.partitionsInForce = 0;
     },
@@ -60,6 +66,16 @@ export class ClusterTruth {
   /** The first time the server went down within [fromUs, toUs], or -1. */
   firstDownBetween(server: number, fromUs: number, toUs: number): number {
     return this.downTimesUs[server]?.find((downUs) => downUs >= fromUs && downUs <= toUs) ?? -1;
+  }
+
+  /** The first time the server entered break-mode maintenance within [fromUs, toUs], or -1. */
+  firstBreakBetween(server: number, fromUs: number, toUs: number): number {
+    return this.breakTimesUs[server]?.find((breakUs) => breakUs >= fromUs && breakUs <= toUs) ?? -1;
+  }
+
+  /** Whether a crash, partition or degradation happened within [fromUs, toUs], or a partition is in force. */
+  faultedBetween(fromUs: number, toUs: number): boolean {
+    return this.partitionsInForce > 0 || this.faultTimesUs.some((faultUs) => faultUs >= fromUs && faultUs <= toUs);
   }
 
   inMaintenance(server: number): boolean {

@@ -7,6 +7,14 @@ import { RequestsInFlight } from './requests-in-flight.js';
 export const answerGraceUs = 10_000_000;
 
 /**
+ * The grace for a run whose clients give up on a request after `requestTimeoutUs` and retry it
+ * once: a request lost in a crash ends, at the latest, two timeouts after it was sent.
+ */
+export function answerGraceFor(requestTimeoutUs: number | undefined): number {
+  return Math.max(answerGraceUs, requestTimeoutUs === undefined ? 0 : 2 * requestTimeoutUs + answerGraceUs);
+}
+
+/**
  * Conservation: every session starts once and ends once with one outcome, every request a
  * server accepted is answered, nothing completes that no server took in. What is still open
  * when the run ends is counted, not lost; a request still unanswered long after the server
@@ -14,6 +22,9 @@ export const answerGraceUs = 10_000_000;
  */
 export class ConservationChecker implements Checker {
   readonly rules = ['conservation'];
+
+  constructor(private readonly graceUs = answerGraceUs) {}
+
   /**
    * The open sessions (the value is unused). Touched when a session starts and ends only: what a
    * session has in flight is counted in `inFlight`, whose tables stay as small (and warm) as the
@@ -68,7 +79,7 @@ export class ConservationChecker implements Checker {
     context.note('requests-in-flight-at-end', this.inFlight.size);
     // Lost: its server went down after taking it in, long enough before the end for an answer to have come.
     const lost = this.inFlight.entries().flatMap((inFlight) => {
-      const downUs = context.truth.firstDownBetween(inFlight.server, inFlight.acceptedAtUs, endUs - answerGraceUs);
+      const downUs = context.truth.firstDownBetween(inFlight.server, inFlight.acceptedAtUs, endUs - this.graceUs);
       return downUs < 0 ? [] : [{ ...inFlight, downUs }];
     });
     for (const inFlight of lost.sort((a, b) => a.acceptedAtUs - b.acceptedAtUs || a.request - b.request)) {

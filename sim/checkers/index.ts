@@ -1,7 +1,7 @@
 import { AddressChecker } from './addresses.js';
 import { AffinityChecker } from './affinity.js';
 import type { Checker } from './checker.js';
-import { ConservationChecker } from './conservation.js';
+import { answerGraceFor, ConservationChecker } from './conservation.js';
 import { DrainChecker } from './drain.js';
 import { HealthLivenessChecker, type HealthLivenessOptions } from './health-liveness.js';
 import { JmsFlowChecker } from './jms-flows.js';
@@ -15,6 +15,8 @@ export interface ScenarioFacts {
   health: HealthLivenessOptions;
   /** The ClusterCATS members and their views' lag, when the topology is one. */
   clusterCats?: ClusterCatsMembers;
+  /** The longest time a client waits for an answer before it gives up, when clients give up at all. */
+  requestTimeoutUs?: number;
 }
 
 const noScenarioFacts: ScenarioFacts = {
@@ -25,7 +27,7 @@ const noScenarioFacts: ScenarioFacts = {
 /** Every invariant checked on every run. */
 export function standardCheckers(actorNames: readonly string[], clusterMembers?: ReadonlyMap<string, readonly ClusterMember[]>, facts: ScenarioFacts = noScenarioFacts): Checker[] {
   return [
-    new ConservationChecker(),
+    new ConservationChecker(answerGraceFor(facts.requestTimeoutUs)),
     new MaintenanceAdmissionChecker(facts.clusterCats),
     new AffinityChecker(),
     new JmsFlowChecker(),

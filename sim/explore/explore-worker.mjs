@@ -1,7 +1,6 @@
-// A worker thread of an exploration: loads the TypeScript sources through tsx, like bin/clustersim.mjs.
-import { register } from 'tsx/esm/api';
+// A worker thread of an exploration: runs the schedules the pool hands it.
+import { importModule } from '../import-module.mjs';
 
-register();
-const { exploreJob } = await import('./jobs.ts');
+const { exploreJob } = await importModule('./jobs', import.meta.url);
 
 export default exploreJob;

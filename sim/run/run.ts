@@ -13,6 +13,7 @@ import type { SimRecord } from '../metrics/records.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { buildTopology, type Topology } from '../topologies/index.js';
+import { defaultRequestTimeoutUs, injectsFaults } from './faults.js';
 import { LimitGuard, resolveLimits, type ExceededLimit } from './limits.js';
 import { checkTopologyFits } from './topology-size.js';
 
@@ -122,7 +123,15 @@ function scenarioFacts(topology: Topology, scenario: Scenario): ScenarioFacts {
       windowUs: loadReportIntervalUs,
     },
     ...(topology.clusterCats === undefined ? {} : { clusterCats: topology.clusterCats }),
+    ...requestTimeoutOf(scenario),
   };
+}
+
+/** The longest request timeout of the scenario's clients, as the topologies give it them. */
+function requestTimeoutOf(scenario: Scenario): { requestTimeoutUs?: number } {
+  const byDefault = scenario.clustercats !== undefined || injectsFaults(scenario.timeline) ? defaultRequestTimeoutUs : undefined;
+  const timeouts = [scenario.workload.http?.timeout ?? byDefault, byDefault].filter((timeout): timeout is number => timeout !== undefined);
+  return timeouts.length === 0 ? {} : { requestTimeoutUs: Math.max(...timeouts) };
 }
 
 /**

@@ -26,9 +26,12 @@ describe('affinity through maintenance', () => {
   });
 
   it('keep-affinity: refusing an existing session is a violation, unless the queue is full', () => {
-    expect(rulesBroken(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance')]]))).toEqual(['keep-affinity']);
-    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full')]]).violationCount).toBe(0);
-    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { kind: RequestKind.OPEN })]]).violationCount).toBe(0);
+    const held: Entry = [0, s1, accepted(s1, { session: 1 })];
+    expect(rulesBroken(run([held, [1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance')]]))).toEqual(['keep-affinity']);
+    expect(run([held, [1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full')]]).violationCount).toBe(0);
+    expect(run([held, [1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { kind: RequestKind.OPEN })]]).violationCount).toBe(0);
+    // A session another server holds (its own restarted and lost it) is new work here: refusing it is the rule.
+    expect(run([[0, s2, accepted(s2, { session: 1 })], [1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance')]]).violationCount).toBe(0);
   });
 
   it('break-affinity maintenance lets HTTP sessions move; running servers are not guarded', () => {
@@ -40,7 +43,7 @@ describe('affinity through maintenance', () => {
   it('EJB affinity is never broken by maintenance, in either mode', () => {
     for (const mode of [MaintenanceMode.AFFINITY, MaintenanceMode.BREAK]) {
       expect(rulesBroken(run([[1, s1, maintenance(s1, mode)], [2, s2, accepted(s2, inSession(Protocol.EJB))]]))).toEqual(['ejb-affinity']);
-      expect(rulesBroken(run([[1, s1, maintenance(s1, mode)], [2, s1, refused(s1, 'affinity-broken', { protocol: Protocol.EJB })]]))).toEqual(['ejb-affinity']);
+      expect(rulesBroken(run([[0, s1, accepted(s1, { session: 1, protocol: Protocol.EJB })], [1, s1, maintenance(s1, mode)], [2, s1, refused(s1, 'affinity-broken', { protocol: Protocol.EJB })]]))).toEqual(['ejb-affinity']);
       expect(run([[1, s1, maintenance(s1, mode)], [2, s1, accepted(s1, inSession(Protocol.EJB))]]).violationCount).toBe(0);
     }
   });
@@ -56,6 +59,14 @@ describe('affinity through maintenance', () => {
     expect(run([[1, s1, accepted(s1, { session: 3 })], [2, s1, maintenance(s1, MaintenanceMode.BREAK)], [3, client, sessionEnded(3, 'dropped', 'affinity-broken')]]).violationCount).toBe(0);
     const ejb = run([[1, s1, accepted(s1, { session: 3, protocol: Protocol.EJB })], [2, s1, maintenance(s1, MaintenanceMode.BREAK)], [3, client, sessionEnded(3, 'dropped', 'affinity-broken', Protocol.EJB)]]);
     expect(rulesBroken(ejb)).toEqual(['ejb-affinity']);
+    // Given up when a break-mode maintenance began, then met by a keep-affinity one: the break dropped it.
+    const broken: Entry[] = [[1, s1, accepted(s1, { session: 3 })], [2, s1, maintenance(s1, MaintenanceMode.BREAK)], [3, s1, maintenance(s1)]];
+    expect(run([...broken, [4, client, sessionEnded(3, 'dropped', 'session-lost')]]).violationCount).toBe(0);
+    // Lost to the routing tier, or timed out past a crash: not the maintenance's doing.
+    expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'no-router-available')]]).violationCount).toBe(0);
+    const crashed: Entry = [2, 0, { type: 'fault', kind: 'crash', target: 'odr1', detail: '' }];
+    expect(run([...held, crashed, [3, client, sessionEnded(3, 'dropped', 'timeout')]]).violationCount).toBe(0);
+    expect(rulesBroken(run([...held, [3, client, sessionEnded(3, 'dropped', 'timeout')]]))).toEqual(['keep-affinity']);
   });
 
   it('a request that opens a session, or a message, is bound by no affinity', () => {
@@ -82,7 +93,7 @@ describe('affinity through maintenance', () => {
   });
 
   it('a refusal by a server in keep-affinity maintenance names the request, its session and the cause', () => {
-    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { protocol: Protocol.SIP, kind: RequestKind.CLOSE, request: 8, session: 4 })]]).violations).toEqual([
+    expect(run([[0, s1, accepted(s1, { session: 4, protocol: Protocol.SIP })], [1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { protocol: Protocol.SIP, kind: RequestKind.CLOSE, request: 8, session: 4 })]]).violations).toEqual([
       { timeUs: 2, rule: 'keep-affinity', actor: 'node1/shop-1', detail: 'sip request refused (maintenance) by a server in maintenance that must still take it', session: 4, request: 8 },
     ]);
     expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'maintenance', { kind: RequestKind.MESSAGE })]]).violationCount).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
-import { answerGraceUs, ConservationChecker } from '../../sim/checkers/conservation.js';
+import { answerGraceFor, answerGraceUs, ConservationChecker } from '../../sim/checkers/conservation.js';
 import { accepted, check, client, requestEnded, router, rulesBroken, s1, s2, sessionEnded, sessionStarted, state, type Entry } from './stream.js';
 
 const run = (entries: Entry[], endUs?: number) => check(new ConservationChecker(), entries, endUs);
@@ -78,6 +78,12 @@ describe('conservation', () => {
     ];
     expect(run(lost, 1_000 + answerGraceUs).violations).toEqual([expect.objectContaining({ rule: 'conservation', request: 11, actor: 'node1/shop-1' })]);
     expect(run(lost, 1_000 + answerGraceUs - 1).violationCount).toBe(0);
+    // Clients that wait 30 s for an answer, and retry once, may still be waiting 60 s after the crash.
+    const patient = (endUs: number) => check(new ConservationChecker(answerGraceFor(30_000_000)), lost, endUs);
+    expect(answerGraceFor(30_000_000)).toBe(70_000_000);
+    expect(answerGraceFor(undefined)).toBe(answerGraceUs);
+    expect(patient(1_000 + 70_000_000 - 1).violationCount).toBe(0);
+    expect(patient(1_000 + 70_000_000).violationCount).toBe(1);
     const acceptedAfterRestart: Entry[] = [
       [1_000, 0, state(s1, ServerState.FAILED)],
       [2_000, 0, state(s1, ServerState.RUNNING)],
