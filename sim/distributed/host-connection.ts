@@ -91,7 +91,8 @@ export class HostConnection {
       'grpc.max_receive_message_length': maxMessageBytes,
       'grpc.max_send_message_length': maxMessageBytes,
     });
-    // A refusal fails the call at once; an address that accepts and never answers (not a host, a TLS mismatch) needs a deadline.
+    // A refusal fails the call at once; an address that accepts and never answers (not a host, a TLS
+    // mismatch) needs a deadline: wall time for the transport (grpc-js takes dates), never the simulation's.
     this.client.waitForReady(Date.now() + connect.timeoutMs, (error) => {
       if (error !== undefined && !this.connected) {
         this.fail(`did not accept a connection within ${formatDuration(connect.timeoutMs * 1000)} (is it a clustersim host, with TLS as --tls-ca says?)`);

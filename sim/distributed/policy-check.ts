@@ -25,6 +25,7 @@ export async function checkRoutingPolicy(loaded: LoadedScenario, timeoutMs = pol
 
 /** Resolves once the channel is connected; rejects at its first failure to connect, or after `timeoutMs`. */
 export function connected(channel: ReturnType<Client['getChannel']>, timeoutMs: number): Promise<void> {
+  // A transport deadline in wall time, as grpc-js takes it; no simulated actor ever sees it.
   const deadline = Date.now() + timeoutMs;
   return new Promise<void>((resolve, reject) => {
     const look = (): void => {
