@@ -4,6 +4,7 @@ import type { SimRecord } from '../sim/metrics/records.js';
 
 export {
   AddressAction,
+  BackendAdminAction,
   ClusterCatsService,
   FaultKind,
   MaintenanceMode,
@@ -15,7 +16,10 @@ export {
   type AddressMessage,
   type ClusterCatsCommand,
   type FaultCommand,
+  type HealthProbe,
+  type HealthProbeAnswer,
   type Heartbeat,
+  type LoadBalancerCommand,
   type LoadReport,
   type MemberReport,
   type MaintenanceCommand,

@@ -118,6 +118,9 @@ export class AppServer implements NodeActor {
         return this.applyMaintenance(message.value, context);
       case 'serverControl':
         return this.control(message.value, context);
+      case 'healthProbe':
+        // A load balancer's health check: a running process answers; a stopped or failed one refuses the connection.
+        return context.send(message.value.from, { $case: 'healthProbeAnswer', value: { server: context.self, sequence: message.value.sequence, healthy: this.lifecycle === ServerState.RUNNING } });
       case 'timer':
         if (message.value.tag === serviceDoneTag) return this.finish(message.value.ref, context);
         if (message.value.tag === loadReportTag) return this.reportLoad(context, true);

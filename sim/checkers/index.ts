@@ -5,6 +5,7 @@ import { answerGraceFor, ConservationChecker } from './conservation.js';
 import { DrainChecker } from './drain.js';
 import { HealthLivenessChecker, type HealthLivenessOptions } from './health-liveness.js';
 import { JmsFlowChecker } from './jms-flows.js';
+import { LoadBalancerChecker, type LoadBalancerFacts } from './load-balancer.js';
 import { MaintenanceAdmissionChecker, type ClusterCatsMembers } from './maintenance-admission.js';
 import { PlacementChecker, type ClusterMember } from './placement.js';
 import { PlacementLivenessChecker, type PlacementLivenessOptions } from './placement-liveness.js';
@@ -17,6 +18,8 @@ export interface ScenarioFacts {
   clusterCats?: ClusterCatsMembers;
   /** The longest time a client waits for an answer before it gives up, when clients give up at all. */
   requestTimeoutUs?: number;
+  /** The load balancer's profile and what it is configured to promise, when the topology has one. */
+  loadBalancer?: LoadBalancerFacts;
 }
 
 const noScenarioFacts: ScenarioFacts = {
@@ -39,5 +42,6 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
     new HealthLivenessChecker(facts.health),
     new AddressChecker(),
     new DrainChecker(),
+    ...(facts.loadBalancer === undefined ? [] : [new LoadBalancerChecker(facts.loadBalancer)]),
   ];
 }

@@ -98,6 +98,17 @@ export type SimRecord =
   /** A member sent a new request elsewhere by HTTP redirect; `reason` is peak, gradual or service-stopped. */
   | { type: 'redirect'; server: number; toServer: number; address: string; reason: string }
   /** A session survived its member: a replica or a handed-over copy was taken up by `server`. */
-  | { type: 'session-recovered'; server: number; session: number; from: number; reason: 'replica' | 'handover' };
+  | { type: 'session-recovered'; server: number; session: number; from: number; reason: 'replica' | 'handover' }
+  /** A load balancer's view of a backend changed: its admin state (active, drain, maint, removed, gone) or its health. */
+  | { type: 'lb-backend'; balancer: number; backend: number; admin: string; healthy: boolean; cause: string }
+  /**
+   * A load balancer sent a request to a backend: held there by its session (`persistent`) or
+   * balanced; `spread` names the rule that let it reach a backend out of rotation (panic, fail-open).
+   */
+  | { type: 'lb-forwarded'; balancer: number; backend: number; request: number; session: number; kind: RequestKind; persistent: boolean; spread: string }
+  /** A backend's drain (AWS deregistration) ended: nothing left in flight (`idle`), or at the delay (`timeout`). */
+  | { type: 'lb-drain-ended'; balancer: number; backend: number; reason: 'idle' | 'timeout'; drainUs: number }
+  /** A load balancer cut the requests in flight on a backend (shutdown-sessions, connection termination). */
+  | { type: 'lb-cut'; balancer: number; backend: number; requests: number; cause: string };
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';

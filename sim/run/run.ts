@@ -3,6 +3,7 @@ import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import type { Message } from '../../nodes/messages.js';
 import { CheckerSet, type CheckResult } from '../checkers/checker-set.js';
 import { standardCheckers, type ScenarioFacts } from '../checkers/index.js';
+import { loadBalancerFacts } from '../topologies/load-balancer/facts.js';
 import type { ClusterMember } from '../checkers/placement.js';
 import type { RecordSink } from '../kernel/actor.js';
 import { PendingEventsError } from '../kernel/event-queue.js';
@@ -123,6 +124,7 @@ function scenarioFacts(topology: Topology, scenario: Scenario): ScenarioFacts {
       windowUs: loadReportIntervalUs,
     },
     ...(topology.clusterCats === undefined ? {} : { clusterCats: topology.clusterCats }),
+    ...(scenario.loadBalancer === undefined ? {} : { loadBalancer: loadBalancerFacts(scenario.loadBalancer, topology.servers) }),
     ...requestTimeoutOf(scenario),
   };
 }

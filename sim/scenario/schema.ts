@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration, parseRate } from './units.js';
+import { loadBalancerSchemas } from './schema-load-balancer.js';
 
 /**
  * The one schema of scenario files. Validation, defaults, the shipped JSON Schema and the
@@ -68,6 +69,8 @@ export type DurationDistributionSpec = z.output<typeof durationDistributionSchem
 const countSchema = z.number().int().min(1);
 export const countDistributionSchema = distributionOf(countSchema);
 export type CountDistributionSpec = z.output<typeof countDistributionSchema>;
+
+const loadBalancerSchemasOf = loadBalancerSchemas(durationSchema);
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, dot, dash or underscore');
 
@@ -273,6 +276,7 @@ const timelineStepSchema = z
       .optional(),
     ...faultStepShape,
     clustercats: clusterCatsStepSchema.optional(),
+    loadBalancer: loadBalancerSchemasOf.step.optional().describe("an admin action on one backend of the scenario's load balancer"),
   })
   .superRefine((step, context) => {
     const actions = Object.keys(step).filter((key) => key !== 'at' && key !== 'within');
@@ -356,6 +360,7 @@ export const scenarioSchema = z.strictObject({
   placement: placementSchema.default({ interval: 5_000_000 }),
   healthPolicies: z.array(healthPolicySchema).default([]),
   clustercats: clusterCatsSchema.optional(),
+  loadBalancer: loadBalancerSchemasOf.loadBalancer.optional().describe('a load balancer of one product (HAProxy, Envoy, NGINX, AWS ALB/NLB) in front of the servers, in place of the ODRs'),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
   limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 10_000_000 }),

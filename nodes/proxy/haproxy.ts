@@ -1,0 +1,75 @@
+import type { Backend } from './backend.js';
+import type { HealthCheckConfig } from './health-checks.js';
+import { inRotation, type BackendAction, type BalancerProfile } from './profile.js';
+import { linearRampFactor } from './slow-start.js';
+
+export interface HaproxyConfig {
+  healthChecks: HealthCheckConfig;
+  slowStartUs: number;
+  retries: number;
+  redispatch: boolean;
+  forcePersist: boolean;
+  shutdownSessions: boolean;
+}
+
+/** HAProxy's documented defaults: `check inter 2s fall 3 rise 2` (timeout check defaults to inter), `retries 3`. */
+export const haproxyHealthCheckDefaults: HealthCheckConfig = { intervalUs: 2_000_000, timeoutUs: 2_000_000, unhealthyThreshold: 3, healthyThreshold: 2, downOnFirstBadAnswer: false };
+
+/**
+ * HAProxy, runtime API `set server <b>/<s> state ready|drain|maint`:
+ * - drain: out of balancing, still checked, still takes persistent (cookie) sessions;
+ * - maint: no traffic, checks paused, persistence skipped (those users rebalance) unless
+ *   `option persist`/`force-persist`;
+ * - requests in flight survive both; `on-marked-down shutdown-sessions` cuts them when the checks
+ *   mark the server down;
+ * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly;
+ * - a refused request is retried `retries` times; `option redispatch` sends retries elsewhere.
+ */
+export class HaproxyProfile implements BalancerProfile {
+  readonly name = 'haproxy';
+  readonly healthChecks: HealthCheckConfig;
+  readonly retries: number;
+  readonly retryElsewhere: boolean;
+  readonly cutsWhenMarkedDown: boolean;
+
+  constructor(private readonly config: HaproxyConfig) {
+    this.healthChecks = config.healthChecks;
+    this.retries = config.retries;
+    this.retryElsewhere = config.redispatch;
+    this.cutsWhenMarkedDown = config.shutdownSessions;
+  }
+
+  adminAfter(action: BackendAction): Backend['admin'] | undefined {
+    if (action === 'ready') return 'active';
+    if (action === 'drain') return 'drain';
+    if (action === 'maint') return 'maint';
+    return undefined;
+  }
+
+  adminAfterHealthChange(backend: Backend): Backend['admin'] {
+    return backend.admin;
+  }
+
+  checks(backend: Backend): boolean {
+    return backend.admin !== 'maint';
+  }
+
+  honoursPersistence(backend: Backend): boolean {
+    if (backend.admin === 'maint') return this.config.forcePersist;
+    return (backend.admin === 'active' || backend.admin === 'drain') && backend.healthy;
+  }
+
+  candidates(backends: readonly Backend[]): { backends: Backend[] } {
+    return { backends: backends.filter(inRotation) };
+  }
+
+  weightFactor(backend: Backend, nowUs: number): number {
+    return linearRampFactor(nowUs - backend.inServiceSinceUs, this.config.slowStartUs);
+  }
+
+  observeAnswer(): number {
+    return 0;
+  }
+
+  returnToService(): void {}
+}

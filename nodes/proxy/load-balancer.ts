@@ -1,0 +1,301 @@
+import { IntMap } from '../../sim/kernel/int-map.js';
+import {
+  BackendAdminAction,
+  RequestKind,
+  Status,
+  responseTo,
+  unexpected,
+  type HealthProbeAnswer,
+  type LoadBalancerCommand,
+  type Message,
+  type NodeActor,
+  type NodeContext,
+  type Request,
+  type Response,
+} from '../messages.js';
+import { newBackend, pickWeighted, type AdminState, type Backend } from './backend.js';
+import { HealthCount, type HealthChange } from './health-checks.js';
+import type { BackendAction, BalancerProfile, Spread } from './profile.js';
+
+export interface LoadBalancerConfig {
+  name: string;
+  backends: readonly { actor: number; name: string }[];
+  profile: BalancerProfile;
+  /** Sticky sessions: a session's requests stay on the backend that served it while the profile allows. */
+  persistence: boolean;
+}
+
+const startTag = 'lb-start';
+const healthRoundTag = 'lb-health-round';
+const healthTimeoutTag = 'lb-health-timeout';
+const drainDeadlineTag = 'lb-drain-deadline';
+const passiveReturnTag = 'lb-passive-return';
+
+export const adminActions: Readonly<Record<number, BackendAction>> = {
+  [BackendAdminAction.READY]: 'ready',
+  [BackendAdminAction.DRAIN]: 'drain',
+  [BackendAdminAction.MAINT]: 'maint',
+  [BackendAdminAction.REMOVE]: 'remove',
+  [BackendAdminAction.ADD]: 'add',
+  [BackendAdminAction.EDS_DRAINING]: 'eds-draining',
+  [BackendAdminAction.DEREGISTER]: 'deregister',
+  [BackendAdminAction.REGISTER]: 'register',
+  [BackendAdminAction.DOWN]: 'down',
+  [BackendAdminAction.UP]: 'up',
+};
+
+/** Answers of a backend that say the backend is sick (refused, lost), not that the balancer moved a session. */
+const sessionCauses: ReadonlySet<string> = new Set(['affinity-broken', 'session-lost']);
+
+/**
+ * A load balancer of one product in front of application servers. It balances new requests over
+ * the backends its profile allows by smooth weighted round robin (weights ramped by slow start),
+ * keeps a session's requests on its backend while the profile honours persistence, health-checks
+ * the backends, applies admin actions (drain, maint, EDS removal, deregistration) and retries
+ * refused requests. What each product does differently lives in its profile (nodes/proxy/*.ts).
+ */
+export class LoadBalancer implements NodeActor {
+  readonly name: string;
+  readonly backends: Backend[];
+  private readonly byActor = new Map<number, Backend>();
+  private readonly health = new Map<number, HealthCount>();
+  private readonly profile: BalancerProfile;
+  /** Requests forwarded and not yet answered, by id; the last of `triedServers` is the backend. */
+  private readonly pending = new IntMap<Request>();
+  /** The backend each session is bound to (cookie, stick table, connection). */
+  private readonly sessions = new IntMap<number>();
+  /** The current round of health checks, and the backends not yet answered in it. */
+  private round = 0;
+  private readonly awaiting = new Set<number>();
+  /** Drains that end by themselves (AWS): start and deadline by backend. */
+  private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
+
+  constructor(private readonly config: LoadBalancerConfig) {
+    this.name = config.name;
+    this.profile = config.profile;
+    this.backends = config.backends.map((backend) => newBackend(backend.actor, backend.name));
+    for (const backend of this.backends) {
+      this.byActor.set(backend.actor, backend);
+      if (this.profile.healthChecks !== undefined) this.health.set(backend.actor, new HealthCount(this.profile.healthChecks));
+    }
+  }
+
+  static start(): Message {
+    return { $case: 'timer', value: { tag: startTag, ref: 0 } };
+  }
+
+  onMessage(message: Message, context: NodeContext): void {
+    switch (message.$case) {
+      case 'request':
+        return this.route(message.value, context);
+      case 'response':
+        return this.answer(message.value, context);
+      case 'healthProbeAnswer':
+        return this.probeAnswered(message.value, context);
+      case 'loadBalancer':
+        return this.applyAdmin(message.value, context);
+      case 'timer':
+        return this.onTimer(message.value.tag, message.value.ref, context);
+      default:
+        return unexpected(this.name, message);
+    }
+  }
+
+  private onTimer(tag: string, ref: number, context: NodeContext): void {
+    switch (tag) {
+      case startTag:
+      case healthRoundTag:
+        return this.checkRound(context);
+      case healthTimeoutTag:
+        return this.checksTimedOut(ref, context);
+      case drainDeadlineTag:
+        return this.drainDeadline(ref, context);
+      case passiveReturnTag:
+        return this.passiveReturn(ref, context);
+      default:
+        throw new Error(`${this.name}: unknown timer ${tag}`);
+    }
+  }
+
+  // Routing ----------------------------------------------------------------------------------
+
+  private route(request: Request, context: NodeContext): void {
+    const boundTo = this.config.persistence && request.kind !== RequestKind.OPEN ? this.sessions.get(request.sessionId) : undefined;
+    if (boundTo !== undefined) {
+      const backend = this.byActor.get(boundTo)!;
+      if (this.profile.honoursPersistence(backend, context.now) && !request.triedServers.includes(boundTo)) return this.forward(request, backend, true, undefined, context);
+      // Persistence is not honoured: the session is balanced afresh (HAProxy maint, ALB re-binding).
+      this.unbind(request.sessionId);
+    }
+    const { backends, spread } = this.profile.candidates(this.backends, context.now);
+    const untried = backends.filter((backend) => !request.triedServers.includes(backend.actor));
+    if (untried.length === 0) return this.answerItself(request, 'no-server-available', context);
+    const chosen = pickWeighted(untried, (backend) => this.profile.weightFactor(backend, context.now, this.backends))!;
+    this.forward(request, chosen, false, spread, context);
+  }
+
+  private forward(request: Request, backend: Backend, persistent: boolean, spread: Spread | undefined, context: NodeContext): void {
+    request.router = context.self;
+    request.attempts++;
+    request.triedServers.push(backend.actor);
+    backend.inFlight++;
+    this.pending.set(request.id, request);
+    context.record({ type: 'lb-forwarded', balancer: context.self, backend: backend.actor, request: request.id, session: request.sessionId, kind: request.kind, persistent, spread: spread ?? '' });
+    context.send(backend.actor, { $case: 'request', value: request });
+  }
+
+  private answer(response: Response, context: NodeContext): void {
+    const request = this.pending.get(response.requestId);
+    if (request === undefined) return; // cut by the balancer already
+    this.pending.delete(response.requestId);
+    const backend = this.byActor.get(request.triedServers[request.triedServers.length - 1]!)!;
+    backend.inFlight--;
+    const failed = response.status === Status.REJECTED || (response.status === Status.DROPPED && !sessionCauses.has(response.cause));
+    const outForUs = this.profile.observeAnswer(backend, failed, context.now, this.backends);
+    if (outForUs > 0 && !backend.passiveOut) {
+      backend.passiveOut = true;
+      this.refreshHealth(backend, 'passive', context);
+      context.setTimer(context.now + outForUs, { $case: 'timer', value: { tag: passiveReturnTag, ref: backend.actor } });
+    }
+    if (response.status === Status.REJECTED && response.retryable && request.attempts <= this.profile.retries) {
+      if (this.profile.retryElsewhere) this.route(request, context);
+      else this.forward(request, backend, true, undefined, context);
+      this.drainProgress(backend, context);
+      return;
+    }
+    if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
+    else this.unbind(request.sessionId);
+    context.send(response.client, { $case: 'response', value: response });
+    this.drainProgress(backend, context);
+  }
+
+  private answerItself(request: Request, cause: string, context: NodeContext): void {
+    context.record({ type: 'routed-away', router: context.self, protocol: request.protocol, request: request.id, status: Status.REJECTED, cause, workClass: request.workClass });
+    context.send(request.client, { $case: 'response', value: responseTo(request, Status.REJECTED, cause, -1) });
+  }
+
+  private bind(session: number, backend: Backend): void {
+    const previous = this.sessions.get(session);
+    if (previous === backend.actor) return;
+    if (previous !== undefined) this.byActor.get(previous)!.boundSessions--;
+    this.sessions.set(session, backend.actor);
+    backend.boundSessions++;
+  }
+
+  private unbind(session: number): void {
+    const previous = this.sessions.get(session);
+    if (previous === undefined) return;
+    this.byActor.get(previous)!.boundSessions--;
+    this.sessions.delete(session);
+  }
+
+  /** Drops the requests in flight on `backend` and closes its sessions (connections). */
+  private cut(backend: Backend, cause: string, context: NodeContext): void {
+    const lost = this.pending.valuesWhere((request) => request.triedServers[request.triedServers.length - 1] === backend.actor).sort((a, b) => a.id - b.id);
+    for (const request of lost) {
+      this.pending.delete(request.id);
+      backend.inFlight--;
+      context.send(request.client, { $case: 'response', value: responseTo(request, Status.DROPPED, cause, backend.actor) });
+    }
+    const bound = this.sessions.entryList().filter(([, actor]) => actor === backend.actor).map(([session]) => session).sort((a, b) => a - b);
+    for (const session of bound) this.unbind(session);
+    context.record({ type: 'lb-cut', balancer: context.self, backend: backend.actor, requests: lost.length, cause });
+  }
+
+  // Admin actions and drains -----------------------------------------------------------------
+
+  private applyAdmin(command: LoadBalancerCommand, context: NodeContext): void {
+    const backend = this.byActor.get(command.backend);
+    const action = adminActions[command.action];
+    if (backend === undefined || action === undefined) throw new Error(`${this.name}: bad admin command ${JSON.stringify(command)}`);
+    const next = this.profile.adminAfter(action, backend);
+    if (next === undefined || next === backend.admin) return;
+    const wasOut = backend.admin !== 'active' && backend.admin !== 'removed';
+    this.setAdmin(backend, next, action, context);
+    if (next === 'active' && wasOut) backend.inServiceSinceUs = context.now;
+    const delayUs = this.profile.drainDeadlineUs;
+    if (next === 'drain' && delayUs !== undefined) {
+      this.drains.set(backend.actor, { startedUs: context.now, deadlineUs: context.now + delayUs });
+      context.setTimer(context.now + delayUs, { $case: 'timer', value: { tag: drainDeadlineTag, ref: backend.actor } });
+      this.drainProgress(backend, context);
+    } else if (next !== 'drain') this.drains.delete(backend.actor);
+  }
+
+  private setAdmin(backend: Backend, admin: AdminState, cause: string, context: NodeContext): void {
+    backend.admin = admin;
+    context.record({ type: 'lb-backend', balancer: context.self, backend: backend.actor, admin, healthy: backend.healthy, cause });
+  }
+
+  /** A drain that ends by itself ends early once nothing is left on the backend (AWS). */
+  private drainProgress(backend: Backend, context: NodeContext): void {
+    const drain = this.drains.get(backend.actor);
+    if (drain === undefined || backend.admin !== 'drain' || this.profile.drainIsOver?.(backend) !== true) return;
+    this.drains.delete(backend.actor);
+    this.setAdmin(backend, 'gone', 'drained', context);
+    context.record({ type: 'lb-drain-ended', balancer: context.self, backend: backend.actor, reason: 'idle', drainUs: context.now - drain.startedUs });
+  }
+
+  private drainDeadline(actor: number, context: NodeContext): void {
+    const drain = this.drains.get(actor);
+    if (drain === undefined || drain.deadlineUs > context.now) return; // ended early, or an earlier drain's timer
+    const backend = this.byActor.get(actor)!;
+    this.drains.delete(actor);
+    if (this.profile.cutsAtDrainTimeout === true) this.cut(backend, 'deregistration-delay', context);
+    this.setAdmin(backend, 'gone', 'deregistration-delay', context);
+    context.record({ type: 'lb-drain-ended', balancer: context.self, backend: actor, reason: 'timeout', drainUs: context.now - drain.startedUs });
+  }
+
+  // Health -----------------------------------------------------------------------------------
+
+  private checkRound(context: NodeContext): void {
+    const checks = this.profile.healthChecks;
+    if (checks === undefined) return;
+    this.round++;
+    this.awaiting.clear();
+    for (const backend of this.backends) {
+      if (backend.admin === 'gone' || !this.profile.checks(backend)) continue;
+      this.awaiting.add(backend.actor);
+      context.send(backend.actor, { $case: 'healthProbe', value: { from: context.self, sequence: this.round } });
+    }
+    // Set first, so that a timeout equal to the interval is judged before the next round starts.
+    context.setTimer(context.now + checks.timeoutUs, { $case: 'timer', value: { tag: healthTimeoutTag, ref: this.round } });
+    context.setTimer(context.now + checks.intervalUs, { $case: 'timer', value: { tag: healthRoundTag, ref: 0 } });
+  }
+
+  private probeAnswered(answer: HealthProbeAnswer, context: NodeContext): void {
+    if (answer.sequence !== this.round || !this.awaiting.delete(answer.server)) return; // late: already counted as a timeout
+    const count = this.health.get(answer.server)!;
+    this.applyCheck(this.byActor.get(answer.server)!, answer.healthy ? count.passed() : count.failed(true), context);
+  }
+
+  private checksTimedOut(round: number, context: NodeContext): void {
+    if (round !== this.round) return;
+    for (const actor of [...this.awaiting].sort((a, b) => a - b)) this.applyCheck(this.byActor.get(actor)!, this.health.get(actor)!.failed(false), context);
+    this.awaiting.clear();
+  }
+
+  private applyCheck(backend: Backend, change: HealthChange, context: NodeContext): void {
+    if (change === undefined) return;
+    backend.checksPass = change === 'up';
+    this.refreshHealth(backend, change === 'up' ? 'checks-passed' : 'checks-failed', context);
+  }
+
+  private passiveReturn(actor: number, context: NodeContext): void {
+    const backend = this.byActor.get(actor)!;
+    if (!backend.passiveOut) return;
+    backend.passiveOut = false;
+    this.profile.returnToService(backend);
+    this.refreshHealth(backend, 'passive-return', context);
+  }
+
+  private refreshHealth(backend: Backend, cause: string, context: NodeContext): void {
+    const healthy = backend.checksPass && !backend.passiveOut;
+    if (healthy === backend.healthy) return;
+    backend.healthy = healthy;
+    if (healthy) backend.inServiceSinceUs = context.now;
+    else if (this.profile.cutsWhenMarkedDown && cause === 'checks-failed') this.cut(backend, 'shutdown-sessions', context);
+    const admin = this.profile.adminAfterHealthChange(backend);
+    context.record({ type: 'lb-backend', balancer: context.self, backend: backend.actor, admin, healthy, cause });
+    if (admin !== backend.admin) backend.admin = admin;
+  }
+}

@@ -1,0 +1,105 @@
+import type { LoadBalancerProfileName } from '../scenario/schema-load-balancer.js';
+import type { Checker, CheckerHandlers } from './checker.js';
+
+/** What a scenario's load balancer is configured to promise. */
+export interface LoadBalancerFacts {
+  profile: LoadBalancerProfileName;
+  /** HAProxy option persist / force-persist: sticky users still reach a server in maint. */
+  forcePersist: boolean;
+  /** Envoy: percent of healthy hosts below which traffic may go to every host. */
+  panicThresholdPercent: number;
+  /** Why the balancer may cut requests in flight (shutdown-sessions, deregistration-delay); none by default. */
+  cutCauses: readonly string[];
+  /** The backends, by actor index: all start active and healthy. */
+  backends: readonly number[];
+}
+
+interface BackendView {
+  admin: string;
+  healthy: boolean;
+}
+
+/** Profiles whose drain still takes the sessions bound to the backend (HAProxy drain, NGINX drain, NLB connections). */
+const drainKeepsSessions: ReadonlySet<LoadBalancerProfileName> = new Set(['haproxy', 'nginx', 'aws-nlb']);
+
+/**
+ * What each load balancer profile promises about where requests go, from the documentation,
+ * stated apart from the profiles' code and checked over the balancer's records:
+ * - lb-out-of-rotation: a backend in drain takes no request that is not held there by its
+ *   session (Envoy EDS DRAINING and a draining ALB target take none at all); a backend in maint
+ *   (HAProxy maint, NGINX down) takes none unless force-persist; a backend gone from the pool
+ *   (Envoy removal complete, AWS target unused) takes none;
+ * - lb-unhealthy-backend: an unhealthy backend takes no request, except in Envoy's panic mode
+ *   (fewer healthy hosts than the panic threshold) or AWS fail-open (no healthy target);
+ * - lb-cut-in-flight: requests in flight on a drained backend finish, unless the configuration
+ *   says they are cut (shutdown-sessions, NLB connection termination, ALB at the delay's end).
+ * It also notes, for the summary, the requests that reached a backend out of rotation
+ * (`lb-persistent-while-drain`, `lb-new-while-removed`, ...), those spread by panic or
+ * fail-open, and how drains ended (`lb-drain-ended-idle`, `lb-drain-ms`).
+ */
+export class LoadBalancerChecker implements Checker {
+  readonly rules = ['lb-out-of-rotation', 'lb-unhealthy-backend', 'lb-cut-in-flight'];
+  private readonly backends = new Map<number, BackendView>();
+
+  constructor(private readonly facts: LoadBalancerFacts) {
+    for (const backend of facts.backends) this.backends.set(backend, { admin: 'active', healthy: true });
+  }
+
+  readonly handlers: CheckerHandlers = {
+    'lb-backend': (_timeUs, _actor, record) => {
+      this.backends.set(record.backend, { admin: record.admin, healthy: record.healthy });
+    },
+    'lb-forwarded': (timeUs, _actor, record, context) => {
+      const backend = this.view(record.backend);
+      const what = record.persistent ? 'persistent' : 'new';
+      if (backend.admin !== 'active') context.note(`lb-${what}-while-${backend.admin}`);
+      if (record.spread !== '') context.note(`lb-${record.spread}-requests`);
+      const report = (rule: string, detail: string) =>
+        context.report({ timeUs, rule, actor: context.actorName(record.backend), detail, session: record.session, request: record.request });
+      const refusal = this.outOfRotation(backend.admin, record.persistent);
+      if (refusal !== undefined) report('lb-out-of-rotation', `${what} request sent while the backend is ${backend.admin}: ${refusal}`);
+      if (!backend.healthy && !this.spreadAllowed(record.spread)) {
+        report('lb-unhealthy-backend', `${what} request sent to an unhealthy backend${record.spread === '' ? '' : ` claiming ${record.spread}, which the other backends' health does not allow`}`);
+      }
+    },
+    'lb-cut': (timeUs, _actor, record, context) => {
+      if (this.facts.cutCauses.includes(record.cause)) return;
+      context.report({ timeUs, rule: 'lb-cut-in-flight', actor: context.actorName(record.backend), detail: `${record.requests} requests in flight cut (${record.cause}), which ${this.facts.profile} as configured does not do` });
+    },
+    'lb-drain-ended': (_timeUs, _actor, record, context) => {
+      context.note(`lb-drain-ended-${record.reason}`);
+      context.note('lb-drain-ms', Math.round(record.drainUs / 1000));
+    },
+  };
+
+  private view(backend: number): BackendView {
+    let view = this.backends.get(backend);
+    if (view === undefined) this.backends.set(backend, (view = { admin: 'active', healthy: true }));
+    return view;
+  }
+
+  /** Why the profile does not send this request to a backend in `admin`, or undefined when it may. */
+  private outOfRotation(admin: string, persistent: boolean): string | undefined {
+    switch (admin) {
+      case 'drain':
+        if (!persistent) return 'a draining backend takes no new session';
+        return drainKeepsSessions.has(this.facts.profile) ? undefined : `${this.facts.profile} sends nothing to a draining backend`;
+      case 'maint':
+        return persistent && this.facts.forcePersist ? undefined : 'a backend in maintenance takes no traffic';
+      case 'gone':
+        return 'the backend is out of the pool';
+      default:
+        return undefined;
+    }
+  }
+
+  /** Whether the backends' health, as the records told it, lets traffic reach unhealthy backends. */
+  private spreadAllowed(spread: string): boolean {
+    const views = [...this.backends.values()];
+    const inPool = views.filter((view) => view.admin !== 'gone');
+    const healthyInRotation = inPool.filter((view) => view.healthy && (view.admin === 'active' || view.admin === 'removed'));
+    if (spread === 'panic') return this.facts.profile === 'envoy' && inPool.length > 0 && (100 * healthyInRotation.length) / inPool.length < this.facts.panicThresholdPercent;
+    if (spread === 'fail-open') return this.facts.profile.startsWith('aws-') && !views.some((view) => view.admin === 'active' && view.healthy);
+    return false;
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** The schema of durations (schema.ts's), passed in so that this module does not import schema.ts back. */
+type DurationSchema = z.ZodType<number, string>;
+
+/**
+ * A load balancer in front of the cluster's servers, with the drain, health-check, persistence,
+ * slow-start and retry semantics of one product. Every default is the product's documented
+ * default (README, "Load balancer profiles"); an unset `healthCheck` means the profile's.
+ */
+export const loadBalancerProfiles = ['haproxy', 'envoy', 'nginx', 'aws-alb', 'aws-nlb'] as const;
+export type LoadBalancerProfileName = (typeof loadBalancerProfiles)[number];
+
+/** Admin actions on one backend, by profile: what its operator or control plane can do. */
+export const backendActions = ['ready', 'drain', 'maint', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
+export type BackendActionName = (typeof backendActions)[number];
+
+/** The `loadBalancer:` section and the timeline step, built on the scenario's duration schema. */
+export function loadBalancerSchemas(durationSchema: DurationSchema) {
+  const healthCheckSchema = z.strictObject({
+    interval: durationSchema.optional().describe('time between two checks of a backend'),
+    timeout: durationSchema.optional().describe('a check unanswered this long fails'),
+    unhealthyThreshold: z.number().int().min(1).max(100).optional().describe('failures in a row that mark a backend down (HAProxy fall)'),
+    healthyThreshold: z.number().int().min(1).max(100).optional().describe('successes in a row that mark it up again (HAProxy rise)'),
+  });
+
+  const loadBalancer = z.strictObject({
+    profile: z.enum(loadBalancerProfiles),
+    persistence: z.boolean().default(true).describe('sticky sessions: a session cookie (or stick table, or connection) keeps a user on its backend'),
+    healthCheck: healthCheckSchema.optional().describe('active health checks; Envoy has none unless given'),
+    slowStart: durationSchema.default(0).describe('a backend back in service ramps its weight up over this long (0: off)'),
+    retries: z.number().int().min(0).max(10).optional().describe('retries of a request refused by its backend (HAProxy 3, NGINX next upstream, Envoy 0)'),
+    haproxy: z
+      .strictObject({
+        redispatch: z.boolean().default(true).describe('option redispatch: a retry may go to another server, persistence broken'),
+        forcePersist: z.boolean().default(false).describe('option persist: persistent requests still reach a server in maint'),
+        shutdownSessions: z.boolean().default(false).describe('on-marked-down shutdown-sessions: a server marked down by its checks loses its requests in flight'),
+      })
+      .default({ redispatch: true, forcePersist: false, shutdownSessions: false }),
+    envoy: z
+      .strictObject({
+        panicThreshold: z.number().min(0).max(100).default(50).describe('percent of healthy hosts below which traffic goes to every host'),
+        ignoreHealthOnHostRemoval: z.boolean().default(false).describe('a host gone from discovery leaves at once, even if its checks pass'),
+        outlierDetection: z
+          .strictObject({
+            consecutive5xx: z.number().int().min(1).default(5),
+            interval: durationSchema.default(10_000_000),
+            baseEjectionTime: durationSchema.default(30_000_000),
+            maxEjectionTime: durationSchema.default(300_000_000),
+            maxEjectionPercent: z.number().min(0).max(100).default(10),
+          })
+          .optional()
+          .describe('passive ejection of hosts that answer with errors; off unless given'),
+        slowStartAggression: z.number().positive().default(1),
+        slowStartMinWeightPercent: z.number().min(0).max(100).default(10),
+      })
+      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10 }),
+    nginx: z
+      .strictObject({
+        maxFails: z.number().int().min(0).default(1).describe('failures within failTimeout that make a server unavailable (0: never)'),
+        failTimeout: durationSchema.default(10_000_000).describe('the window that counts failures, and how long the server is then unavailable'),
+      })
+      .default({ maxFails: 1, failTimeout: 10_000_000 }),
+    aws: z
+      .strictObject({
+        deregistrationDelay: durationSchema.default(300_000_000).describe('how long a deregistered target drains at most'),
+        connectionTermination: z.boolean().default(false).describe('NLB: connections still open at the end of the delay are closed'),
+      })
+      .default({ deregistrationDelay: 300_000_000, connectionTermination: false }),
+  });
+  const step = z.strictObject({
+    backend: z.string().describe('a server by name, e.g. node1/app-1'),
+    action: z.enum(backendActions).describe('HAProxy ready|drain|maint; Envoy remove|add|eds-draining; NGINX down|drain|up; AWS deregister|register'),
+  });
+  return { loadBalancer, step };
+}
+
+export type LoadBalancerSpec = z.output<ReturnType<typeof loadBalancerSchemas>['loadBalancer']>;
+
+export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly BackendActionName[]>> = {
+  haproxy: ['ready', 'drain', 'maint'],
+  envoy: ['remove', 'add', 'eds-draining'],
+  nginx: ['down', 'drain', 'up'],
+  'aws-alb': ['deregister', 'register'],
+  'aws-nlb': ['deregister', 'register'],
+};
