@@ -1,5 +1,6 @@
 import { parseExpectation } from '../run/expectations.js';
 import { nearest } from './issues.js';
+import { loadBalancerSettings } from './semantics-load-balancer.js';
 import type { LoadedScenario, ScenarioProblem } from './load.js';
 import type { Scenario } from './schema.js';
 import { formatDuration } from './units.js';
@@ -25,6 +26,7 @@ const checks: readonly SemanticCheck[] = [
   timelineTargets,
   timelineTimes,
   expectations,
+  loadBalancerSettings,
 ];
 
 export function checkSemantics(loaded: LoadedScenario): ScenarioProblem[] {

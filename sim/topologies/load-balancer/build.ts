@@ -1,4 +1,4 @@
-import { BackendAdminAction, Protocol, type NodeActor } from '../../../nodes/messages.js';
+import { BackendAdminAction, Protocol, ServerAction, type NodeActor } from '../../../nodes/messages.js';
 import { LoadBalancer } from '../../../nodes/proxy/load-balancer.js';
 import { AppServer } from '../../../nodes/server/app-server.js';
 import { FaultyNetwork } from '../../network/link-faults.js';
@@ -25,6 +25,8 @@ const adminActions: Readonly<Record<BackendActionName, BackendAdminAction>> = {
   down: BackendAdminAction.DOWN,
   up: BackendAdminAction.UP,
 };
+
+const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART } as const;
 
 /**
  * One load balancer of a product (HAProxy, Envoy, NGINX, AWS ALB/NLB) in front of the cluster's
@@ -83,6 +85,12 @@ function buildLoadBalanced(loaded: LoadedScenario, seed: number): Topology {
   const allowed = actionsByProfile[spec.profile];
   scenario.timeline.forEach((step, index) => {
     if (step.maintenance !== undefined) problems.push(loaded.problemAt(['timeline', index, 'maintenance'], 'behind a load balancer, take a server out with a loadBalancer step (drain, maint, deregister, ...)'));
+    const control = step.control;
+    if (control !== undefined) {
+      const server = serverByName.get(control.server);
+      if (server === undefined) problems.push(loaded.problemAt(['timeline', index, 'control', 'server'], `unknown server "${control.server}"`));
+      else initialEvents.push({ atUs: step.at, origin: timelineActor, target: server, message: { $case: 'serverControl', value: { action: serverActions[control.action], reason: `timeline step ${index + 1}` } } });
+    }
     const admin = step.loadBalancer;
     if (admin === undefined) return;
     const backend = serverByName.get(admin.backend);
@@ -90,10 +98,7 @@ function buildLoadBalanced(loaded: LoadedScenario, seed: number): Topology {
       problems.push(loaded.problemAt(['timeline', index, 'loadBalancer', 'backend'], `unknown backend "${admin.backend}" (servers are named like ${serverNames[0] ?? 'node1/app-1'})`));
       return;
     }
-    if (!allowed.includes(admin.action)) {
-      problems.push(loaded.problemAt(['timeline', index, 'loadBalancer', 'action'], `${spec.profile} has no action "${admin.action}" (its actions: ${allowed.join(', ')})`));
-      return;
-    }
+    if (!allowed.includes(admin.action)) return; // a located problem of the semantic checks
     initialEvents.push({ atUs: step.at, origin: timelineActor, target: balancer, message: { $case: 'loadBalancer', value: { backend, action: adminActions[admin.action], reason: `timeline step ${index + 1}` } } });
   });
   const actorNames = actors.map((actor) => actor.name);

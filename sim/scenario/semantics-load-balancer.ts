@@ -1,0 +1,37 @@
+import type { ScenarioProblem } from './load.js';
+import type { Scenario } from './schema.js';
+import type { SemanticCheck } from './semantics.js';
+import { actionsByProfile } from './schema-load-balancer.js';
+import { formatDuration } from './units.js';
+
+/**
+ * The load balancer's settings: Envoy health checks have no defaults (every field is given), a
+ * check times out within its interval, timeline actions are the profile's own, and settings of
+ * another product's section are not silently ignored.
+ */
+export const loadBalancerSettings: SemanticCheck = (scenario: Scenario, problemAt) => {
+  const spec = scenario.loadBalancer;
+  const problems: ScenarioProblem[] = [];
+  if (spec === undefined) {
+    scenario.timeline.forEach((step, index) => {
+      if (step.loadBalancer !== undefined) problems.push(problemAt(['timeline', index, 'loadBalancer'], 'a loadBalancer step needs a loadBalancer: section'));
+    });
+    return problems;
+  }
+  const check = spec.healthCheck;
+  if (spec.profile === 'envoy' && check !== undefined) {
+    for (const field of ['interval', 'timeout', 'unhealthyThreshold', 'healthyThreshold'] as const) {
+      if (check[field] === undefined) problems.push(problemAt(['loadBalancer', 'healthCheck'], `Envoy health checks have no defaults: give ${field}`));
+    }
+  }
+  if (check?.interval !== undefined && check.timeout !== undefined && check.timeout > check.interval) {
+    problems.push(problemAt(['loadBalancer', 'healthCheck', 'timeout'], `timeout (${formatDuration(check.timeout)}) must be at most interval (${formatDuration(check.interval)})`));
+  }
+  if (spec.aws.connectionTermination && spec.profile !== 'aws-nlb') problems.push(problemAt(['loadBalancer', 'aws', 'connectionTermination'], 'connection termination is an NLB setting (profile: aws-nlb)'));
+  const allowed = actionsByProfile[spec.profile];
+  scenario.timeline.forEach((step, index) => {
+    const action = step.loadBalancer?.action;
+    if (action !== undefined && !allowed.includes(action)) problems.push(problemAt(['timeline', index, 'loadBalancer', 'action'], `${spec.profile} has no action "${action}" (its actions: ${allowed.join(', ')})`));
+  });
+  return problems;
+};
