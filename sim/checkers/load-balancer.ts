@@ -35,7 +35,8 @@ const drainKeepsSessions: ReadonlySet<LoadBalancerProfileName> = new Set(['hapro
  *   says they are cut (shutdown-sessions, NLB connection termination, ALB at the delay's end).
  * It also notes, for the summary, the requests that reached a backend out of rotation
  * (`lb-persistent-while-drain`, `lb-new-while-removed`, ...), those spread by panic or
- * fail-open, and how drains ended (`lb-drain-ended-idle`, `lb-drain-ms`).
+ * fail-open, how drains ended (`lb-drain-ended-idle`, `lb-drain-ms`), and how often passive
+ * health took a backend out (`lb-passive-out`).
  */
 export class LoadBalancerChecker implements Checker {
   readonly rules = ['lb-out-of-rotation', 'lb-unhealthy-backend', 'lb-cut-in-flight'];
@@ -46,7 +47,8 @@ export class LoadBalancerChecker implements Checker {
   }
 
   readonly handlers: CheckerHandlers = {
-    'lb-backend': (_timeUs, _actor, record) => {
+    'lb-backend': (_timeUs, _actor, record, context) => {
+      if (record.cause === 'passive') context.note('lb-passive-out');
       this.backends.set(record.backend, { admin: record.admin, healthy: record.healthy });
     },
     'lb-forwarded': (timeUs, _actor, record, context) => {
