@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BackendAdminAction, RequestKind, Status, type Message, type Request } from '../../nodes/messages.js';
+import { BackendAdminAction, RequestKind, Status, responseTo, type Message, type Request } from '../../nodes/messages.js';
 import { EnvoyProfile } from '../../nodes/proxy/envoy.js';
 import { HaproxyProfile, haproxyHealthCheckDefaults } from '../../nodes/proxy/haproxy.js';
 import { HealthCount } from '../../nodes/proxy/health-checks.js';
 import { LoadBalancer } from '../../nodes/proxy/load-balancer.js';
 import { OutlierDetector } from '../../nodes/proxy/outlier-detection.js';
+import type { BalancerProfile } from '../../nodes/proxy/profile.js';
 import { envoyRampFactor, linearRampFactor } from '../../nodes/proxy/slow-start.js';
-import { responseTo } from '../../nodes/messages.js';
 import { FakeContext } from '../helpers/fake-context.js';
 import { request } from '../helpers/requests.js';
 
@@ -14,7 +14,7 @@ const [server1, server2, server3] = [2, 3, 4];
 const haproxy = (overrides: Partial<ConstructorParameters<typeof HaproxyProfile>[0]> = {}) =>
   new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, ...overrides });
 
-function balancer(profile = haproxy()): { lb: LoadBalancer; context: FakeContext } {
+function balancer(profile: BalancerProfile = haproxy()): { lb: LoadBalancer; context: FakeContext } {
   const lb = new LoadBalancer({ name: 'lb', backends: [server1, server2, server3].map((actor) => ({ actor, name: `s${actor}` })), profile, persistence: true });
   return { lb, context: new FakeContext(1) };
 }
@@ -111,6 +111,7 @@ describe('Envoy', () => {
     for (const [threshold, spreads] of [
       [50, true],
       [30, false],
+      [100 / 3, false], // one of three healthy is not below a third
     ] as const) {
       const { lb, context } = balancer(envoy(threshold));
       lb.onMessage(LoadBalancer.start(), context);
