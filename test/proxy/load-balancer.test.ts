@@ -1,37 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { BackendAdminAction, RequestKind, Status, responseTo, type Message, type Request } from '../../nodes/messages.js';
+import { BackendAdminAction, RequestKind } from '../../nodes/messages.js';
 import { EnvoyProfile } from '../../nodes/proxy/envoy.js';
 import { HaproxyProfile, haproxyHealthCheckDefaults } from '../../nodes/proxy/haproxy.js';
 import { HealthCount } from '../../nodes/proxy/health-checks.js';
 import { LoadBalancer } from '../../nodes/proxy/load-balancer.js';
 import { OutlierDetector } from '../../nodes/proxy/outlier-detection.js';
-import type { BalancerProfile } from '../../nodes/proxy/profile.js';
 import { envoyRampFactor, linearRampFactor } from '../../nodes/proxy/slow-start.js';
-import { FakeContext } from '../helpers/fake-context.js';
-import { request } from '../helpers/requests.js';
+import { admin, balancer as balancerOf, serve, server1, server2, server3 } from './harness.js';
 
-const [server1, server2, server3] = [2, 3, 4];
 const haproxy = (overrides: Partial<ConstructorParameters<typeof HaproxyProfile>[0]> = {}) =>
   new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, ...overrides });
-
-function balancer(profile: BalancerProfile = haproxy()): { lb: LoadBalancer; context: FakeContext } {
-  const lb = new LoadBalancer({ name: 'lb', backends: [server1, server2, server3].map((actor) => ({ actor, name: `s${actor}` })), profile, persistence: true });
-  return { lb, context: new FakeContext(1) };
-}
-
-/** Sends `fields` through the balancer and answers OK from the backend it chose; returns that backend. */
-function serve(lb: LoadBalancer, context: FakeContext, fields: Partial<Request>): number {
-  lb.onMessage({ $case: 'request', value: request(fields) }, context);
-  const sent = context.take().find((each) => each.message.$case === 'request')!;
-  const forwarded = (sent.message as Extract<Message, { $case: 'request' }>).value;
-  lb.onMessage({ $case: 'response', value: responseTo(forwarded, Status.OK, '', sent.to) }, context);
-  context.take();
-  return sent.to;
-}
-
-function admin(lb: LoadBalancer, context: FakeContext, backend: number, action: BackendAdminAction): void {
-  lb.onMessage({ $case: 'loadBalancer', value: { backend, action, reason: 'test' } }, context);
-}
+const balancer = (profile: Parameters<typeof balancerOf>[0] = haproxy()) => balancerOf(profile);
 
 describe('HAProxy admin states', () => {
   it('drain keeps a session on its server (persistence) but sends no new session there', () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../reports/report.js';
 import { runScenario } from '../../sim/run/run.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadScenarioFile } from '../../sim/scenario/load.js';
 
 const summaryOf = (file: string, seed?: number) => renderReport(runScenario(loadScenarioFile(file), seed === undefined ? {} : { seed }), []).summary;
@@ -31,17 +28,5 @@ describe('load balancer surprises, in the figures', () => {
     const first = JSON.stringify(summaryOf(file));
     expect(JSON.stringify(summaryOf(file))).toBe(first);
     expect(JSON.stringify(summaryOf(file, 4))).not.toBe(first);
-  });
-
-  it('an action of another product is a located scenario error', () => {
-    const text = `name: bad\nduration: 10s\ncluster: { nodes: { count: 2, servers: 1 } }\nworkload: { http: { rate: 1/s, service: { constant: 1ms } } }\nloadBalancer: { profile: envoy }\ntimeline:\n  - { at: 1s, loadBalancer: { backend: node1/app-1, action: maint } }\n`;
-    const file = join(mkdtempSync(join(tmpdir(), 'lb-')), 'bad.yaml');
-    writeFileSync(file, text);
-    expect(() => loadScenarioFile(file)).toThrow(/envoy has no action "maint"/);
-    try {
-      loadScenarioFile(file);
-    } catch (error) {
-      expect(JSON.stringify(error)).toMatch(/timeline.*0.*loadBalancer.*action|bad\.yaml:7/);
-    }
   });
 });
