@@ -13,6 +13,9 @@ export interface NginxConfig {
   retries: number;
 }
 
+/** NGINX Plus `health_check`: interval 5 s, fails 1, passes 1 (the timeout is the proxy's; here the interval). */
+export const nginxPlusHealthCheckDefaults: HealthCheckConfig = { intervalUs: 5_000_000, timeoutUs: 5_000_000, unhealthyThreshold: 1, healthyThreshold: 1, downOnFirstBadAnswer: false };
+
 /**
  * NGINX upstream:
  * - passive checks: `max_fails` (1) failures within `fail_timeout` (10 s) make a server

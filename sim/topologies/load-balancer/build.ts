@@ -113,8 +113,9 @@ function buildLoadBalanced(loaded: LoadedScenario, seed: number): Topology {
     servers,
     serverByName,
     nodeServers,
-    routers: [balancer],
-    routerByName: new Map([['lb', balancer]]),
+    // The balancer is no ODR: ODR steps (maintenance, crash) do not apply to it.
+    routers: [],
+    routerByName: new Map(),
     routerNodes: new Map(),
     clusters: new Map([[cluster.name, servers]]),
     clients,

@@ -2,7 +2,7 @@ import { AwsProfile, albHealthCheckDefaults, nlbHealthCheckDefaults } from '../.
 import { EnvoyProfile } from '../../../nodes/proxy/envoy.js';
 import { HaproxyProfile, haproxyHealthCheckDefaults } from '../../../nodes/proxy/haproxy.js';
 import type { HealthCheckConfig } from '../../../nodes/proxy/health-checks.js';
-import { NginxProfile } from '../../../nodes/proxy/nginx.js';
+import { NginxProfile, nginxPlusHealthCheckDefaults } from '../../../nodes/proxy/nginx.js';
 import type { BalancerProfile } from '../../../nodes/proxy/profile.js';
 import type { LoadBalancerSpec } from '../../scenario/schema-load-balancer.js';
 
@@ -54,7 +54,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         maxFails: spec.nginx.maxFails,
         failTimeoutUs: spec.nginx.failTimeout,
         slowStartUs: spec.slowStart,
-        healthChecks: spec.healthCheck === undefined ? undefined : healthChecks(spec, { ...haproxyHealthCheckDefaults, intervalUs: 5_000_000, timeoutUs: 5_000_000, unhealthyThreshold: 1, healthyThreshold: 1 }),
+        healthChecks: spec.healthCheck === undefined ? undefined : healthChecks(spec, nginxPlusHealthCheckDefaults),
         retries: spec.retries ?? Math.max(0, backendCount - 1),
       });
     case 'aws-alb':
