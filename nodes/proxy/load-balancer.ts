@@ -31,7 +31,7 @@ const healthTimeoutTag = 'lb-health-timeout';
 const drainDeadlineTag = 'lb-drain-deadline';
 const passiveReturnTag = 'lb-passive-return';
 
-export const adminActions: Readonly<Record<number, BackendAction>> = {
+const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.READY]: 'ready',
   [BackendAdminAction.DRAIN]: 'drain',
   [BackendAdminAction.MAINT]: 'maint',

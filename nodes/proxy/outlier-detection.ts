@@ -24,10 +24,6 @@ export class OutlierDetector {
 
   constructor(private readonly config: OutlierDetectionConfig) {}
 
-  isEjected(host: number): boolean {
-    return this.record(host).ejected;
-  }
-
   /** An answer from `host`: returns how long it is ejected for, or 0. `hostCount`: hosts in the cluster. */
   answered(host: number, error: boolean, hostCount: number): number {
     const record = this.record(host);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BackendAdminAction, RequestKind } from '../../nodes/messages.js';
+import { BackendAdminAction, RequestKind, Status } from '../../nodes/messages.js';
 import { EnvoyProfile } from '../../nodes/proxy/envoy.js';
 import { HaproxyProfile, haproxyHealthCheckDefaults } from '../../nodes/proxy/haproxy.js';
 import { HealthCount } from '../../nodes/proxy/health-checks.js';
 import { LoadBalancer } from '../../nodes/proxy/load-balancer.js';
 import { OutlierDetector } from '../../nodes/proxy/outlier-detection.js';
 import { envoyRampFactor, linearRampFactor } from '../../nodes/proxy/slow-start.js';
-import { admin, balancer as balancerOf, serve, server1, server2, server3 } from './harness.js';
+import { admin, balancer as balancerOf, reply, send, serve, server1, server2, server3 } from './harness.js';
 
 const haproxy = (overrides: Partial<ConstructorParameters<typeof HaproxyProfile>[0]> = {}) =>
   new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, ...overrides });
@@ -112,6 +112,38 @@ describe('Envoy', () => {
     expect(lb.backends[0]!.admin).toBe('gone');
     const after = new Set(Array.from({ length: 6 }, (_, index) => serve(lb, context, { id: 10 + index, sessionId: 700 + index })));
     expect(after.has(server1)).toBe(false);
+  });
+
+  it('EDS DRAINING: the host takes nothing, not even its sticky sessions', () => {
+    const { lb, context } = balancer(envoy());
+    const home = serve(lb, context, { id: 1, sessionId: 10 });
+    admin(lb, context, home, BackendAdminAction.EDS_DRAINING);
+    expect(serve(lb, context, { id: 2, sessionId: 10, kind: RequestKind.IN_SESSION, affinityServer: home })).not.toBe(home);
+  });
+
+  it('five 5xx in a row eject a host for the base ejection time; it then returns', () => {
+    const { lb, context } = balancer(
+      new EnvoyProfile({
+        healthChecks: undefined,
+        panicThresholdPercent: 50,
+        ignoreHealthOnHostRemoval: false,
+        outlierDetection: { consecutive5xx: 5, baseEjectionTimeUs: 30_000_000, maxEjectionTimeUs: 300_000_000, maxEjectionPercent: 10 },
+        slowStartWindowUs: 0,
+        slowStartAggression: 1,
+        slowStartMinWeightPercent: 10,
+        retries: 0,
+      }),
+    );
+    for (let id = 1; lb.backends[0]!.healthy; id++) {
+      expect(id).toBeLessThanOrEqual(15); // round robin: server1 sees every third request
+      const sent = send(lb, context, { id, sessionId: id })!;
+      reply(lb, context, sent, sent.to === server1 ? Status.REJECTED : Status.OK, 'queue-full', false);
+    }
+    expect(context.recordsOf('lb-forwarded').filter((record) => record.backend === server1)).toHaveLength(5);
+    const returning = context.timers.find((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'lb-passive-return')!;
+    expect(returning.atUs).toBe(30_000_000);
+    lb.onMessage(returning.message, context);
+    expect(lb.backends[0]!.healthy).toBe(true);
   });
 
   it('outlier detection: ejection time grows with the times ejected, up to the maximum; at most 10% of hosts (one at least)', () => {
