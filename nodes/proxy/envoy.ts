@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import type { HealthCheckConfig } from './health-checks.js';
 import { OutlierDetector, type OutlierDetectionConfig } from './outlier-detection.js';
-import type { BackendAction, BalancerProfile, Spread } from './profile.js';
+import type { AnswerFailure, BackendAction, BalancerProfile, Spread } from './profile.js';
 import { envoyRampFactor } from './slow-start.js';
 
 export interface EnvoyConfig {
@@ -73,8 +73,9 @@ export class EnvoyProfile implements BalancerProfile {
     return envoyRampFactor(nowUs - backend.inServiceSinceUs, this.config.slowStartWindowUs, this.config.slowStartAggression, this.config.slowStartMinWeightPercent);
   }
 
-  observeAnswer(backend: Backend, failed: boolean, _nowUs: number, backends: readonly Backend[]): number {
-    return this.outliers?.answered(backend.actor, failed, backends.filter((each) => each.admin !== 'gone').length) ?? 0;
+  /** consecutive_5xx counts error statuses and, mapped to 5xx, connection failures alike. */
+  observeAnswer(backend: Backend, failure: AnswerFailure, _nowUs: number, backends: readonly Backend[]): number {
+    return this.outliers?.answered(backend.actor, failure !== undefined, backends.filter((each) => each.admin !== 'gone').length) ?? 0;
   }
 
   returnToService(backend: Backend): void {

@@ -15,7 +15,7 @@ import {
 } from '../messages.js';
 import { newBackend, pickWeighted, type AdminState, type Backend } from './backend.js';
 import { HealthCount, type HealthChange } from './health-checks.js';
-import type { BackendAction, BalancerProfile, Spread } from './profile.js';
+import type { AnswerFailure, BackendAction, BalancerProfile, Spread } from './profile.js';
 
 export interface LoadBalancerConfig {
   name: string;
@@ -44,15 +44,22 @@ const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.UP]: 'up',
 };
 
-/** Answers of a backend that say the backend is sick (refused, lost), not that the balancer moved a session. */
+/** Answers of a backend that say the balancer moved a session, not that the backend is sick. */
 const sessionCauses: ReadonlySet<string> = new Set(['affinity-broken', 'session-lost']);
+
+/** How a backend's answer failed: a stopped or crashed server process refuses the connection. */
+function failureOf(response: Response): AnswerFailure {
+  if (response.status === Status.REJECTED && response.cause === 'server-unavailable') return 'connection';
+  if (response.status === Status.REJECTED || (response.status === Status.DROPPED && !sessionCauses.has(response.cause))) return 'status';
+  return undefined;
+}
 
 /**
  * A load balancer of one product in front of application servers. It balances new requests over
  * the backends its profile allows by smooth weighted round robin (weights ramped by slow start),
  * keeps a session's requests on its backend while the profile honours persistence, health-checks
  * the backends, applies admin actions (drain, maint, EDS removal, deregistration) and retries
- * refused requests. What each product does differently lives in its profile (nodes/proxy/*.ts).
+ * requests whose connection a backend refused (an error status goes back to the client). What each product does differently lives in its profile (nodes/proxy/*.ts).
  */
 export class LoadBalancer implements NodeActor {
   readonly name: string;
@@ -150,14 +157,14 @@ export class LoadBalancer implements NodeActor {
     this.pending.delete(response.requestId);
     const backend = this.byActor.get(request.triedServers[request.triedServers.length - 1]!)!;
     backend.inFlight--;
-    const failed = response.status === Status.REJECTED || (response.status === Status.DROPPED && !sessionCauses.has(response.cause));
-    const outForUs = this.profile.observeAnswer(backend, failed, context.now, this.backends);
+    const failure = failureOf(response);
+    const outForUs = this.profile.observeAnswer(backend, failure, context.now, this.backends);
     if (outForUs > 0 && !backend.passiveOut) {
       backend.passiveOut = true;
       this.refreshHealth(backend, 'passive', context);
       context.setTimer(context.now + outForUs, { $case: 'timer', value: { tag: passiveReturnTag, ref: backend.actor } });
     }
-    if (response.status === Status.REJECTED && response.retryable && request.attempts <= this.profile.retries) {
+    if (failure === 'connection' && request.attempts <= this.profile.retries) {
       if (this.profile.retryElsewhere) this.route(request, context);
       else this.forward(request, backend, true, undefined, context);
       this.drainProgress(backend, context);

@@ -1,6 +1,6 @@
 import type { Backend } from './backend.js';
 import type { HealthCheckConfig } from './health-checks.js';
-import { inRotation, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
+import { inRotation, type AnswerFailure, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
 import { linearRampFactor } from './slow-start.js';
 
 export interface NginxConfig {
@@ -65,8 +65,9 @@ export class NginxProfile implements BalancerProfile {
     return linearRampFactor(nowUs - backend.inServiceSinceUs, this.config.slowStartUs);
   }
 
-  observeAnswer(backend: Backend, failed: boolean, nowUs: number, backends: readonly Backend[]): number {
-    if (!failed || this.config.maxFails === 0 || backends.length === 1) return 0;
+  /** An unsuccessful attempt is what proxy_next_upstream counts: by default an error or a timeout, not an HTTP status. */
+  observeAnswer(backend: Backend, failure: AnswerFailure, nowUs: number, backends: readonly Backend[]): number {
+    if (failure !== 'connection' || this.config.maxFails === 0 || backends.length === 1) return 0;
     const recent = (this.failures.get(backend.actor) ?? []).filter((atUs) => nowUs - atUs < this.config.failTimeoutUs);
     recent.push(nowUs);
     this.failures.set(backend.actor, recent);

@@ -4,6 +4,14 @@ import type { HealthCheckConfig } from './health-checks.js';
 /** An admin action on a backend, in the words of the profiles together (see each profile for its own). */
 export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up';
 
+/**
+ * How an answer from a backend failed, if it did: the connection was refused (the server process
+ * is down: HAProxy, NGINX and Envoy retry these), or the server answered with an error status
+ * (a 503 when its queue is full, a request lost in a crash: Envoy's outlier detection counts
+ * these too; nobody retries them by default).
+ */
+export type AnswerFailure = 'connection' | 'status' | undefined;
+
 /** Why a request went to a backend that is not in rotation, when the profile allows it. */
 export type Spread = 'panic' | 'fail-open';
 
@@ -17,7 +25,7 @@ export interface BalancerProfile {
   readonly name: string;
   /** Active health checks, or none (Envoy without health_checks, NGINX open source). */
   readonly healthChecks: HealthCheckConfig | undefined;
-  /** Retries of a request its backend refused, after the first attempt. */
+  /** Retries of a request whose connection its backend refused, after the first attempt. */
   readonly retries: number;
   /** A retry goes to another backend (HAProxy option redispatch, Envoy, NGINX next upstream); else to the same one. */
   readonly retryElsewhere: boolean;
@@ -34,10 +42,10 @@ export interface BalancerProfile {
   /** The share of its weight a backend gets now (slow start), 0..1. */
   weightFactor(backend: Backend, nowUs: number, backends: readonly Backend[]): number;
   /**
-   * Passive health (NGINX max_fails, Envoy outlier detection): an answer from the backend, failed
-   * or not. Returns how long the backend is out of service for, or 0.
+   * Passive health (NGINX max_fails, Envoy outlier detection): an answer from the backend, and
+   * how it failed. Returns how long the backend is out of service for, or 0.
    */
-  observeAnswer(backend: Backend, failed: boolean, nowUs: number, backends: readonly Backend[]): number;
+  observeAnswer(backend: Backend, failure: AnswerFailure, nowUs: number, backends: readonly Backend[]): number;
   /** The backend's time out of service (passive health) is over. */
   returnToService(backend: Backend): void;
   /** The deregistration delay, for profiles whose drain ends by itself (AWS). */

@@ -79,6 +79,13 @@ describe('NGINX upstream', () => {
     expect(lb.backends.find((backend) => backend.actor === first.to)!.healthy).toBe(true);
   });
 
+  it('a 503 is no failed attempt for max_fails: the server stays available', () => {
+    const { lb, context } = balancer(nginx());
+    const first = send(lb, context, { id: 1, sessionId: 10 })!;
+    reply(lb, context, first, Status.REJECTED, 'queue-full', true);
+    expect(lb.backends.every((backend) => backend.healthy)).toBe(true);
+  });
+
   it('a group of one server is never marked unavailable', () => {
     const { lb, context } = balancer(nginx(), [server1]);
     for (let id = 1; id <= 3; id++) reply(lb, context, send(lb, context, { id, sessionId: id })!, Status.REJECTED, 'server-unavailable', true);
@@ -104,19 +111,25 @@ describe('HAProxy retries and shutdown-sessions', () => {
     for (const redispatch of [true, false]) {
       const { lb, context } = balancer(haproxy(redispatch));
       const first = send(lb, context, { id: 1, sessionId: 10 })!;
-      const [retry] = reply(lb, context, first, Status.REJECTED, 'queue-full', true);
+      const [retry] = reply(lb, context, first, Status.REJECTED, 'server-unavailable', true);
       expect(retry!.to === first.to).toBe(!redispatch);
     }
+  });
+
+  it('an error status (a 503 from a full queue) is not retried: it goes back to the client', () => {
+    const { lb, context } = balancer(haproxy(true));
+    const first = send(lb, context, { id: 1, sessionId: 10 })!;
+    expect(reply(lb, context, first, Status.REJECTED, 'queue-full', true)).toMatchObject([{ to: first.forwarded.client, message: { $case: 'response', value: { cause: 'queue-full' } } }]);
   });
 
   it('retries stop after `retries`: the fourth refusal reaches the client', () => {
     const { lb, context } = balancer(haproxy(false));
     let sent = send(lb, context, { id: 1, sessionId: 10 })!;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const [retry] = reply(lb, context, sent, Status.REJECTED, 'queue-full', true);
+      const [retry] = reply(lb, context, sent, Status.REJECTED, 'server-unavailable', true);
       sent = { to: retry!.to, forwarded: (retry!.message as { value: typeof sent.forwarded }).value };
     }
-    expect(reply(lb, context, sent, Status.REJECTED, 'queue-full', true)).toMatchObject([{ message: { $case: 'response', value: { status: Status.REJECTED } } }]);
+    expect(reply(lb, context, sent, Status.REJECTED, 'server-unavailable', true)).toMatchObject([{ message: { $case: 'response', value: { status: Status.REJECTED } } }]);
   });
 
   it('requests in flight survive a server marked down, unless on-marked-down shutdown-sessions', () => {
