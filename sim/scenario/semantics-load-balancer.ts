@@ -6,7 +6,7 @@ import { formatDuration } from './units.js';
 
 /**
  * The load balancer's settings: Envoy health checks have no defaults (every field is given), a
- * check times out within its interval, timeline actions are the profile's own, and settings of
+ * check has a positive interval and times out within it, timeline actions are the profile's own, and settings of
  * another product's section are not silently ignored.
  */
 export const loadBalancerSettings: SemanticCheck = (scenario: Scenario, problemAt) => {
@@ -23,6 +23,9 @@ export const loadBalancerSettings: SemanticCheck = (scenario: Scenario, problemA
     for (const field of ['interval', 'timeout', 'unhealthyThreshold', 'healthyThreshold'] as const) {
       if (check[field] === undefined) problems.push(problemAt(['loadBalancer', 'healthCheck'], `Envoy health checks have no defaults: give ${field}`));
     }
+  }
+  for (const field of ['interval', 'timeout'] as const) {
+    if (check?.[field] === 0) problems.push(problemAt(['loadBalancer', 'healthCheck', field], `${field} must be more than 0`));
   }
   if (check?.interval !== undefined && check.timeout !== undefined && check.timeout > check.interval) {
     problems.push(problemAt(['loadBalancer', 'healthCheck', 'timeout'], `timeout (${formatDuration(check.timeout)}) must be at most interval (${formatDuration(check.interval)})`));

@@ -36,6 +36,7 @@ describe('load balancer scenario checks, located', () => {
     expect(envoy.map((problem) => problem.message)).toEqual(['timeout', 'unhealthyThreshold', 'healthyThreshold'].map((field) => `Envoy health checks have no defaults: give ${field}`));
     const [slow] = problemsOf(base('loadBalancer: { profile: haproxy, healthCheck: { interval: 2s, timeout: 3s } }'));
     expect(slow).toMatchObject({ path: 'loadBalancer.healthCheck.timeout' });
+    expect(problemsOf(base('loadBalancer: { profile: haproxy, healthCheck: { interval: 0s } }'))[0]).toMatchObject({ path: 'loadBalancer.healthCheck.interval', message: 'interval must be more than 0' });
   });
 
   it('a loadBalancer step without a load balancer, and NLB settings on an ALB, are refused', () => {
