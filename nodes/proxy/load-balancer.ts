@@ -157,6 +157,7 @@ export class LoadBalancer implements NodeActor {
     this.pending.delete(response.requestId);
     const backend = this.byActor.get(request.triedServers[request.triedServers.length - 1]!)!;
     backend.inFlight--;
+    if (backend.inFlight < 0) throw new Error(`${this.name}: more answers than requests from ${backend.name} at ${context.now}us`);
     const failure = failureOf(response);
     const outForUs = this.profile.observeAnswer(backend, failure, context.now, this.backends);
     if (outForUs > 0 && !backend.passiveOut) {
