@@ -46,6 +46,7 @@ function compareJson(result: CompareResult): unknown {
   return {
     clustersim: clustersimVersion,
     kind: 'compare',
+    ...(result.incomplete === undefined ? {} : { incomplete: true, incompleteReason: result.incomplete }),
     scenario: { name: plan.base.scenario.name, file: plan.file, sha256: plan.base.hash },
     baseline: plan.baseline.file,
     candidate: plan.candidate.file,
@@ -170,7 +171,7 @@ function compareHtml(result: CompareResult, svg: string, format: (figure: string
 </head>
 <body>
 <h1>${escapeHtml(plan.base.scenario.name)}: candidate <span class="verdict ${verdict}">${verdict === 'arrivals-differ' ? 'NO VERDICT: ARRIVALS DIFFER' : verdict.toUpperCase()}</span></h1>
-${warning}
+${result.incomplete === undefined ? '' : `<p class="warning"><strong>INCOMPLETE</strong>: ${escapeHtml(result.incomplete)} after ${plan.baselineSeeds.length} pairs of runs; the figures are of those pairs.</p>\n`}${warning}
 <p>Baseline <code>${escapeHtml(plan.baseline.file)}</code>, candidate <code>${escapeHtml(plan.candidate.file)}</code>, laid over <code>${escapeHtml(plan.file)}</code>
 (the merged scenarios are <code>baseline.yaml</code> and <code>candidate.yaml</code>). ${escapeHtml(subtitle(result))}.
 ${plan.independentSeeds ? '' : `Arrivals identical in every pair: ${result.sameArrivalsInEveryPair ? 'yes' : `NO (${differing} of ${plan.baselineSeeds.length} pairs differ)`}.`}</p>

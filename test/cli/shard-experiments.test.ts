@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { readTree, writeTinyScenario } from '../helpers/shards.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'clustersim-shard-'));
+const scenario = writeTinyScenario(scratch);
+// 3 grid points × 3 seeds: 9 runs, so that 7 shards get one or two runs each.
+const sweepArguments = ['sweep', scenario, '--param', 'cluster.nodes.count=1..3', '--seeds', '3', '--jobs', '1', '--quiet'];
+const baseline = join(scratch, 'one-router.yaml');
+const candidate = join(scratch, 'two-routers.yaml');
+writeFileSync(baseline, 'cluster: { routers: 1 }\n');
+writeFileSync(candidate, 'cluster: { routers: 2 }\n');
+const compareArguments = ['compare', scenario, '--baseline', baseline, '--candidate', candidate, '--seeds', '3', '--tolerance', 'sessions.dropped<=0', '--jobs', '1', '--quiet'];
+
+/**
+ * The unsharded report is written to `target` and set aside, so that the merge writes to the same
+ * path: a report names its own directory (reproduce lines), and the bytes must match.
+ */
+async function unsharded(commandArguments: readonly string[], target: string): Promise<Map<string, string>> {
+  const result = await cli(...commandArguments, '--out', target);
+  expect(result.exitCode, result.stderr).toBe(0);
+  const tree = readTree(target);
+  renameSync(target, `${target}-unsharded`);
+  return tree;
+}
+
+async function shardsInProcess(commandArguments: readonly string[], count: number, name: string): Promise<string[]> {
+  const directories: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const directory = join(scratch, `${name}-${index}-of-${count}`);
+    const result = await cli(...commandArguments, '--shard', `${index}/${count}`, '--out', directory);
+    expect(result.exitCode, result.stderr).toBe(0);
+    directories.push(directory);
+  }
+  return directories;
+}
+
+describe('merged shards of a sweep or comparison are byte for byte the unsharded report', () => {
+  it('sweep, N = 1, 2, 3, 7', async () => {
+    const target = join(scratch, 'sweep-report');
+    const expected = await unsharded(sweepArguments, target);
+    expect(expected.get('runs.csv')!.trim().split('\n')).toHaveLength(10);
+    for (const count of [1, 2, 3, 7]) {
+      const directories = await shardsInProcess(sweepArguments, count, 'sweep');
+      // Each shard holds its share only: the split is real, not N copies of the whole sweep.
+      const covered = directories.map((directory) => (JSON.parse(readFileSync(join(directory, 'shard.json'), 'utf8')) as { items: number[] }).items);
+      expect(covered.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(Math.max(...covered.map((items) => items.length))).toBe(Math.ceil(9 / count));
+      // The merge takes the shards in any order.
+      const merged = await cli('merge', ...directories.reverse(), '--out', target, '--quiet');
+      expect(merged.exitCode, merged.stderr).toBe(0);
+      expect(readTree(target)).toEqual(expected);
+    }
+  });
+
+  it('compare, N = 1, 2, 3, 7', async () => {
+    const target = join(scratch, 'compare-report');
+    const expected = await unsharded(compareArguments, target);
+    for (const count of [1, 2, 3, 7]) {
+      const directories = await shardsInProcess(compareArguments, count, 'compare');
+      const merged = await cli('merge', ...directories, '--out', target, '--quiet');
+      expect(merged.exitCode, merged.stderr).toBe(0);
+      expect(readTree(target)).toEqual(expected);
+    }
+  });
+
+  it('shards run as separate processes of the compiled command, then merged by another', async () => {
+    const target = join(scratch, 'spawned-report');
+    const expected = await unsharded(sweepArguments, target);
+    const run = (...commandArguments: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, ['bin/clustersim.mjs', ...commandArguments], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('exit', (code) => done({ code, stderr }));
+      });
+    const count = 3;
+    const directories = Array.from({ length: count }, (_, index) => join(scratch, `spawned-${index}`));
+    const shards = await Promise.all(directories.map((directory, index) => run(...sweepArguments, '--shard', `${index}/${count}`, '--out', directory)));
+    for (const shard of shards) expect(shard.code, shard.stderr).toBe(0);
+    const merged = await run('merge', ...directories, '--out', target, '--quiet');
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(readTree(target)).toEqual(expected);
+  });
+});
