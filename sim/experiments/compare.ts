@@ -122,12 +122,16 @@ function parseOverlay(file: string, text: string): unknown {
   return overlay;
 }
 
-/** The runs of a comparison in its order, the baseline's seeds then the candidate's: the items a shard takes its share of. */
+/**
+ * The runs of a comparison in its order, each baseline run followed by the candidate run of its
+ * pair: the items a shard takes its share of, and an order in which an interrupted comparison
+ * has whole pairs to compare.
+ */
 export function compareJobs(plan: ComparePlan): RunJob[] {
-  return [
-    ...plan.baselineSeeds.map((seed) => ({ text: plan.baseline.variant.text, file: plan.file, seed })),
-    ...plan.candidateSeeds.map((seed) => ({ text: plan.candidate.variant.text, file: plan.file, seed })),
-  ];
+  return plan.baselineSeeds.flatMap((seed, index) => [
+    { text: plan.baseline.variant.text, file: plan.file, seed },
+    { text: plan.candidate.variant.text, file: plan.file, seed: plan.candidateSeeds[index]! },
+  ]);
 }
 
 export async function runCompare(plan: ComparePlan, options: RunManyOptions): Promise<CompareResult> {
@@ -141,13 +145,12 @@ export async function runCompare(plan: ComparePlan, options: RunManyOptions): Pr
  * two runs were both done.
  */
 export function compareResult(plan: ComparePlan, outcomes: readonly (RunOutcome | undefined)[], incomplete?: string): CompareResult {
-  const pairs = plan.baselineSeeds.length;
-  const done = plan.baselineSeeds.map((_, index) => index).filter((index) => outcomes[index] !== undefined && outcomes[pairs + index] !== undefined);
-  const kept = done.length === pairs ? plan : { ...plan, baselineSeeds: done.map((index) => plan.baselineSeeds[index]!), candidateSeeds: done.map((index) => plan.candidateSeeds[index]!) };
+  const done = plan.baselineSeeds.map((_, index) => index).filter((index) => outcomes[2 * index] !== undefined && outcomes[2 * index + 1] !== undefined);
+  const kept = done.length === plan.baselineSeeds.length ? plan : { ...plan, baselineSeeds: done.map((index) => plan.baselineSeeds[index]!), candidateSeeds: done.map((index) => plan.candidateSeeds[index]!) };
   const result = summarizeCompare(
     kept,
-    done.map((index) => outcomes[index]!),
-    done.map((index) => outcomes[pairs + index]!),
+    done.map((index) => outcomes[2 * index]!),
+    done.map((index) => outcomes[2 * index + 1]!),
   );
   return incomplete === undefined ? result : { ...result, incomplete };
 }
