@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { cli } from '../helpers/cli.js';
 import { readTree, tinyScenario, writeTinyScenario } from '../helpers/shards.js';
 
@@ -110,5 +111,30 @@ describe('merge refuses shards that are not one whole', () => {
       expect(result.exitCode, spec).toBe(2);
       expect(result.stderr).toContain(message);
     }
+  });
+});
+
+describe('the examples shard as they say', () => {
+  it('the Indexed Job runs shard $JOB_COMPLETION_INDEX of as many as its completions, and the merge takes them all', () => {
+    const job = parse(readFileSync('examples/kubernetes/sweep-job.yaml', 'utf8')) as { spec: { completionMode: string; completions: number; parallelism: number; template: { spec: { containers: { args: string[] }[] } } } };
+    expect(job.spec.completionMode).toBe('Indexed');
+    const command = job.spec.template.spec.containers[0]!.args.join(' ');
+    expect(command).toContain(`--shard "$JOB_COMPLETION_INDEX/${job.spec.completions}"`);
+    const scenarioFile = /sweep (\S+)/.exec(command)![1]!;
+    expect(readFileSync(scenarioFile, 'utf8')).toContain('sweep:');
+    const shardOut = /--out "([^"]+)\$JOB_COMPLETION_INDEX"/.exec(command)![1]!;
+    const merge = parse(readFileSync('examples/kubernetes/merge-job.yaml', 'utf8')) as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    expect(merge.spec.template.spec.containers[0]!.args.join(' ')).toContain(`merge ${shardOut}* --out`);
+  });
+
+  it('the workflow\'s matrix is shards 0 to N-1 of --shard I/N, and the merge job downloads every one', () => {
+    const workflow = parse(readFileSync('examples/github-actions/sharded-check.yml', 'utf8')) as { jobs: { check: { strategy: { matrix: { shard: number[] } }; steps: { run?: string }[] }; merge: { needs: string; steps: { run?: string; with?: { pattern?: string } }[] } } };
+    const shards = workflow.jobs.check.strategy.matrix.shard;
+    const check = workflow.jobs.check.steps.map((step) => step.run ?? '').find((run) => run.includes('clustersim check'))!;
+    expect(check).toContain(`--shard \${{ matrix.shard }}/${shards.length}`);
+    expect(shards).toEqual(shards.map((_, index) => index));
+    expect(workflow.jobs.merge.needs).toBe('check');
+    expect(workflow.jobs.merge.steps.some((step) => step.with?.pattern === 'check-shard-*')).toBe(true);
+    expect(workflow.jobs.merge.steps.some((step) => step.run?.includes('clustersim merge shards/check-shard-*') === true)).toBe(true);
   });
 });
