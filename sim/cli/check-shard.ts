@@ -7,7 +7,7 @@ import { allResults, MergeError, type ShardDirectory } from './partial-result.js
 import { checkSuiteOutputs, suiteExitCode, writeSuiteOutputs } from './suite-outputs.js';
 
 /** What a check shard keeps beside its scenarios' verdicts. */
-export interface CheckShardExtra {
+interface CheckShardExtra {
   /** Each scenario's report directory, relative to the shard's output directory. */
   reportDirectories: string[];
 }

@@ -7,12 +7,12 @@ import { exitCodes } from './exit-codes.js';
 import { allResults, MergeError, type ShardDirectory } from './partial-result.js';
 
 /** What an exploration shard keeps beside its runs. */
-export interface ExploreShardExtra {
+interface ExploreShardExtra {
   groups: FailureGroup[];
 }
 
 /** The options of an exploration that shape its work. */
-export interface ExploreSettings {
+interface ExploreSettings {
   seed: number;
   runs: number;
 }

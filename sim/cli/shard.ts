@@ -10,7 +10,7 @@ export interface Shard {
 }
 
 // A bound like every other: past it, a split is a typo rather than a plan.
-export const maxShards = 10_000;
+const maxShards = 10_000;
 
 export function parseShard(value: string): Shard {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);

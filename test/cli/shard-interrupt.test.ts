@@ -23,7 +23,7 @@ async function terminated(commandArguments: readonly string[]): Promise<{ exitCo
     child.once('exit', () => done(false));
   });
   if (!started) throw new Error(`it ended before it started: ${stderr}`);
-  await new Promise((done) => setTimeout(done, 700));
+  await new Promise((done) => setTimeout(done, 400));
   const sentAt = performance.now();
   child.kill('SIGTERM');
   // A command that ignored the signal would go on for minutes: it fails the test and is killed.

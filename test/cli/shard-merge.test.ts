@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cli } from '../helpers/cli.js';
-import { readTree, tinyScenario, writeTinyScenario } from '../helpers/shards.js';
+import { readTree, spawnClustersim, tinyScenario, writeTinyScenario } from '../helpers/shards.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'clustersim-shard-merge-'));
 
 describe('explore in shards', () => {
   it('merged, its findings are the unsharded exploration\'s, byte for byte, shrunk reproducers included', async () => {
-    const explore = ['explore', 'test/explore/drops-cell.yaml', '--runs', '6', '--seed', '4', '--jobs', '1', '--quiet'];
+    const explore = ['explore', 'test/explore/drops-cell.yaml', '--runs', '3', '--seed', '4', '--jobs', '1', '--quiet'];
     const target = join(scratch, 'explore');
     const single = await cli(...explore, '--out', target);
     expect(single.exitCode, single.stderr).toBe(1);
@@ -40,11 +40,15 @@ describe('check in shards', () => {
   const wallTimes = (text: string) => text.replace(/time="[\d.]+"/g, 'time=""').replace(/\| [\d.]+ s \|/g, '| s |');
 
   it('merges the JUnit XML and Markdown of the whole suite and gathers every scenario report', async () => {
-    const single = await cli('check', ...files, '--jobs', '1', '--out', suite);
-    expect(single.exitCode, single.stderr).toBe(1);
-    const expected = readTree(suite);
+    // The suite and its two shards, each a process of the compiled command, side by side.
     const directories = [0, 1].map((index) => join(scratch, `check-${index}`));
-    for (const [index, directory] of directories.entries()) await cli('check', ...files, '--jobs', '1', '--shard', `${index}/2`, '--out', directory);
+    const [single, ...shards] = await Promise.all([
+      spawnClustersim('check', ...files, '--jobs', '1', '--out', suite),
+      ...directories.map((directory, index) => spawnClustersim('check', ...files, '--jobs', '1', '--shard', `${index}/2`, '--out', directory)),
+    ]);
+    expect(single!.code, single!.stderr).toBe(1);
+    expect(shards.map((shard) => shard.code)).toEqual([0, 1]);
+    const expected = readTree(suite);
     const target = join(scratch, 'check-merged');
     const merged = await cli('merge', ...directories, '--out', target);
     expect(merged.exitCode, merged.stderr).toBe(1);
@@ -97,6 +101,11 @@ describe('merge refuses shards that are not one whole', () => {
     edit(second, (partial) => Object.assign(partial, { clustersim: '0.1.0', interrupted: true }));
     await refused([first, second, third], `${second} (shard 1/3) was interrupted before its share was done: run that shard again`);
     await refused([scratch], `${scratch} holds no partial result (no shard.json)`);
+    // The merged report's place is checked as every output is: never over someone's files.
+    edit(second, (partial) => (partial['interrupted'] = false));
+    const result = await cli('merge', first, second, third, '--out', scratch);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`refusing to write the report to ${scratch}: it is not empty and holds no clustersim report`);
   });
 
   it('--shard is I/N with I from 0 to N-1: anything else is a usage error', async () => {

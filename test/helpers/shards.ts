@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,4 +38,14 @@ export function readTree(directory: string, prefix = ''): Map<string, string> {
     else files.set(`${prefix}${name}`, readFileSync(path, 'utf8'));
   }
   return files;
+}
+
+/** Runs the compiled command in a process of its own; resolves with its exit code and stderr. */
+export function spawnClustersim(...commandArguments: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['bin/clustersim.mjs', ...commandArguments], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => done({ code, stderr }));
+  });
 }
