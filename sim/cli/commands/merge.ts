@@ -21,8 +21,9 @@ export function registerMergeCommand(program: Command, setResult: CommandResult)
     .addHelpText(
       'after',
       `
-The merged report has the very bytes the command writes when run unsharded with --out DIR.
-Every shard 0/N to N-1/N must be given once, run on the same inputs, options and version.
+The merged report has the very bytes the command writes when run unsharded with --out DIR
+(a check's wall times are its shards'). Every shard 0/N to N-1/N must be given once, run on the
+same inputs, options and version of clustersim.
 
 Examples:
   $ clustersim merge out/shard-0 out/shard-1 out/shard-2 --out out/sweep
