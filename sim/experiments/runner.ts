@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Piscina } from 'piscina';
 import { runJob, type RunJob, type RunOutcome } from './run-job.js';
 
@@ -41,6 +42,8 @@ export async function runMany(jobs: readonly RunJob[], options: RunManyOptions):
     // One run per thread at a time: runs are CPU-bound, queueing more gains nothing.
     concurrentTasksPerWorker: 1,
   });
+  // Each queued run listens for the abort: as many listeners as runs is no leak.
+  if (signal !== undefined) setMaxListeners(jobs.length + 1, signal);
   try {
     return await Promise.all(
       jobs.map(async (job) => {
