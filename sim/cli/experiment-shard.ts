@@ -16,7 +16,7 @@ export interface ExperimentShard {
   settings: Record<string, unknown>;
   threads: number;
   directory: string;
-  onDone: (done: number, total: number) => void;
+  progress: { update: (done: number, total: number) => void; end: () => void };
   say: (line: string) => void;
 }
 
@@ -31,9 +31,10 @@ export async function runExperimentShard(work: ExperimentShard): Promise<number>
   const { value: outcomes, interruption } = await whileInterruptible((signal) =>
     runMany(
       share.map((item) => work.runs[item]!),
-      { jobs: work.threads, onDone: work.onDone, signal },
+      { jobs: work.threads, onDone: work.progress.update, signal },
     ),
   );
+  work.progress.end();
   const done = outcomes.flatMap((outcome, position) => (outcome === undefined ? [] : [{ item: share[position]!, outcome }]));
   const partial = partialResult({
     command: work.command,

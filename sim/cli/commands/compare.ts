@@ -83,7 +83,7 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
   const progress = progressLine(options.quiet !== true, 'runs');
   const threads = resolveJobs(options, 2 * plan.baselineSeeds.length, warn);
   if (options.shard !== undefined) {
-    const code = await runExperimentShard({
+    return runExperimentShard({
       command: 'compare',
       shard: options.shard,
       runs: compareJobs(plan),
@@ -91,11 +91,9 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
       settings: { ...settings },
       threads,
       directory,
-      onDone: progress.update,
+      progress,
       say,
     });
-    progress.end();
-    return code;
   }
   let run;
   try {

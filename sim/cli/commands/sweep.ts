@@ -82,7 +82,7 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
   const progress = progressLine(options.quiet !== true, 'runs');
 
   if (options.shard !== undefined) {
-    const code = await runExperimentShard({
+    return runExperimentShard({
       command: 'sweep',
       shard: options.shard,
       runs: allJobs.map((job) => sweepRunJob(plan, job)),
@@ -90,11 +90,9 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
       settings: { ...settings },
       threads: jobs,
       directory,
-      onDone: progress.update,
+      progress,
       say,
     });
-    progress.end();
-    return code;
   }
 
   const { value: result, interruption } = await whileInterruptible((signal) => runSweep(plan, { jobs, onDone: progress.update, signal }));
