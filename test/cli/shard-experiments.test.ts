@@ -8,7 +8,8 @@ import { readTree, spawnClustersim, writeTinyScenario } from '../helpers/shards.
 const scratch = mkdtempSync(join(tmpdir(), 'clustersim-shard-'));
 const scenario = writeTinyScenario(scratch);
 // 2 grid points × 3 seeds: 6 runs, so that of 7 shards one has nothing to do.
-const sweepArguments = ['sweep', scenario, '--param', 'cluster.nodes.count=1,2', '--seeds', '3', '--jobs', '1', '--quiet'];
+const question = 'min cluster.nodes.count where sessions.dropped == 0';
+const sweepArguments = ['sweep', scenario, '--param', 'cluster.nodes.count=1,2', '--seeds', '3', '--find', question, '--jobs', '1', '--quiet'];
 const baseline = join(scratch, 'one-router.yaml');
 const candidate = join(scratch, 'two-routers.yaml');
 writeFileSync(baseline, 'cluster: { routers: 1 }\n');
@@ -74,8 +75,10 @@ describe('merged shards of a sweep or comparison are byte for byte the unsharded
     const directories = Array.from({ length: count }, (_, index) => join(scratch, `spawned-${index}`));
     const shards = await Promise.all(directories.map((directory, index) => spawnClustersim(...sweepArguments, '--shard', `${index}/${count}`, '--out', directory)));
     for (const shard of shards) expect(shard.code, shard.stderr).toBe(0);
-    const merged = await cli('merge', ...directories, '--out', target, '--quiet');
+    const merged = await cli('merge', ...directories, '--out', target);
     expect(merged.exitCode, merged.stderr).toBe(0);
     expect(readTree(target)).toEqual(expected);
+    // The merge answers the sweep's question as the sweep does.
+    expect(merged.stdout).toContain(`  ${question}:\n    1   [seeds passing: 1: 3/3, 2: 3/3]`);
   });
 });

@@ -74,9 +74,10 @@ async function inputText(shards: readonly ShardDirectory[], position: number): P
 }
 
 async function mergeSweep(shards: readonly ShardDirectory<RunOutcome>[], out: string, say: (line: string) => void): Promise<number> {
-  const [{ planSweep, sweepResult }, { renderSweepReport }, { allResults }] = await Promise.all([
+  const [{ planSweep, sweepResult }, { renderSweepReport }, { findAnswerLines }, { allResults }] = await Promise.all([
     import('../../experiments/sweep.js'),
     import('../../../reports/sweep/sweep-report.js'),
+    import('../../../reports/sweep/find-text.js'),
     import('../partial-result.js'),
   ]);
   checkOutputDirectory(out);
@@ -84,7 +85,9 @@ async function mergeSweep(shards: readonly ShardDirectory<RunOutcome>[], out: st
   const plan = planSweep(sweepRequest(scenario.file, shards[0]!.partial.settings as unknown as SweepSettings), scenario.text);
   const result = sweepResult(plan, allResults(shards));
   writeReportFiles(out, renderSweepReport(result, out));
-  say(`  ${result.runs.length} runs; report: ${join(out, 'index.html')}`);
+  say(`  ${result.runs.length} runs; ${result.runs.filter((run) => !run.outcome.passed).length} with a failed expectation`);
+  if (plan.find !== undefined) for (const line of findAnswerLines(plan.find, result.answers ?? [])) say(line);
+  say(`  report: ${join(out, 'index.html')} (every run in ${join(out, 'runs.csv')})`);
   return exitCodes.pass;
 }
 
