@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
 import { writeTinyScenario } from '../helpers/shards.js';
 
 // Thousands of short runs: minutes of wall time, unless the signal stops them.
@@ -69,5 +70,18 @@ describe('a sweep or comparison stopped by SIGTERM writes the report so far, mar
     expect(summary.seeds.baseline.length).toBeLessThan(2000);
     expect(summary.seeds.candidate).toEqual(summary.seeds.baseline);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('INCOMPLETE');
+  });
+
+  it('a shard: exit 143, its runs kept and marked interrupted, and merge refuses it until it is run again', async () => {
+    const out = join(scratch, 'shard');
+    const result = await terminated(['sweep', scenario, '--param', 'cluster.nodes.count=1,2', '--seeds', '2000', '--jobs', '1', '--shard', '0/1', '--out', out]);
+    expect(result.exitCode, result.stderr).toBe(143);
+    expect(result.stderr).toContain('marked interrupted; run the shard again before merging');
+    const partial = JSON.parse(readFileSync(join(out, 'shard.json'), 'utf8')) as { interrupted: boolean; items: number[]; itemCount: number };
+    expect(partial.interrupted).toBe(true);
+    expect(partial.items.length).toBeLessThan(partial.itemCount);
+    const merged = await cli('merge', out, '--out', join(scratch, 'merged'));
+    expect(merged.exitCode).toBe(2);
+    expect(merged.stderr).toContain(`${out} (shard 0/1) was interrupted before its share was done: run that shard again`);
   });
 });
