@@ -91,11 +91,9 @@ export function readShards(directories: readonly string[]): ShardDirectory[] {
   for (const shard of shards.slice(1)) {
     const [a, b] = [first.partial, shard.partial];
     if (a.command !== b.command) throw new MergeError(`${name(first)} is a ${a.command} shard and ${name(shard)} a ${b.command} shard: merge shards of one command`);
-    if (a.clustersim !== b.clustersim) throw new MergeError(`${name(first)} was written by clustersim ${a.clustersim} and ${name(shard)} by ${b.clustersim}: run every shard with one version`);
     if (a.shard.count !== b.shard.count) throw new MergeError(`${name(first)} is one of ${a.shard.count} shards and ${name(shard)} one of ${b.shard.count}: run every shard with the same N`);
-    const inputs = (partial: PartialResult) => partial.inputs.map((input) => `${input.file} ${input.sha256}`);
-    const [inputsA, inputsB] = [inputs(a), inputs(b)];
-    const differing = [...inputsA.filter((input) => !inputsB.includes(input)), ...inputsB.filter((input) => !inputsA.includes(input))].map((input) => input.split(' ')[0]!);
+    const unmatched = (inputs: readonly ShardInput[], others: readonly ShardInput[]) => inputs.filter((input) => !others.some((other) => other.file === input.file && other.sha256 === input.sha256));
+    const differing = [...unmatched(a.inputs, b.inputs), ...unmatched(b.inputs, a.inputs)].map((input) => input.file);
     if (differing.length > 0) throw new MergeError(`${name(first)} and ${name(shard)} were run on different inputs: ${[...new Set(differing)].join(', ')} differ (path or SHA-256)`);
     if (JSON.stringify(a.settings) !== JSON.stringify(b.settings) || a.itemCount !== b.itemCount) {
       throw new MergeError(`${name(first)} and ${name(shard)} were run with different options: ${JSON.stringify(a.settings)} against ${JSON.stringify(b.settings)}`);

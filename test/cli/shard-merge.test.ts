@@ -91,6 +91,11 @@ describe('merge refuses shards that are not one whole', () => {
     await refused([first, second, third, copy], `shard 2/3 is given twice: ${third} and ${copy}`);
     const otherSplit = await shard('e-of-2', '1/2');
     await refused([first, otherSplit], `${first} (shard 0/3) is one of 3 shards and ${otherSplit} (shard 1/2) one of 2`);
+    const overlay = join(scratch, 'overlay.yaml');
+    writeFileSync(overlay, 'cluster: { routers: 1 }\n');
+    const compareShard = join(scratch, 'e-compare');
+    await cli('compare', scenario, '--baseline', overlay, '--candidate', overlay, '--seeds', '2', '--jobs', '1', '--quiet', '--shard', '1/3', '--out', compareShard);
+    await refused([first, compareShard, third], `${first} (shard 0/3) is a sweep shard and ${compareShard} (shard 1/3) a compare shard`);
     const otherOptions = await shard('e-seeds', '1/3', '--seeds', '2');
     await refused([first, otherOptions, third], 'were run with different options');
     writeFileSync(scenario, tinyScenario.replace('rate: 10/s', 'rate: 11/s'));
