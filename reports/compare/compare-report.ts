@@ -46,6 +46,7 @@ function compareJson(result: CompareResult): unknown {
   return {
     clustersim: clustersimVersion,
     kind: 'compare',
+    ...(result.incomplete === undefined ? {} : { incomplete: true, incompleteReason: result.incomplete }),
     scenario: { name: plan.base.scenario.name, file: plan.file, sha256: plan.base.hash },
     baseline: plan.baseline.file,
     candidate: plan.candidate.file,
@@ -90,8 +91,12 @@ function pairsWithOtherArrivals(result: CompareResult): number {
   return result.baselineRuns.filter((run, index) => started(run) !== started(result.candidateRuns[index]!)).length;
 }
 
-/** ok, worse, or no verdict at all when the pairs did not share their arrivals. */
-function overallVerdict(result: CompareResult): 'ok' | 'worse' | 'arrivals-differ' {
+/**
+ * ok, worse, or no verdict at all when the pairs did not share their arrivals, or when the
+ * comparison was stopped before its seeds were done (the figures are then of the pairs done).
+ */
+function overallVerdict(result: CompareResult): 'ok' | 'worse' | 'arrivals-differ' | 'incomplete' {
+  if (result.incomplete !== undefined) return 'incomplete';
   if (!result.plan.independentSeeds && !result.sameArrivalsInEveryPair) return 'arrivals-differ';
   return result.worse ? 'worse' : 'ok';
 }
@@ -161,6 +166,7 @@ function compareHtml(result: CompareResult, svg: string, format: (figure: string
   .verdict.ok, tr.ok td:last-child { background: #2e7d32; color: #fff; }
   .verdict.worse, tr.worse td:last-child { background: #c62828; color: #fff; }
   .verdict.arrivals-differ { background: #6a1b9a; }
+  .verdict.incomplete { background: #757575; }
   .warning { border: 3px solid #6a1b9a; padding: 8px 12px; font-weight: bold; }
   tr.inconclusive td:last-child { background: #ef6c00; color: #fff; }
   pre { background: #f4f4f4; padding: 8px; }
@@ -169,8 +175,8 @@ function compareHtml(result: CompareResult, svg: string, format: (figure: string
 </style>
 </head>
 <body>
-<h1>${escapeHtml(plan.base.scenario.name)}: candidate <span class="verdict ${verdict}">${verdict === 'arrivals-differ' ? 'NO VERDICT: ARRIVALS DIFFER' : verdict.toUpperCase()}</span></h1>
-${warning}
+<h1>${escapeHtml(plan.base.scenario.name)}: candidate <span class="verdict ${verdict}">${verdict === 'arrivals-differ' ? 'NO VERDICT: ARRIVALS DIFFER' : verdict === 'incomplete' ? 'NO VERDICT: INCOMPLETE' : verdict.toUpperCase()}</span></h1>
+${result.incomplete === undefined ? '' : `<p class="warning"><strong>INCOMPLETE</strong>: ${escapeHtml(result.incomplete)} after ${plan.baselineSeeds.length} pairs of runs; the figures are of those pairs.</p>\n`}${warning}
 <p>Baseline <code>${escapeHtml(plan.baseline.file)}</code>, candidate <code>${escapeHtml(plan.candidate.file)}</code>, laid over <code>${escapeHtml(plan.file)}</code>
 (the merged scenarios are <code>baseline.yaml</code> and <code>candidate.yaml</code>). ${escapeHtml(subtitle(result))}.
 ${plan.independentSeeds ? '' : `Arrivals identical in every pair: ${result.sameArrivalsInEveryPair ? 'yes' : `NO (${differing} of ${plan.baselineSeeds.length} pairs differ)`}.`}</p>

@@ -65,6 +65,7 @@ function sweepJson(result: SweepResult, directory: string): unknown {
   return {
     clustersim: clustersimVersion,
     kind: 'sweep',
+    ...(result.incomplete === undefined ? {} : { incomplete: true, incompleteReason: result.incomplete, runsPlanned: plan.points.length * plan.seedsPerPoint }),
     scenario: { name: plan.base.scenario.name, file: plan.file, sha256: plan.base.hash },
     parameters: plan.parameters.map((parameter) => ({ name: parameter.name, values: parameter.values })),
     seedsPerPoint: plan.seedsPerPoint,
@@ -215,7 +216,7 @@ function sweepHtml(result: SweepResult, charts: readonly Chart[]): string {
 </head>
 <body>
 <h1>Sweep of ${escapeHtml(plan.base.scenario.name)}</h1>
-<p>${plan.points.length} grid points × ${plan.seedsPerPoint} seeds = ${result.runs.length} runs. Every run's figures are in <code>runs.csv</code> and <code>summary.json</code>.</p>
+${result.incomplete === undefined ? '' : `<p><strong>INCOMPLETE</strong>: ${escapeHtml(result.incomplete)} after ${result.runs.length} of ${plan.points.length * plan.seedsPerPoint} runs; the figures and the answer are of the runs done.</p>\n`}<p>${plan.points.length} grid points × ${plan.seedsPerPoint} seeds = ${result.runs.length} runs. Every run's figures are in <code>runs.csv</code> and <code>summary.json</code>.</p>
 ${plan.find === undefined ? '' : findHtml(result)}
 <h2>Grid points (mean over seeds, lowest–highest)</h2>
 <table>

@@ -13,6 +13,8 @@ const descriptions: Record<StopSignal, string> = {
 export interface Interruption {
   signal: StopSignal;
   exitCode: number;
+  /** In words, e.g. "stopped by SIGTERM". */
+  reason: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function whileInterruptible<T>(
         if (name === 'SIGINT' && nowMs() - firstAtMs >= secondSignalGraceMs) process.exit(exitCode);
         return;
       }
-      interruption = { signal: name, exitCode };
+      interruption = { signal: name, exitCode, reason: descriptions[name] };
       firstAtMs = nowMs();
       controller.abort(descriptions[name]);
     };

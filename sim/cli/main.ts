@@ -31,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCompareCommand(program, setResult);
   registerHostCommand(program, setResult);
   (await import('./commands/explore.js')).registerExploreCommand(program, setResult);
+  (await import('./commands/merge.js')).registerMergeCommand(program, setResult);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

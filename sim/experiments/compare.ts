@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { figureValue, keyFigureNames, withFigures } from './figures.js';
-import type { RunOutcome } from './run-job.js';
-import { runMany } from './runner.js';
+import type { RunJob, RunOutcome } from './run-job.js';
+import { runMany, type RunManyOptions } from './runner.js';
 import { mean, pairedDifference, welchDifference, type Interval } from './statistics.js';
 import { judge, parseTolerance, ToleranceError, type Tolerance, type Verdict } from './tolerance.js';
 import { applyChanges, type Variant } from './variant.js';
@@ -54,15 +54,23 @@ export interface CompareResult {
   /** With common random numbers, each pair must have started the same sessions at the same times. */
   sameArrivalsInEveryPair: boolean;
   worse: boolean;
+  /** Why the comparison stopped before all its runs were done (Ctrl-C, SIGTERM); its figures are of the pairs done. */
+  incomplete?: string;
 }
 
 export class CompareError extends Error {}
 
-export function planCompare(request: CompareRequest, text = readFileSync(request.file, 'utf8')): ComparePlan {
+/** The texts of the two overlays, when they come from elsewhere than their files (a shard's partial result). */
+export interface OverlayTexts {
+  baseline: string;
+  candidate: string;
+}
+
+export function planCompare(request: CompareRequest, text = readFileSync(request.file, 'utf8'), overlays?: OverlayTexts): ComparePlan {
   const base = applyChanges(text, request.file, []).loaded;
-  const side = (overlayFile: string, role: string) => ({
+  const side = (overlayFile: string, role: 'baseline' | 'candidate') => ({
     file: overlayFile,
-    variant: applyChanges(text, request.file, [{ kind: 'overlay', document: readOverlay(overlayFile), origin: `${role} ${overlayFile}` }]),
+    variant: applyChanges(text, request.file, [{ kind: 'overlay', document: parseOverlay(overlayFile, overlays?.[role] ?? readOverlay(overlayFile)), origin: `${role} ${overlayFile}` }]),
   });
   const seedCount = request.seeds ?? base.scenario.compare?.seeds ?? 20;
   if (seedCount < 2) throw new CompareError('a comparison needs at least 2 seeds for a confidence interval');
@@ -88,15 +96,18 @@ export function planCompare(request: CompareRequest, text = readFileSync(request
   };
 }
 
-/** An overlay file: a YAML mapping laid over the scenario (see applyChanges). */
-function readOverlay(file: string): unknown {
-  let text: string;
+/** The text of an overlay file. */
+export function readOverlay(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message);
     throw new ScenarioError([{ file, line: 0, column: 0, path: '', message: `cannot read the overlay: ${reason}` }]);
   }
+}
+
+/** An overlay: a YAML mapping laid over the scenario (see applyChanges). */
+function parseOverlay(file: string, text: string): unknown {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true });
   const first = document.errors[0];
@@ -111,13 +122,37 @@ function readOverlay(file: string): unknown {
   return overlay;
 }
 
-export async function runCompare(plan: ComparePlan, options: { jobs: number; onDone?: (done: number, total: number) => void }): Promise<CompareResult> {
-  const jobs = [
-    ...plan.baselineSeeds.map((seed) => ({ text: plan.baseline.variant.text, file: plan.file, seed })),
-    ...plan.candidateSeeds.map((seed) => ({ text: plan.candidate.variant.text, file: plan.file, seed })),
-  ];
-  const outcomes = await runMany(jobs, options);
-  return summarizeCompare(plan, outcomes.slice(0, plan.baselineSeeds.length), outcomes.slice(plan.baselineSeeds.length));
+/**
+ * The runs of a comparison in its order, each baseline run followed by the candidate run of its
+ * pair: the items a shard takes its share of, and an order in which an interrupted comparison
+ * has whole pairs to compare.
+ */
+export function compareJobs(plan: ComparePlan): RunJob[] {
+  return plan.baselineSeeds.flatMap((seed, index) => [
+    { text: plan.baseline.variant.text, file: plan.file, seed },
+    { text: plan.candidate.variant.text, file: plan.file, seed: plan.candidateSeeds[index]! },
+  ]);
+}
+
+export async function runCompare(plan: ComparePlan, options: RunManyOptions): Promise<CompareResult> {
+  const outcomes = await runMany(compareJobs(plan), options);
+  return compareResult(plan, outcomes, options.signal?.aborted === true ? String(options.signal.reason) : undefined);
+}
+
+/**
+ * The result of a comparison from the outcomes of its runs, in the order of compareJobs: the
+ * same whether the runs were done here or in shards. Interrupted, it compares the pairs whose
+ * two runs were both done.
+ */
+export function compareResult(plan: ComparePlan, outcomes: readonly (RunOutcome | undefined)[], incomplete?: string): CompareResult {
+  const done = plan.baselineSeeds.map((_, index) => index).filter((index) => outcomes[2 * index] !== undefined && outcomes[2 * index + 1] !== undefined);
+  const kept = done.length === plan.baselineSeeds.length ? plan : { ...plan, baselineSeeds: done.map((index) => plan.baselineSeeds[index]!), candidateSeeds: done.map((index) => plan.candidateSeeds[index]!) };
+  const result = summarizeCompare(
+    kept,
+    done.map((index) => outcomes[2 * index]!),
+    done.map((index) => outcomes[2 * index + 1]!),
+  );
+  return incomplete === undefined ? result : { ...result, incomplete };
 }
 
 export function summarizeCompare(plan: ComparePlan, baselineRuns: RunOutcome[], candidateRuns: RunOutcome[]): CompareResult {

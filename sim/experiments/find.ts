@@ -70,7 +70,8 @@ export function answerFind(query: FindQuery, parameters: readonly Parameter[], p
       const seeds = point.summaries.length;
       return { value: point.values[target], seedsPassing, seeds, failureRateBound: failureRateUpperBound(seeds - seedsPassing, seeds) };
     });
-    const first = tried.findIndex((entry) => entry.seedsPassing === entry.seeds);
+    // A value no seed ran at (a sweep stopped early) holds nothing, not everything.
+    const first = tried.findIndex((entry) => entry.seeds > 0 && entry.seedsPassing === entry.seeds);
     answers.push({
       others: Object.fromEntries(others.map((index) => [parameters[index]!.name, group[0]!.values[index]])),
       value: first === -1 ? undefined : tried[first]!.value,

@@ -4,8 +4,8 @@ import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { figureValue, keyFigureNames, withFigures } from './figures.js';
 import { answerFind, FindError, parseFind, type FindAnswer, type FindQuery } from './find.js';
 import { expandGrid, formatValue, ParameterError, parameterOf, parseParameter, type Parameter } from './parameters.js';
-import type { RunOutcome } from './run-job.js';
-import { runMany } from './runner.js';
+import type { RunJob, RunOutcome } from './run-job.js';
+import { runMany, type RunManyOptions } from './runner.js';
 import { applyChanges, type Change, type Variant } from './variant.js';
 
 export interface SweepRequest {
@@ -53,6 +53,8 @@ export interface SweepResult {
   /** Per point, per figure name. */
   spreads: Record<string, FigureSpread | null>[];
   answers: FindAnswer[] | undefined;
+  /** Why the sweep stopped before all its runs were done (Ctrl-C, SIGTERM); its figures are of the runs done. */
+  incomplete?: string;
 }
 
 // A sweep is many runs; a bound keeps a typo from planning days of them.
@@ -120,14 +122,41 @@ export function seedsOf(point: SweepPoint, seedsPerPoint: number): number[] {
   return Array.from({ length: seedsPerPoint }, (_, index) => point.variant.loaded.scenario.seed + index);
 }
 
-export async function runSweep(plan: SweepPlan, options: { jobs: number; onDone?: (done: number, total: number) => void }): Promise<SweepResult> {
-  const jobs = plan.points.flatMap((point) => seedsOf(point, plan.seedsPerPoint).map((seed) => ({ point, seed })));
+/** A run of a sweep: a grid point and a seed. */
+export interface SweepJob {
+  point: SweepPoint;
+  seed: number;
+}
+
+/** The sweep's runs in its order, every seed of one grid point after the other: the items a shard takes its share of. */
+export function sweepJobs(plan: SweepPlan): SweepJob[] {
+  return plan.points.flatMap((point) => seedsOf(point, plan.seedsPerPoint).map((seed) => ({ point, seed })));
+}
+
+export function sweepRunJob(plan: SweepPlan, job: SweepJob): RunJob {
+  return { text: job.point.variant.text, file: plan.file, seed: job.seed };
+}
+
+export async function runSweep(plan: SweepPlan, options: RunManyOptions): Promise<SweepResult> {
+  const jobs = sweepJobs(plan);
   const outcomes = await runMany(
-    jobs.map(({ point, seed }) => ({ text: point.variant.text, file: plan.file, seed })),
+    jobs.map((job) => sweepRunJob(plan, job)),
     options,
   );
-  const runs = jobs.map(({ point, seed }, index) => ({ point: point.index, values: point.values, seed, outcome: outcomes[index]! }));
-  return summarizeSweep(plan, runs);
+  return sweepResult(plan, outcomes, options.signal?.aborted === true ? String(options.signal.reason) : undefined);
+}
+
+/**
+ * The result of a sweep from the outcomes of its runs, in the order of sweepJobs: the same
+ * whether the runs were done here or in shards. Runs left undone by an interruption are absent.
+ */
+export function sweepResult(plan: SweepPlan, outcomes: readonly (RunOutcome | undefined)[], incomplete?: string): SweepResult {
+  const runs = sweepJobs(plan).flatMap(({ point, seed }, index) => {
+    const outcome = outcomes[index];
+    return outcome === undefined ? [] : [{ point: point.index, values: point.values, seed, outcome }];
+  });
+  const result = summarizeSweep(plan, runs);
+  return incomplete === undefined ? result : { ...result, incomplete };
 }
 
 export function summarizeSweep(plan: SweepPlan, runs: SweepRun[]): SweepResult {

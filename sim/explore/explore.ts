@@ -18,9 +18,10 @@ export interface ExplorePlan {
   defaultRuns: number;
 }
 
-export function planExploration(file: string): ExplorePlan {
-  const loaded = loadScenarioFile(file);
-  const text = readFileSync(file, 'utf8');
+/** `text`: the file's, when it comes from elsewhere (a shard's partial result). */
+export function planExploration(file: string, text?: string): ExplorePlan {
+  const loaded = text === undefined ? loadScenarioFile(file) : parseScenario(text, file);
+  text ??= readFileSync(file, 'utf8');
   const space = scheduleSpace(loaded);
   // The scenario as every run will have it, with no steps: what its checks refuse (an explore.expect
   // line naming a protocol without a workload) is refused now, not once per run.
@@ -33,6 +34,8 @@ export interface ExploreOptions {
   seed: number;
   /** Runs to draw; with `budgetMs`, at most this many. */
   runs: number;
+  /** The indices of the runs to do, when a shard does a share of them (default: all, in order). */
+  share?: readonly number[];
   /** Wall time for the runs (shrinking comes after): the runs done are a prefix of the same seed's. */
   budgetMs?: number;
   jobs: number;
@@ -104,12 +107,12 @@ export async function explore(plan: ExplorePlan, options: ExploreOptions): Promi
   try {
     // Runs go in batches of a few per thread: between two batches the budget and a signal are looked at.
     const batchSize = Math.max(4, options.jobs * 4);
-    while (runs.length < options.runs && !aborted() && !outOfTime()) {
-      const batch: DrawnRun[] = [];
-      for (let index = runs.length; index < Math.min(options.runs, runs.length + batchSize); index++) batch.push(drawRun(plan.base.space, options.seed, index));
+    const share = options.share ?? Array.from({ length: options.runs }, (_, index) => index);
+    while (runs.length < share.length && !aborted() && !outOfTime()) {
+      const batch = share.slice(runs.length, runs.length + batchSize).map((index) => drawRun(plan.base.space, options.seed, index));
       const tasks = batch.map((run) => ({ kind: 'run' as const, base: plan.base, index: run.index, seed: run.seed, steps: run.steps }));
       let finished = runs.length;
-      const results = await pool.run<RunDone>(tasks, options.signal, () => progress('runs', ++finished, options.runs));
+      const results = await pool.run<RunDone>(tasks, options.signal, () => progress('runs', ++finished, share.length));
       // Only a whole prefix of runs counts, so that an interrupted exploration is a prefix of the full one.
       for (const [offset, result] of results.entries()) {
         if (result === undefined) break;

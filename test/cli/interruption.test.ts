@@ -22,7 +22,7 @@ describe('signals during a run', () => {
         return 'report written';
       }, () => nowMs);
       expect(value).toBe('report written');
-      expect(interruption).toEqual({ signal: 'SIGTERM', exitCode: 143 });
+      expect(interruption).toEqual({ signal: 'SIGTERM', exitCode: 143, reason: 'stopped by SIGTERM' });
     } finally {
       exit.mockRestore();
     }

@@ -1,31 +1,35 @@
 import type { Command } from 'commander';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
-import { checkOutputFile, checkSuiteDirectory, describeFailure, OutputError } from '../../../reports/output-paths.js';
+import { checkSuiteDirectory } from '../../../reports/output-paths.js';
 import { writeFileAtomically } from '../../../reports/write.js';
 import type { ScenarioCheck, ScenarioCheckTask } from '../../run/check-scenario.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
+import { addShardOption, formatShard, shareOf, type Shard } from '../shard.js';
 
 interface CheckOptions extends JobsOptions {
   out: string;
   junit?: string;
   markdown?: string;
+  shard?: Shard;
 }
 
 const scenarioExtensions = /\.ya?ml$/;
 
 export function registerCheckCommand(program: Command, setResult: CommandResult): void {
-  addJobsOptions(program.command('check').description('run a suite of scenarios on worker threads; exit 0 only if every one passes'), 'scenarios')
+  addShardOption(addJobsOptions(program.command('check').description('run a suite of scenarios on worker threads; exit 0 only if every one passes'), 'scenarios'), 'scenarios')
     .addHelpText(
       'after',
       `
 Examples:
   $ clustersim check scenarios/                                    every *.yaml under it
-  $ clustersim check --jobs 2 --out out/check scenarios/a.yaml scenarios/b.yaml`,
+  $ clustersim check --jobs 2 --out out/check scenarios/a.yaml scenarios/b.yaml
+  $ clustersim check scenarios/ --shard 0/3 --out out/check-0        a third of the suite; then:
+  $ clustersim merge out/check-0 out/check-1 out/check-2 --out out/check`,
     )
     .argument('[paths...]', 'scenario files, or directories of them', ['scenarios'])
     .option('--out <dir>', 'where the reports go, one directory per scenario', join('out', 'check'))
@@ -41,21 +45,20 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
     return exitCodes.usage;
   }
   // Every output is checked before the first scenario runs, so that a long suite is not wasted.
-  const junitFile = options.junit ?? join(options.out, 'junit.xml');
-  const markdownFile = options.markdown ?? join(options.out, 'summary.md');
+  const outputs = { junitFile: options.junit ?? join(options.out, 'junit.xml'), markdownFile: options.markdown ?? join(options.out, 'summary.md') };
+  // The suite's summaries load when a check is asked for.
+  const { checkSuiteOutputs, suiteExitCode, writeSuiteOutputs } = await import('../suite-outputs.js');
   checkSuiteDirectory(options.out);
-  checkOutputFile(junitFile);
-  checkOutputFile(markdownFile);
+  checkSuiteOutputs(outputs);
+  // Report directories come from the whole suite, so that a shard's are those of the unsharded check.
   const reports = reportDirectories(files, options.out);
-  const jobs = resolveJobs(options, files.length, (line) => process.stderr.write(`${line}\n`));
-  process.stdout.write(`clustersim check: ${files.length} scenario${files.length === 1 ? '' : 's'}, ${jobs} at once\n`);
+  const share = options.shard === undefined ? files.map((_, index) => index) : shareOf(files.length, options.shard);
+  const jobs = resolveJobs(options, share.length, (line) => process.stderr.write(`${line}\n`));
+  const shardText = options.shard === undefined ? '' : `, shard ${formatShard(options.shard)}: ${share.length} of ${files.length}`;
+  process.stdout.write(`clustersim check: ${files.length} scenario${files.length === 1 ? '' : 's'}${shardText}, ${jobs} at once\n`);
   const startedAt = performance.now();
-  // The pool and the suite's reports load when a check is asked for; the workers load the simulator.
-  const [{ Piscina }, { junitXml }, { suiteMarkdown }] = await Promise.all([
-    import('piscina'),
-    import('../../../reports/junit.js'),
-    import('../../../reports/suite-markdown.js'),
-  ]);
+  // The pool loads when a check is asked for; the workers load the simulator.
+  const { Piscina } = await import('piscina');
   const pool = new Piscina<ScenarioCheckTask, ScenarioCheck>({
     filename: new URL('../check-worker.mjs', import.meta.url).href,
     minThreads: jobs,
@@ -67,8 +70,8 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
   let checks: ScenarioCheck[];
   try {
     checks = await Promise.all(
-      files.map(async (file, index) => {
-        const check = await runOne(pool, { file, reportDirectory: reports[index]! });
+      share.map(async (index) => {
+        const check = await runOne(pool, { file: files[index]!, reportDirectory: reports[index]! });
         process.stdout.write(`${scenarioLine(check)}\n`);
         return check;
       }),
@@ -78,17 +81,28 @@ async function checkCommand(paths: readonly string[], options: CheckOptions): Pr
   }
 
   mkdirSync(options.out, { recursive: true });
-  const markdown = suiteMarkdown(checks);
-  writeOutputFile(junitFile, junitXml(checks));
-  writeOutputFile(markdownFile, markdown);
-  const stepSummary = process.env['GITHUB_STEP_SUMMARY'];
-  if (stepSummary !== undefined && stepSummary !== '') appendFileSync(stepSummary, markdown);
+  writeSuiteOutputs(checks, outputs);
+  if (options.shard !== undefined) {
+    const { partialResult, partialResultFile, partialResultJson, shardInput } = await import('../partial-result.js');
+    const partial = partialResult({
+      command: 'check',
+      shard: options.shard,
+      inputs: files.map((file) => shardInput(file, readFileSync(file, 'utf8'), false)),
+      settings: {},
+      itemCount: files.length,
+      items: share,
+      results: checks,
+      interrupted: false,
+      // Where each scenario's report is, from the shard's directory: the merge copies them.
+      extra: { reportDirectories: share.map((index) => relative(options.out, reports[index]!).split(sep).join('/')) },
+    });
+    writeFileAtomically(join(options.out, partialResultFile), partialResultJson(partial));
+  }
 
   const passed = checks.filter((check) => check.verdict === 'pass').length;
-  process.stdout.write(`${passed} of ${checks.length} pass in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall; ${junitFile}, ${markdownFile}\n`);
+  process.stdout.write(`${passed} of ${checks.length} pass in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall; ${outputs.junitFile}, ${outputs.markdownFile}\n`);
   for (const check of checks.filter((each) => each.verdict !== 'pass' && each.reproduce !== undefined)) process.stderr.write(`reproduce: ${check.reproduce}\n`);
-  if (checks.some((check) => check.verdict === 'error')) return exitCodes.usage;
-  return passed === checks.length ? exitCodes.pass : exitCodes.fail;
+  return suiteExitCode(checks);
 }
 
 /** One scenario on the pool: a thread that dies with it (out of memory, say) makes it an ERROR, not the suite's end. */
@@ -108,15 +122,6 @@ async function runOne(pool: Piscina<ScenarioCheckTask, ScenarioCheck>, task: Sce
       violations: [],
       reproduce: `npx clustersim run ${task.file}`,
     };
-  }
-}
-
-function writeOutputFile(file: string, content: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileAtomically(file, content);
-  } catch (error) {
-    throw new OutputError(`cannot write ${file}: ${describeFailure(error)}`);
   }
 }
 

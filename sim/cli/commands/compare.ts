@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import type { CompareRequest } from '../../experiments/compare.js';
 import { join } from 'node:path';
 import { checkOutputDirectory, writeReportFiles } from '../../../reports/write.js';
 import { formatDuration } from '../../scenario/units.js';
 import { exitCodes, type CommandResult } from '../exit-codes.js';
+import { whileInterruptible } from '../interruption.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
+import { addShardOption, formatShard, shardDirectory, type Shard } from '../shard.js';
 import { progressLine } from './progress.js';
 import { parseCount } from './sweep.js';
 
@@ -15,10 +18,11 @@ interface CompareOptions extends JobsOptions {
   independentSeeds?: boolean;
   out?: string;
   quiet?: boolean;
+  shard?: Shard;
 }
 
 export function registerCompareCommand(program: Command, setResult: CommandResult): void {
-  addJobsOptions(
+  addShardOption(addJobsOptions(
     program
       .command('compare')
       .description('run a baseline and a candidate overlay of a scenario on the same seeds and compare their figures')
@@ -29,17 +33,18 @@ Examples:
   $ clustersim compare scenarios/quickstart.yaml --baseline one-odr.yaml --candidate two-odrs.yaml
   $ clustersim compare scenarios/showcase.yaml --baseline a.yaml --candidate b.yaml --seeds 20 \\
       --tolerance 'sessions.dropped<=0' --tolerance 'latency.http.p99<=+5%'
+  $ clustersim compare scenarios/showcase.yaml --baseline a.yaml --candidate b.yaml --shard 1/2 --out out/shard-1
   (an overlay is YAML laid over the scenario, e.g. "cluster: { routers: 2 }")`,
       ),
     'runs',
-  )
+  ), 'runs')
     .argument('<scenario>', 'scenario file (YAML)')
     .requiredOption('--baseline <overlay>', 'YAML laid over the scenario for the baseline (e.g. its routing settings)')
     .requiredOption('--candidate <overlay>', 'YAML laid over the scenario for the candidate')
     .option('--seeds <n>', 'seeds per side (default: compare.seeds, else 20)', parseCount)
     .option('--tolerance <rule>', 'how much worse the candidate may be, e.g. "latency.http.p99<=+5%" (repeatable; adds to compare.tolerances)', (value: string, all: string[]) => [...all, value], [])
     .option('--independent-seeds', 'control experiment: the candidate runs on other seeds (no common random numbers)')
-    .option('--out <dir>', 'output directory (default: out/<scenario name>-compare)')
+    .option('--out <dir>', 'output directory (default: out/<scenario name>-compare, with --shard out/<scenario name>-compare-shard-I-of-N)')
     .option('--quiet', 'print nothing but errors')
     .action(async (file: string, options: CompareOptions) => setResult(await compareCommand(file, options)));
 }
@@ -50,21 +55,20 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
   };
   const warn = (line: string) => process.stderr.write(`${line}\n`);
   // The experiment and its report load here, when a comparison is asked for.
-  const [{ CompareError, planCompare, runCompare }, { isDurationFigure }, { renderCompareReport }] = await Promise.all([
+  const [{ CompareError, compareJobs, planCompare, readOverlay, runCompare }, { isDurationFigure }, { renderCompareReport }, { runExperimentShard }, { shardInput }, { readFileSync }] = await Promise.all([
     import('../../experiments/compare.js'),
     import('../../experiments/figures.js'),
     import('../../../reports/compare/compare-report.js'),
+    import('../experiment-shard.js'),
+    import('../partial-result.js'),
+    import('node:fs'),
   ]);
+  const text = readFileSync(file, 'utf8');
+  const overlays = { baseline: readOverlay(options.baseline), candidate: readOverlay(options.candidate) };
+  const settings = compareSettings(options);
   let plan;
   try {
-    plan = planCompare({
-      file,
-      baselineFile: options.baseline,
-      candidateFile: options.candidate,
-      tolerances: options.tolerance,
-      independentSeeds: options.independentSeeds === true,
-      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
-    });
+    plan = planCompare(compareRequest(file, settings), text, overlays);
   } catch (error) {
     if (error instanceof CompareError) {
       process.stderr.write(`clustersim: ${error.message}\n`);
@@ -72,13 +76,28 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
     }
     throw error;
   }
-  const directory = options.out ?? join('out', `${plan.base.scenario.name}-compare`);
+  const unshardedDirectory = options.out ?? join('out', `${plan.base.scenario.name}-compare`);
+  const directory = options.shard === undefined || options.out !== undefined ? unshardedDirectory : shardDirectory(unshardedDirectory, options.shard);
   checkOutputDirectory(directory);
-  say(`${plan.base.scenario.name}: ${options.baseline} against ${options.candidate}, ${plan.baselineSeeds.length} seeds each${plan.independentSeeds ? ' (independent seeds)' : ' (common random numbers)'}`);
+  say(`${plan.base.scenario.name}: ${options.baseline} against ${options.candidate}, ${plan.baselineSeeds.length} seeds each${plan.independentSeeds ? ' (independent seeds)' : ' (common random numbers)'}${options.shard === undefined ? '' : `, shard ${formatShard(options.shard)}`}`);
   const progress = progressLine(options.quiet !== true, 'runs');
-  let result;
+  const threads = resolveJobs(options, 2 * plan.baselineSeeds.length, warn);
+  if (options.shard !== undefined) {
+    return runExperimentShard({
+      command: 'compare',
+      shard: options.shard,
+      runs: compareJobs(plan),
+      inputs: [shardInput(file, text, true), shardInput(options.baseline, overlays.baseline, true), shardInput(options.candidate, overlays.candidate, true)],
+      settings: { ...settings },
+      threads,
+      directory,
+      progress,
+      say,
+    });
+  }
+  let run;
   try {
-    result = await runCompare(plan, { jobs: resolveJobs(options, 2 * plan.baselineSeeds.length, warn), onDone: progress.update });
+    run = await whileInterruptible((signal) => runCompare(plan, { jobs: threads, onDone: progress.update, signal }));
   } catch (error) {
     if (error instanceof CompareError) {
       process.stderr.write(`clustersim: ${error.message}\n`);
@@ -88,7 +107,12 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
   } finally {
     progress.end();
   }
+  const { value: result, interruption } = run;
   writeReportFiles(directory, renderCompareReport(result));
+  if (interruption !== undefined) {
+    process.stderr.write(`clustersim: ${interruption.reason}: ${result.plan.baselineSeeds.length} of ${plan.baselineSeeds.length} pairs of runs done\n  the report so far, marked incomplete: ${join(directory, 'index.html')}\n`);
+    return interruption.exitCode;
+  }
 
   const sample = result.baselineRuns[0]?.summary;
   const format = (figure: string, value: number) =>
@@ -107,4 +131,28 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
     return exitCodes.fail;
   }
   return exitCodes.pass;
+}
+
+/** The options of a comparison that shape its work: what a shard records and a merge plans from again. */
+export interface CompareSettings {
+  baseline: string;
+  candidate: string;
+  seeds: number | null;
+  tolerances: string[];
+  independentSeeds: boolean;
+}
+
+function compareSettings(options: CompareOptions): CompareSettings {
+  return { baseline: options.baseline, candidate: options.candidate, seeds: options.seeds ?? null, tolerances: options.tolerance, independentSeeds: options.independentSeeds === true };
+}
+
+export function compareRequest(file: string, settings: CompareSettings): CompareRequest {
+  return {
+    file,
+    baselineFile: settings.baseline,
+    candidateFile: settings.candidate,
+    tolerances: settings.tolerances,
+    independentSeeds: settings.independentSeeds,
+    ...(settings.seeds === null ? {} : { seeds: settings.seeds }),
+  };
 }

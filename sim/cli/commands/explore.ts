@@ -6,6 +6,7 @@ import { parseDuration } from '../../scenario/units.js';
 import { exitCodes, parseSeed, type CommandResult } from '../exit-codes.js';
 import { whileInterruptible } from '../interruption.js';
 import { addJobsOptions, resolveJobs, type JobsOptions } from '../jobs.js';
+import { addShardOption, formatShard, shardDirectory, shareOf, type Shard } from '../shard.js';
 
 interface ExploreOptions extends JobsOptions {
   runs?: number;
@@ -13,6 +14,7 @@ interface ExploreOptions extends JobsOptions {
   seed?: number;
   out?: string;
   quiet?: boolean;
+  shard?: Shard;
 }
 
 function parseRuns(value: string): number {
@@ -28,12 +30,12 @@ function parseBudget(value: string): number {
 }
 
 export function registerExploreCommand(program: Command, setResult: CommandResult): void {
-  addJobsOptions(program.command('explore').description("search maintenance and fault schedules of a scenario; shrink every failure to a minimal reproducer"), 'runs')
+  addShardOption(addJobsOptions(program.command('explore').description("search maintenance and fault schedules of a scenario; shrink every failure to a minimal reproducer"), 'runs'), 'schedules')
     .argument('<scenario>', 'scenario file (YAML); its explore: section describes the schedules drawn')
     .option('--runs <n>', 'schedules to run (default: explore.runs, else 100; with --budget, at most this many)', parseRuns)
     .option('--budget <duration>', 'wall time for the runs, e.g. 10m (shrinking comes after)', parseBudget)
     .option('--seed <n>', "the explorer's seed: same seed, same runs and findings (default: the scenario's seed)", parseSeed)
-    .option('--out <dir>', 'output directory (default: out/<scenario name>-explore)')
+    .option('--out <dir>', 'output directory (default: out/<scenario name>-explore, with --shard out/<scenario name>-explore-shard-I-of-N)')
     .option('--quiet', 'print nothing but errors')
     .action(async (file: string, options: ExploreOptions) => setResult(await exploreCommand(file, options)));
 }
@@ -59,17 +61,52 @@ async function exploreCommand(file: string, options: ExploreOptions): Promise<nu
     }
     throw error;
   }
-  const directory = options.out ?? join('out', `${plan.name}-explore`);
+  if (options.shard !== undefined && options.budget !== undefined) {
+    process.stderr.write('clustersim: --budget and --shard do not go together: a budget of wall time makes the runs done depend on the machine; give --runs\n');
+    return exitCodes.usage;
+  }
+  const unshardedDirectory = options.out ?? join('out', `${plan.name}-explore`);
+  const directory = options.shard === undefined || options.out !== undefined ? unshardedDirectory : shardDirectory(unshardedDirectory, options.shard);
   checkOutputDirectory(directory);
   // With a budget and no count, the budget decides: the count is only a bound.
   const runs = options.runs ?? (options.budget === undefined ? plan.defaultRuns : 1_000_000);
-  const jobs = resolveJobs(options, runs, (line) => process.stderr.write(`${line}\n`));
+  const share = options.shard === undefined ? undefined : shareOf(runs, options.shard);
+  const jobs = resolveJobs(options, share?.length ?? runs, (line) => process.stderr.write(`${line}\n`));
   const seed = options.seed ?? plan.seed;
-  say(`${plan.name}: exploring ${options.budget === undefined ? `${runs} schedules` : `schedules for ${options.budget / 1000} s`} of ${plan.base.space.kinds.length} step kinds, seed ${seed}, on ${jobs} thread${jobs === 1 ? '' : 's'}`);
+  const shardText = options.shard === undefined || share === undefined ? '' : `, shard ${formatShard(options.shard)}: ${share.length} of them`;
+  say(`${plan.name}: exploring ${options.budget === undefined ? `${runs} schedules` : `schedules for ${options.budget / 1000} s`}${shardText} of ${plan.base.space.kinds.length} step kinds, seed ${seed}, on ${jobs} thread${jobs === 1 ? '' : 's'}`);
   const { value: exploration, interruption } = await whileInterruptible((signal) =>
-    explore(plan, { seed, runs, jobs, signal, onProgress: progressOnStderr(options.quiet !== true), ...(options.budget === undefined ? {} : { budgetMs: options.budget }) }),
+    explore(plan, {
+      seed,
+      runs,
+      jobs,
+      signal,
+      onProgress: progressOnStderr(options.quiet !== true),
+      ...(options.budget === undefined ? {} : { budgetMs: options.budget }),
+      ...(share === undefined ? {} : { share }),
+    }),
   );
   if (options.quiet !== true && process.stderr.isTTY === true) process.stderr.write('\n');
+  if (options.shard !== undefined) {
+    // A shard writes what it found for `clustersim merge`; the findings are the merge's to report.
+    const { partialResult, partialResultFiles, shardInput } = await import('../partial-result.js');
+    const partial = partialResult({
+      command: 'explore',
+      shard: options.shard,
+      inputs: [shardInput(file, plan.base.text, true)],
+      settings: { seed, runs },
+      itemCount: runs,
+      items: exploration.runs.map((run) => run.index),
+      results: exploration.runs,
+      interrupted: exploration.interrupted,
+      extra: { groups: exploration.groups },
+    });
+    writeReportFiles(directory, partialResultFiles(partial));
+    say(`  shard ${formatShard(options.shard)}: ${exploration.runs.length} of ${share?.length ?? runs} runs, ${exploration.groups.length} distinct failures; partial result in ${directory}`);
+    if (interruption === undefined) return exploration.groups.length > 0 ? exitCodes.fail : exitCodes.pass;
+    process.stderr.write(`clustersim: ${interruption.reason}: the shard's runs so far are kept in ${directory}, marked interrupted; run the shard again before merging\n`);
+    return interruption.exitCode;
+  }
   writeReportFiles(directory, explorationFiles(plan.base, exploration));
 
   const failing = exploration.runs.filter((run) => run.failures.length > 0).length;
