@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { readScenarioText, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { figureValue, keyFigureNames, withFigures } from './figures.js';
 import type { RunJob, RunOutcome } from './run-job.js';
 import { runMany, type RunManyOptions } from './runner.js';
@@ -66,7 +66,7 @@ export interface OverlayTexts {
   candidate: string;
 }
 
-export function planCompare(request: CompareRequest, text = readFileSync(request.file, 'utf8'), overlays?: OverlayTexts): ComparePlan {
+export function planCompare(request: CompareRequest, text = readScenarioText(request.file), overlays?: OverlayTexts): ComparePlan {
   const base = applyChanges(text, request.file, []).loaded;
   const side = (overlayFile: string, role: 'baseline' | 'candidate') => ({
     file: overlayFile,

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseExpectation, type ParsedExpectation } from '../run/expectations.js';
-import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { readScenarioText, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { figureValue, keyFigureNames, withFigures } from './figures.js';
 import { answerFind, FindError, parseFind, type FindAnswer, type FindQuery } from './find.js';
 import { expandGrid, formatValue, ParameterError, parameterOf, parseParameter, type Parameter } from './parameters.js';
@@ -64,7 +63,7 @@ export const maxRunsPerSweep = 100_000;
  * Plans a sweep: every grid point's scenario is built and validated before anything runs,
  * so a bad value stops the sweep with the schema's message and nothing is written.
  */
-export function planSweep(request: SweepRequest, text = readFileSync(request.file, 'utf8')): SweepPlan {
+export function planSweep(request: SweepRequest, text = readScenarioText(request.file)): SweepPlan {
   const base = applyChanges(text, request.file, []).loaded;
   const section = base.scenario.sweep;
   let parameters: Parameter[];

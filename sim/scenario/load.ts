@@ -21,6 +21,16 @@ export interface LoadedScenario {
 const maxScenarioBytes = 4 * 1024 * 1024;
 
 export function loadScenarioFile(file: string): LoadedScenario {
+  const bytes = readScenarioBytes(file);
+  return parseScenario(decodeUtf8(bytes, file), file, createHash('sha256').update(bytes).digest('hex'));
+}
+
+/** A scenario's text, read as `run` reads it: a regular file, bounded, UTF-8, every failure a ScenarioError. */
+export function readScenarioText(file: string): string {
+  return decodeUtf8(readScenarioBytes(file), file);
+}
+
+function readScenarioBytes(file: string): Buffer {
   const fileProblem = (message: string) => new ScenarioError([{ file, line: 0, column: 0, path: '', message }]);
   let bytes: Buffer;
   try {
@@ -33,8 +43,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
     if (error instanceof ScenarioError) throw error;
     throw fileProblem(`cannot read the scenario: ${readFailure(error as NodeJS.ErrnoException)}`);
   }
-  const text = decodeUtf8(bytes, file);
-  return parseScenario(text, file, createHash('sha256').update(bytes).digest('hex'));
+  return bytes;
 }
 
 /** Reads at most the cap and one byte more, whatever size the file claims (it may grow while read). */

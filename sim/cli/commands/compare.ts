@@ -55,15 +55,15 @@ async function compareCommand(file: string, options: CompareOptions): Promise<nu
   };
   const warn = (line: string) => process.stderr.write(`${line}\n`);
   // The experiment and its report load here, when a comparison is asked for.
-  const [{ CompareError, compareJobs, planCompare, readOverlay, runCompare }, { isDurationFigure }, { renderCompareReport }, { runExperimentShard }, { shardInput }, { readFileSync }] = await Promise.all([
+  const [{ CompareError, compareJobs, planCompare, readOverlay, runCompare }, { isDurationFigure }, { renderCompareReport }, { runExperimentShard }, { shardInput }, { readScenarioText }] = await Promise.all([
     import('../../experiments/compare.js'),
     import('../../experiments/figures.js'),
     import('../../../reports/compare/compare-report.js'),
     import('../experiment-shard.js'),
     import('../partial-result.js'),
-    import('node:fs'),
+    import('../../scenario/load.js'),
   ]);
-  const text = readFileSync(file, 'utf8');
+  const text = readScenarioText(file);
   const overlays = { baseline: readOverlay(options.baseline), candidate: readOverlay(options.candidate) };
   const settings = compareSettings(options);
   let plan;

@@ -49,15 +49,15 @@ async function sweepCommand(file: string, options: SweepOptions): Promise<number
     if (options.quiet !== true) process.stdout.write(`${line}\n`);
   };
   // The experiment and its report load here, when a sweep is asked for.
-  const [{ planSweep, runSweep, sweepJobs, sweepRunJob, SweepError }, { runExperimentShard }, { shardInput }, { findAnswerLines }, { renderSweepReport }, { readFileSync }] = await Promise.all([
+  const [{ planSweep, runSweep, sweepJobs, sweepRunJob, SweepError }, { runExperimentShard }, { shardInput }, { findAnswerLines }, { renderSweepReport }, { readScenarioText }] = await Promise.all([
     import('../../experiments/sweep.js'),
     import('../experiment-shard.js'),
     import('../partial-result.js'),
     import('../../../reports/sweep/find-text.js'),
     import('../../../reports/sweep/sweep-report.js'),
-    import('node:fs'),
+    import('../../scenario/load.js'),
   ]);
-  const text = readFileSync(file, 'utf8');
+  const text = readScenarioText(file);
   const settings = { params: options.param, seeds: options.seeds ?? null, find: options.find ?? null };
   let plan;
   try {
