@@ -1,18 +1,21 @@
 import type { ChooseRequest, ChooseResponse } from '../../gen/clustersim/v1/policy.js';
+import type { RandomStream } from '../../sim/kernel/random.js';
 import { formatDuration } from '../../sim/scenario/units.js';
 import { ServerState, type MaintenanceMode, type Request } from '../messages.js';
 
 /**
- * A routing policy held outside the router, e.g. a team's own code behind a gRPC
- * RoutingPolicyService. The call is synchronous: the router's handler waits for the answer, so
- * the run stays deterministic as long as the policy answers the same questions the same way.
+ * A routing policy held outside the router: a team's own code behind a gRPC
+ * RoutingPolicyService, or a module called in-process. The call is synchronous: the router's
+ * handler waits for the answer, so the run stays deterministic as long as the policy answers the
+ * same questions the same way, drawing only from the stream it is handed.
  */
 export interface RoutingPolicy {
   /** Where the policy lives, for messages. */
   readonly address: string;
   /** Name of a server by actor index, e.g. `node2/app-1`. */
   serverName(actor: number): string;
-  choose(question: ChooseRequest): ChooseResponse;
+  /** `random`: the router's own `policy` stream, the only randomness a policy may use. */
+  choose(question: ChooseRequest, random: RandomStream): ChooseResponse;
 }
 
 /**
@@ -42,6 +45,7 @@ export function askPolicy<View extends PolicyServerView>(
   views: readonly View[],
   excluded: readonly number[],
   nowUs: number,
+  random: RandomStream,
 ): View | string {
   const state = request.maintenanceOnly ? ServerState.MAINTENANCE : ServerState.RUNNING;
   const eligible = views.filter((view) => view.state === state && !excluded.includes(view.actor));
@@ -52,7 +56,7 @@ export function askPolicy<View extends PolicyServerView>(
     workClass: request.workClass,
     affinityServer: request.affinityServer,
     eligible: eligible.map((view) => ({ server: view.actor, name: policy.serverName(view.actor), state: view.state, mode: view.mode, outstanding: view.outstanding })),
-  });
+  }, random);
   const decision = answer.decision;
   const failure = (what: string) => new RoutingPolicyError(`routing policy ${policy.address} ${what} for request ${request.id} of ${router} at virtual time ${formatDuration(nowUs)}`);
   if (decision === undefined) throw failure('answered neither a server nor a rejection');

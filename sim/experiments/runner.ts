@@ -19,7 +19,7 @@ export async function runMany(jobs: readonly RunJob[], options: RunManyOptions):
   if (threads <= 1) {
     const outcomes: RunOutcome[] = [];
     for (const job of jobs) {
-      outcomes.push(runJob(job));
+      outcomes.push(await runJob(job));
       finished();
     }
     return outcomes;

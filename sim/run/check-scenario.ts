@@ -6,6 +6,7 @@ import { OutputError, writeReportFiles } from '../../reports/write.js';
 import { describeViolation } from '../checkers/violation-lines.js';
 import { ScenarioError, loadScenarioFile } from '../scenario/load.js';
 import { evaluateExpectations } from './expectations.js';
+import { loadPolicyModule } from './policy-module.js';
 import { runScenario } from './run.js';
 
 /** Violations listed per scenario in the suite's outputs; summary.json has more. */
@@ -49,7 +50,6 @@ export interface ScenarioCheckTask {
 /** Runs one scenario of a suite, writes its report, and sums it up. Bad input is a verdict, not a throw. */
 export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
   const startedAt = performance.now();
-  const fallbackName = basename(task.file, extname(task.file));
   try {
     const loaded = loadScenarioFile(task.file);
     const result = runScenario(loaded);
@@ -83,17 +83,32 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
       violations: summary.violations.first.slice(0, violationsListed).map(describeViolation),
     };
   } catch (error) {
-    const message = error instanceof ScenarioError || error instanceof OutputError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    return {
-      file: task.file,
-      name: fallbackName,
-      verdict: 'error',
-      error: message,
-      wallMs: performance.now() - startedAt,
-      failedExpectations: [],
-      violationCount: 0,
-      violations: [],
-      reproduce: `npx clustersim run ${task.file}`,
-    };
+    return errorCheck(task, error, startedAt);
   }
+}
+
+/** `checkScenario` with the scenario's routing policy module loaded first: the entry of the worker threads. */
+export async function checkScenarioWithPolicy(task: ScenarioCheckTask): Promise<ScenarioCheck> {
+  const startedAt = performance.now();
+  try {
+    await loadPolicyModule(loadScenarioFile(task.file));
+  } catch (error) {
+    return errorCheck(task, error, startedAt);
+  }
+  return checkScenario(task);
+}
+
+function errorCheck(task: ScenarioCheckTask, error: unknown, startedAt: number): ScenarioCheck {
+  const message = error instanceof ScenarioError || error instanceof OutputError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    file: task.file,
+    name: basename(task.file, extname(task.file)),
+    verdict: 'error',
+    error: message,
+    wallMs: performance.now() - startedAt,
+    failedExpectations: [],
+    violationCount: 0,
+    violations: [],
+    reproduce: `npx clustersim run ${task.file}`,
+  };
 }

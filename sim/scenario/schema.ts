@@ -165,9 +165,11 @@ const routingSchema = z.strictObject({
   loadReportInterval: durationSchema.default(1_000_000).describe('how often servers report their load to routers and controllers'),
   policy: z
     .string()
-    .regex(/^grpc:\/\/[^/\s]+:\d+$/, 'write grpc://HOST:PORT')
+    .regex(/^(grpc:\/\/[^/\s]+:\d+|(?!grpc:)[^\n]*\.(js|mjs|ts|mts))$/, 'write grpc://HOST:PORT, or the path of a policy module ending in .js, .mjs, .ts or .mts')
     .optional()
-    .describe('an external RoutingPolicyService that chooses the server for every request of the routers'),
+    .describe(
+      'what chooses the server for every request of the routers: an external RoutingPolicyService (grpc://HOST:PORT), or a module whose default export has choose(question, random), by a path relative to the scenario file',
+    ),
   policyTimeout: durationSchema.default(2_000_000).describe('how long a router waits for the policy before the run fails'),
   advisor: z
     .strictObject({
