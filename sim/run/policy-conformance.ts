@@ -7,7 +7,7 @@ import { MaintenanceMode, Protocol, RequestKind, ServerState, type Request } fro
 import { askPolicy, RoutingPolicyError, type PolicyServerView, type RoutingPolicy } from '../../nodes/router/external-policy.js';
 import { describeViolation } from '../checkers/violation-lines.js';
 import { namedStream, type RandomStream } from '../kernel/random.js';
-import { parseScenario, type LoadedScenario } from '../scenario/load.js';
+import { parseScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { policyConnectTimeoutMs } from '../distributed/policy-check.js';
 import { isPolicyModule, modulePolicy } from './policy-module.js';
 import { prepareRoutingPolicy, runScenario } from './run.js';
@@ -90,8 +90,15 @@ timeline:
 export async function checkPolicyConformance(policy: string, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const seed = options.seed ?? 1;
   const address = isPolicyModule(policy) && !isAbsolute(policy) ? resolve(options.baseDirectory ?? process.cwd(), policy) : policy;
-  const loaded = parseScenario(conformanceScenario(address, seed), resolve(options.baseDirectory ?? process.cwd(), 'policy-check.yaml'));
-  await prepareRoutingPolicy(loaded);
+  let loaded: LoadedScenario;
+  try {
+    loaded = parseScenario(conformanceScenario(address, seed), resolve(options.baseDirectory ?? process.cwd(), 'policy-check.yaml'));
+    await prepareRoutingPolicy(loaded);
+  } catch (error) {
+    // The cell is ours: what is wrong is the policy the user named, so the problem is told of it.
+    if (!(error instanceof ScenarioError)) throw error;
+    throw new ScenarioError(error.problems.map((problem) => ({ file: policy, line: 0, column: 0, path: '', message: problem.message.replace(/, got ".*"$/, '') })));
+  }
   const findings = new Findings();
   const questions = options.questions ?? 500;
   const asked = await policyFor(loaded, address);
