@@ -59,10 +59,26 @@ export interface CompareResult {
 export class CompareError extends Error {}
 
 export function planCompare(request: CompareRequest, text = readFileSync(request.file, 'utf8')): ComparePlan {
+  return planCompareOverlays(request, { label: request.baselineFile, document: readOverlay(request.baselineFile) }, { label: request.candidateFile, document: readOverlay(request.candidateFile) }, text);
+}
+
+/** One side of a comparison: an overlay document, and what names it in messages and reports (its file). */
+export interface CompareSide {
+  label: string;
+  document: unknown;
+}
+
+/** Plans a comparison of two overlays given as documents (the package API's way; the CLI's reads files). */
+export function planCompareOverlays(
+  request: Omit<CompareRequest, 'baselineFile' | 'candidateFile'>,
+  baseline: CompareSide,
+  candidate: CompareSide,
+  text = readFileSync(request.file, 'utf8'),
+): ComparePlan {
   const base = applyChanges(text, request.file, []).loaded;
-  const side = (overlayFile: string, role: string) => ({
-    file: overlayFile,
-    variant: applyChanges(text, request.file, [{ kind: 'overlay', document: readOverlay(overlayFile), origin: `${role} ${overlayFile}` }]),
+  const side = (overlay: CompareSide, role: string) => ({
+    file: overlay.label,
+    variant: applyChanges(text, request.file, [{ kind: 'overlay', document: overlay.document, origin: `${role} ${overlay.label}` }]),
   });
   const seedCount = request.seeds ?? base.scenario.compare?.seeds ?? 20;
   if (seedCount < 2) throw new CompareError('a comparison needs at least 2 seeds for a confidence interval');
@@ -79,8 +95,8 @@ export function planCompare(request: CompareRequest, text = readFileSync(request
   return {
     file: request.file,
     base,
-    baseline: side(request.baselineFile, 'baseline'),
-    candidate: side(request.candidateFile, 'candidate'),
+    baseline: side(baseline, 'baseline'),
+    candidate: side(candidate, 'candidate'),
     baselineSeeds,
     candidateSeeds: independentSeeds ? baselineSeeds.map((seed) => seed + seedCount) : baselineSeeds,
     independentSeeds,

@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { renderReport } from '../../reports/report.js';
+import { renderReport, runVerdict } from '../../reports/report.js';
 import { summarize } from '../../reports/summary.js';
 import { OutputError, writeReportFiles } from '../../reports/write.js';
 import { describeViolation } from '../checkers/violation-lines.js';
@@ -43,8 +43,8 @@ export interface ScenarioCheck {
 
 export interface ScenarioCheckTask {
   file: string;
-  /** Where this scenario's report goes: unique in the suite. */
-  reportDirectory: string;
+  /** Where this scenario's report goes: unique in the suite. None: no file is written. */
+  reportDirectory?: string;
 }
 
 /** Runs one scenario of a suite, writes its report, and sums it up. Bad input is a verdict, not a throw. */
@@ -53,19 +53,19 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
   try {
     const loaded = loadScenarioFile(task.file);
     const result = runScenario(loaded);
-    const expectations = evaluateExpectations(loaded.scenario.expect, summarize(result));
-    const report = renderReport(result, expectations);
+    const summary = summarize(result);
+    const expectations = evaluateExpectations(loaded.scenario.expect, summary);
+    // The charts are drawn only for a report that is written.
     const reportDirectory = task.reportDirectory;
-    writeReportFiles(reportDirectory, report.files);
-    const summary = report.summary;
+    if (reportDirectory !== undefined) writeReportFiles(reportDirectory, renderReport(result, expectations).files);
     const protocols = Object.values(summary.protocols);
     return {
       file: task.file,
       name: loaded.scenario.name,
-      verdict: report.verdict,
+      verdict: runVerdict(result, summary, expectations),
       seed: result.seed,
       reproduce: summary.reproduce,
-      reportDirectory,
+      ...(reportDirectory === undefined ? {} : { reportDirectory }),
       ...(result.stopped === undefined ? {} : { stopped: result.stopped.reason }),
       wallMs: performance.now() - startedAt,
       figures: {

@@ -367,6 +367,8 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
+/** A scenario as written (durations and rates as text, defaults left out). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type TimelineStep = Scenario['timeline'][number];
 export type ExploreSpec = z.output<typeof exploreSchema>;
 export type ExploreStepKind = (typeof exploreStepKinds)[number];

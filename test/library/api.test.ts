@@ -1,0 +1,80 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { check, compare, LimitError, loadScenario, run, ScenarioError, shippedScenario } from '../../sim/index.js';
+
+const cell = 'test/library/cell.yaml';
+const leastLoaded = { routing: { policy: './policies/least-loaded.ts' } };
+const scratch = mkdtempSync(join(tmpdir(), 'clustersim-api-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the package API', () => {
+  it('runs a scenario without writing a file, and its result is what summary.json holds', async () => {
+    const summary = await run(cell);
+    expect(summary.verdict).toBe('pass');
+    expect(summary.sessions.started).toBeGreaterThan(100);
+    expect(existsSync(join('out', 'library-cell'))).toBe(false);
+    const out = join(scratch, 'run');
+    const written = await run(cell, { out });
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(written)));
+    expect(written).toEqual(summary);
+  });
+
+  it('takes a seed and overlays, and tells bad input by its place', async () => {
+    const other = await run(cell, { seed: 6, overlays: [{ workload: { http: { rate: '20/s' } } }] });
+    expect(other.seed).toBe(6);
+    expect(other.sessions.started).toBeGreaterThan(250);
+    const bad = (() => {
+      try {
+        loadScenario(cell, { overlays: [{ cluster: { nodes: { count: 0 } } }] });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(bad).toBeInstanceOf(ScenarioError);
+    expect((bad as ScenarioError).problems[0]).toMatchObject({ file: cell, line: 6, path: 'cluster.nodes.count' });
+    expect((bad as ScenarioError).problems[0]!.message).toMatch(/overlay 1/);
+  });
+
+  it('throws a LimitError, with the summary so far, when a bound of limits: is exceeded', async () => {
+    const stopped = await run(cell, { overlays: [{ limits: { maxEvents: 2000 } }] }).catch((error: unknown) => error);
+    expect(stopped).toBeInstanceOf(LimitError);
+    expect((stopped as LimitError).limit).toBe('maxEvents');
+    expect((stopped as LimitError).summary.incomplete).toBe(true);
+  });
+
+  it('runs a routing policy module named relative to the scenario, in-process and deterministically', async () => {
+    const first = await run(cell, { overlays: [leastLoaded] });
+    const second = await run(loadScenario(cell, { overlays: [leastLoaded] }));
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+    const builtIn = await run(cell);
+    // The policy keeps sessions on their servers too, but places new ones its own way.
+    expect(first.sessions.dropped).toBe(0);
+    expect(JSON.stringify(first.servers)).not.toBe(JSON.stringify(builtIn.servers));
+  });
+
+  it('compares a baseline and a candidate policy on the same seeds', async () => {
+    const result = await compare(cell, { baseline: {}, candidate: leastLoaded, seeds: 2, tolerances: ['sessions.dropped<=0'] });
+    expect(result.sameArrivalsInEveryPair).toBe(true);
+    expect(result.figures.find((figure) => figure.figure === 'sessions.dropped')?.verdict).toBe('ok');
+    expect(result.worse).toBe(false);
+  });
+
+  it('checks a suite without writing reports unless asked', async () => {
+    const checks = await check([cell, 'test/library/missing-policy.yaml']);
+    expect(checks.map((entry) => [entry.name, entry.verdict, entry.reportDirectory])).toEqual([
+      ['library-cell', 'pass', undefined],
+      ['missing-policy', 'error', undefined],
+    ]);
+    expect(checks[1]!.error).toMatch(/missing-policy\.yaml:8:\d+: the routing policy module \.\/policies\/not-there\.ts does not exist/);
+    const out = join(scratch, 'check');
+    expect((await check(cell, { out }))[0]!.reportDirectory).toBe(join(out, 'cell'));
+    expect(existsSync(join(out, 'cell', 'summary.json'))).toBe(true);
+  });
+
+  it('finds the scenarios that ship with the package', () => {
+    expect(loadScenario(shippedScenario('quickstart')).scenario.name).toBe('quickstart');
+    expect(() => shippedScenario('no-such-scenario')).toThrow(/no shipped scenario named no-such-scenario/);
+  });
+});
