@@ -58,14 +58,14 @@ const kinds = [RequestKind.OPEN, RequestKind.IN_SESSION, RequestKind.IN_SESSION,
 function conformanceScenario(policy: string, seed: number): string {
   return `name: policy-check
 seed: ${seed}
-duration: 40s
+duration: 24s
 cluster:
   nodes: { count: 2, servers: 2 }
 network:
   latency: { constant: 300us }
 workload:
   http:
-    rate: 15/s
+    rate: 10/s
     requests: 4
     thinkTime: { exponential: 1s }
     replicated: true
@@ -79,10 +79,10 @@ routing: { policy: ${JSON.stringify(policy)} }
 workClasses:
   - { name: admin, match: { protocol: http, uri: /admin/* }, action: permitstickyMM }
 timeline:
-  - { at: 5s, maintenance: { server: node1/app-1, mode: affinity } }
-  - { at: 12s, maintenance: { server: node2/app-2, mode: break } }
-  - { at: 25s, maintenance: { server: node1/app-1, exit: true } }
-  - { at: 30s, maintenance: { server: node2/app-2, exit: true } }
+  - { at: 4s, maintenance: { server: node1/app-1, mode: affinity } }
+  - { at: 8s, maintenance: { server: node2/app-2, mode: break } }
+  - { at: 16s, maintenance: { server: node1/app-1, exit: true } }
+  - { at: 20s, maintenance: { server: node2/app-2, exit: true } }
 `;
 }
 
