@@ -165,7 +165,7 @@ const routingSchema = z.strictObject({
   loadReportInterval: durationSchema.default(1_000_000).describe('how often servers report their load to routers and controllers'),
   policy: z
     .string()
-    .regex(/^(grpc:\/\/[^/\s]+:\d+|(?!grpc:)[^\n]*\.(js|mjs|ts|mts))$/, 'write grpc://HOST:PORT, or the path of a policy module ending in .js, .mjs, .ts or .mts')
+    .regex(/^(grpc:\/\/[^/\s]+:\d+|(?!grpc:)[^\n]*\.(js|mjs|ts|mts))$/, 'name a policy module (a path ending in .js, .mjs, .ts or .mts) or write grpc://HOST:PORT')
     .optional()
     .describe(
       'what chooses the server for every request of the routers: an external RoutingPolicyService (grpc://HOST:PORT), or a module whose default export has choose(question, random), by a path relative to the scenario file',

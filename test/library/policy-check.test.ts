@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../sim/cli/main.js';
-import { checkPolicyConformance, ScenarioError } from '../../sim/index.js';
+import { checkRoutingPolicy } from '../../sim/distributed/policy-check.js';
+import { checkPolicyConformance, loadScenario, ScenarioError } from '../../sim/index.js';
 
 const policies = 'test/library/policies';
 const check = (policy: string) => checkPolicyConformance(policy, { baseDirectory: policies, questions: 200 });
@@ -38,8 +39,13 @@ describe('the conformance suite of a routing policy module', () => {
   it('tells a policy that cannot load by its name', async () => {
     await expect(check('./not-there.ts')).rejects.toThrow(ScenarioError);
     await expect(check('./not-there.ts')).rejects.toThrow(/^\.\/not-there\.ts: the routing policy module .* does not exist/);
-    await expect(check('./notes.txt')).rejects.toThrow(/write grpc:\/\/HOST:PORT, or the path of a policy module ending in \.js, \.mjs, \.ts or \.mts$/);
+    await expect(check('./notes.txt')).rejects.toThrow(/^\.\/notes\.txt: name a policy module \(a path ending in \.js, \.mjs, \.ts or \.mts\) or write grpc:\/\/HOST:PORT$/);
   });
+});
+
+it('a policy module is refused for a run on node hosts, at its place in the scenario', async () => {
+  const loaded = loadScenario('test/library/cell.yaml', { overlays: [{ routing: { policy: './policies/least-loaded.ts' } }] });
+  await expect(checkRoutingPolicy(loaded)).rejects.toThrow(/^test\/library\/cell\.yaml:\d+:\d+: a policy module runs in the process of the run only/);
 });
 
 describe('clustersim policy-check', () => {
