@@ -24,13 +24,15 @@ ${policy === undefined ? '' : `routing: { policy: ${JSON.stringify(policy)} }\n`
 export interface PolicyFigures {
   builtInEventsPerSecond: number;
   moduleEventsPerSecond: number;
+  /** Median of the module's rate over the built-in's, run by run: a pair shares the machine's load of its moment. */
+  moduleRatio: number;
   grpcEventsPerSecond: number;
   /** Calls of the policy a second, through gRPC. */
   grpcCallsPerSecond: number;
   events: number;
 }
 
-/** Median events a second of each kind of routing; the built-in and the module alternate, so that noise hits both. */
+/** Median events a second of each kind of routing; the built-in and the module alternate, so that noise hits both alike. */
 export async function measurePolicies(options: { repeats: number; duration: string; grpcDuration: string }): Promise<PolicyFigures> {
   const builtIn = parseScenario(policyScenario(undefined, options.duration), 'bench/policy-built-in');
   const module = parseScenario(policyScenario(resolve('bench/policies/least-loaded.ts'), options.duration), 'bench/policy-module');
@@ -44,15 +46,17 @@ export async function measurePolicies(options: { repeats: number; duration: stri
   rate(module);
   const builtInRates: number[] = [];
   const moduleRates: number[] = [];
+  const ratios: number[] = [];
   let events = 0;
   for (let index = 0; index < options.repeats; index++) {
     builtInRates.push(rate(builtIn).perSecond);
     const measured = rate(module);
     moduleRates.push(measured.perSecond);
+    ratios.push(measured.perSecond / builtInRates.at(-1)!);
     events = measured.events;
   }
-  const grpc = await measureGrpc(options.grpcDuration, Math.min(3, options.repeats));
-  return { builtInEventsPerSecond: median(builtInRates), moduleEventsPerSecond: median(moduleRates), ...grpc, events };
+  const grpc = await measureGrpc(options.grpcDuration, 3);
+  return { builtInEventsPerSecond: median(builtInRates), moduleEventsPerSecond: median(moduleRates), moduleRatio: median(ratios), ...grpc, events };
 }
 
 async function measureGrpc(duration: string, repeats: number): Promise<{ grpcEventsPerSecond: number; grpcCallsPerSecond: number }> {
