@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { check, compare, LimitError, loadScenario, run, ScenarioError, shippedScenario } from '../../sim/index.js';
+import { check, compare, explore, LimitError, loadScenario, run, RunStoppedError, ScenarioError, shippedScenario, sweep } from '../../sim/index.js';
 
 const cell = 'test/library/cell.yaml';
 const leastLoaded = { routing: { policy: './policies/least-loaded.ts' } };
@@ -11,10 +11,13 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('the package API', () => {
   it('runs a scenario without writing a file, and its result is what summary.json holds', async () => {
+    // A name of this process's own: where `clustersim run` would write its report by default.
+    const name = `library-cell-${process.pid}`;
+    const named = await run(cell, { overlays: [{ name }] });
+    expect(named.verdict).toBe('pass');
+    expect(existsSync(join('out', name))).toBe(false);
     const summary = await run(cell);
-    expect(summary.verdict).toBe('pass');
     expect(summary.sessions.started).toBeGreaterThan(100);
-    expect(existsSync(join('out', 'library-cell'))).toBe(false);
     const out = join(scratch, 'run');
     const written = await run(cell, { out });
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(written)));
@@ -42,6 +45,23 @@ describe('the package API', () => {
     expect(stopped).toBeInstanceOf(LimitError);
     expect((stopped as LimitError).limit).toBe('maxEvents');
     expect((stopped as LimitError).summary.incomplete).toBe(true);
+  });
+
+  it('throws a RunStoppedError when its signal aborts', async () => {
+    const stopped = await run(cell, { signal: AbortSignal.abort('test over') }).catch((error: unknown) => error);
+    expect(stopped).toBeInstanceOf(RunStoppedError);
+    expect(stopped).not.toBeInstanceOf(LimitError);
+    expect((stopped as RunStoppedError).stop).toMatchObject({ cause: 'interrupted', reason: 'test over' });
+  });
+
+  it('sweeps and explores as the commands do', async () => {
+    const swept = await sweep(cell, { params: ['workload.http.rate=5/s,15/s'], seeds: 1 });
+    expect(swept.runs.map((entry) => entry.values)).toEqual([['5/s'], ['15/s']]);
+    const started = swept.runs.map((entry) => entry.outcome.summary['sessions'] as { started: number });
+    expect(started[1]!.started).toBeGreaterThan(started[0]!.started * 2);
+    const explored = await explore(shippedScenario('explore-cell'), { runs: 2, seed: 3 });
+    expect(explored.runs.map((entry) => entry.index)).toEqual([0, 1]);
+    expect(explored.seed).toBe(3);
   });
 
   it('runs a routing policy module named relative to the scenario, in-process and deterministically', async () => {
