@@ -8,7 +8,6 @@ import { askPolicy, RoutingPolicyError, type PolicyServerView, type RoutingPolic
 import { describeViolation } from '../checkers/violation-lines.js';
 import { namedStream, type RandomStream } from '../kernel/random.js';
 import { parseScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
-import { policyConnectTimeoutMs } from '../distributed/policy-check.js';
 import { isPolicyModule, modulePolicy } from './policy-module.js';
 import { prepareRoutingPolicy, runScenario } from './run.js';
 
@@ -114,7 +113,7 @@ async function policyFor(loaded: LoadedScenario, address: string): Promise<Routi
   const nameOf = (actor: number) => `server-${actor - firstServer + 1}`;
   if (isPolicyModule(address)) return modulePolicy(loaded, address, nameOf);
   const { GrpcRoutingPolicy } = await import('../distributed/policy-client.js');
-  return new GrpcRoutingPolicy(address, policyConnectTimeoutMs, nameOf);
+  return new GrpcRoutingPolicy(address, loaded.scenario.routing.policyTimeout / 1000, nameOf);
 }
 
 /** Asks `questions` seeded questions; returns each answer as text, and records what breaks a rule. */
