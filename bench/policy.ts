@@ -56,11 +56,19 @@ export async function measurePolicies(options: { repeats: number; duration: stri
     events = measured.events;
   }
   const grpc = await measureGrpc(options.grpcDuration, 3);
-  return { builtInEventsPerSecond: median(builtInRates), moduleEventsPerSecond: median(moduleRates), moduleRatio: median(ratios), ...grpc, events };
+  return {
+    builtInEventsPerSecond: median(builtInRates),
+    moduleEventsPerSecond: median(moduleRates),
+    moduleRatio: median(ratios),
+    ...grpc,
+    events,
+  };
 }
 
 async function measureGrpc(duration: string, repeats: number): Promise<{ grpcEventsPerSecond: number; grpcCallsPerSecond: number }> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'examples/routing-policy-server.ts', '--listen', '127.0.0.1:0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'examples/routing-policy-server.ts', '--listen', '127.0.0.1:0'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   try {
     const address = await new Promise<string>((resolveAddress, reject) => {
       let output = '';

@@ -1,10 +1,25 @@
 // The package's entry: `import { loadScenario, run, compare } from 'clustersim'`. Typed end to
 // end; the functions are thin layers over what the CLI's commands run.
-export { loadScenario, run, check, type LoadOptions, type RunOptions, type CheckOptions, type RunSummary, type ScenarioOverlay } from './api/run.js';
+export {
+  loadScenario,
+  run,
+  check,
+  type LoadOptions,
+  type RunOptions,
+  type CheckOptions,
+  type RunSummary,
+  type ScenarioOverlay,
+} from './api/run.js';
 export { compare, sweep, explore, type CompareOptions, type SweepOptions, type ExploreOptions } from './api/experiments.js';
 export { LimitError, RunStoppedError } from './api/errors.js';
 export { shippedScenario } from './api/shipped.js';
-export { checkPolicyConformance, type ConformanceFinding, type ConformanceOptions, type ConformanceReport, type ConformanceRule } from './run/policy-conformance.js';
+export {
+  checkPolicyConformance,
+  type ConformanceFinding,
+  type ConformanceOptions,
+  type ConformanceReport,
+  type ConformanceRule,
+} from './run/policy-conformance.js';
 export { ScenarioError, formatProblem, type LoadedScenario, type ScenarioProblem } from './scenario/load.js';
 export type { Scenario, ScenarioInput } from './scenario/schema.js';
 export type { Summary } from '../reports/summary.js';

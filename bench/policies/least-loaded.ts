@@ -10,7 +10,9 @@ const leastLoaded: RoutingPolicyModule = {
       if (server.server === question.affinityServer) return { decision: { $case: 'server', value: server.server } };
       if (server.outstanding < best!.outstanding) best = server;
     }
-    return best === undefined ? { decision: { $case: 'reject', value: 'no-eligible-server' } } : { decision: { $case: 'server', value: best.server } };
+    return best === undefined
+      ? { decision: { $case: 'reject', value: 'no-eligible-server' } }
+      : { decision: { $case: 'server', value: best.server } };
   },
 };
 

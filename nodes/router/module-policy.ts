@@ -35,7 +35,9 @@ export class ModuleRoutingPolicy implements RoutingPolicy {
       return this.policy.choose(question, random);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new RoutingPolicyError(`routing policy ${this.address} threw for ${question.router} at virtual time ${formatDuration(question.nowUs)}: ${reason}`);
+      throw new RoutingPolicyError(
+        `routing policy ${this.address} threw for ${question.router} at virtual time ${formatDuration(question.nowUs)}: ${reason}`,
+      );
     }
   }
 }

@@ -28,7 +28,15 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadedSce
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ScenarioError([{ file, line: 0, column: 0, path: '', message: `cannot read the scenario: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    throw new ScenarioError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read the scenario: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      },
+    ]);
   }
   const overlays = options.overlays ?? [];
   return applyChanges(
@@ -60,10 +68,15 @@ export interface RunSummary extends Summary {
  * policy fails or `signal` aborts.
  */
 export async function run(scenario: string | LoadedScenario, options: RunOptions = {}): Promise<RunSummary> {
-  if (typeof scenario !== 'string' && options.overlays !== undefined) throw new TypeError('overlays apply to a scenario file: give them to loadScenario, or give run() the file');
+  if (typeof scenario !== 'string' && options.overlays !== undefined)
+    throw new TypeError('overlays apply to a scenario file: give them to loadScenario, or give run() the file');
   const loaded = typeof scenario === 'string' ? loadScenario(scenario, options) : scenario;
   if (options.out !== undefined) checkOutputDirectory(options.out);
-  const result = await runScenarioInterruptibly(loaded, options.signal ?? new AbortController().signal, options.seed === undefined ? {} : { seed: options.seed });
+  const result = await runScenarioInterruptibly(
+    loaded,
+    options.signal ?? new AbortController().signal,
+    options.seed === undefined ? {} : { seed: options.seed },
+  );
   const summary = summarize(result);
   const expectations = evaluateExpectations(loaded.scenario.expect, summary);
   if (options.out !== undefined) writeReportFiles(options.out, renderReport(result, expectations).files);
@@ -97,5 +110,3 @@ export async function check(paths: string | readonly string[], options: CheckOpt
   }
   return checks;
 }
-
-

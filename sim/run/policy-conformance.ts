@@ -44,7 +44,14 @@ export interface ConformanceOptions {
 const findingsKeptPerRule = 5;
 const serverCount = 6;
 const firstServer = 10;
-const serverStates = [ServerState.RUNNING, ServerState.RUNNING, ServerState.RUNNING, ServerState.MAINTENANCE, ServerState.STOPPED, ServerState.FAILED];
+const serverStates = [
+  ServerState.RUNNING,
+  ServerState.RUNNING,
+  ServerState.RUNNING,
+  ServerState.MAINTENANCE,
+  ServerState.STOPPED,
+  ServerState.FAILED,
+];
 const maintenanceModes = [MaintenanceMode.AFFINITY, MaintenanceMode.BREAK];
 const protocols = [Protocol.HTTP, Protocol.SIP, Protocol.EJB];
 const kinds = [RequestKind.OPEN, RequestKind.IN_SESSION, RequestKind.IN_SESSION, RequestKind.CLOSE];
@@ -96,7 +103,15 @@ export async function checkPolicyConformance(policy: string, options: Conformanc
   } catch (error) {
     // The cell is ours: what is wrong is the policy the user named, so the problem is told of it.
     if (!(error instanceof ScenarioError)) throw error;
-    throw new ScenarioError(error.problems.map((problem) => ({ file: policy, line: 0, column: 0, path: '', message: problem.message.replace(/, got ".*"$/, '') })));
+    throw new ScenarioError(
+      error.problems.map((problem) => ({
+        file: policy,
+        line: 0,
+        column: 0,
+        path: '',
+        message: problem.message.replace(/, got ".*"$/, ''),
+      })),
+    );
   }
   const findings = new Findings();
   const questions = options.questions ?? 500;
@@ -104,7 +119,11 @@ export async function checkPolicyConformance(policy: string, options: Conformanc
   const firstAnswers = askQuestions(asked, seed, questions, findings);
   const secondAnswers = askQuestions(asked, seed, questions, undefined);
   const differing = firstAnswers.findIndex((answer, index) => answer !== secondAnswers[index]);
-  if (differing >= 0) findings.add('deterministic', `question ${differing + 1}, asked twice with the same random stream, was answered ${firstAnswers[differing]} then ${secondAnswers[differing]} (does the policy keep state between calls, or draw from another source?)`);
+  if (differing >= 0)
+    findings.add(
+      'deterministic',
+      `question ${differing + 1}, asked twice with the same random stream, was answered ${firstAnswers[differing]} then ${secondAnswers[differing]} (does the policy keep state between calls, or draw from another source?)`,
+    );
   checkRuns(loaded, findings);
   return { policy, seed, questions, countsByRule: findings.counts, findings: findings.kept, passed: findings.total === 0 };
 }
@@ -137,7 +156,10 @@ function askQuestions(policy: RoutingPolicy, seed: number, questions: number, fi
     const wanted = request.maintenanceOnly ? ServerState.MAINTENANCE : ServerState.RUNNING;
     const sessionEligible = views.some((view) => view.actor === sessionServer && view.state === wanted && !excluded.includes(view.actor));
     if (request.kind !== RequestKind.OPEN && sessionEligible && (typeof chosen === 'string' || chosen.actor !== sessionServer)) {
-      findings?.add('affinity', `request ${request.id} of session ${request.sessionId} has affinity to eligible server ${sessionServer}, and was ${typeof chosen === 'string' ? `rejected (${chosen})` : `sent to server ${chosen.actor}`}`);
+      findings?.add(
+        'affinity',
+        `request ${request.id} of session ${request.sessionId} has affinity to eligible server ${sessionServer}, and was ${typeof chosen === 'string' ? `rejected (${chosen})` : `sent to server ${chosen.actor}`}`,
+      );
     }
   }
   return answers;
@@ -148,7 +170,12 @@ function question(draw: RandomStream, index: number): { request: Request; views:
   const pick = <T>(items: readonly T[]): T => items[Math.floor(draw() * items.length)]!;
   const views = Array.from({ length: serverCount }, (_, offset): PolicyServerView => {
     const state = pick(serverStates);
-    return { actor: firstServer + offset, state, mode: state === ServerState.MAINTENANCE ? pick(maintenanceModes) : MaintenanceMode.UNSPECIFIED, outstanding: Math.floor(draw() * 20) };
+    return {
+      actor: firstServer + offset,
+      state,
+      mode: state === ServerState.MAINTENANCE ? pick(maintenanceModes) : MaintenanceMode.UNSPECIFIED,
+      outstanding: Math.floor(draw() * 20),
+    };
   });
   const excluded = views.filter(() => draw() < 0.15).map((view) => view.actor);
   const kind = pick(kinds);
@@ -183,7 +210,8 @@ function checkRuns(loaded: LoadedScenario, findings: Findings): void {
   if (first.stopped !== undefined) findings.add('invariants', `the run stopped at ${first.stopped.atUs} us: ${first.stopped.reason}`);
   for (const violation of first.checks.violations) findings.add('invariants', describeViolation(violation));
   const second = runScenario(loaded);
-  if (JSON.stringify(summarize(first)) !== JSON.stringify(summarize(second))) findings.add('deterministic', 'the same run, twice, gave two different summaries');
+  if (JSON.stringify(summarize(first)) !== JSON.stringify(summarize(second)))
+    findings.add('deterministic', 'the same run, twice, gave two different summaries');
 }
 
 class Findings {

@@ -29,7 +29,8 @@ export async function loadPolicyModule(loaded: LoadedScenario): Promise<void> {
   if (policy === undefined || !isPolicyModule(policy)) return;
   const path = policyModulePath(loaded, policy);
   if (loadedModules.has(path)) return;
-  const problem = (message: string) => new ScenarioError([loaded.problemAt(['routing', 'policy'], `the routing policy module ${policy} ${message}`)]);
+  const problem = (message: string) =>
+    new ScenarioError([loaded.problemAt(['routing', 'policy'], `the routing policy module ${policy} ${message}`)]);
   if (!existsSync(path)) throw problem(`does not exist (looked for ${path})`);
   let namespace: { default?: unknown };
   try {

@@ -2,7 +2,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { check, compare, explore, LimitError, loadScenario, run, RunStoppedError, ScenarioError, shippedScenario, sweep } from '../../sim/index.js';
+import {
+  check,
+  compare,
+  explore,
+  LimitError,
+  loadScenario,
+  run,
+  RunStoppedError,
+  ScenarioError,
+  shippedScenario,
+  sweep,
+} from '../../sim/index.js';
 
 const cell = 'test/library/cell.yaml';
 const leastLoaded = { routing: { policy: './policies/least-loaded.ts' } };

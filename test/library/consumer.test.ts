@@ -23,11 +23,26 @@ function run(command: string, args: readonly string[], cwd: string): string {
 
 it('installs from its packed tarball, and the example project tests its policy with it', () => {
   // The declarations come with `npm run build:types` (and so with `npm ci`); the tests' own rebuild makes the modules only.
-  if (!existsSync(join(repository, 'dist', 'sim', 'index.d.ts'))) run(process.execPath, ['scripts/build.mjs', '--types', '--quiet'], repository);
+  if (!existsSync(join(repository, 'dist', 'sim', 'index.d.ts')))
+    run(process.execPath, ['scripts/build.mjs', '--types', '--quiet'], repository);
   // --ignore-scripts: dist/ is already built, and the prepare script (protos, addon, build) is slow.
-  const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], repository)) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], repository)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const files = packed[0]!.files.map((file) => file.path);
-  expect(files).toEqual(expect.arrayContaining(['bin/clustersim.mjs', 'dist/sim/index.js', 'dist/sim/index.d.ts', 'dist/sim/api/run.d.ts', 'dist/sim/cli/main.js', 'dist/vendor/zod.js', 'scenarios/quickstart.yaml', 'package.json']));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'bin/clustersim.mjs',
+      'dist/sim/index.js',
+      'dist/sim/index.d.ts',
+      'dist/sim/api/run.d.ts',
+      'dist/sim/cli/main.js',
+      'dist/vendor/zod.js',
+      'scenarios/quickstart.yaml',
+      'package.json',
+    ]),
+  );
   expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
   expect(files.filter((file) => file.startsWith('test/') || file.startsWith('native/'))).toEqual([]);
 

@@ -6,7 +6,10 @@ import { checkPolicyConformance, loadScenario, ScenarioError } from '../../sim/i
 
 const policies = 'test/library/policies';
 const check = (policy: string) => checkPolicyConformance(policy, { baseDirectory: policies, questions: 200 });
-const findingRules = (report: { countsByRule: Record<string, number> }) => Object.entries(report.countsByRule).filter(([, count]) => count > 0).map(([rule]) => rule);
+const findingRules = (report: { countsByRule: Record<string, number> }) =>
+  Object.entries(report.countsByRule)
+    .filter(([, count]) => count > 0)
+    .map(([rule]) => rule);
 
 describe('the conformance suite of a routing policy module', () => {
   it('passes policies that keep the contract, in TypeScript or JavaScript', async () => {
@@ -27,7 +30,9 @@ describe('the conformance suite of a routing policy module', () => {
   it('catches a policy that moves a session away from its eligible server', async () => {
     const report = await check('./ignores-affinity.ts');
     expect(findingRules(report)).toEqual(['affinity']);
-    expect(report.findings[0]!.detail).toMatch(/^request \d+ of session \d+ has affinity to eligible server \d+, and was sent to server \d+$/);
+    expect(report.findings[0]!.detail).toMatch(
+      /^request \d+ of session \d+ has affinity to eligible server \d+, and was sent to server \d+$/,
+    );
   });
 
   it('catches a policy that keeps state between calls', async () => {
@@ -39,13 +44,17 @@ describe('the conformance suite of a routing policy module', () => {
   it('tells a policy that cannot load by its name', async () => {
     await expect(check('./not-there.ts')).rejects.toThrow(ScenarioError);
     await expect(check('./not-there.ts')).rejects.toThrow(/^\.\/not-there\.ts: the routing policy module .* does not exist/);
-    await expect(check('./notes.txt')).rejects.toThrow(/^\.\/notes\.txt: name a policy module \(a path ending in \.js, \.mjs, \.ts or \.mts\) or write grpc:\/\/HOST:PORT$/);
+    await expect(check('./notes.txt')).rejects.toThrow(
+      /^\.\/notes\.txt: name a policy module \(a path ending in \.js, \.mjs, \.ts or \.mts\) or write grpc:\/\/HOST:PORT$/,
+    );
   });
 });
 
 it('a policy module is refused for a run on node hosts, at its place in the scenario', async () => {
   const loaded = loadScenario('test/library/cell.yaml', { overlays: [{ routing: { policy: './policies/least-loaded.ts' } }] });
-  await expect(checkRoutingPolicy(loaded)).rejects.toThrow(/^test\/library\/cell\.yaml:\d+:\d+: a policy module runs in the process of the run only/);
+  await expect(checkRoutingPolicy(loaded)).rejects.toThrow(
+    /^test\/library\/cell\.yaml:\d+:\d+: a policy module runs in the process of the run only/,
+  );
 });
 
 describe('clustersim policy-check', () => {
@@ -69,7 +78,9 @@ describe('the same suite on a gRPC policy', () => {
   let server: ChildProcess;
   let address = '';
   beforeAll(async () => {
-    server = spawn(process.execPath, ['--import', 'tsx', 'examples/routing-policy-server.ts', '--listen', '127.0.0.1:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, ['--import', 'tsx', 'examples/routing-policy-server.ts', '--listen', '127.0.0.1:0'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     address = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the example policy server did not start')), 20_000);
       let output = '';

@@ -9,7 +9,9 @@ interface PolicyCheckOptions {
 export function registerPolicyCheckCommand(program: Command, setResult: CommandResult): void {
   program
     .command('policy-check')
-    .description('check a routing policy (a module, or a gRPC service) against its contract: eligible servers only, affinity kept, deterministic')
+    .description(
+      'check a routing policy (a module, or a gRPC service) against its contract: eligible servers only, affinity kept, deterministic',
+    )
     .addHelpText(
       'after',
       `
@@ -32,8 +34,11 @@ function parseQuestions(value: string): number {
 async function policyCheckCommand(policy: string, options: PolicyCheckOptions): Promise<number> {
   const { checkPolicyConformance } = await import('../../run/policy-conformance.js');
   const report = await checkPolicyConformance(policy, options);
-  process.stdout.write(`${policy}: ${report.passed ? 'PASS' : 'FAIL'} (${report.questions} questions and two runs of the policy-check cell, seed ${report.seed})\n`);
-  for (const [rule, count] of Object.entries(report.countsByRule)) process.stdout.write(`  ${rule}: ${count === 0 ? 'ok' : `${count} finding${count === 1 ? '' : 's'}`}\n`);
+  process.stdout.write(
+    `${policy}: ${report.passed ? 'PASS' : 'FAIL'} (${report.questions} questions and two runs of the policy-check cell, seed ${report.seed})\n`,
+  );
+  for (const [rule, count] of Object.entries(report.countsByRule))
+    process.stdout.write(`  ${rule}: ${count === 0 ? 'ok' : `${count} finding${count === 1 ? '' : 's'}`}\n`);
   for (const finding of report.findings) process.stdout.write(`  [${finding.rule}] ${finding.detail}\n`);
   return report.passed ? exitCodes.pass : exitCodes.fail;
 }

@@ -4,6 +4,8 @@ import type { ChooseRequest, ChooseResponse } from '../../../gen/clustersim/v1/p
 export default {
   choose(question: ChooseRequest): ChooseResponse {
     const chosen = question.eligible.at(-1);
-    return chosen === undefined ? { decision: { $case: 'reject', value: 'none' } } : { decision: { $case: 'server', value: chosen.server } };
+    return chosen === undefined
+      ? { decision: { $case: 'reject', value: 'none' } }
+      : { decision: { $case: 'server', value: chosen.server } };
   },
 };

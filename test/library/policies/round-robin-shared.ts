@@ -7,6 +7,8 @@ export default {
   choose(question: ChooseRequest): ChooseResponse {
     const sessionServer = question.eligible.find((server) => server.server === question.affinityServer);
     const chosen = sessionServer ?? question.eligible[turn++ % Math.max(1, question.eligible.length)];
-    return chosen === undefined ? { decision: { $case: 'reject', value: 'none' } } : { decision: { $case: 'server', value: chosen.server } };
+    return chosen === undefined
+      ? { decision: { $case: 'reject', value: 'none' } }
+      : { decision: { $case: 'server', value: chosen.server } };
   },
 };
