@@ -85,6 +85,18 @@ describe('the package API', () => {
     expect(JSON.stringify(first.servers)).not.toBe(JSON.stringify(builtIn.servers));
   });
 
+  it('stops a run whose policy module throws, and refuses a module without choose()', async () => {
+    const stopped = await run(cell, { overlays: [{ routing: { policy: './policies/throws.ts' } }] }).catch((error: unknown) => error);
+    expect(stopped).toBeInstanceOf(RunStoppedError);
+    expect((stopped as RunStoppedError).stop.cause).toBe('routing-policy');
+    expect((stopped as RunStoppedError).stop.reason).toMatch(
+      /^routing policy \.\/policies\/throws\.ts threw for odr1 at virtual time .*: no capacity table for this cluster$/,
+    );
+    await expect(run(cell, { overlays: [{ routing: { policy: './policies/no-choose.ts' } }] })).rejects.toThrow(
+      /cell\.yaml:\d+:\d+: the routing policy module \.\/policies\/no-choose\.ts has no default export with a choose\(question, random\) function at routing\.policy$/,
+    );
+  });
+
   it('compares a baseline and a candidate policy on the same seeds', async () => {
     const result = await compare(cell, { baseline: {}, candidate: leastLoaded, seeds: 2, tolerances: ['sessions.dropped<=0'] });
     expect(result.sameArrivalsInEveryPair).toBe(true);
