@@ -9,7 +9,7 @@ import { applyChanges } from '../experiments/variant.js';
 import { checkScenarioWithPolicy, type ScenarioCheck } from '../run/check-scenario.js';
 import { evaluateExpectations, type ExpectationResult } from '../run/expectations.js';
 import { runScenarioInterruptibly, type RunResult } from '../run/run.js';
-import { ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { LimitError, RunStoppedError } from './errors.js';
 
@@ -22,28 +22,16 @@ export interface LoadOptions {
   overlays?: readonly ScenarioOverlay[];
 }
 
-/** A scenario file, validated; overlays laid over it first. Bad input is a ScenarioError with each problem's file, line and path. */
+/**
+ * A scenario file, validated as `clustersim run` validates it, then with the overlays laid over
+ * it. Bad input is a ScenarioError with each problem's file, line, column and path.
+ */
 export function loadScenario(file: string, options: LoadOptions = {}): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ScenarioError([
-      {
-        file,
-        line: 0,
-        column: 0,
-        path: '',
-        message: `cannot read the scenario: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      },
-    ]);
-  }
+  const loaded = loadScenarioFile(file);
   const overlays = options.overlays ?? [];
-  return applyChanges(
-    text,
-    file,
-    overlays.map((document, index) => ({ kind: 'overlay', document, origin: `overlay ${index + 1}` })),
-  ).loaded;
+  if (overlays.length === 0) return loaded;
+  const changes = overlays.map((document, index) => ({ kind: 'overlay' as const, document, origin: `overlay ${index + 1}` }));
+  return applyChanges(readFileSync(file, 'utf8'), file, changes).loaded;
 }
 
 export interface RunOptions extends LoadOptions {
