@@ -85,6 +85,8 @@ const typesBuildInfo = join(outFolder, 'types.tsbuildinfo');
 
 /** The declaration files of the package API, by tsc (tsconfig.types.json), incrementally. */
 export function buildTypes() {
+  // tsc's record says what it wrote, not what is still there: without the entry's declarations, start afresh.
+  if (!existsSync(join(outFolder, 'sim', 'index.d.ts'))) rmSync(typesBuildInfo, { force: true });
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.types.json')], { cwd: root, encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`tsc could not write the declaration files:\n${tsc.stdout}${tsc.stderr}`);
 }
