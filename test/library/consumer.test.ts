@@ -60,4 +60,11 @@ it('installs from its packed tarball, and the example project tests its policy w
 
   const output = run(process.execPath, [join(modules, 'vitest', 'vitest.mjs'), 'run'], example);
   expect(output).toMatch(/Tests\s+2 passed \(2\)/);
+  // The command as installed checks the team's own policy, a .ts file, through the consumer's tsx.
+  const policyCheck = run(
+    process.execPath,
+    [join(modules, '.bin', 'clustersim'), 'policy-check', './policies/least-loaded.ts', '--questions', '20'],
+    example,
+  );
+  expect(policyCheck).toMatch(/^\.\/policies\/least-loaded\.ts: PASS \(20 questions/);
 });
