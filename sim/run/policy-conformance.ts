@@ -15,9 +15,10 @@ import { prepareRoutingPolicy, runScenario } from './run.js';
  * - `eligible`: every answer is an eligible server or a rejection;
  * - `affinity`: an in-session request whose session's server is eligible goes there;
  * - `deterministic`: the same questions and stream give the same answers, and the same run the same summary;
- * - `invariants`: a run through the policy breaks none of the checkers' rules, and reaches its end.
+ * - `invariants`: a run through the policy breaks none of the checkers' rules, and reaches its end;
+ * - `read-only`: the policy leaves the request as it found it (in-process, it is the router's own).
  */
-export type ConformanceRule = 'eligible' | 'affinity' | 'deterministic' | 'invariants';
+export type ConformanceRule = 'eligible' | 'affinity' | 'deterministic' | 'invariants' | 'read-only';
 
 export interface ConformanceFinding {
   rule: ConformanceRule;
@@ -142,6 +143,7 @@ function askQuestions(policy: RoutingPolicy, seed: number, questions: number, fi
   const answers: string[] = [];
   for (let index = 0; index < questions; index++) {
     const { request, views, excluded } = question(draw, index);
+    const asked = JSON.stringify(request);
     let chosen: PolicyServerView | string;
     try {
       chosen = askPolicy(policy, 'odr1', request, views, excluded, index * 1000, random);
@@ -150,6 +152,9 @@ function askQuestions(policy: RoutingPolicy, seed: number, questions: number, fi
       findings?.add('eligible', error.message);
       answers.push(`error: ${error.message}`);
       continue;
+    } finally {
+      if (JSON.stringify(request) !== asked)
+        findings?.add('read-only', `request ${request.id} was changed by the policy: ${asked} became ${JSON.stringify(request)}`);
     }
     answers.push(typeof chosen === 'string' ? `reject ${chosen}` : `server ${chosen.actor}`);
     const sessionServer = request.affinityServer;
@@ -215,7 +220,7 @@ function checkRuns(loaded: LoadedScenario, findings: Findings): void {
 }
 
 class Findings {
-  readonly counts: Record<ConformanceRule, number> = { eligible: 0, affinity: 0, deterministic: 0, invariants: 0 };
+  readonly counts: Record<ConformanceRule, number> = { eligible: 0, affinity: 0, deterministic: 0, invariants: 0, 'read-only': 0 };
   readonly kept: ConformanceFinding[] = [];
   total = 0;
 

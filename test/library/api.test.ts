@@ -49,7 +49,9 @@ describe('the package API', () => {
     expect(bad).toBeInstanceOf(ScenarioError);
     expect((bad as ScenarioError).problems[0]).toMatchObject({ file: cell, line: 6, path: 'cluster.nodes.count' });
     expect((bad as ScenarioError).problems[0]!.message).toMatch(/overlay 1/);
-    expect(() => loadScenario('test/library/no-such.yaml')).toThrow(/^test\/library\/no-such\.yaml: cannot read the scenario: no such file$/);
+    expect(() => loadScenario('test/library/no-such.yaml')).toThrow(
+      /^test\/library\/no-such\.yaml: cannot read the scenario: no such file$/,
+    );
   });
 
   it('throws a LimitError, with the summary so far, when a bound of limits: is exceeded', async () => {

@@ -41,6 +41,14 @@ describe('the conformance suite of a routing policy module', () => {
     expect(report.findings.map((finding) => finding.detail)).toContain('the same run, twice, gave two different summaries');
   });
 
+  it('catches a policy that changes the request it is asked about', async () => {
+    const report = await check('./marks-request.ts');
+    expect(findingRules(report)).toContain('read-only');
+    expect(report.findings.find((finding) => finding.rule === 'read-only')!.detail).toMatch(
+      /^request \d+ was changed by the policy: .*"triedServers":\[[\d,]*\].* became .*"triedServers":\[[\d,]+\]/,
+    );
+  });
+
   it('tells a policy that cannot load by its name', async () => {
     await expect(check('./not-there.ts')).rejects.toThrow(ScenarioError);
     await expect(check('./not-there.ts')).rejects.toThrow(/^\.\/not-there\.ts: the routing policy module .* does not exist/);
