@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the performance figures of clustersim, each measured in this same run next
  * to its baseline, as medians of several runs (the machine is shared and noisy). Prints a
- * table and writes bench.json. `--startup-only` measures the start-up of the command alone.
+ * table and writes bench.json. `--startup-only` measures the start-up of the command alone,
+ * `--policy-only` the routing policies alone.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomically } from '../reports/write.js';
 import { explore, planExploration } from '../sim/explore/explore.js';
@@ -13,6 +14,7 @@ import { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 import { bareMmc } from './bare-mmc.js';
 import { measureDistributed, median, wideScenario } from './distributed.js';
 import { kernelMmc } from './kernel-mmc.js';
+import { measurePolicies } from './policy.js';
 import { heapPerOpenSession, heapPerPendingEvent } from './memory.js';
 import { baselineRevision, measureStartup } from './startup.js';
 
@@ -29,6 +31,8 @@ interface Figure {
 const quick = process.argv.includes('--quick');
 /** `npm run bench -- --startup-only`: the start-up figures alone, merged into bench.json. */
 const startupOnly = process.argv.includes('--startup-only');
+/** `npm run bench -- --policy-only`: the routing policy figures alone, merged into bench.json. */
+const policyOnly = process.argv.includes('--policy-only');
 const scaleIndex = process.argv.indexOf('--scale');
 /** Virtual duration of the scale run (`--scale 60m` for the full hour of the target). */
 const scaleDuration = scaleIndex >= 0 ? process.argv[scaleIndex + 1]! : quick ? '1m' : '5m';
@@ -47,7 +51,7 @@ function medianRate(work: () => number): number {
   return median(rates);
 }
 
-if (!startupOnly) {
+if (!startupOnly && !policyOnly) {
   // 1. Kernel against the bare loop, on M/M/c with c = 50 at load 0.9.
   const customers = quick ? 300_000 : 1_000_000;
   const mmc = { servers: 50, load: 0.9, customers, seed: 1 };
@@ -219,38 +223,66 @@ if (!startupOnly) {
   );
 }
 
+// 5b. Routing policies: a module in-process against the built-in router, and a gRPC service beside them.
+if (!startupOnly) {
+  // More pairs than the other figures: one run takes a fraction of a second, and the machine's load moves faster.
+  const policies = await measurePolicies({ repeats: quick ? 5 : 11, duration: '60s', grpcDuration: '5s' });
+  const count = (value: number) => Math.round(value).toLocaleString('en-US');
+  figures.push(
+    { name: 'routing: built-in router (baseline)', value: policies.builtInEventsPerSecond, unit: 'events/s', note: `${count(policies.events)} events; 400 new HTTP sessions/s` },
+    {
+      name: 'routing: policy module in-process',
+      value: policies.moduleEventsPerSecond,
+      unit: 'events/s',
+      ratio: policies.moduleRatio,
+      target: '>= 0.8 of built-in',
+      note: 'ratio: median over alternating pairs of runs',
+    },
+    {
+      name: 'routing: gRPC RoutingPolicyService',
+      value: policies.grpcEventsPerSecond,
+      unit: 'events/s',
+      ratio: policies.grpcEventsPerSecond / policies.builtInEventsPerSecond,
+      note: `example server on loopback, ${count(policies.grpcCallsPerSecond)} new sessions (policy calls) a second`,
+    },
+  );
+}
+
 // 6. Start-up of the command as shipped (compiled), against `node -e 0` and against the revision
 // that ran the sources through tsx, measured in this same run.
-const startup = measureStartup({ runs: quick ? 5 : 9, checkRuns: quick ? 1 : 3 });
-const before = startup.baseline;
-const times = (ms: number) => `${(ms / startup.nodeMs).toFixed(1)}x node -e 0`;
-const startupFigures: Figure[] = [
-  { name: 'start-up: node -e 0 (baseline)', value: startup.nodeMs, unit: 'ms', note: `medians of ${startup.runs} runs` },
-  {
-    name: 'start-up: clustersim --version',
-    value: startup.versionMs,
-    unit: 'ms',
-    ratio: startup.versionMs / startup.nodeMs,
-    target: '<= 3x node -e 0',
-    note: `through tsx (${baselineRevision}) ${Math.round(before.versionMs)} ms, ${times(before.versionMs)}`,
-  },
-  {
-    name: 'start-up: run of a 1-second scenario',
-    value: startup.runMs,
-    unit: 'ms',
-    ratio: startup.runMs / startup.nodeMs,
-    target: '<= 6x node -e 0',
-    note: `through tsx (${baselineRevision}) ${Math.round(before.runMs)} ms, ${times(before.runMs)}`,
-  },
-  {
-    name: 'clustersim check scenarios/',
-    value: startup.checkMs / 1000,
-    unit: 's',
-    ratio: before.checkMs / startup.checkMs,
-    target: '>= 1.5x as fast as through tsx',
-    note: `through tsx (${baselineRevision}) ${(before.checkMs / 1000).toFixed(1)} s; medians of ${startup.checkRuns} runs; ratio: that time over this one`,
-  },
-];
+const startup = policyOnly ? undefined : measureStartup({ runs: quick ? 5 : 9, checkRuns: quick ? 1 : 3 });
+const startupFigures: Figure[] = startup === undefined ? [] : startupFiguresOf(startup);
+function startupFiguresOf(startup: ReturnType<typeof measureStartup>): Figure[] {
+  const before = startup.baseline;
+  const times = (ms: number) => `${(ms / startup.nodeMs).toFixed(1)}x node -e 0`;
+  return [
+    { name: 'start-up: node -e 0 (baseline)', value: startup.nodeMs, unit: 'ms', note: `medians of ${startup.runs} runs` },
+    {
+      name: 'start-up: clustersim --version',
+      value: startup.versionMs,
+      unit: 'ms',
+      ratio: startup.versionMs / startup.nodeMs,
+      target: '<= 3x node -e 0',
+      note: `through tsx (${baselineRevision}) ${Math.round(before.versionMs)} ms, ${times(before.versionMs)}`,
+    },
+    {
+      name: 'start-up: run of a 1-second scenario',
+      value: startup.runMs,
+      unit: 'ms',
+      ratio: startup.runMs / startup.nodeMs,
+      target: '<= 6x node -e 0',
+      note: `through tsx (${baselineRevision}) ${Math.round(before.runMs)} ms, ${times(before.runMs)}`,
+    },
+    {
+      name: 'clustersim check scenarios/',
+      value: startup.checkMs / 1000,
+      unit: 's',
+      ratio: before.checkMs / startup.checkMs,
+      target: '>= 1.5x as fast as through tsx',
+      note: `through tsx (${baselineRevision}) ${(before.checkMs / 1000).toFixed(1)} s; medians of ${startup.checkRuns} runs; ratio: that time over this one`,
+    },
+  ];
+}
 figures.push(...startupFigures);
 
 const width = Math.max(...figures.map((figure) => figure.name.length));
@@ -262,7 +294,7 @@ for (const figure of figures) {
   const note = figure.note === undefined ? '' : `  (${figure.note})`;
   console.log(`${figure.name.padEnd(width)}  ${value.padStart(12)} ${figure.unit}${ratio}${target}${note}`);
 }
-// Alone, the start-up figures replace their kind in bench.json and leave the others.
-const saved = startupOnly ? (JSON.parse(readFileSync('bench.json', 'utf8')) as { figures: Figure[] }).figures : [];
-const kept = saved.filter((figure) => !startupFigures.some((fresh) => fresh.name === figure.name));
+// Alone, the start-up or the policy figures replace their kind in bench.json and leave the others.
+const saved = (startupOnly || policyOnly) && existsSync('bench.json') ? (JSON.parse(readFileSync('bench.json', 'utf8')) as { figures: Figure[] }).figures : [];
+const kept = saved.filter((figure) => !figures.some((fresh) => fresh.name === figure.name));
 writeFileAtomically('bench.json', `${JSON.stringify({ node: process.version, repeats, figures: [...kept, ...figures] }, null, 2)}\n`);

@@ -25,8 +25,7 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   const summary = summarize(result);
   // Any invariant violation fails the run; the summary lists the first ones.
   const violations = summary.violations.first;
-  // A run that stopped early proves nothing about its expectations.
-  const verdict = result.stopped === undefined && expectations.every((expectation) => expectation.passed) && summary.violations.count === 0 ? 'pass' : 'fail';
+  const verdict = runVerdict(result, summary, expectations);
   const series = result.figures.timeSeries;
   const charts: Chart[] = [
     ...(series === undefined ? [] : seriesCharts(series)),
@@ -47,6 +46,11 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   files.set('summary.md', markdownSummary(content));
   files.set('summary.json', `${JSON.stringify({ ...summary, verdict, expectations }, null, 2)}\n`);
   return { summary, expectations, verdict, files };
+}
+
+/** A run passes when it reached its end (a run stopped early proves nothing), met its expectations and broke no rule. */
+export function runVerdict(result: RunResult, summary: Summary, expectations: readonly ExpectationResult[]): 'pass' | 'fail' {
+  return result.stopped === undefined && expectations.every((expectation) => expectation.passed) && summary.violations.count === 0 ? 'pass' : 'fail';
 }
 
 /** The charts drawn from the time series; a chart with nothing to show is left out. */

@@ -144,7 +144,7 @@ export class Router implements NodeActor {
   }
 
   private askPolicy(policy: RoutingPolicy, request: Request, group: ServerGroup, context: NodeContext): number | string {
-    const chosen = askPolicy(policy, this.name, request, group.actors.map((actor) => this.views.policyView(actor)), request.triedServers, context.now);
+    const chosen = askPolicy(policy, this.name, request, this.views.policyViews(group.actors), request.triedServers, context.now, context.rng('policy'));
     return typeof chosen === 'string' ? chosen : chosen.actor;
   }
 

@@ -10,6 +10,8 @@ export const enum ServerPool {
   available,
 }
 
+type Mutable<T> = { -readonly [Key in keyof T]: T[Key] };
+
 // One server's picture: six numbers side by side.
 const stride = 6;
 const stateField = 0;
@@ -43,6 +45,8 @@ export class ServerViews {
   private readonly fields: Float64Array;
   /** Groups that list each server (by actor), to refresh their eligible lists when its state changes. */
   private readonly groupsOf: ServerGroup[][] = [];
+  /** `policyViews` of each group, by its list of actors. */
+  private readonly policyViewLists = new Map<readonly number[], Mutable<PolicyServerView>[]>();
 
   constructor(servers: readonly { actor: number; threads: number; state: ServerState }[]) {
     const size = servers.reduce((largest, server) => Math.max(largest, server.actor + 1), 0);
@@ -164,6 +168,24 @@ export class ServerViews {
   /** The picture of `actor` as an object, for an external routing policy. */
   policyView(actor: number): PolicyServerView {
     return { actor, state: this.state(actor), mode: this.mode(actor), outstanding: this.outstanding(actor) };
+  }
+
+  /**
+   * The pictures of a group's servers as objects, for a routing policy asked in-process at every
+   * new session: one object per server, refreshed in place, so that asking allocates none.
+   */
+  policyViews(actors: readonly number[]): readonly PolicyServerView[] {
+    let views = this.policyViewLists.get(actors);
+    if (views === undefined) {
+      views = actors.map((actor) => this.policyView(actor));
+      this.policyViewLists.set(actors, views);
+    }
+    for (const view of views) {
+      view.state = this.state(view.actor);
+      view.mode = this.mode(view.actor);
+      view.outstanding = this.outstanding(view.actor);
+    }
+    return views;
   }
 }
 

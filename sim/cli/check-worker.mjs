@@ -1,6 +1,6 @@
 // A worker thread of `clustersim check`: runs the scenarios the pool hands it, one at a time.
 import { importModule } from '../import-module.mjs';
 
-const { checkScenario } = await importModule('../run/check-scenario', import.meta.url);
+const { checkScenarioWithPolicy } = await importModule('../run/check-scenario', import.meta.url);
 
-export default checkScenario;
+export default checkScenarioWithPolicy;

@@ -31,8 +31,8 @@ export async function runOnHosts(loaded: LoadedScenario, options: HostOptions, s
     import('../distributed/policy-check.js'),
     import('../distributed/spawn.js'),
   ]);
-  lookaheadOf(loaded);
   await checkRoutingPolicy(loaded);
+  lookaheadOf(loaded);
   let spawned: LocalHosts | undefined;
   try {
     spawned = options.spawnHosts === undefined ? undefined : await spawnLocalHosts(options.spawnHosts, options.signal === undefined ? {} : { signal: options.signal });

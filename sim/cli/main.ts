@@ -4,6 +4,7 @@ import { ScenarioError } from '../scenario/scenario-error.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerHostCommand } from './commands/host.js';
+import { registerPolicyCheckCommand } from './commands/policy-check.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerSweepCommand } from './commands/sweep.js';
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerSweepCommand(program, setResult);
   registerCompareCommand(program, setResult);
   registerHostCommand(program, setResult);
+  registerPolicyCheckCommand(program, setResult);
   (await import('./commands/explore.js')).registerExploreCommand(program, setResult);
   (await import('./commands/merge.js')).registerMergeCommand(program, setResult);
 

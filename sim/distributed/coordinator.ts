@@ -85,10 +85,10 @@ export async function runDistributed(loaded: LoadedScenario, options: Distribute
   const scenario = loaded.scenario;
   const seed = options.seed ?? scenario.seed;
   checkTopologyFits(loaded);
+  await checkRoutingPolicy(loaded);
   const topology = buildTopology(loaded, seed);
   const lookaheadUs = lookaheadOf(loaded, topology);
   if (options.hosts.length === 0) throw new Error('no node hosts given');
-  await checkRoutingPolicy(loaded);
   const hostCount = options.hosts.length;
   const actorHosts = topology.actors.map((_, index) => index % hostCount);
   const tlsAuthority = options.tlsAuthority === undefined ? undefined : readFileSync(options.tlsAuthority);

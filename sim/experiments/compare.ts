@@ -67,10 +67,27 @@ export interface OverlayTexts {
 }
 
 export function planCompare(request: CompareRequest, text = readScenarioText(request.file), overlays?: OverlayTexts): ComparePlan {
+  const side = (file: string, role: 'baseline' | 'candidate'): CompareSide => ({ label: file, document: parseOverlay(file, overlays?.[role] ?? readOverlay(file)) });
+  return planCompareOverlays(request, side(request.baselineFile, 'baseline'), side(request.candidateFile, 'candidate'), text);
+}
+
+/** One side of a comparison: an overlay document, and what names it in messages and reports (its file). */
+export interface CompareSide {
+  label: string;
+  document: unknown;
+}
+
+/** Plans a comparison of two overlays given as documents (the package API's way; the CLI's reads files). */
+export function planCompareOverlays(
+  request: Omit<CompareRequest, 'baselineFile' | 'candidateFile'>,
+  baseline: CompareSide,
+  candidate: CompareSide,
+  text = readScenarioText(request.file),
+): ComparePlan {
   const base = applyChanges(text, request.file, []).loaded;
-  const side = (overlayFile: string, role: 'baseline' | 'candidate') => ({
-    file: overlayFile,
-    variant: applyChanges(text, request.file, [{ kind: 'overlay', document: parseOverlay(overlayFile, overlays?.[role] ?? readOverlay(overlayFile)), origin: `${role} ${overlayFile}` }]),
+  const side = (overlay: CompareSide, role: string) => ({
+    file: overlay.label,
+    variant: applyChanges(text, request.file, [{ kind: 'overlay', document: overlay.document, origin: `${role} ${overlay.label}` }]),
   });
   const seedCount = request.seeds ?? base.scenario.compare?.seeds ?? 20;
   if (seedCount < 2) throw new CompareError('a comparison needs at least 2 seeds for a confidence interval');
@@ -87,8 +104,8 @@ export function planCompare(request: CompareRequest, text = readScenarioText(req
   return {
     file: request.file,
     base,
-    baseline: side(request.baselineFile, 'baseline'),
-    candidate: side(request.candidateFile, 'candidate'),
+    baseline: side(baseline, 'baseline'),
+    candidate: side(candidate, 'candidate'),
     baselineSeeds,
     candidateSeeds: independentSeeds ? baselineSeeds.map((seed) => seed + seedCount) : baselineSeeds,
     independentSeeds,

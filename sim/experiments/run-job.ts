@@ -1,5 +1,6 @@
 import { summarize } from '../../reports/summary.js';
 import { evaluateExpectations, type ExpectationResult } from '../run/expectations.js';
+import { loadPolicyModule } from '../run/policy-module.js';
 import { runScenario } from '../run/run.js';
 import { parseScenario } from '../scenario/load.js';
 
@@ -19,8 +20,9 @@ export interface RunOutcome {
   passed: boolean;
 }
 
-export function runJob(job: RunJob): RunOutcome {
+export async function runJob(job: RunJob): Promise<RunOutcome> {
   const loaded = parseScenario(job.text, job.file);
+  await loadPolicyModule(loaded);
   const summary = summarize(runScenario(loaded, { seed: job.seed }));
   const expectations = evaluateExpectations(loaded.scenario.expect, summary);
   const { servers: _servers, ...figures } = summary;

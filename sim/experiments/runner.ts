@@ -28,7 +28,7 @@ export async function runMany(jobs: readonly RunJob[], options: RunManyOptions):
         outcomes.push(undefined);
         continue;
       }
-      outcomes.push(runJob(job));
+      outcomes.push(await runJob(job));
       finished();
       // A turn of the event loop between two runs, so that a signal is seen.
       if (signal !== undefined) await new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { summarize } from '../../reports/summary.js';
+import { loadPolicyModule } from '../run/policy-module.js';
 import { runScenario } from '../run/run.js';
 import { parseScenario, ScenarioError } from '../scenario/load.js';
 import { failureKey, judge, protocolsExercised, type Failure } from './oracle.js';
@@ -112,7 +113,14 @@ export function shrinkTask(task: ShrinkTask): ShrinkDone {
 export type ExploreTask = RunTask | ShrinkTask;
 export type ExploreDone = RunDone | ShrinkDone;
 
-/** The entry of the worker threads. */
-export function exploreJob(task: ExploreTask): ExploreDone {
+/** Scenario texts whose routing policy module this thread has loaded. */
+const preparedBases = new Set<string>();
+
+/** The entry of the worker threads: the scenario's routing policy module is loaded once per thread. */
+export async function exploreJob(task: ExploreTask): Promise<ExploreDone> {
+  if (!preparedBases.has(task.base.text)) {
+    await loadPolicyModule(parseScenario(task.base.text, task.base.file));
+    preparedBases.add(task.base.text);
+  }
   return task.kind === 'run' ? runTask(task) : shrinkTask(task);
 }

@@ -32,7 +32,7 @@ export class ExplorePool {
           results.push(undefined);
           continue;
         }
-        results.push(exploreJob(task) as T);
+        results.push((await exploreJob(task)) as T);
         onDone?.();
         // A turn of the event loop between two jobs, so that a signal is seen.
         await new Promise((resolve) => setImmediate(resolve));

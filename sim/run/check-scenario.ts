@@ -1,11 +1,12 @@
 import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { renderReport } from '../../reports/report.js';
+import { renderReport, runVerdict } from '../../reports/report.js';
 import { summarize } from '../../reports/summary.js';
 import { OutputError, writeReportFiles } from '../../reports/write.js';
 import { describeViolation } from '../checkers/violation-lines.js';
 import { ScenarioError, loadScenarioFile } from '../scenario/load.js';
 import { evaluateExpectations } from './expectations.js';
+import { loadPolicyModule } from './policy-module.js';
 import { runScenario } from './run.js';
 
 /** Violations listed per scenario in the suite's outputs; summary.json has more. */
@@ -42,30 +43,29 @@ export interface ScenarioCheck {
 
 export interface ScenarioCheckTask {
   file: string;
-  /** Where this scenario's report goes: unique in the suite. */
-  reportDirectory: string;
+  /** Where this scenario's report goes: unique in the suite. None: no file is written. */
+  reportDirectory?: string;
 }
 
 /** Runs one scenario of a suite, writes its report, and sums it up. Bad input is a verdict, not a throw. */
 export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
   const startedAt = performance.now();
-  const fallbackName = basename(task.file, extname(task.file));
   try {
     const loaded = loadScenarioFile(task.file);
     const result = runScenario(loaded);
-    const expectations = evaluateExpectations(loaded.scenario.expect, summarize(result));
-    const report = renderReport(result, expectations);
+    const summary = summarize(result);
+    const expectations = evaluateExpectations(loaded.scenario.expect, summary);
+    // The charts are drawn only for a report that is written.
     const reportDirectory = task.reportDirectory;
-    writeReportFiles(reportDirectory, report.files);
-    const summary = report.summary;
+    if (reportDirectory !== undefined) writeReportFiles(reportDirectory, renderReport(result, expectations).files);
     const protocols = Object.values(summary.protocols);
     return {
       file: task.file,
       name: loaded.scenario.name,
-      verdict: report.verdict,
+      verdict: runVerdict(result, summary, expectations),
       seed: result.seed,
       reproduce: summary.reproduce,
-      reportDirectory,
+      ...(reportDirectory === undefined ? {} : { reportDirectory }),
       ...(result.stopped === undefined ? {} : { stopped: result.stopped.reason }),
       wallMs: performance.now() - startedAt,
       figures: {
@@ -83,17 +83,32 @@ export function checkScenario(task: ScenarioCheckTask): ScenarioCheck {
       violations: summary.violations.first.slice(0, violationsListed).map(describeViolation),
     };
   } catch (error) {
-    const message = error instanceof ScenarioError || error instanceof OutputError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    return {
-      file: task.file,
-      name: fallbackName,
-      verdict: 'error',
-      error: message,
-      wallMs: performance.now() - startedAt,
-      failedExpectations: [],
-      violationCount: 0,
-      violations: [],
-      reproduce: `npx clustersim run ${task.file}`,
-    };
+    return errorCheck(task, error, startedAt);
   }
+}
+
+/** `checkScenario` with the scenario's routing policy module loaded first: the entry of the worker threads. */
+export async function checkScenarioWithPolicy(task: ScenarioCheckTask): Promise<ScenarioCheck> {
+  const startedAt = performance.now();
+  try {
+    await loadPolicyModule(loadScenarioFile(task.file));
+  } catch (error) {
+    return errorCheck(task, error, startedAt);
+  }
+  return checkScenario(task);
+}
+
+function errorCheck(task: ScenarioCheckTask, error: unknown, startedAt: number): ScenarioCheck {
+  const message = error instanceof ScenarioError || error instanceof OutputError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    file: task.file,
+    name: basename(task.file, extname(task.file)),
+    verdict: 'error',
+    error: message,
+    wallMs: performance.now() - startedAt,
+    failedExpectations: [],
+    violationCount: 0,
+    violations: [],
+    reproduce: `npx clustersim run ${task.file}`,
+  };
 }

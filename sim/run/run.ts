@@ -16,6 +16,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { buildTopology, type Topology } from '../topologies/index.js';
 import { defaultRequestTimeoutUs, injectsFaults } from './faults.js';
 import { LimitGuard, resolveLimits, type ExceededLimit } from './limits.js';
+import { isPolicyModule, loadPolicyModule } from './policy-module.js';
 import { checkTopologyFits } from './topology-size.js';
 
 export interface RunOptions {
@@ -240,13 +241,24 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
 }
 
 /**
+ * Readies the scenario's routing policy before a run: a module is loaded, a gRPC service must
+ * accept a connection (a ScenarioError otherwise).
+ */
+export async function prepareRoutingPolicy(loaded: LoadedScenario): Promise<void> {
+  const policy = loaded.scenario.routing.policy;
+  if (policy === undefined) return;
+  if (isPolicyModule(policy)) return loadPolicyModule(loaded);
+  // gRPC loads only for a scenario that names a service.
+  await (await import('../distributed/policy-check.js')).checkRoutingPolicy(loaded);
+}
+
+/**
  * Runs a scenario and gives the event loop a turn between slices, so that a signal can stop it:
  * when `signal` aborts, the run stops and the result covers the run so far. A routing policy
- * the scenario names must accept a connection first (a ScenarioError otherwise).
+ * the scenario names must load, or accept a connection, first (a ScenarioError otherwise).
  */
 export async function runScenarioInterruptibly(loaded: LoadedScenario, signal: AbortSignal, options: RunOptions = {}): Promise<RunResult> {
-  // gRPC loads only for a scenario that names a policy.
-  if (loaded.scenario.routing.policy !== undefined) await (await import('../distributed/policy-check.js')).checkRoutingPolicy(loaded);
+  await prepareRoutingPolicy(loaded);
   const run = new ScenarioRun(loaded, options);
   const interrupt = () => run.stop({ cause: 'interrupted', reason: String(signal.reason ?? 'interrupted') });
   if (signal.aborted) interrupt();

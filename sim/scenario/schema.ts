@@ -168,9 +168,11 @@ const routingSchema = z.strictObject({
   loadReportInterval: durationSchema.default(1_000_000).describe('how often servers report their load to routers and controllers'),
   policy: z
     .string()
-    .regex(/^grpc:\/\/[^/\s]+:\d+$/, 'write grpc://HOST:PORT')
+    .regex(/^(grpc:\/\/[^/\s]+:\d+|(?!grpc:)[^\n]*\.(js|mjs|ts|mts))$/, 'name a policy module (a path ending in .js, .mjs, .ts or .mts) or write grpc://HOST:PORT')
     .optional()
-    .describe('an external RoutingPolicyService that chooses the server for every request of the routers'),
+    .describe(
+      'what chooses the server for every request of the routers: an external RoutingPolicyService (grpc://HOST:PORT), or a module whose default export has choose(question, random), by a path relative to the scenario file',
+    ),
   policyTimeout: durationSchema.default(2_000_000).describe('how long a router waits for the policy before the run fails'),
   advisor: z
     .strictObject({
@@ -370,6 +372,8 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
+/** A scenario as written (durations and rates as text, defaults left out). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type TimelineStep = Scenario['timeline'][number];
 export type ExploreSpec = z.output<typeof exploreSchema>;
 export type ExploreStepKind = (typeof exploreStepKinds)[number];

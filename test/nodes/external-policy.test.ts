@@ -39,7 +39,7 @@ describe('external routing policy', () => {
   it('offers the running servers not yet tried, with the router view of each, and the request fields', () => {
     const policy = new FakePolicy(() => pick(12));
     const asked = request({ id: 4, workClass: 'shop', affinityServer: 11 });
-    const chosen = askPolicy(policy, 'odr1', asked, views, [14], 1234);
+    const chosen = askPolicy(policy, 'odr1', asked, views, [14], 1234, () => 0);
     expect(chosen).toBe(views[2]);
     expect(policy.questions).toHaveLength(1);
     const question = policy.questions[0]!;
@@ -56,27 +56,27 @@ describe('external routing policy', () => {
 
   it('offers every running server when none was tried', () => {
     const policy = new FakePolicy(() => pick(14));
-    expect(askPolicy(policy, 'odr1', request(), views, [], 0)).toBe(views[4]);
+    expect(askPolicy(policy, 'odr1', request(), views, [], 0, () => 0)).toBe(views[4]);
     expect(policy.questions[0]!.eligible.map((server) => server.server)).toEqual([10, 12, 14]);
   });
 
   it('offers only the servers in maintenance to a maintenance-only request', () => {
     const policy = new FakePolicy(() => pick(11));
-    expect(askPolicy(policy, 'odr1', request({ maintenanceOnly: true }), views, [], 0)).toBe(views[1]);
+    expect(askPolicy(policy, 'odr1', request({ maintenanceOnly: true }), views, [], 0, () => 0)).toBe(views[1]);
     expect(policy.questions[0]!.eligible).toEqual([{ server: 11, name: 'node/app-11', state: ServerState.MAINTENANCE, mode: MaintenanceMode.AFFINITY, outstanding: 1 }]);
     const tried = new FakePolicy(() => reject(''));
-    askPolicy(tried, 'odr1', request({ maintenanceOnly: true }), views, [11], 0);
+    askPolicy(tried, 'odr1', request({ maintenanceOnly: true }), views, [11], 0, () => 0);
     expect(tried.questions[0]!.eligible).toEqual([]);
   });
 
   it('maps a rejection to its cause, and an empty cause to policy-reject', () => {
-    expect(askPolicy(new FakePolicy(() => reject('too-busy')), 'odr1', request(), views, [], 0)).toBe('too-busy');
-    expect(askPolicy(new FakePolicy(() => reject('')), 'odr1', request(), views, [], 0)).toBe('policy-reject');
+    expect(askPolicy(new FakePolicy(() => reject('too-busy')), 'odr1', request(), views, [], 0, () => 0)).toBe('too-busy');
+    expect(askPolicy(new FakePolicy(() => reject('')), 'odr1', request(), views, [], 0, () => 0)).toBe('policy-reject');
   });
 
   it('refuses an answer that is neither a server nor a rejection', () => {
     const policy = new FakePolicy(() => ({ decision: undefined }));
-    expect(() => askPolicy(policy, 'odr1', request(), views, [], 0)).toThrow(
+    expect(() => askPolicy(policy, 'odr1', request(), views, [], 0, () => 0)).toThrow(
       new RoutingPolicyError('routing policy fake:policy answered neither a server nor a rejection for request 1 of odr1 at virtual time 0us'),
     );
   });
@@ -91,9 +91,9 @@ describe('external routing policy', () => {
       [10, [10]],
     ] as const) {
       const policy = new FakePolicy(() => pick(server));
-      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0)).toThrow(message(server));
-      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0)).toThrow(/for request 9 of odr1 at virtual time 0us$/);
-      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0)).toThrow(RoutingPolicyError);
+      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0, () => 0)).toThrow(message(server));
+      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0, () => 0)).toThrow(/for request 9 of odr1 at virtual time 0us$/);
+      expect(() => askPolicy(policy, 'odr1', request({ id: 9 }), views, excluded, 0, () => 0)).toThrow(RoutingPolicyError);
     }
   });
 

@@ -10,6 +10,7 @@ import { AppServer } from '../../../nodes/server/app-server.js';
 import { Sprayer } from '../../../nodes/sprayer/sprayer.js';
 import type { Distribution } from '../../kernel/distributions.js';
 import { GrpcRoutingPolicy } from '../../distributed/policy-client.js';
+import { isPolicyModule, modulePolicy } from '../../run/policy-module.js';
 import { ScenarioNetwork } from '../../network/scenario-network.js';
 import { FaultyNetwork } from '../../network/link-faults.js';
 import { toDistribution } from '../../scenario/distribution.js';
@@ -89,7 +90,13 @@ function buildCell(loaded: LoadedScenario, seed: number): Topology {
   const loadReportIntervalUs = scenario.routing.loadReportInterval;
   // Names are looked up when the policy is asked, once every actor exists.
   const policyUrl = scenario.routing.policy;
-  const policy = policyUrl === undefined ? undefined : new GrpcRoutingPolicy(policyUrl, scenario.routing.policyTimeout / 1000, (index) => actors[index]?.name ?? `#${index}`);
+  const nameOf = (index: number) => actors[index]?.name ?? `#${index}`;
+  const policy =
+    policyUrl === undefined
+      ? undefined
+      : isPolicyModule(policyUrl)
+        ? modulePolicy(loaded, policyUrl, nameOf)
+        : new GrpcRoutingPolicy(policyUrl, scenario.routing.policyTimeout / 1000, nameOf);
   routers.forEach((_, index) =>
     actors.push(
       new Router({
