@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kubernetesSchemas } from './schema-kubernetes.js';
 import { parseDuration, parseRate } from './units.js';
 
 /**
@@ -261,6 +262,8 @@ const clusterCatsSchema = z.strictObject({
     .describe('memory-to-memory session replication to the next member'),
 });
 
+const kubernetes = kubernetesSchemas(durationSchema, durationDistributionSchema);
+
 const timelineStepSchema = z
   .strictObject({
     at: durationSchema,
@@ -273,6 +276,7 @@ const timelineStepSchema = z
       .optional(),
     ...faultStepShape,
     clustercats: clusterCatsStepSchema.optional(),
+    kubernetes: kubernetes.step.optional().describe('a Kubernetes rollout, kubectl drain or node crash'),
   })
   .superRefine((step, context) => {
     const actions = Object.keys(step).filter((key) => key !== 'at' && key !== 'within');
@@ -356,6 +360,7 @@ export const scenarioSchema = z.strictObject({
   placement: placementSchema.default({ interval: 5_000_000 }),
   healthPolicies: z.array(healthPolicySchema).default([]),
   clustercats: clusterCatsSchema.optional(),
+  kubernetes: kubernetes.section.optional().describe('a Kubernetes Deployment behind a Service on cluster.nodes.count nodes (README, section Kubernetes)'),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
   limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 10_000_000 }),
@@ -369,3 +374,5 @@ export type TimelineStep = Scenario['timeline'][number];
 export type ExploreSpec = z.output<typeof exploreSchema>;
 export type ExploreStepKind = (typeof exploreStepKinds)[number];
 export type ClusterCatsSpec = z.output<typeof clusterCatsSchema>;
+export type KubernetesSpec = z.output<typeof kubernetes.section>;
+export type KubernetesStep = z.output<typeof kubernetes.step>;

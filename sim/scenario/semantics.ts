@@ -2,6 +2,7 @@ import { parseExpectation } from '../run/expectations.js';
 import { nearest } from './issues.js';
 import type { LoadedScenario, ScenarioProblem } from './load.js';
 import type { Scenario } from './schema.js';
+import { kubernetesSemantics } from './semantics-kubernetes.js';
 import { formatDuration } from './units.js';
 
 /**
@@ -24,6 +25,7 @@ const checks: readonly SemanticCheck[] = [
   healthPolicies,
   timelineTargets,
   timelineTimes,
+  kubernetesSemantics,
   expectations,
 ];
 
