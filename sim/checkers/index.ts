@@ -5,6 +5,9 @@ import { answerGraceFor, ConservationChecker } from './conservation.js';
 import { DrainChecker } from './drain.js';
 import { HealthLivenessChecker, type HealthLivenessOptions } from './health-liveness.js';
 import { JmsFlowChecker } from './jms-flows.js';
+import { ExitedEndpointChecker } from './kubernetes-endpoints.js';
+import type { KubernetesFacts } from './kubernetes-facts.js';
+import { KubernetesRolloutChecker } from './kubernetes-rollout.js';
 import { MaintenanceAdmissionChecker, type ClusterCatsMembers } from './maintenance-admission.js';
 import { PlacementChecker, type ClusterMember } from './placement.js';
 import { PlacementLivenessChecker, type PlacementLivenessOptions } from './placement-liveness.js';
@@ -17,6 +20,8 @@ export interface ScenarioFacts {
   clusterCats?: ClusterCatsMembers;
   /** The longest time a client waits for an answer before it gives up, when clients give up at all. */
   requestTimeoutUs?: number;
+  /** A Kubernetes Deployment's bounds and actors, when the topology is one. */
+  kubernetes?: KubernetesFacts;
 }
 
 const noScenarioFacts: ScenarioFacts = {
@@ -39,5 +44,6 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
     new HealthLivenessChecker(facts.health),
     new AddressChecker(),
     new DrainChecker(),
+    ...(facts.kubernetes === undefined ? [] : [new ExitedEndpointChecker(), new KubernetesRolloutChecker(facts.kubernetes)]),
   ];
 }
