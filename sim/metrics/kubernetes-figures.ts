@@ -59,6 +59,8 @@ export interface KubernetesSummary {
   };
   consumers: Record<string, { updates: number; lagMeanUs: number; lagMaxUs: number; requestsToExitedPods: number; staleRoutingUs: number; staleRoutingMaxUs: number; errorsByCause: Record<string, number> }>;
   evictions: { granted: number; refused: number };
+  /** Nodes kubectl drained to the end (every pod gone). */
+  nodesDrained: number;
   nodes: { atUs: number; node: string; condition: string }[];
 }
 
@@ -193,6 +195,7 @@ export class KubernetesFigures {
       },
       consumers,
       evictions: { granted: this.evictionsGranted, refused: this.evictionsRefused },
+      nodesDrained: this.nodeEvents.filter((event) => event.condition === 'drained').length,
       nodes: this.nodeEvents,
     };
   }
