@@ -8,6 +8,9 @@ import type { durationDistributionSchema, durationSchema } from './schema.js';
  * duration types, handed in, so that both modules share them without an import cycle.
  */
 export function kubernetesSchemas(duration: typeof durationSchema, durationDistribution: typeof durationDistributionSchema) {
+  /** A period of something that repeats: zero would repeat it forever at one instant. */
+  const period = duration.refine((value) => value > 0, 'must be more than 0');
+
   /** A count, or a percentage of the replicas written `25%`. */
   const countOrPercent = z.union([
     z.number().int().min(0).max(1_000_000),
@@ -16,7 +19,7 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
 
   const probeSchema = z.strictObject({
     initialDelay: duration.default(0).describe('initialDelaySeconds: from the container start to the first probe'),
-    period: duration.default(10_000_000).describe('periodSeconds (default 10s)'),
+    period: period.default(10_000_000).describe('periodSeconds (default 10s)'),
     successThreshold: z.number().int().min(1).max(100).default(1).describe('successes in a row that make the pod Ready'),
     failureThreshold: z.number().int().min(1).max(100).default(3).describe('failures in a row that make it not Ready'),
   });
@@ -56,11 +59,11 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
       .default([{ name: 'kube-proxy', kind: 'kube-proxy', retries: 0, affinity: 'none' }])
       .describe('who routes the clients to the pods, each on its own view of the endpoints; clients are spread evenly over them'),
     proxyTerminatingEndpoints: z.boolean().default(true).describe('route to terminating, still serving pods when no pod is ready'),
-    nodeMonitorPeriod: duration.default(5_000_000).describe('how often the node lifecycle controller looks at the node leases'),
+    nodeMonitorPeriod: period.default(5_000_000).describe('how often the node lifecycle controller looks at the node leases'),
     nodeMonitorGracePeriod: duration.default(40_000_000).describe('a node whose lease is this old is marked NotReady'),
-    nodeLeaseRenewInterval: duration.default(10_000_000).describe('how often a kubelet renews its node lease'),
+    nodeLeaseRenewInterval: period.default(10_000_000).describe('how often a kubelet renews its node lease'),
     unreachableTolerationSeconds: duration.default(300_000_000).describe('pods of a NotReady node are deleted this long after (DefaultTolerationSeconds)'),
-    drainRetryInterval: duration.default(5_000_000).describe('kubectl drain retries a refused eviction after this long'),
+    drainRetryInterval: period.default(5_000_000).describe('kubectl drain retries a refused eviction after this long'),
   });
 
   const step = z
