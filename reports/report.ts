@@ -3,6 +3,7 @@ import type { RunResult } from '../sim/run/run.js';
 import type { TimeSeries } from '../sim/metrics/series.js';
 import { drainChart } from './charts/drain-chart.js';
 import { droppedByCauseChart, droppedOverTimeChart } from './charts/drops-chart.js';
+import { errorsOverTimeChart, rolloutChart } from './charts/kubernetes-charts.js';
 import { latencyChart } from './charts/latency-chart.js';
 import { placementChart } from './charts/placement-chart.js';
 import { requestsChart } from './charts/requests-chart.js';
@@ -31,6 +32,7 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   const charts: Chart[] = [
     ...(series === undefined ? [] : seriesCharts(series)),
     { file: 'sessions.svg', title: 'Open sessions per server', svg: sessionsChart(result.figures.series, summary.durationUs) },
+    ...kubernetesCharts(result, summary),
   ];
   const files = new Map<string, string>();
   for (const chart of charts) files.set(chart.file, chart.svg);
@@ -47,6 +49,18 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   files.set('summary.md', markdownSummary(content));
   files.set('summary.json', `${JSON.stringify({ ...summary, verdict, expectations }, null, 2)}\n`);
   return { summary, expectations, verdict, files };
+}
+
+/** A Kubernetes run's pods through its rollouts and its failed requests by cause. */
+function kubernetesCharts(result: RunResult, summary: Summary): Chart[] {
+  const series = result.figures.kubernetesSeries;
+  if (series === undefined || summary.kubernetes === undefined) return [];
+  const charts: Chart[] = [];
+  const pods = rolloutChart(series, summary.kubernetes, summary.durationUs);
+  if (pods !== undefined) charts.push({ file: 'kubernetes-pods.svg', title: 'Pods of the Deployment through its rollouts', svg: pods });
+  const errors = errorsOverTimeChart(series, summary.durationUs);
+  if (errors !== undefined) charts.push({ file: 'kubernetes-errors.svg', title: 'Failed requests over time, by cause', svg: errors });
+  return charts;
 }
 
 /** The charts drawn from the time series; a chart with nothing to show is left out. */

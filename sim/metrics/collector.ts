@@ -6,7 +6,7 @@ import type { SimRecord } from './records.js';
 import { MaintenanceWindowRecorder, type MaintenanceWindows } from './maintenance-windows.js';
 import { TimeSeriesRecorder, type DynamicClusterSpec, type TimeSeries } from './series.js';
 import { ResilienceFigures } from './resilience.js';
-import { KubernetesFigures, type KubernetesSummary } from './kubernetes-figures.js';
+import { KubernetesFigures, type KubernetesSeries, type KubernetesSummary } from './kubernetes-figures.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
   [Protocol.HTTP]: 'http',
@@ -318,7 +318,7 @@ export class Collector implements RecordSink<SimRecord> {
       control: this.control,
       resilience: this.resilience,
       kubernetes: this.kubernetes?.finish(endUs),
-      kubernetesSeries: this.kubernetes === undefined ? undefined : { errorsByCause: this.kubernetes.errorSeries, pods: this.kubernetes.podSamples },
+      kubernetesSeries: this.kubernetes === undefined ? undefined : { windowUs: this.kubernetes.windowUs, errorsByCause: this.kubernetes.errorSeries, pods: this.kubernetes.podSamples },
     };
   }
 }
@@ -335,7 +335,7 @@ export interface CollectedFigures {
   resilience: ResilienceFigures;
   /** A Kubernetes run's figures (summary.json's `kubernetes`) and its series for the charts. */
   kubernetes: KubernetesSummary | undefined;
-  kubernetesSeries: { errorsByCause: ReadonlyMap<string, number[]>; pods: readonly KubernetesFigures['podSamples'][number][] } | undefined;
+  kubernetesSeries: KubernetesSeries | undefined;
 }
 
 export type { ProtocolFigures, ServerFigures };

@@ -39,6 +39,13 @@ export interface PodCountSample {
   terminating: number;
 }
 
+/** The charts' series of a Kubernetes run: failed requests per window by cause, the pods at each sample. */
+export interface KubernetesSeries {
+  windowUs: number;
+  errorsByCause: ReadonlyMap<string, readonly number[]>;
+  pods: readonly PodCountSample[];
+}
+
 /** What a Kubernetes run did: rollouts, errors by cause and consumer, capacity, the consumers' lag. */
 export interface KubernetesSummary {
   rollouts: { revision: number; startedAtUs: number; endedAtUs: number | null; durationUs: number | null }[];
@@ -89,8 +96,10 @@ export class KubernetesFigures {
   private evictionsGranted = 0;
   private evictionsRefused = 0;
   private nextSampleUs = 0;
+  readonly windowUs: number;
 
   constructor(private readonly options: KubernetesFiguresOptions) {
+    this.windowUs = options.windowUs;
     for (const consumer of options.consumers) {
       this.consumers.set(consumer, { updates: 0, lagSumUs: 0, lagMaxUs: 0, requestsToExitedPods: 0, staleRoutingUs: 0, staleRoutingMaxUs: 0, errorsByCause: new Map(), routable: new Set(), staleSinceUs: new Map() });
     }
@@ -99,7 +108,10 @@ export class KubernetesFigures {
   readonly handlers: RecordHandlers = {
     'pod-phase': (timeUs, _actor, record) => {
       this.sampleUpTo(timeUs);
-      const state = this.pods.get(record.pod) ?? { phase: record.phase, revision: record.revision, terminating: false };
+      // A pod is counted from its creation; the control plane's deletion of a pod already lost with its node changes nothing.
+      const known = this.pods.get(record.pod);
+      if (known === undefined && record.phase !== 'pending') return;
+      const state = known ?? { phase: record.phase, revision: record.revision, terminating: false };
       const wasReady = isReady(state);
       state.phase = record.phase === 'terminating' ? state.phase : record.phase;
       if (record.phase === 'terminating') state.terminating = true;
@@ -142,6 +154,7 @@ export class KubernetesFigures {
       series[window]!++;
     },
     rollout: (timeUs, _actor, record) => {
+      this.sampleUpTo(timeUs); // the samples before the rollout count its pods as they were
       if (record.phase === 'started') {
         this.currentRevision = record.revision;
         this.rollouts.push({ revision: record.revision, startedAtUs: timeUs, endedAtUs: null, durationUs: null });
