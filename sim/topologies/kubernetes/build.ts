@@ -134,7 +134,7 @@ function buildKubernetes(loaded: LoadedScenario): Topology {
   return {
     actors,
     actorNames,
-    network: new ScenarioNetwork(toDistribution(scenario.network.latency)),
+    network: new ScenarioNetwork(toDistribution(scenario.network.latency), scenario.network.minLatency ?? 0),
     servers: pods,
     // Pods and consumers are no targets of the other topologies' steps (maintenance, crash): no names here.
     serverByName: new Map(),
