@@ -229,12 +229,6 @@ export class ControlPlane implements NodeActor {
     if (signature === this.publishedEndpoints) return;
     this.publishedEndpoints = signature;
     const version = ++this.endpointsVersion;
-    context.record({
-      type: 'endpoints-published',
-      version,
-      ready: endpoints.filter((endpoint) => endpoint.ready).map((endpoint) => endpoint.pod),
-      servingTerminating: endpoints.filter((endpoint) => endpoint.serving && endpoint.terminating).map((endpoint) => endpoint.pod),
-    });
     for (const consumer of this.config.consumers) context.send(consumer, { $case: 'kubeEndpointSlice', value: { version, publishedAtUs: context.now, endpoints } });
   }
 

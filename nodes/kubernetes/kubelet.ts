@@ -30,8 +30,8 @@ export class Kubelet implements NodeActor {
       context.record({ type: 'fault', kind: 'crash', target: this.node, detail: 'node' });
       return;
     }
-    if (context.now >= this.crashAtUs) return;
     if (context.now === 0 && this.crashAtUs < Infinity) context.setTimer(this.crashAtUs, { $case: 'timer', value: { tag: crashTag, ref: 0 } });
+    if (context.now >= this.crashAtUs) return;
     context.send(this.controlPlane, { $case: 'kubeNodeLease', value: { node: this.node } });
     context.setTimer(context.now + this.renewIntervalUs, Kubelet.start());
   }

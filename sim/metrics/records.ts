@@ -102,8 +102,6 @@ export type SimRecord =
   // Kubernetes topology (nodes/kubernetes/).
   /** A pod's lifecycle as its kubelet or the control plane saw it change; `reason` says who or why (rollout, eviction, node-lost, replace). */
   | { type: 'pod-phase'; pod: number; node: string; revision: number; phase: PodPhase; reason: string }
-  /** The control plane published the Service's EndpointSlice: the pods listed ready, and those terminating but serving. */
-  | { type: 'endpoints-published'; version: number; ready: number[]; servingTerminating: number[] }
   /** A consumer (kube-proxy, an ingress, a cloud load balancer) began routing to a slice: the pods it now routes new requests to. */
   | { type: 'endpoints-applied'; consumer: number; version: number; publishedAtUs: number; routable: number[] }
   /** A request reached a pod whose containers had exited, sent by `consumer` (connection refused: a 502). */
@@ -117,7 +115,7 @@ export type SimRecord =
   /** The node lifecycle controller marked a node NotReady (its lease expired) or Ready again; or kubectl cordoned it. */
   | { type: 'node-condition'; node: string; condition: 'ready' | 'not-ready' | 'cordoned' | 'drained' };
 
-/** Phases of a pod as the records tell them (finer than the API's: `terminating` before SIGTERM, `stopping` after it). */
-export type PodPhase = 'pending' | 'starting' | 'running' | 'ready' | 'not-ready' | 'terminating' | 'stopping' | 'exited' | 'lost';
+/** Phases of a pod as the records tell them (finer than the API's: `terminating` from the deletion, `stopping` from SIGTERM). */
+export type PodPhase = 'pending' | 'running' | 'ready' | 'not-ready' | 'terminating' | 'stopping' | 'exited' | 'lost';
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';
