@@ -87,7 +87,7 @@ export class ControlPlane implements NodeActor {
   }
 
   /** The Deployment's pods not deleted, as its controller counts them. */
-  ownedPods(): PodEntry[] {
+  private ownedPods(): PodEntry[] {
     return [...this.pods.values()].filter((pod) => !pod.deleted);
   }
 
@@ -180,6 +180,8 @@ export class ControlPlane implements NodeActor {
     }
     for (const pod of this.pods.values()) if (pod.node === '' && !pod.deleted) this.schedule(pod, context);
     this.checkRolloutDone(context);
+    const { replicas, maxSurge } = this.config.bounds;
+    if (this.ownedPods().length > replicas + maxSurge) throw new Error(`control plane at ${context.now}us: ${this.ownedPods().length} pods not being deleted, above replicas ${replicas} + maxSurge ${maxSurge}`);
   }
 
   private createPod(context: NodeContext): void {

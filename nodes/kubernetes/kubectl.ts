@@ -3,7 +3,7 @@ import { unexpected, type Message, type NodeActor, type NodeContext } from '../m
 
 const retryTag = 'retry-eviction';
 /** kubectl drain polls a granted eviction's pod this often until it is gone. */
-export const deletionPollIntervalUs = 1_000_000;
+const deletionPollIntervalUs = 1_000_000;
 
 interface Drain {
   node: string;

@@ -8,6 +8,4 @@ export interface KubernetesFacts {
   budget: DisruptionBudget | undefined;
   /** Consumer actors, by index. */
   consumers: readonly number[];
-  /** The pod actors (slots). */
-  pods: readonly number[];
 }

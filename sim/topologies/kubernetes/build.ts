@@ -34,7 +34,7 @@ export const kubernetesTopology: TopologyKind = {
 };
 
 /** Pods a run may create: the replicas and a surge, and a full set again for each step that replaces pods. */
-export function podSlotCount(spec: KubernetesSpec, replacingSteps: number): number {
+function podSlotCount(spec: KubernetesSpec, replacingSteps: number): number {
   return spec.deployment.replicas * (2 + replacingSteps);
 }
 
@@ -145,6 +145,6 @@ function buildKubernetes(loaded: LoadedScenario): Topology {
     clusters: new Map([[scenario.cluster.name, pods]]),
     clients: [client],
     initialEvents,
-    kubernetes: { bounds, minReadyUs: deployment.minReadySeconds, budget, consumers, pods },
+    kubernetes: { bounds, minReadyUs: deployment.minReadySeconds, budget, consumers },
   };
 }
