@@ -4,6 +4,7 @@ import type { ExpectationResult } from '../sim/run/expectations.js';
 import { formatDuration } from '../sim/scenario/units.js';
 import { outcomeText } from './charts/drain-chart.js';
 import { formatCount, formatSpan } from './charts/format.js';
+import { kubernetesSection } from './kubernetes-html.js';
 import type { Summary } from './summary.js';
 
 export interface Chart {
@@ -140,6 +141,7 @@ ${keyFigures(summary, violations, drains)}
 ${protocolRows}
 </table>
 ${causes === '' ? '<p>No session was dropped.</p>' : `<p>Dropped sessions by cause:</p><ul>${causes}</ul>`}
+${kubernetesSection(summary.kubernetes, escapeHtml)}
 <h2>Expectations</h2>
 <table>
 <tr><th>expectation</th><th>result</th><th>detail</th></tr>

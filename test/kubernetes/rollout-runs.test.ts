@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../reports/report.js';
 import { summarize } from '../../reports/summary.js';
 import { runScenario } from '../../sim/run/run.js';
 import { loadScenarioFile, parseScenario } from '../../sim/scenario/load.js';
@@ -21,6 +22,11 @@ describe('rollout runs: the endpoint race and its fix', () => {
     expect(result.checks.notes['stale-consumer/ingress']).toBe(kubernetes.consumers['ingress']!.requestsToExitedPods);
     expect(kubernetes.consumers['ingress']!.requestsToExitedPods).toBeGreaterThan(kubernetes.consumers['kube-proxy']!.requestsToExitedPods);
     expect(kubernetes.consumers['ingress']!.lagMaxUs).toBeLessThanOrEqual(3_000_000 + 1_000);
+    // The report draws the rollout and the errors, and its page has the Kubernetes section.
+    const files = renderReport(result, []).files;
+    expect(files.get('kubernetes-pods.svg')).toContain('rollout 2 end');
+    expect(files.get('kubernetes-errors.svg')).toContain('pod-exited');
+    expect(files.get('index.html')).toContain(`${kubernetes.errors} failed requests`);
   });
 
   it('with a preStop sleep longer than the slowest propagation, no request fails', () => {
