@@ -140,8 +140,7 @@ ${keyFigures(summary, violations, drains)}
 <tr><th>protocol</th><th>sessions started</th><th>completed</th><th>dropped</th><th>rejected</th><th>open at end</th><th>requests</th><th>to maintenance</th><th>p50</th><th>p99</th></tr>
 ${protocolRows}
 </table>
-${causes === '' ? '<p>No session was dropped.</p>' : `<p>Dropped sessions by cause:</p><ul>${causes}</ul>`}
-${kubernetesSection(summary.kubernetes, escapeHtml)}
+${causes === '' ? '<p>No session was dropped.</p>' : `<p>Dropped sessions by cause:</p><ul>${causes}</ul>`}${kubernetesSection(summary.kubernetes, escapeHtml)}
 <h2>Expectations</h2>
 <table>
 <tr><th>expectation</th><th>result</th><th>detail</th></tr>

@@ -1,7 +1,7 @@
 import type { KubernetesSummary } from '../sim/metrics/kubernetes-figures.js';
 import { formatCount, formatSpan } from './charts/format.js';
 
-/** The Kubernetes section of index.html: rollouts, capacity, errors by cause, each consumer's lag. Empty for other runs. */
+/** The Kubernetes section of index.html, on its own lines: rollouts, capacity, errors by cause, each consumer's lag. Empty for other runs. */
 export function kubernetesSection(kubernetes: KubernetesSummary | undefined, escape: (text: string) => string): string {
   if (kubernetes === undefined) return '';
   const rollouts = kubernetes.rollouts
@@ -14,7 +14,8 @@ export function kubernetesSection(kubernetes: KubernetesSummary | undefined, esc
     )
     .join('\n');
   const pods = kubernetes.pods;
-  return `<h2 id="kubernetes">Kubernetes</h2>
+  return `
+<h2 id="kubernetes">Kubernetes</h2>
 <p>${formatCount(kubernetes.errors)} failed requests${kubernetes.errors === 0 ? '' : ` (${escape(causeList(kubernetes.errorsByCause))})`}. Fewest Ready pods: ${pods.minReady} (${pods.minReadyPercent}% of the replicas); most pods not terminating: ${pods.maxNotTerminating}, with the terminating ones: ${pods.maxIncludingTerminating}; exited by SIGKILL: ${pods.exitedBySigkill}; lost with a node: ${pods.lostWithNode}. Evictions granted: ${kubernetes.evictions.granted}, refused: ${kubernetes.evictions.refused}.</p>
 ${rollouts === '' ? '<p>No rollout.</p>' : `<table>\n<tr><th>revision</th><th>started</th><th>ended</th><th>duration</th></tr>\n${rollouts}\n</table>`}
 <table>
