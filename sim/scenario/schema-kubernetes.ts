@@ -44,6 +44,7 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
     delay: durationDistribution.optional().describe('from an EndpointSlice published to this consumer routing by it (kube-proxy default: uniform 0s..1s, its min sync period)'),
     retries: z.number().int().min(0).max(10).default(0).describe('other pods tried after a refused connection (ingress-nginx: proxy-next-upstream-tries - 1)'),
     affinity: z.enum(['none', 'session']).default('none').describe('session: a session stays on its pod while this consumer lists it (cookie or client IP)'),
+    replicas: z.number().int().min(1).max(100).default(1).describe('instances, each applying the endpoints after its own delay (named <name>-1, <name>-2, ...)'),
   });
 
   const budgetSchema = z
@@ -56,7 +57,7 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
     consumers: z
       .array(consumerSchema)
       .min(1)
-      .default([{ name: 'kube-proxy', kind: 'kube-proxy', retries: 0, affinity: 'none' }])
+      .default([{ name: 'kube-proxy', kind: 'kube-proxy', retries: 0, affinity: 'none', replicas: 1 }])
       .describe('who routes the clients to the pods, each on its own view of the endpoints; clients are spread evenly over them'),
     proxyTerminatingEndpoints: z.boolean().default(true).describe('route to terminating, still serving pods when no pod is ready'),
     nodeMonitorPeriod: period.default(5_000_000).describe('how often the node lifecycle controller looks at the node leases'),
@@ -77,4 +78,10 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
     });
 
   return { section, step };
+}
+
+/** The names of a consumer's instances: its own name when it has one, else `<name>-1`, `<name>-2`, ... */
+export function consumerInstanceNames(consumer: { name: string; replicas: number }): string[] {
+  if (consumer.replicas === 1) return [consumer.name];
+  return Array.from({ length: consumer.replicas }, (_, index) => `${consumer.name}-${index + 1}`);
 }

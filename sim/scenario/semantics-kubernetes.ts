@@ -1,6 +1,7 @@
 import { nearest } from './issues.js';
 import type { LoadedScenario, ScenarioProblem } from './load.js';
 import type { Scenario } from './schema.js';
+import { consumerInstanceNames } from './schema-kubernetes.js';
 
 type ProblemAt = LoadedScenario['problemAt'];
 
@@ -28,8 +29,10 @@ export function kubernetesSemantics(scenario: Scenario, problemAt: ProblemAt): S
   }
   const seen = new Set<string>();
   spec.consumers.forEach((consumer, index) => {
-    if (seen.has(consumer.name)) problems.push(problemAt(['kubernetes', 'consumers', index, 'name'], `consumer name "${consumer.name}" is used twice`));
-    seen.add(consumer.name);
+    for (const name of consumerInstanceNames(consumer)) {
+      if (seen.has(name)) problems.push(problemAt(['kubernetes', 'consumers', index, 'name'], `consumer name "${name}" is used twice`));
+      seen.add(name);
+    }
     if (consumer.kind !== 'kube-proxy' && consumer.delay === undefined) {
       problems.push(problemAt(['kubernetes', 'consumers', index], `give the delay of this ${consumer.kind}: from an EndpointSlice change to its routing by it (no documented default)`));
     }

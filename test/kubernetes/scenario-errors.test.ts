@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError, type ScenarioProblem } from '../../sim/scenario/load.js';
+import { buildTopology } from '../../sim/topologies/index.js';
 
 const valid = `name: k8s
 duration: 1m
@@ -55,5 +56,13 @@ describe('Kubernetes scenario errors, located', () => {
     expect(problemsOf(valid.replace('replicas: 3 }', 'replicas: 3, maxSurge: "25" }'))[0]!.path).toBe('kubernetes.deployment.maxSurge');
     expect(problemsOf(valid.replace('replicas: 3 }', 'replicas: 3, readinessProbe: { period: 0s } }'))[0]!.message).toContain('more than 0');
     expect(problemsOf(valid.replace('{ drain: node2 }', '{ drain: node2, rollout: {} }'))[0]!.message).toContain('exactly one of rollout, drain, crashNode');
+  });
+
+  it('a consumer with replicas is that many instances, named after it; a name used twice is refused', () => {
+    const replicated = valid.replace('kind: ingress,', 'kind: ingress, replicas: 3,');
+    const names = buildTopology(parseScenario(replicated)).actorNames;
+    expect(names.filter((name) => name.startsWith('ingress'))).toEqual(['ingress-1', 'ingress-2', 'ingress-3']);
+    const clash = replicated.replace("    - { name: ingress,", "    - { name: ingress-2, kind: cloud-lb, delay: { constant: 1s } }\n    - { name: ingress,");
+    expect(problemsOf(clash)[0]!.message).toBe('consumer name "ingress-2" is used twice');
   });
 });

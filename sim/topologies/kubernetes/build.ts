@@ -13,6 +13,7 @@ import { TimelineActor } from '../../run/timeline-actor.js';
 import { toDistribution } from '../../scenario/distribution.js';
 import type { LoadedScenario } from '../../scenario/load.js';
 import type { KubernetesSpec } from '../../scenario/schema.js';
+import { consumerInstanceNames } from '../../scenario/schema-kubernetes.js';
 import { SessionClients } from '../../workload/session-clients.js';
 import { httpUsers } from '../http-clients.js';
 import type { InitialEvent, Topology, TopologyKind } from '../topology.js';
@@ -54,12 +55,13 @@ function buildKubernetes(loaded: LoadedScenario): Topology {
   const kubectl = 2;
   const firstKubelet = 3;
   const firstConsumer = firstKubelet + nodeNames.length;
-  const consumers = spec.consumers.map((_, index) => firstConsumer + index);
+  const consumerInstances = spec.consumers.flatMap((consumer) => consumerInstanceNames(consumer).map((name) => ({ name, consumer })));
+  const consumers = consumerInstances.map((_, index) => firstConsumer + index);
   const firstPod = firstConsumer + consumers.length;
   const pods = Array.from({ length: podSlotCount(spec, replacingSteps) }, (_, index) => firstPod + index);
   const client = firstPod + pods.length;
   const podNames = pods.map((_, index) => `pod-${index + 1}`);
-  const actorNames = ['timeline', 'control-plane', 'kubectl', ...nodeNames.map((node) => `${node}/kubelet`), ...spec.consumers.map((consumer) => consumer.name), ...podNames, 'clients/http'];
+  const actorNames = ['timeline', 'control-plane', 'kubectl', ...nodeNames.map((node) => `${node}/kubelet`), ...consumerInstances.map((instance) => instance.name), ...podNames, 'clients/http'];
 
   const bounds = resolveRollingUpdate(deployment.replicas, deployment.maxSurge, deployment.maxUnavailable);
   const budget = spec.podDisruptionBudget;
@@ -79,10 +81,10 @@ function buildKubernetes(loaded: LoadedScenario): Topology {
     }),
     new Kubectl(controlPlane, spec.drainRetryInterval),
     ...nodeNames.map((node) => new Kubelet(node, controlPlane, spec.nodeLeaseRenewInterval, crashAtUs.get(node) ?? Infinity)),
-    ...spec.consumers.map(
-      (consumer) =>
+    ...consumerInstances.map(
+      ({ name, consumer }) =>
         new EndpointConsumer({
-          name: consumer.name,
+          name,
           delay: consumer.delay === undefined ? kubeProxyDelay : toDistribution(consumer.delay),
           retries: consumer.retries,
           sessionAffinity: consumer.affinity === 'session',
