@@ -29,6 +29,7 @@ export class EndpointConsumer implements NodeActor {
   /** Slices received and not yet applied, oldest first, with the time each applies. */
   private readonly pending: { slice: KubeEndpointSlice; applyAtUs: number }[] = [];
   private lastApplyAtUs = 0;
+  private lastVersion = 0;
   /** Requests sent to a pod and not answered, by id. */
   private readonly inFlight = new Map<number, Request>();
 
@@ -58,6 +59,9 @@ export class EndpointConsumer implements NodeActor {
   }
 
   private receiveSlice(slice: KubeEndpointSlice, context: NodeContext): void {
+    // A watch delivers changes in order: a slice overtaken on the network by a newer one is stale.
+    if (slice.version <= this.lastVersion) return;
+    this.lastVersion = slice.version;
     // Slices apply in the order they were published: a later one never overtakes an earlier one.
     const applyAtUs = Math.max(context.now + this.config.delay.sample(context.rng('delay')), this.lastApplyAtUs);
     this.lastApplyAtUs = applyAtUs;

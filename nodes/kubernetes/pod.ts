@@ -72,6 +72,7 @@ export class Pod implements NodeActor {
   }
 
   private bind(command: KubePodCommand, context: NodeContext): void {
+    if (this.phase === 'exited') return; // deleted before the binding reached it (the two crossed on the network)
     if (this.phase !== 'unbound') throw new Error(`${this.name} bound twice`);
     this.node = command.node;
     this.revision = command.revision;

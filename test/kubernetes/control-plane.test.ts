@@ -135,6 +135,15 @@ describe('endpoint consumer', () => {
     expect(consumer.routablePods).toEqual([11]);
   });
 
+  it('ignores a slice overtaken on the network by a newer one', () => {
+    const { consumer, context } = newConsumer();
+    consumer.onMessage(slice(2, [{ pod: 11, ready: true, serving: true, terminating: false }]), context);
+    consumer.onMessage(slice(1, [{ pod: 10, ready: true, serving: true, terminating: false }]), context);
+    applyDue(consumer, context);
+    expect(consumer.routablePods).toEqual([11]);
+    expect(context.recordsOf('endpoints-applied')).toHaveLength(1);
+  });
+
   it('falls back to terminating, serving pods only when no pod is ready (ProxyTerminatingEndpoints)', () => {
     const terminatingOnly = [{ pod: 10, ready: false, serving: true, terminating: true }, { pod: 11, ready: false, serving: false, terminating: true }];
     const on = newConsumer(true);

@@ -132,4 +132,12 @@ describe('pod termination as the kubelet runs it', () => {
     fireNext(pod, context);
     expect(phases()).toContain('not-ready');
   });
+
+  it('a deletion that overtakes the binding on the network leaves the pod exited, and the late binding changes nothing', () => {
+    const { pod, context } = newPod();
+    pod.onMessage(command(KubePodAction.DELETE), context);
+    pod.onMessage(command(KubePodAction.CREATE), context);
+    expect(context.recordsOf('pod-phase').map((record) => record.phase)).toEqual(['exited']);
+    expect(context.timers).toEqual([]);
+  });
 });
