@@ -10,7 +10,7 @@ export interface PodConfig {
   queueLimit: number;
   /** From the pod bound to a node to its server listening (image pull, container start). */
   startTime: Distribution;
-  probe: { initialDelayUs: number; periodUs: number; successThreshold: number; failureThreshold: number };
+  probe: { initialDelayUs: number; periodUs: number; timeoutUs: number; successThreshold: number; failureThreshold: number };
   terminationGracePeriodUs: number;
   /** A preStop sleep, or 0 for no hook. */
   preStopSleepUs: number;
@@ -45,6 +45,8 @@ export class Pod implements NodeActor {
   private failures = 0;
   private busyThreads = 0;
   private readonly queue: Request[] = [];
+  /** Service time of the queued requests, summed: how long a probe would wait behind them. */
+  private queuedServiceUs = 0;
   /** Requests on a thread, by request id. */
   private readonly serving = new Map<number, Request>();
 
@@ -109,9 +111,14 @@ export class Pod implements NodeActor {
     }
   }
 
-  /** The kubelet's readiness probe: it passes while the server listens. */
+  /**
+   * The kubelet's readiness probe: it passes while the server listens and answers within the
+   * probe's timeout, which a probe queued behind a backlog of requests does not.
+   */
   private probe(context: NodeContext): void {
-    const passed = this.phase === 'running' || this.phase === 'terminating';
+    const listening = this.phase === 'running' || this.phase === 'terminating';
+    const waitUs = this.busyThreads < this.config.threads ? 0 : this.queuedServiceUs / this.config.threads;
+    const passed = listening && waitUs <= this.config.probe.timeoutUs;
     const probe = this.config.probe;
     if (passed) {
       this.successes++;
@@ -190,7 +197,10 @@ export class Pod implements NodeActor {
       maintenanceOnly: false,
     });
     if (this.busyThreads < this.config.threads) this.startService(request, context);
-    else this.queue.push(request);
+    else {
+      this.queue.push(request);
+      this.queuedServiceUs += request.serviceUs ?? 0;
+    }
   }
 
   private startService(request: Request, context: NodeContext): void {
@@ -206,7 +216,10 @@ export class Pod implements NodeActor {
     this.busyThreads--;
     context.send(request.router, { $case: 'response', value: responseTo(request, Status.OK, '', context.self) });
     const next = this.queue.shift();
-    if (next !== undefined) this.startService(next, context);
+    if (next !== undefined) {
+      this.queuedServiceUs -= next.serviceUs ?? 0;
+      this.startService(next, context);
+    }
     else if (this.phase === 'stopping' && this.busyThreads === 0) this.exit('', context);
   }
 
@@ -221,6 +234,7 @@ export class Pod implements NodeActor {
     }
     this.serving.clear();
     this.queue.length = 0;
+    this.queuedServiceUs = 0;
     this.busyThreads = 0;
     this.phase = 'exited';
     this.ready = false;
@@ -232,6 +246,7 @@ export class Pod implements NodeActor {
   private lose(context: NodeContext): void {
     this.serving.clear();
     this.queue.length = 0;
+    this.queuedServiceUs = 0;
     this.busyThreads = 0;
     this.phase = 'lost';
     this.ready = false;

@@ -20,10 +20,11 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
   const probeSchema = z.strictObject({
     initialDelay: duration.default(0).describe('initialDelaySeconds: from the container start to the first probe'),
     period: period.default(10_000_000).describe('periodSeconds (default 10s)'),
+    timeout: period.default(1_000_000).describe('timeoutSeconds: a probe waiting longer behind queued requests fails (default 1s)'),
     successThreshold: z.number().int().min(1).max(100).default(1).describe('successes in a row that make the pod Ready'),
     failureThreshold: z.number().int().min(1).max(100).default(3).describe('failures in a row that make it not Ready'),
   });
-  const probeDefaults = { initialDelay: 0, period: 10_000_000, successThreshold: 1, failureThreshold: 3 };
+  const probeDefaults = { initialDelay: 0, period: 10_000_000, timeout: 1_000_000, successThreshold: 1, failureThreshold: 3 };
 
   const deploymentSchema = z.strictObject({
     replicas: z.number().int().min(1).max(1000),

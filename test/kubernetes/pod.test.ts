@@ -17,7 +17,7 @@ function newPod(fields: Partial<PodConfig> = {}) {
     threads: 2,
     queueLimit: 10,
     startTime: constant(2_000_000),
-    probe: { initialDelayUs: 0, periodUs: 10_000_000, successThreshold: 1, failureThreshold: 3 },
+    probe: { initialDelayUs: 0, periodUs: 10_000_000, timeoutUs: 1_000_000, successThreshold: 1, failureThreshold: 3 },
     terminationGracePeriodUs: graceUs,
     preStopSleepUs: 0,
     onSigterm: 'graceful',
@@ -139,5 +139,14 @@ describe('pod termination as the kubelet runs it', () => {
     pod.onMessage(command(KubePodAction.CREATE), context);
     expect(context.recordsOf('pod-phase').map((record) => record.phase)).toEqual(['exited']);
     expect(context.timers).toEqual([]);
+  });
+
+  it('a probe that would wait behind more than its timeout of queued work fails: an overloaded pod leaves the endpoints', () => {
+    const { pod, context } = readyPod({ threads: 1, probe: { initialDelayUs: 0, periodUs: 10_000_000, timeoutUs: 1_000_000, successThreshold: 1, failureThreshold: 1 } }, true);
+    for (let id = 1; id <= 3; id++) pod.onMessage(requestMessage({ id, router: consumer, serviceUs: 600_000 }), context);
+    // One on the thread, two queued: 1.2 s of work ahead of a probe, above its 1 s timeout.
+    context.timers = context.timers.filter((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'probe');
+    fireNext(pod, context);
+    expect(context.recordsOf('pod-phase').map((record) => record.phase)).toEqual(['not-ready']);
   });
 });

@@ -30,7 +30,7 @@ describe('Kubernetes scenario errors, located', () => {
   it('the valid base file is accepted, with the Kubernetes defaults', () => {
     const spec = parseScenario(valid).scenario.kubernetes!;
     expect(spec.deployment).toMatchObject({ maxSurge: '25%', maxUnavailable: '25%', terminationGracePeriod: 30_000_000, onSigterm: 'graceful' });
-    expect(spec.deployment.readinessProbe).toEqual({ initialDelay: 0, period: 10_000_000, successThreshold: 1, failureThreshold: 3 });
+    expect(spec.deployment.readinessProbe).toEqual({ initialDelay: 0, period: 10_000_000, timeout: 1_000_000, successThreshold: 1, failureThreshold: 3 });
     expect(spec.nodeMonitorGracePeriod).toBe(40_000_000);
   });
 

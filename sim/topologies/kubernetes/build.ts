@@ -102,7 +102,7 @@ function buildKubernetes(loaded: LoadedScenario): Topology {
         threads: scenario.cluster.server.threads,
         queueLimit: scenario.cluster.server.queue,
         startTime,
-        probe: { initialDelayUs: probe.initialDelay, periodUs: probe.period, successThreshold: probe.successThreshold, failureThreshold: probe.failureThreshold },
+        probe: { initialDelayUs: probe.initialDelay, periodUs: probe.period, timeoutUs: probe.timeout, successThreshold: probe.successThreshold, failureThreshold: probe.failureThreshold },
         terminationGracePeriodUs: deployment.terminationGracePeriod,
         preStopSleepUs: deployment.preStop?.sleep ?? 0,
         onSigterm: deployment.onSigterm,
