@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError, type ScenarioProblem } from '../../sim/scenario/load.js';
 import { buildTopology } from '../../sim/topologies/index.js';
+import { ExploreError, scheduleSpace } from '../../sim/explore/space.js';
 
 const valid = `name: k8s
 duration: 1m
@@ -64,5 +65,9 @@ describe('Kubernetes scenario errors, located', () => {
     expect(names.filter((name) => name.startsWith('ingress'))).toEqual(['ingress-1', 'ingress-2', 'ingress-3']);
     const clash = replicated.replace("    - { name: ingress,", "    - { name: ingress-2, kind: cloud-lb, delay: { constant: 1s } }\n    - { name: ingress,");
     expect(problemsOf(clash)[0]!.message).toBe('consumer name "ingress-2" is used twice');
+  });
+
+  it('explore refuses a Kubernetes scenario rather than draw steps it has no target for', () => {
+    expect(() => scheduleSpace(parseScenario(valid, 'k8s.yaml'))).toThrow(ExploreError);
   });
 });
