@@ -62,7 +62,7 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
       .describe('who routes the clients to the pods, each on its own view of the endpoints; clients are spread evenly over them'),
     proxyTerminatingEndpoints: z.boolean().default(true).describe('route to terminating, still serving pods when no pod is ready'),
     nodeMonitorPeriod: period.default(5_000_000).describe('how often the node lifecycle controller looks at the node leases'),
-    nodeMonitorGracePeriod: duration.default(40_000_000).describe('a node whose lease is this old is marked NotReady'),
+    nodeMonitorGracePeriod: duration.default(50_000_000).describe('a node whose lease is this old is marked NotReady'),
     nodeLeaseRenewInterval: period.default(10_000_000).describe('how often a kubelet renews its node lease'),
     unreachableTolerationSeconds: duration.default(300_000_000).describe('pods of a NotReady node are deleted this long after (DefaultTolerationSeconds)'),
     drainRetryInterval: period.default(5_000_000).describe('kubectl drain retries a refused eviction after this long'),

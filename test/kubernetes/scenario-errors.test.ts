@@ -32,7 +32,7 @@ describe('Kubernetes scenario errors, located', () => {
     const spec = parseScenario(valid).scenario.kubernetes!;
     expect(spec.deployment).toMatchObject({ maxSurge: '25%', maxUnavailable: '25%', terminationGracePeriod: 30_000_000, onSigterm: 'graceful' });
     expect(spec.deployment.readinessProbe).toEqual({ initialDelay: 0, period: 10_000_000, timeout: 1_000_000, successThreshold: 1, failureThreshold: 3 });
-    expect(spec.nodeMonitorGracePeriod).toBe(40_000_000);
+    expect(spec.nodeMonitorGracePeriod).toBe(50_000_000);
   });
 
   it('a drain of an unknown node names the nodes there are and the nearest', () => {
