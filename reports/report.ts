@@ -3,7 +3,7 @@ import type { RunResult } from '../sim/run/run.js';
 import type { TimeSeries } from '../sim/metrics/series.js';
 import { drainChart } from './charts/drain-chart.js';
 import { droppedByCauseChart, droppedOverTimeChart } from './charts/drops-chart.js';
-import { errorsOverTimeChart, rolloutChart } from './charts/kubernetes-charts.js';
+import { errorsOverTimeChart, propagationChart, rolloutChart } from './charts/kubernetes-charts.js';
 import { latencyChart } from './charts/latency-chart.js';
 import { placementChart } from './charts/placement-chart.js';
 import { requestsChart } from './charts/requests-chart.js';
@@ -51,7 +51,7 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   return { summary, expectations, verdict, files };
 }
 
-/** A Kubernetes run's pods through its rollouts and its failed requests by cause. */
+/** A Kubernetes run's pods through its rollouts, its failed requests by cause, and each consumer's propagation lag. */
 function kubernetesCharts(result: RunResult, summary: Summary): Chart[] {
   const series = result.figures.kubernetesSeries;
   if (series === undefined || summary.kubernetes === undefined) return [];
@@ -60,6 +60,8 @@ function kubernetesCharts(result: RunResult, summary: Summary): Chart[] {
   if (pods !== undefined) charts.push({ file: 'kubernetes-pods.svg', title: 'Pods of the Deployment through its rollouts', svg: pods });
   const errors = errorsOverTimeChart(series, summary.durationUs);
   if (errors !== undefined) charts.push({ file: 'kubernetes-errors.svg', title: 'Failed requests over time, by cause', svg: errors });
+  const propagation = propagationChart(series, summary.durationUs);
+  if (propagation !== undefined) charts.push({ file: 'kubernetes-propagation.svg', title: 'Endpoint propagation per consumer', svg: propagation });
   return charts;
 }
 

@@ -95,3 +95,34 @@ export function errorsOverTimeChart(series: KubernetesSeries, durationUs: number
   );
   return frame.node.svgString();
 }
+
+/** Each consumer's endpoint updates: when it applied a slice, and how long after the control plane published it. */
+export function propagationChart(series: KubernetesSeries, durationUs: number): string | undefined {
+  const consumers = [...series.propagation.keys()];
+  if (consumers.length === 0) return undefined;
+  const color = (consumer: string) => palette[consumers.indexOf(consumer) % palette.length]!;
+  const unit = timeAxisUnit(durationUs);
+  const frame = createFrame({ title: 'Endpoint propagation per consumer', subtitle: 'each slice a consumer applied: when, and its lag behind the control plane', height: 300, marginRight: 220 });
+  const { d3, plot, width, height } = frame;
+  const x = d3.scaleLinear().domain([0, durationUs / unit.divisor]).range([0, width]);
+  const peakUs = Math.max(1, ...[...series.propagation.values()].flatMap((points) => points.map((point) => point.lagUs)));
+  const y = d3.scaleLinear().domain([0, peakUs / 1_000]).nice().range([height, 0]);
+  drawAxes(frame, x, y, unit.label, 'lag (ms)');
+  for (const [consumer, points] of series.propagation) {
+    for (const point of points) {
+      plot
+        .append('circle')
+        .attr('cx', px(x(point.atUs / unit.divisor)))
+        .attr('cy', px(y(point.lagUs / 1_000)))
+        .attr('r', 2.5)
+        .attr('fill', color(consumer))
+        .append('title')
+        .text(`${consumer} at ${formatSpan(point.atUs)}: ${formatSpan(point.lagUs)} behind`);
+    }
+  }
+  drawLegend(
+    frame,
+    consumers.map((consumer) => ({ label: consumer, color: color(consumer) })),
+  );
+  return frame.node.svgString();
+}

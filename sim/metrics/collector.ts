@@ -318,7 +318,7 @@ export class Collector implements RecordSink<SimRecord> {
       control: this.control,
       resilience: this.resilience,
       kubernetes: this.kubernetes?.finish(endUs),
-      kubernetesSeries: this.kubernetes === undefined ? undefined : { windowUs: this.kubernetes.windowUs, errorsByCause: this.kubernetes.errorSeries, pods: this.kubernetes.podSamples },
+      kubernetesSeries: this.kubernetes === undefined ? undefined : { windowUs: this.kubernetes.windowUs, errorsByCause: this.kubernetes.errorSeries, pods: this.kubernetes.podSamples, propagation: this.kubernetes.propagation },
     };
   }
 }

@@ -39,12 +39,17 @@ export interface PodCountSample {
   terminating: number;
 }
 
-/** The charts' series of a Kubernetes run: failed requests per window by cause, the pods at each sample. */
+/** The charts' series of a Kubernetes run: failed requests per window by cause, the pods at each sample, each consumer's updates. */
 export interface KubernetesSeries {
   windowUs: number;
   errorsByCause: ReadonlyMap<string, readonly number[]>;
   pods: readonly PodCountSample[];
+  /** Each consumer's applied slices, by consumer name: when, and how long after their publication. */
+  propagation: ReadonlyMap<string, readonly { atUs: number; lagUs: number }[]>;
 }
+
+/** Updates kept per consumer for the chart; summary.json counts them all. */
+const maxPropagationPoints = 2_000;
 
 /** What a Kubernetes run did: rollouts, errors by cause and consumer, capacity, the consumers' lag. */
 export interface KubernetesSummary {
@@ -84,6 +89,7 @@ export class KubernetesFigures {
   /** Failed requests per window, by cause (the chart of errors over time). */
   readonly errorSeries = new Map<string, number[]>();
   readonly podSamples: PodCountSample[] = [];
+  readonly propagation = new Map<string, { atUs: number; lagUs: number }[]>();
   private readonly nodeEvents: KubernetesSummary['nodes'] = [];
   private currentRevision = 1;
   private readyCount = 0;
@@ -130,6 +136,10 @@ export class KubernetesFigures {
       consumer.updates++;
       consumer.lagSumUs += lagUs;
       consumer.lagMaxUs = Math.max(consumer.lagMaxUs, lagUs);
+      const name = this.options.actorNames[record.consumer]!;
+      let points = this.propagation.get(name);
+      if (points === undefined) this.propagation.set(name, (points = []));
+      if (points.length < maxPropagationPoints) points.push({ atUs: timeUs, lagUs });
       consumer.routable = new Set(record.routable);
       for (const [pod, sinceUs] of [...consumer.staleSinceUs]) {
         if (consumer.routable.has(pod)) continue;

@@ -26,6 +26,7 @@ describe('rollout runs: the endpoint race and its fix', () => {
     const files = renderReport(result, []).files;
     expect(files.get('kubernetes-pods.svg')).toContain('rollout 2 end');
     expect(files.get('kubernetes-errors.svg')).toContain('pod-exited');
+    expect(files.get('kubernetes-propagation.svg')).toContain('ingress at');
     expect(files.get('index.html')).toContain(`${kubernetes.errors} failed requests`);
   });
 
