@@ -4,6 +4,7 @@ import type { ExpectationResult } from '../sim/run/expectations.js';
 import { formatDuration } from '../sim/scenario/units.js';
 import { outcomeText } from './charts/drain-chart.js';
 import { formatCount, formatSpan } from './charts/format.js';
+import { kubernetesSection } from './kubernetes-html.js';
 import type { Summary } from './summary.js';
 
 export interface Chart {
@@ -139,7 +140,7 @@ ${keyFigures(summary, violations, drains)}
 <tr><th>protocol</th><th>sessions started</th><th>completed</th><th>dropped</th><th>rejected</th><th>open at end</th><th>requests</th><th>to maintenance</th><th>p50</th><th>p99</th></tr>
 ${protocolRows}
 </table>
-${causes === '' ? '<p>No session was dropped.</p>' : `<p>Dropped sessions by cause:</p><ul>${causes}</ul>`}
+${causes === '' ? '<p>No session was dropped.</p>' : `<p>Dropped sessions by cause:</p><ul>${causes}</ul>`}${kubernetesSection(summary.kubernetes, escapeHtml)}
 <h2>Expectations</h2>
 <table>
 <tr><th>expectation</th><th>result</th><th>detail</th></tr>

@@ -3,6 +3,7 @@ import type { RunResult } from '../sim/run/run.js';
 import type { TimeSeries } from '../sim/metrics/series.js';
 import { drainChart } from './charts/drain-chart.js';
 import { droppedByCauseChart, droppedOverTimeChart } from './charts/drops-chart.js';
+import { errorsOverTimeChart, propagationChart, rolloutChart } from './charts/kubernetes-charts.js';
 import { latencyChart } from './charts/latency-chart.js';
 import { placementChart } from './charts/placement-chart.js';
 import { requestsChart } from './charts/requests-chart.js';
@@ -30,6 +31,7 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
   const charts: Chart[] = [
     ...(series === undefined ? [] : seriesCharts(series)),
     { file: 'sessions.svg', title: 'Open sessions per server', svg: sessionsChart(result.figures.series, summary.durationUs) },
+    ...kubernetesCharts(result, summary),
   ];
   const files = new Map<string, string>();
   for (const chart of charts) files.set(chart.file, chart.svg);
@@ -51,6 +53,20 @@ export function renderReport(result: RunResult, expectations: ExpectationResult[
 /** A run passes when it reached its end (a run stopped early proves nothing), met its expectations and broke no rule. */
 export function runVerdict(result: RunResult, summary: Summary, expectations: readonly ExpectationResult[]): 'pass' | 'fail' {
   return result.stopped === undefined && expectations.every((expectation) => expectation.passed) && summary.violations.count === 0 ? 'pass' : 'fail';
+}
+
+/** A Kubernetes run's pods through its rollouts, its failed requests by cause, and each consumer's propagation lag. */
+function kubernetesCharts(result: RunResult, summary: Summary): Chart[] {
+  const series = result.figures.kubernetesSeries;
+  if (series === undefined || summary.kubernetes === undefined) return [];
+  const charts: Chart[] = [];
+  const pods = rolloutChart(series, summary.kubernetes, summary.durationUs);
+  if (pods !== undefined) charts.push({ file: 'kubernetes-pods.svg', title: 'Pods of the Deployment through its rollouts', svg: pods });
+  const errors = errorsOverTimeChart(series, summary.durationUs);
+  if (errors !== undefined) charts.push({ file: 'kubernetes-errors.svg', title: 'Failed requests over time, by cause', svg: errors });
+  const propagation = propagationChart(series, summary.durationUs);
+  if (propagation !== undefined) charts.push({ file: 'kubernetes-propagation.svg', title: 'Endpoint propagation per consumer', svg: propagation });
+  return charts;
 }
 
 /** The charts drawn from the time series; a chart with nothing to show is left out. */

@@ -1,5 +1,6 @@
 import type { Violation } from '../sim/checkers/checker.js';
 import { protocolNames, type CollectedFigures, type ProtocolFigures } from '../sim/metrics/collector.js';
+import type { KubernetesSummary } from '../sim/metrics/kubernetes-figures.js';
 import type { RunResult } from '../sim/run/run.js';
 import { summarizeMaintenance, type MaintenanceSummary } from './maintenance-summary.js';
 import { summarizeResilience, type ResilienceSummary } from './resilience-summary.js';
@@ -58,6 +59,8 @@ export interface Summary extends ResilienceSummary {
   health: CollectedFigures['control']['health'];
   /** JMS destinations: messages taken in and not yet consumed, at the peak and at the end. */
   messaging: Record<string, { peakInFlight: number; inFlightAtEnd: number }>;
+  /** A Kubernetes run: rollouts, errors by cause and consumer, capacity, each consumer's propagation lag. */
+  kubernetes?: KubernetesSummary;
 }
 
 /** Turns a run's collected figures into the summary contract (summary.json). */
@@ -97,6 +100,7 @@ export function summarize(result: RunResult): Summary {
     health: figures.control.health,
     messaging: Object.fromEntries([...figures.control.destinations].map(([name, destination]) => [name, { peakInFlight: destination.peakInFlight, inFlightAtEnd: destination.inFlight }])),
     ...summarizeResilience(figures.resilience, result.topology.actorNames),
+    ...(figures.kubernetes === undefined ? {} : { kubernetes: figures.kubernetes }),
   };
 }
 

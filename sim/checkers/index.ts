@@ -6,6 +6,9 @@ import { DrainChecker } from './drain.js';
 import { HealthLivenessChecker, type HealthLivenessOptions } from './health-liveness.js';
 import { JmsFlowChecker } from './jms-flows.js';
 import { LoadBalancerChecker, type LoadBalancerFacts } from './load-balancer.js';
+import { ExitedEndpointChecker } from './kubernetes-endpoints.js';
+import type { KubernetesFacts } from './kubernetes-facts.js';
+import { KubernetesRolloutChecker } from './kubernetes-rollout.js';
 import { MaintenanceAdmissionChecker, type ClusterCatsMembers } from './maintenance-admission.js';
 import { PlacementChecker, type ClusterMember } from './placement.js';
 import { PlacementLivenessChecker, type PlacementLivenessOptions } from './placement-liveness.js';
@@ -20,6 +23,8 @@ export interface ScenarioFacts {
   requestTimeoutUs?: number;
   /** The load balancer's profile and what it is configured to promise, when the topology has one. */
   loadBalancer?: LoadBalancerFacts;
+  /** A Kubernetes Deployment's bounds and actors, when the topology is one. */
+  kubernetes?: KubernetesFacts;
 }
 
 const noScenarioFacts: ScenarioFacts = {
@@ -43,5 +48,6 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
     new AddressChecker(),
     new DrainChecker(),
     ...(facts.loadBalancer === undefined ? [] : [new LoadBalancerChecker(facts.loadBalancer)]),
+    ...(facts.kubernetes === undefined ? [] : [new ExitedEndpointChecker(), new KubernetesRolloutChecker(facts.kubernetes)]),
   ];
 }

@@ -22,6 +22,8 @@ export function keyFigureNames(summaries: readonly Record<string, unknown>[]): s
   for (const protocol of [...protocols].sort()) names.push(`sessions.${protocol}.completed`, `sessions.${protocol}.dropped`, `latency.${protocol}.p50`, `latency.${protocol}.p99`);
   // Runs with maintenance windows: how long the longest drain took, and what entering dropped.
   if (summaries.some((summary) => ((summary.maintenance as { count?: number } | undefined)?.count ?? 0) > 0)) names.push('maintenance.maxTimeToDrain', 'maintenance.droppedAtEntry');
+  // Kubernetes runs: the errors of a rollout and how long it took.
+  if (summaries.some((summary) => summary.kubernetes !== undefined)) names.push('kubernetes.errors', 'kubernetes.rolloutDuration');
   return names;
 }
 

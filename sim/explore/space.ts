@@ -69,6 +69,7 @@ function applicableKinds(space: Omit<ScheduleSpace, 'kinds'>): Set<ExploreStepKi
 export function scheduleSpace(loaded: LoadedScenario): ScheduleSpace {
   const scenario = loaded.scenario;
   const spec = scenario.explore ?? defaultExplore;
+  if (scenario.kubernetes !== undefined) throw new ExploreError(`${loaded.file}: explore draws WebSphere and ClusterCATS steps; the steps of a Kubernetes scenario (rollout, drain, crashNode) are not drawn yet`);
   const topology = buildTopology(loaded);
   const clusterCats = scenario.clustercats !== undefined;
   const allServers = [...topology.serverByName.keys()];

@@ -6,6 +6,7 @@ import type { SimRecord } from './records.js';
 import { MaintenanceWindowRecorder, type MaintenanceWindows } from './maintenance-windows.js';
 import { TimeSeriesRecorder, type DynamicClusterSpec, type TimeSeries } from './series.js';
 import { ResilienceFigures } from './resilience.js';
+import { KubernetesFigures, type KubernetesSeries, type KubernetesSummary } from './kubernetes-figures.js';
 
 export const protocolNames: Readonly<Record<number, string>> = {
   [Protocol.HTTP]: 'http',
@@ -85,6 +86,8 @@ export interface CollectorOptions {
   windows?: number;
   dynamicClusters?: ReadonlyMap<string, DynamicClusterSpec>;
   initialStates?: ReadonlyMap<number, ServerState>;
+  /** A Kubernetes Deployment's replicas and endpoint consumers: its figures are kept too. */
+  kubernetes?: { replicas: number; consumers: readonly number[] };
 }
 
 /** Sampled time series for the charts. */
@@ -120,9 +123,15 @@ export class Collector implements RecordSink<SimRecord> {
   private readonly control: ControlFigures = { routers: new Map(), placement: [], health: [], destinations: new Map() };
   private readonly resilience: ResilienceFigures;
   private readonly maintenanceWindows: MaintenanceWindowRecorder;
+  private readonly kubernetes: KubernetesFigures | undefined;
 
   constructor(private readonly options: CollectorOptions) {
     this.resilience = new ResilienceFigures(options.actorNames);
+    if (options.kubernetes !== undefined) {
+      const windows = options.windows ?? 1;
+      const windowUs = Math.max(1, Math.ceil((options.durationUs ?? options.sampleEveryUs) / windows));
+      this.kubernetes = new KubernetesFigures({ actorNames: options.actorNames, ...options.kubernetes, windows, windowUs });
+    }
     this.maintenanceWindows = new MaintenanceWindowRecorder(options.actorNames);
     this.serverOrdinal = new Int32Array(options.actorNames.length).fill(-1);
     options.servers.forEach((actor, ordinal) => (this.serverOrdinal[actor] = ordinal));
@@ -147,7 +156,7 @@ export class Collector implements RecordSink<SimRecord> {
 
   /** The collector's handlers by record type, with those of the time series and the resilience figures. */
   get handlerTables(): readonly RecordHandlers[] {
-    const always = [this.handlers, this.maintenanceWindows.handlers, this.resilience.handlers];
+    const always = [this.handlers, this.maintenanceWindows.handlers, this.resilience.handlers, ...(this.kubernetes === undefined ? [] : [this.kubernetes.handlers])];
     return this.timeSeries === undefined ? always : [...always, this.timeSeries.handlers];
   }
 
@@ -308,6 +317,8 @@ export class Collector implements RecordSink<SimRecord> {
       maintenanceWindows: { episodes: windows.episodes, episodesLeftOut: windows.episodesLeftOut },
       control: this.control,
       resilience: this.resilience,
+      kubernetes: this.kubernetes?.finish(endUs),
+      kubernetesSeries: this.kubernetes === undefined ? undefined : { windowUs: this.kubernetes.windowUs, errorsByCause: this.kubernetes.errorSeries, pods: this.kubernetes.podSamples, propagation: this.kubernetes.propagation },
     };
   }
 }
@@ -322,6 +333,9 @@ export interface CollectedFigures {
   maintenanceWindows: MaintenanceWindows;
   control: ControlFigures;
   resilience: ResilienceFigures;
+  /** A Kubernetes run's figures (summary.json's `kubernetes`) and its series for the charts. */
+  kubernetes: KubernetesSummary | undefined;
+  kubernetesSeries: KubernetesSeries | undefined;
 }
 
 export type { ProtocolFigures, ServerFigures };

@@ -109,6 +109,24 @@ export type SimRecord =
   /** A backend's drain (AWS deregistration) ended: nothing left in flight (`idle`), or at the delay (`timeout`). */
   | { type: 'lb-drain-ended'; balancer: number; backend: number; reason: 'idle' | 'timeout'; drainUs: number }
   /** A load balancer cut the requests in flight on a backend (shutdown-sessions, connection termination). */
-  | { type: 'lb-cut'; balancer: number; backend: number; requests: number; cause: string };
+  | { type: 'lb-cut'; balancer: number; backend: number; requests: number; cause: string }
+  // Kubernetes topology (nodes/kubernetes/).
+  /** A pod's lifecycle as its kubelet or the control plane saw it change; `reason` says who or why (rollout, eviction, node-lost, replace). */
+  | { type: 'pod-phase'; pod: number; node: string; revision: number; phase: PodPhase; reason: string }
+  /** A consumer (kube-proxy, an ingress, a cloud load balancer) began routing to a slice: the pods it now routes new requests to. */
+  | { type: 'endpoints-applied'; consumer: number; version: number; publishedAtUs: number; routable: number[] }
+  /** A request reached a pod whose containers had exited, sent by `consumer` (connection refused: a 502). */
+  | { type: 'request-to-exited-pod'; pod: number; consumer: number; request: number }
+  /** A consumer answered a request with an error (502) because its pod failed it; `cause` is the pod's. */
+  | { type: 'upstream-error'; consumer: number; pod: number; request: number; cause: string }
+  /** The eviction API decided on an eviction: granted (201) or refused by a PodDisruptionBudget (429). */
+  | { type: 'eviction'; pod: number; granted: boolean; healthy: number; desiredHealthy: number }
+  /** A rollout of a Deployment revision started or finished (every new pod available, no old pod left). */
+  | { type: 'rollout'; revision: number; phase: 'started' | 'ended' }
+  /** The node lifecycle controller marked a node NotReady (its lease expired) or Ready again; or kubectl cordoned it. */
+  | { type: 'node-condition'; node: string; condition: 'ready' | 'not-ready' | 'cordoned' | 'drained' };
+
+/** Phases of a pod as the records tell them (finer than the API's: `terminating` from the deletion, `stopping` from SIGTERM). */
+export type PodPhase = 'pending' | 'running' | 'ready' | 'not-ready' | 'terminating' | 'stopping' | 'exited' | 'lost';
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';

@@ -72,6 +72,7 @@ export function createCollector(loaded: LoadedScenario, topology: Topology): Col
     windows: samplesPerRun,
     initialStates: initialStates(topology),
     dynamicClusters: new Map(loaded.scenario.cluster.dynamicClusters.map((spec) => [spec.name, { members: topology.clusters.get(spec.name) ?? [], min: spec.min, max: spec.max }])),
+    ...(topology.kubernetes === undefined ? {} : { kubernetes: { replicas: topology.kubernetes.bounds.replicas, consumers: topology.kubernetes.consumers } }),
   });
 }
 
@@ -126,6 +127,7 @@ function scenarioFacts(topology: Topology, scenario: Scenario): ScenarioFacts {
     },
     ...(topology.clusterCats === undefined ? {} : { clusterCats: topology.clusterCats }),
     ...(scenario.loadBalancer === undefined ? {} : { loadBalancer: loadBalancerFacts(scenario.loadBalancer, topology.servers) }),
+    ...(topology.kubernetes === undefined ? {} : { kubernetes: topology.kubernetes }),
     ...requestTimeoutOf(scenario),
   };
 }

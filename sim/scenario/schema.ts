@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kubernetesSchemas } from './schema-kubernetes.js';
 import { parseDuration, parseRate } from './units.js';
 import { loadBalancerSchemas } from './schema-load-balancer.js';
 
@@ -266,6 +267,8 @@ const clusterCatsSchema = z.strictObject({
     .describe('memory-to-memory session replication to the next member'),
 });
 
+const kubernetes = kubernetesSchemas(durationSchema, durationDistributionSchema);
+
 const timelineStepSchema = z
   .strictObject({
     at: durationSchema,
@@ -279,6 +282,7 @@ const timelineStepSchema = z
     ...faultStepShape,
     clustercats: clusterCatsStepSchema.optional(),
     loadBalancer: loadBalancerSchemasOf.step.optional().describe("an admin action on one backend of the scenario's load balancer"),
+    kubernetes: kubernetes.step.optional().describe('a Kubernetes rollout, kubectl drain or node crash'),
   })
   .superRefine((step, context) => {
     const actions = Object.keys(step).filter((key) => key !== 'at' && key !== 'within');
@@ -363,6 +367,7 @@ export const scenarioSchema = z.strictObject({
   healthPolicies: z.array(healthPolicySchema).default([]),
   clustercats: clusterCatsSchema.optional(),
   loadBalancer: loadBalancerSchemasOf.loadBalancer.optional().describe('a load balancer of one product (HAProxy, Envoy, NGINX, AWS ALB/NLB) in front of the servers, in place of the ODRs'),
+  kubernetes: kubernetes.section.optional().describe('a Kubernetes Deployment behind a Service on cluster.nodes.count nodes (README, section Kubernetes)'),
   timeline: z.array(timelineStepSchema).default([]),
   expect: z.array(z.string()).default([]).describe('thresholds on summary figures, e.g. "sessions.http.dropped == 0"'),
   limits: limitsSchema.default({ maxEvents: 1_000_000_000, maxOpenSessions: 10_000_000 }),
@@ -378,3 +383,5 @@ export type TimelineStep = Scenario['timeline'][number];
 export type ExploreSpec = z.output<typeof exploreSchema>;
 export type ExploreStepKind = (typeof exploreStepKinds)[number];
 export type ClusterCatsSpec = z.output<typeof clusterCatsSchema>;
+export type KubernetesSpec = z.output<typeof kubernetes.section>;
+export type KubernetesStep = z.output<typeof kubernetes.step>;

@@ -3,6 +3,7 @@ import { nearest } from './issues.js';
 import { loadBalancerSettings } from './semantics-load-balancer.js';
 import type { LoadedScenario, ScenarioProblem } from './load.js';
 import type { Scenario } from './schema.js';
+import { kubernetesSemantics } from './semantics-kubernetes.js';
 import { formatDuration } from './units.js';
 
 /**
@@ -16,6 +17,7 @@ type ProblemAt = LoadedScenario['problemAt'];
 
 /** Every semantic check, in the order of the sections they look at. Add a section's check here. */
 const checks: readonly SemanticCheck[] = [
+  oneTopology,
   clusterSize,
   dynamicClusters,
   intervals,
@@ -25,12 +27,22 @@ const checks: readonly SemanticCheck[] = [
   healthPolicies,
   timelineTargets,
   timelineTimes,
+  kubernetesSemantics,
   expectations,
   loadBalancerSettings,
 ];
 
 export function checkSemantics(loaded: LoadedScenario): ScenarioProblem[] {
   return checks.flatMap((check) => check(loaded.scenario, loaded.problemAt));
+}
+
+/** The sections that each make a scenario a topology of its own kind (sim/topologies/): at most one. */
+const topologySections = ['clustercats', 'kubernetes', 'loadBalancer'] as const;
+
+function oneTopology(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] {
+  const given = topologySections.filter((section) => scenario[section] !== undefined);
+  if (given.length <= 1) return [];
+  return [problemAt([given[1]!], `a scenario describes one kind of cluster: ${given.join(' and ')} cannot go together (keep one of them)`)];
 }
 
 // Beyond this a run spends its time building actors; a bigger cluster is almost surely a typo.

@@ -2,6 +2,7 @@ import type { Network } from '../kernel/network.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ClusterCatsMembers } from '../checkers/maintenance-admission.js';
+import type { KubernetesFacts } from '../checkers/kubernetes-facts.js';
 import type { Message, NodeActor } from '../../nodes/messages.js';
 
 /** A delivery scheduled before the run starts: first arrivals, first load reports, the timeline. */
@@ -32,6 +33,8 @@ export interface Topology {
   initialEvents: InitialEvent[];
   /** A ClusterCATS cluster's members, and how far behind the truth a member's view of its peers may be. */
   clusterCats?: ClusterCatsMembers;
+  /** A Kubernetes Deployment's bounds and actors, for its rules and its summary. */
+  kubernetes?: KubernetesFacts;
 }
 
 export const timelineActor = 0;

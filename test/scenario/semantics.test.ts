@@ -135,6 +135,18 @@ describe('semantic checks', () => {
     expect(problems.map((problem) => problem.path)).toEqual(['routing.loadReportInterval', 'placement.interval']);
   });
 
+  it('two kinds of cluster in one scenario are refused at the second section', () => {
+    const withoutTimeline = valid.slice(0, valid.indexOf('timeline:'));
+    const kubernetes = 'kubernetes:\n  deployment: { replicas: 2 }\n';
+    const loadBalancer = 'loadBalancer:\n  profile: haproxy\n';
+    const clustercats = 'clustercats: {}\n';
+    for (const [first, second, named] of [[clustercats, kubernetes, 'kubernetes'], [kubernetes, loadBalancer, 'loadBalancer'], [clustercats, loadBalancer, 'loadBalancer']] as const) {
+      const oneKind = problemsOf(withoutTimeline + first + second).filter((problem) => problem.message.includes('one kind of cluster'));
+      expect(oneKind, `${named}`).toHaveLength(1);
+      expect(oneKind[0]!.path).toBe(named);
+    }
+  });
+
   it('a rate profile out of time order', () => {
     const [problem] = problemsOf(valid.replace('rate: 10/s', 'rate: { steps: [{ at: 0s, rate: 1/s }, { at: 2m, rate: 5/s }, { at: 1m, rate: 2/s }] }'));
     expect(problem).toMatchObject({ path: 'workload.http.rate.steps.2.at', message: 'the points of a rate profile must be in time order' });
