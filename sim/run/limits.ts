@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import type { RecordSink } from '../kernel/actor.js';
-import { RecordBus, type RecordHandlers } from '../metrics/record-bus.js';
+import { RecordBus, type RecordConsumer } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { Scenario } from '../scenario/schema.js';
 
@@ -46,7 +46,7 @@ export class LimitGuard implements RecordSink<SimRecord> {
   private readonly bus: RecordBus;
 
   constructor(
-    consumers: readonly RecordHandlers[],
+    consumers: readonly RecordConsumer[],
     private readonly limits: RunLimits,
     private readonly eventsProcessed: () => number,
     private readonly onExceeded: (exceeded: ExceededLimit) => void,
