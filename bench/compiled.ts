@@ -1,11 +1,11 @@
 /**
  * The code a user runs, for the benchmark to measure: the compiled build in dist/ (what
- * bin/clustersim.mjs loads), not the TypeScript sources through tsx. tsx turns every module into
- * CommonJS, so each use of an imported binding (`Status.OK`, `Protocol.HTTP`, a helper function)
- * becomes a getter call: the sources through tsx ran the M/M/c scenario at about half the speed
- * of the compiled build. Also the revision before the work on the cost of a request
- * (`buildBaselineRevision`), extracted with `git archive`, generated and built apart, so that a figure
- * can be measured against it in the same run.
+ * bin/clustersim.mjs loads), rather than the TypeScript sources through tsx. (The two ran the
+ * M/M/c scenario and the showcase in the same processor time within the noise here: V8 inlines
+ * the getters tsx makes of imported bindings. The build is measured because it is what ships.)
+ * Also the revision before the work on the cost of a request (`buildBaselineRevision`),
+ * extracted with `git archive`, generated and built apart, so that a figure can be measured
+ * against it in the same run.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -18,7 +18,7 @@ import type { loadScenarioFile, parseScenario } from '../sim/scenario/load.js';
 /** The last revision before requests got cheaper (issue 27). */
 export const buildBaselineRevision = '4eb84da';
 
-/** What the benchmark calls of a build (compiled, or the sources through tsx). */
+/** What the benchmark calls of a compiled build. */
 export interface CompiledBuild {
   runScenario: typeof runScenario;
   parseScenario: typeof parseScenario;
@@ -30,13 +30,6 @@ export async function compiledBuild(tree = resolve('.')): Promise<CompiledBuild>
   execSync('node scripts/build.mjs', { cwd: tree, stdio: ['ignore', 'ignore', 'inherit'] });
   const compiled = (path: string) => import(pathToFileURL(join(tree, 'dist', path)).href);
   const [run, load] = await Promise.all([compiled('sim/run/run.js'), compiled('sim/scenario/load.js')]);
-  return { runScenario: run.runScenario, parseScenario: load.parseScenario, loadScenarioFile: load.loadScenarioFile };
-}
-
-/** The TypeScript sources of `tree` through tsx (the benchmark must run under tsx): how the benchmark measured before. */
-export async function sourcesThroughTsx(tree: string): Promise<CompiledBuild> {
-  const source = (path: string) => import(pathToFileURL(join(tree, path)).href);
-  const [run, load] = await Promise.all([source('sim/run/run.ts'), source('sim/scenario/load.ts')]);
   return { runScenario: run.runScenario, parseScenario: load.parseScenario, loadScenarioFile: load.loadScenarioFile };
 }
 
