@@ -295,8 +295,17 @@ async function measureDistributedFigures(): Promise<void> {
 
 // 6. Start-up of the command as shipped (compiled), against `node -e 0` and against the revision
 // that ran the sources through tsx, measured in this same run.
-const startupFigures = costOnly ? [] : measureStartupFigures();
+const startupFigures = costOnly ? [] : startupOrFailure();
 figures.push(...startupFigures);
+
+/** The start-up figures, or one saying why they could not be measured (the other figures still print). */
+function startupOrFailure(): Figure[] {
+  try {
+    return measureStartupFigures();
+  } catch (error) {
+    return [{ name: 'start-up failed', value: -1, unit: '', note: String(error).slice(0, 400) }];
+  }
+}
 
 function measureStartupFigures(): Figure[] {
   const startup = measureStartup({ runs: quick ? 5 : 9, checkRuns: quick ? 1 : 3 });
