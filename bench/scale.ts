@@ -3,7 +3,8 @@
  * servers on 1,000 nodes behind 100 ODRs (bench/scenarios/scale.yaml), for the virtual duration
  * given as the first argument. A second argument names another scenario (the same load on a
  * small cluster, a baseline), or is `limit`: the same load through the hand-written loop of
- * bench/bare-scale.ts. Prints one JSON line of figures.
+ * bench/bare-scale.ts. Prints one JSON line of figures. `npm run bench` runs it compiled into one
+ * bundle, so that clustersim and the limit run as the same kind of JavaScript.
  */
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../sim/run/run.js';
@@ -38,13 +39,19 @@ function runSubject(): { events: number; requests: number; servers: number; rout
 }
 
 const startedAt = performance.now();
+const cpuAtStart = process.cpuUsage();
 const run = runSubject();
 const wallSeconds = (performance.now() - startedAt) / 1000;
+const cpuUsed = process.cpuUsage(cpuAtStart);
+// Processor time (every thread of the process) holds on a shared host, where wall time also counts the wait for a core.
+const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
 console.log(
   JSON.stringify({
     virtualSeconds: durationUs / 1_000_000,
     wallSeconds,
+    cpuSeconds,
     eventsPerSecond: run.events / wallSeconds,
+    eventsPerCpuSecond: run.events / cpuSeconds,
     ...run,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   }),

@@ -62,9 +62,11 @@ export function measureStartup(options: { runs: number; checkRuns: number }): St
   const baseline = baselineTree(root);
   const scratch = mkdtempSync(join(tmpdir(), 'clustersim-startup-'));
   try {
-    // The quickstart cut to one virtual second: what is left is start-up, loading and the report.
+    // The quickstart cut to one virtual second (without its timeline, whose steps come later and
+    // would be an error): what is left is start-up, loading and the report.
     const oneSecond = join(scratch, 'one-second.yaml');
-    writeFileSync(oneSecond, readFileSync('scenarios/quickstart.yaml', 'utf8').replace(/^duration: .*$/m, 'duration: 1s'));
+    const quickstart = readFileSync('scenarios/quickstart.yaml', 'utf8');
+    writeFileSync(oneSecond, quickstart.replace(/^duration: .*$/m, 'duration: 1s').replace(/^timeline:\n(?: +.*\n)*/m, ''));
     const command = (tree: string, ...args: string[]) => [join(tree, 'bin', 'clustersim.mjs'), ...args];
     const samples = { node: [] as number[], version: [] as number[], run: [] as number[], baseVersion: [] as number[], baseRun: [] as number[] };
     for (let index = 0; index <= options.runs; index++) {

@@ -36,12 +36,6 @@ export interface AppServerConfig {
   startsRunning?: boolean;
 }
 
-interface InService {
-  request: Request;
-  arrivedAtUs: number;
-  ticket: number;
-}
-
 const protocolCount = Protocol.JMS + 1;
 const loadReportTag = 'load-report';
 const serviceDoneTag = 'service-done';
@@ -74,13 +68,18 @@ export class AppServer implements NodeActor {
   private busyThreads = 0;
   /** Requests in service and queued, by the router that sent them: each answer tells its router how many are the others'. */
   private readonly inFlightByRouter = new Map<number, number>();
-  private readonly waiting: { request: Request; arrivedAtUs: number }[] = [];
+  /** The queue, FIFO from `waitingHead`: each request beside the time it arrived (two arrays, no object per request). */
+  private readonly waiting: Request[] = [];
+  private readonly waitingSinceUs: number[] = [];
   private waitingHead = 0;
   /**
-   * The request each busy thread serves, by thread. A service-done timer names the thread and
-   * the ticket its service was given, so a timer left over from before a stop is ignored.
+   * The request each busy thread serves, by thread, with when it arrived and the ticket its
+   * service was given: a service-done timer names the ticket (and so the thread), so a timer
+   * left over from before a stop is ignored.
    */
-  private readonly serving: (InService | undefined)[];
+  private readonly serving: (Request | undefined)[];
+  private readonly servingArrivedAtUs: Float64Array;
+  private readonly servingTicket: Float64Array;
   private readonly idleThreads: number[];
   private nextTicket = 0;
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
@@ -97,7 +96,9 @@ export class AppServer implements NodeActor {
     this.name = config.name;
     this.threads = config.threads;
     this.queueLimit = config.queueLimit;
-    this.serving = new Array<InService | undefined>(config.threads);
+    this.serving = new Array<Request | undefined>(config.threads);
+    this.servingArrivedAtUs = new Float64Array(config.threads);
+    this.servingTicket = new Float64Array(config.threads).fill(-1);
     this.idleThreads = Array.from({ length: config.threads }, (_, thread) => config.threads - 1 - thread);
     this.lifecycle = config.startsRunning === false ? ServerState.STOPPED : ServerState.RUNNING;
     this.state = this.lifecycle;
@@ -166,7 +167,10 @@ export class AppServer implements NodeActor {
     if (opens || failover) this.openSession(request.sessionId, request.protocol, context);
     this.inFlightByRouter.set(request.router, (this.inFlightByRouter.get(request.router) ?? 0) + 1);
     if (this.busyThreads < this.threads) this.serve(request, context.now, context);
-    else this.waiting.push({ request, arrivedAtUs: context.now });
+    else {
+      this.waiting.push(request);
+      this.waitingSinceUs.push(context.now);
+    }
   }
 
   private serve(request: Request, arrivedAtUs: number, context: NodeContext): void {
@@ -176,31 +180,34 @@ export class AppServer implements NodeActor {
     const serviceUs = this.serviceFactor === 1 ? sampled : Math.round(sampled * this.serviceFactor);
     const thread = this.idleThreads.pop()!;
     const ticket = this.nextTicket++ * this.threads + thread;
-    this.serving[thread] = { request, arrivedAtUs, ticket };
+    this.serving[thread] = request;
+    this.servingArrivedAtUs[thread] = arrivedAtUs;
+    this.servingTicket[thread] = ticket;
     context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: ticket } });
   }
 
   private finish(ticket: number, context: NodeContext): void {
     const thread = ticket % this.threads;
-    const entry = this.serving[thread];
-    if (entry === undefined || entry.ticket !== ticket) return; // lost when the server stopped
-    const request = entry.request;
+    const request = this.serving[thread];
+    if (request === undefined || this.servingTicket[thread] !== ticket) return; // lost when the server stopped
     this.serving[thread] = undefined;
     this.idleThreads.push(thread);
     this.busyThreads--;
     this.inFlightByRouter.set(request.router, this.inFlightByRouter.get(request.router)! - 1);
     this.completedInInterval++;
-    this.responseTimeSumUs += context.now - entry.arrivedAtUs;
+    this.responseTimeSumUs += context.now - this.servingArrivedAtUs[thread]!;
     if (request.last) this.closeSession(request.sessionId, context);
     this.respond(request, Status.OK, '', false, context);
     if (this.queued > 0 && this.busyThreads < this.threads) {
       const next = this.waiting[this.waitingHead]!;
+      const arrivedAtUs = this.waitingSinceUs[this.waitingHead]!;
       this.waiting[this.waitingHead++] = undefined as never;
       if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
         this.waiting.splice(0, this.waitingHead);
+        this.waitingSinceUs.splice(0, this.waitingHead);
         this.waitingHead = 0;
       }
-      this.serve(next.request, next.arrivedAtUs, context);
+      this.serve(next, arrivedAtUs, context);
     }
     if (this.lifecycle === ServerState.DRAINING && this.sessions.size === 0 && this.busyThreads === 0) this.stop(ServerState.STOPPED, 'server-stopped', context);
   }
@@ -294,13 +301,15 @@ export class AppServer implements NodeActor {
   /** Stops the server as `finalState` (stopped, or failed for a crash): work in flight and sessions are lost. */
   private stop(finalState: ServerState, cause: string, context: NodeContext): void {
     this.generation++;
-    const served = this.serving.filter((entry) => entry !== undefined).sort((a, b) => a.request.id - b.request.id);
-    for (const entry of served) this.drop(entry.request, cause, context);
-    for (let index = this.waitingHead; index < this.waiting.length; index++) this.drop(this.waiting[index]!.request, cause, context);
+    const served = this.serving.filter((request) => request !== undefined).sort((a, b) => a.id - b.id);
+    for (const request of served) this.drop(request, cause, context);
+    for (let index = this.waitingHead; index < this.waiting.length; index++) this.drop(this.waiting[index]!, cause, context);
     this.serving.fill(undefined);
+    this.servingTicket.fill(-1);
     this.idleThreads.length = 0;
     for (let thread = this.threads - 1; thread >= 0; thread--) this.idleThreads.push(thread);
     this.waiting.length = 0;
+    this.waitingSinceUs.length = 0;
     this.waitingHead = 0;
     this.busyThreads = 0;
     this.inFlightByRouter.clear();

@@ -1,5 +1,5 @@
 import type { RecordSink } from '../kernel/actor.js';
-import { RecordBus, type RecordHandlers } from '../metrics/record-bus.js';
+import { handlersWithContext, RecordBus, type RecordConsumer } from '../metrics/record-bus.js';
 import type { SimRecord } from '../metrics/records.js';
 import type { Checker, CheckContext, Violation } from './checker.js';
 import type { ServerState } from '../../gen/clustersim/v1/cluster.js';
@@ -37,26 +37,18 @@ export class CheckerSet implements RecordSink<SimRecord>, CheckContext {
    * The checkers' handlers with this set as their context, in the checkers' order, then the
    * truth's: every checker sees a record before the truth takes it in.
    */
-  readonly handlerTables: readonly RecordHandlers[];
+  readonly handlerTables: readonly RecordConsumer[];
   private bus: RecordBus | undefined;
 
   constructor(private readonly options: CheckerSetOptions) {
     this.keptLimit = options.keptViolations ?? keptViolationsDefault;
     this.truth = new ClusterTruth(options.initialStates, options.actorNames.length);
-    this.handlerTables = [...options.checkers.map((checker) => this.withContext(checker)), this.truth.handlers];
+    this.handlerTables = [...options.checkers.map((checker) => handlersWithContext<CheckContext>(checker.handlers, this)), this.truth.handlers];
   }
 
   /** Feeds one record (a run feeds `handlerTables` through its own bus). */
   record(timeUs: number, actor: number, record: SimRecord): void {
     (this.bus ??= new RecordBus(this.handlerTables)).record(timeUs, actor, record);
-  }
-
-  private withContext(checker: Checker): RecordHandlers {
-    const bound: Record<string, (timeUs: number, actor: number, record: SimRecord) => void> = {};
-    for (const [type, handler] of Object.entries(checker.handlers) as [string, (timeUs: number, actor: number, record: SimRecord, context: CheckContext) => void][]) {
-      bound[type] = (timeUs, actor, record) => handler(timeUs, actor, record, this);
-    }
-    return bound as RecordHandlers;
   }
 
   actorName(actor: number): string {

@@ -60,6 +60,8 @@ interface Session {
 
 const arrivalTag = 'arrival';
 const thinkTag = 'think';
+// Timers that carry nothing of their own are one message each, set again and again: no allocation per arrival or wake-up.
+const arrivalWake: Message = { $case: 'timer', value: { tag: arrivalTag, ref: 0 } };
 const thinkWake: Message = { $case: 'timer', value: { tag: thinkTag, ref: 0 } };
 const timeoutSweepTag = 'timeout-sweep';
 /** Redirects one request may follow before the client gives up on it. */
@@ -164,7 +166,7 @@ export class SessionClients implements NodeActor {
 
   private arrive(context: NodeContext): void {
     const nextAtUs = this.config.arrivals.nextAfter(context.now, context.rng('arrivals'));
-    if (nextAtUs < this.config.stopArrivalsAtUs) context.setTimer(nextAtUs, SessionClients.start());
+    if (nextAtUs < this.config.stopArrivalsAtUs) context.setTimer(nextAtUs, arrivalWake);
     // The first call comes at time zero: no session arrives while the rate is zero (`rate: 0/s`,
     // or a profile starting at zero).
     if (context.now === 0 && this.config.arrivals.rateAt(0) <= 0) return;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Protocol, ServerState, MaintenanceMode } from '../../gen/clustersim/v1/cluster.js';
 import { CheckerSet } from '../../sim/checkers/checker-set.js';
 import type { Checker } from '../../sim/checkers/checker.js';
-import { RecordBus } from '../../sim/metrics/record-bus.js';
+import { handlersWithContext, RecordBus } from '../../sim/metrics/record-bus.js';
 import type { SimRecord } from '../../sim/metrics/records.js';
 
 describe('RecordBus', () => {
@@ -21,6 +21,17 @@ describe('RecordBus', () => {
     bus.record(7, 3, { type: 'server-sessions', server: 3, protocol: Protocol.HTTP, open: 1, total: 1 });
     expect(seen).toEqual(['first started 7', 'second started 7 at 5 by 2', 'first wait 40']);
     expect(tapped).toEqual(['session-started', 'queue-wait', 'server-sessions']);
+  });
+
+  it('calls handlers given with a context with that context, and plain handlers without one', () => {
+    const seen: string[] = [];
+    const bus = new RecordBus([
+      handlersWithContext({ 'queue-wait': (_t, _a, record, context: { label: string }) => seen.push(`${context.label} ${record.waitUs}`) }, { label: 'first' }),
+      { 'queue-wait': (_t, _a, record) => seen.push(`plain ${record.waitUs}`) },
+      handlersWithContext({ 'queue-wait': (_t, _a, _record, context: { label: string }) => seen.push(context.label) }, { label: 'second' }),
+    ]);
+    bus.record(1, 0, { type: 'queue-wait', server: 0, waitUs: 9 });
+    expect(seen).toEqual(['first 9', 'plain 9', 'second']);
   });
 
   it('lets every checker see a server-state record before the truth takes it in', () => {

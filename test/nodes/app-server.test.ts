@@ -201,6 +201,32 @@ describe('application server', () => {
     expect(appServer.queued).toBe(0);
   });
 
+  it('keeps each queued request beside its own arrival time as the queue moves on', () => {
+    const { server: appServer, context } = server(1, 3);
+    appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
+    for (const [id, atUs] of [[2, 1_000], [3, 2_500], [4, 4_000]] as const) {
+      context.now = atUs;
+      appServer.onMessage(send({ id, sessionId: id }), context);
+    }
+    finishAll(appServer, context);
+    expect(responses(context).map((answer) => answer.requestId)).toEqual([1, 2, 3, 4]);
+    // Each starts when the one before ends, one service time apart.
+    expect(context.recordsOf('queue-wait').map((record) => record.waitUs)).toEqual([0, serviceUs - 1_000, 2 * serviceUs - 2_500, 3 * serviceUs - 4_000]);
+  });
+
+  it('keeps the arrival times in step with the queue when it sheds the requests served', () => {
+    const queued = 2_500; // past the 1,024 served requests after which the queue is compacted
+    const { server: appServer, context } = server(1, queued);
+    for (let id = 1; id <= queued + 1; id++) {
+      context.now = id * 10;
+      appServer.onMessage(send({ id, sessionId: id }), context);
+    }
+    finishAll(appServer, context);
+    // The first starts at 10 µs and each next one a service time later; each arrived 10 µs after the one before.
+    const waits = context.recordsOf('queue-wait').map((record) => record.waitUs);
+    expect(waits).toEqual(Array.from({ length: queued + 1 }, (_, index) => 10 + index * serviceUs - (index + 1) * 10));
+  });
+
   it('reports its load periodically, and re-arms the report timer', () => {
     const { server: appServer, context } = server(4);
     appServer.onMessage(send({ id: 1, sessionId: 1 }), context);
