@@ -28,7 +28,7 @@ const steady = [1, 2, 3, 4].flatMap((n) => [phase(0, n, 'pending', 'replace'), p
 describe('Kubernetes rules', () => {
   it('exited-endpoint: a request to an exited pod is fine from a consumer that still lists it, a violation from one that does not', () => {
     const applied = (routable: number[]): [number, number, SimRecord] => [10, consumer, { type: 'endpoints-applied', consumer, version: 1, publishedAtUs: 5, routable }];
-    const toExited: [number, number, SimRecord] = [20, pod(1), { type: 'request-to-exited-pod', pod: pod(1), consumer, request: 16 }];
+    const toExited: [number, number, SimRecord] = [20, pod(1), { type: 'request-to-exited-pod', pod: pod(1), consumer, request: 16, connection: 'new' }];
     const stale = check([applied([pod(1), pod(2)]), toExited]);
     expect(stale.violationCount).toBe(0);
     expect(stale.notes['stale-consumer/ingress']).toBe(1);

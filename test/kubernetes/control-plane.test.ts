@@ -108,7 +108,7 @@ describe('control plane', () => {
 
 describe('endpoint consumer', () => {
   function newConsumer(proxyTerminatingEndpoints = true, retries = 0) {
-    const consumer = new EndpointConsumer({ name: 'ingress', delay: constant(2_000_000), retries, sessionAffinity: false, proxyTerminatingEndpoints });
+    const consumer = new EndpointConsumer({ name: 'ingress', delay: constant(2_000_000), retries, sessionAffinity: false, proxyTerminatingEndpoints, keepAlive: false });
     return { consumer, context: new FakeContext(consumerActor) };
   }
   const slice = (version: number, endpoints: { pod: number; ready: boolean; serving: boolean; terminating: boolean }[]): Message => ({
