@@ -36,6 +36,24 @@ describe('Kubernetes rules', () => {
     expect(outside.violationsByRule).toEqual({ 'exited-endpoint': 1 });
   });
 
+  it('exited-endpoint: a request on a keep-alive connection established before the exit is noted, not a violation; a newly routed one still is', () => {
+    const applied: [number, number, SimRecord] = [
+      10,
+      consumer,
+      { type: 'endpoints-applied', consumer, version: 2, publishedAtUs: 5, routable: [pod(2)] },
+    ];
+    const toExited = (request: number, connection: 'new' | 'established'): [number, number, SimRecord] => [
+      20,
+      pod(1),
+      { type: 'request-to-exited-pod', pod: pod(1), consumer, request, connection },
+    ];
+    const stale = check([applied, toExited(16, 'established'), toExited(17, 'established')]);
+    expect(stale.violationCount).toBe(0);
+    expect(stale.notes['stale-connection/ingress']).toBe(2);
+    const routed = check([applied, toExited(16, 'established'), toExited(18, 'new')]);
+    expect(routed.violations).toMatchObject([{ rule: 'exited-endpoint', request: 18 }]);
+  });
+
   it('rollout-bounds: creating a pod beyond replicas + maxSurge is a violation', () => {
     expect(check([...steady, phase(5, 5, 'pending', 'rollout')]).violationCount).toBe(0);
     const result = check([...steady, phase(5, 5, 'pending', 'rollout'), phase(5, 6, 'pending', 'rollout')]);
