@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../reports/report.js';
 import { summarize } from '../../reports/summary.js';
 import { runScenario } from '../../sim/run/run.js';
 import { parseScenario } from '../../sim/scenario/load.js';
@@ -30,6 +31,7 @@ describe('a rollout with keep-alive clients', () => {
     expect(result.checks.violationCount).toBe(0);
     expect(result.checks.notes['stale-connection/kube-proxy']).toBe(connections.reset);
     expect(kubernetes.consumers['ingress']!.requestsToExitedPods).toBe(0);
+    expect(renderReport(result, []).files.get('index.html')).toContain(`requests reset on a connection to an exited pod: ${connections.reset}`);
 
     const perRequest = run(variant('connections: keep-alive', 'connections: per-request')).kubernetes;
     expect(perRequest.connections).toMatchObject({ onEstablishedConnections: 0, afterEveryConsumerUpdated: 0, reset: 0 });
