@@ -14,9 +14,11 @@ export function kubernetesSection(kubernetes: KubernetesSummary | undefined, esc
     )
     .join('\n');
   const pods = kubernetes.pods;
+  const connections = kubernetes.connections;
   return `
 <h2 id="kubernetes">Kubernetes</h2>
 <p>${formatCount(kubernetes.errors)} failed requests${kubernetes.errors === 0 ? '' : ` (${escape(causeList(kubernetes.errorsByCause))})`}. Fewest Ready pods: ${pods.minReady} (${pods.minReadyPercent}% of the replicas); most pods not terminating: ${pods.maxNotTerminating}, with the terminating ones: ${pods.maxIncludingTerminating}; exited by SIGKILL: ${pods.exitedBySigkill}; lost with a node: ${pods.lostWithNode}. Evictions granted: ${kubernetes.evictions.granted}, refused: ${kubernetes.evictions.refused}.</p>
+<p>Requests to terminating pods: ${formatCount(connections.requestsToTerminatingPods)}, ${formatCount(connections.onEstablishedConnections)} on established keep-alive connections, ${formatCount(connections.afterEveryConsumerUpdated)} after every consumer had taken the pod out; connections closed by their server on SIGTERM: ${formatCount(connections.closedByServer)}; requests reset on a connection to an exited pod: ${formatCount(connections.reset)}.</p>
 ${rollouts === '' ? '<p>No rollout.</p>' : `<table>\n<tr><th>revision</th><th>started</th><th>ended</th><th>duration</th></tr>\n${rollouts}\n</table>`}
 <table>
 <tr><th>consumer</th><th>updates</th><th>mean lag</th><th>max lag</th><th>longest routing to a stopped pod</th><th>requests to exited pods</th><th>errors by cause</th></tr>

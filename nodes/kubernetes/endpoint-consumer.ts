@@ -12,6 +12,11 @@ export interface EndpointConsumerConfig {
   sessionAffinity: boolean;
   /** Route to terminating, serving pods when no pod is ready. */
   proxyTerminatingEndpoints: boolean;
+  /**
+   * Keep-alive: a session's requests go on one connection to the pod it was first routed to,
+   * whatever the endpoints say later, until the connection fails or the server closes it.
+   */
+  keepAlive: boolean;
 }
 
 const applyTag = 'apply-slice';
@@ -20,7 +25,9 @@ const applyTag = 'apply-slice';
  * A consumer of the Service's endpoints (kube-proxy, an ingress controller, a cloud load
  * balancer): it routes each request to one of the pods of the slice it last applied, and applies
  * a newer slice only after its own delay. Until then it keeps sending to the old set, pods that
- * have stopped listening included: the race behind 502s during rollouts.
+ * have stopped listening included: the race behind 502s during rollouts. With keep-alive, an
+ * established connection is not balanced again when its pod leaves the endpoints (kube-proxy's
+ * conntrack entries, an HTTP/2 or WebSocket stream): only new connections follow the slice.
  */
 export class EndpointConsumer implements NodeActor {
   readonly name: string;
@@ -32,6 +39,8 @@ export class EndpointConsumer implements NodeActor {
   private lastVersion = 0;
   /** Requests sent to a pod and not answered, by id. */
   private readonly inFlight = new Map<number, Request>();
+  /** Keep-alive connections: the pod each session's connection goes to. */
+  private readonly connections = new Map<number, number>();
 
   constructor(private readonly config: EndpointConsumerConfig) {
     this.name = config.name;
@@ -48,6 +57,8 @@ export class EndpointConsumer implements NodeActor {
         return this.route({ ...message.value, router: context.self, attempts: 1, triedServers: [] }, context);
       case 'response':
         return this.answer(message.value, context);
+      case 'kubeConnectionsClosed':
+        return this.closedByServer(message.value.pod);
       default:
         return unexpected(this.name, message);
     }
@@ -80,6 +91,8 @@ export class EndpointConsumer implements NodeActor {
   }
 
   private route(request: Request, context: NodeContext): void {
+    const connected = this.connections.get(request.sessionId);
+    if (connected !== undefined && !request.triedServers.includes(connected)) return this.send(connected, request, context);
     const candidates = this.routable.filter((pod) => !request.triedServers.includes(pod));
     if (candidates.length === 0) {
       context.record({ type: 'upstream-error', consumer: context.self, pod: -1, request: request.id, cause: 'no-endpoints' });
@@ -88,14 +101,26 @@ export class EndpointConsumer implements NodeActor {
     }
     const affinity = request.affinityServer;
     const pod = this.config.sessionAffinity && affinity !== undefined && candidates.includes(affinity) ? affinity : candidates[Math.floor(context.rng('balance')() * candidates.length)]!;
+    if (this.config.keepAlive && !request.last) this.connections.set(request.sessionId, pod);
+    this.send(pod, request, context);
+  }
+
+  private send(pod: number, request: Request, context: NodeContext): void {
     this.inFlight.set(request.id, request);
-    context.send(pod, { $case: 'request', value: request });
+    context.send(pod, { $case: 'request', value: this.config.keepAlive ? { ...request, keepAlive: true } : request });
+  }
+
+  /** The server closed its connections (idle keep-alive ones, HTTP/2 GOAWAY): the sessions on them connect anew. */
+  private closedByServer(pod: number): void {
+    for (const [session, connectedPod] of this.connections) if (connectedPod === pod) this.connections.delete(session);
   }
 
   private answer(response: Response, context: NodeContext): void {
     const request = this.inFlight.get(response.requestId);
     if (request === undefined) return;
     this.inFlight.delete(response.requestId);
+    // A failed connection is dropped; the client closes its own after the session's last request.
+    if ((response.status !== Status.OK || request.last) && this.connections.get(request.sessionId) === response.server) this.connections.delete(request.sessionId);
     if (response.status !== Status.OK && response.retryable && request.attempts <= this.config.retries) {
       return this.route({ ...request, attempts: request.attempts + 1, triedServers: [...request.triedServers, response.server] }, context);
     }

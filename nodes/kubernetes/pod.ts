@@ -2,6 +2,7 @@ import type { Distribution } from '../../sim/kernel/distributions.js';
 import type { PodPhase } from '../../sim/metrics/records.js';
 import { KubePodAction, type KubePodCommand } from '../../gen/clustersim/v1/kubernetes.js';
 import { MaintenanceMode, ServerState, Status, responseTo, unexpected, type Message, type NodeActor, type NodeContext, type Request } from '../messages.js';
+import { ServerConnections } from './server-connections.js';
 
 export interface PodConfig {
   name: string;
@@ -34,6 +35,9 @@ const tags = { started: 'started', probe: 'probe', preStopDone: 'prestop-done', 
  * preStop time included). What the server does on SIGTERM is the application's: a graceful one
  * closes its listener and finishes what it holds; another exits at once. A request that reaches
  * the pod after its server stopped listening is refused (connection refused, a 502 upstream).
+ * Keep-alive connections stay open across requests: a graceful server closes them on SIGTERM
+ * (the consumer then routes the session anew); an exit leaves them dead, and the next request on
+ * one is reset.
  */
 export class Pod implements NodeActor {
   readonly name: string;
@@ -49,6 +53,7 @@ export class Pod implements NodeActor {
   private queuedServiceUs = 0;
   /** Requests on a thread, by request id. */
   private readonly serving = new Map<number, Request>();
+  private readonly connections = new ServerConnections();
 
   constructor(private readonly config: PodConfig) {
     this.name = config.name;
@@ -156,6 +161,7 @@ export class Pod implements NodeActor {
     if (this.config.onSigterm === 'exit') return this.exit('cut-by-sigterm', context);
     this.phase = 'stopping';
     this.recordPhase('stopping', 'sigterm', context);
+    this.closeConnections(context);
     if (this.busyThreads === 0 && this.queue.length === 0) return this.exit('', context);
     context.setTimer(context.now + this.config.drainTimeoutUs, timer(tags.drainTimeout));
   }
@@ -170,19 +176,39 @@ export class Pod implements NodeActor {
       case 'stopping':
         return this.refuse(request, 'refused-after-sigterm', context);
       case 'exited':
-        context.record({ type: 'request-to-exited-pod', pod: context.self, consumer: request.router, request: request.id });
-        return this.refuse(request, 'pod-exited', context);
+        return this.receiveExited(request, context);
       case 'running':
       case 'terminating':
         return this.accept(request, context);
     }
   }
 
+  /** Nobody listens: a new connection is refused; one the server held when it exited is reset. */
+  private receiveExited(request: Request, context: NodeContext): void {
+    const established = this.onConnection(request);
+    context.record({ type: 'request-to-exited-pod', pod: context.self, consumer: request.router, request: request.id, connection: established ? 'established' : 'new' });
+    if (!established) return this.refuse(request, 'pod-exited', context);
+    this.connections.close(request.router, request.sessionId);
+    this.refuse(request, 'connection-reset', context);
+  }
+
+  private onConnection(request: Request): boolean {
+    return request.keepAlive === true && this.connections.has(request.router, request.sessionId);
+  }
+
   private accept(request: Request, context: NodeContext): void {
+    if (this.phase === 'terminating') {
+      const connection = this.onConnection(request) ? 'established' : 'new';
+      context.record({ type: 'request-to-terminating-pod', pod: context.self, consumer: request.router, request: request.id, connection });
+    }
     if (this.busyThreads >= this.config.threads && this.queue.length >= this.config.queueLimit) {
+      this.connections.close(request.router, request.sessionId); // the consumer drops a connection that failed it
       context.send(request.router, { $case: 'response', value: responseTo(request, Status.REJECTED, 'queue-full', context.self, true) });
       return;
     }
+    // The client closes its connection after its session's last request.
+    if (request.keepAlive === true && request.last) this.connections.close(request.router, request.sessionId);
+    else if (request.keepAlive === true) this.connections.open(request.router, request.sessionId);
     context.record({
       type: 'accepted',
       server: context.self,
@@ -227,9 +253,13 @@ export class Pod implements NodeActor {
     context.send(request.router, { $case: 'response', value: responseTo(request, Status.REJECTED, cause, context.self, true) });
   }
 
-  /** The containers are gone; what they still held is cut with `cause`. */
+  /**
+   * The containers are gone; what they still held is cut with `cause`. The connections those
+   * requests were on are seen to fail; the idle ones stay open at the consumers' end, dead.
+   */
   private exit(cause: string, context: NodeContext): void {
     for (const request of [...this.serving.values(), ...this.queue]) {
+      this.connections.close(request.router, request.sessionId);
       context.send(request.router, { $case: 'response', value: responseTo(request, Status.DROPPED, cause, context.self) });
     }
     this.serving.clear();
@@ -251,6 +281,14 @@ export class Pod implements NodeActor {
     this.phase = 'lost';
     this.ready = false;
     this.recordPhase('lost', 'node-crash', context);
+  }
+
+  /** A graceful shutdown closes the keep-alive connections (HTTP/2: GOAWAY); the requests on them still finish. */
+  private closeConnections(context: NodeContext): void {
+    const closed = this.connections.closeAll();
+    if (closed.count === 0) return;
+    context.record({ type: 'connections-closed', pod: context.self, connections: closed.count });
+    for (const consumer of closed.consumers) context.send(consumer, { $case: 'kubeConnectionsClosed', value: { pod: context.self } });
   }
 
   private report(context: NodeContext): void {

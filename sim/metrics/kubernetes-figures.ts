@@ -71,9 +71,24 @@ export interface KubernetesSummary {
   };
   consumers: Record<string, { updates: number; lagMeanUs: number; lagMaxUs: number; requestsToExitedPods: number; staleRoutingUs: number; staleRoutingMaxUs: number; errorsByCause: Record<string, number> }>;
   evictions: { granted: number; refused: number };
+  connections: ConnectionFigures;
   /** Nodes kubectl drained to the end (every pod gone). */
   nodesDrained: number;
   nodes: { atUs: number; node: string; condition: string }[];
+}
+
+/** Traffic to pods being deleted, and what became of keep-alive connections. */
+export interface ConnectionFigures {
+  /** Requests pods accepted after their deletion (preStop running, SIGTERM not yet handled). */
+  requestsToTerminatingPods: number;
+  /** Of those, sent on a keep-alive connection established before. */
+  onEstablishedConnections: number;
+  /** Of those, sent when no consumer listed the pod any more. */
+  afterEveryConsumerUpdated: number;
+  /** Requests sent on a keep-alive connection to a pod that had exited: reset. */
+  reset: number;
+  /** Keep-alive connections graceful servers closed on SIGTERM. */
+  closedByServer: number;
 }
 
 /**
@@ -101,6 +116,7 @@ export class KubernetesFigures {
   private lostWithNode = 0;
   private evictionsGranted = 0;
   private evictionsRefused = 0;
+  private readonly connections: ConnectionFigures = { requestsToTerminatingPods: 0, onEstablishedConnections: 0, afterEveryConsumerUpdated: 0, reset: 0, closedByServer: 0 };
   private nextSampleUs = 0;
   readonly windowUs: number;
 
@@ -150,6 +166,15 @@ export class KubernetesFigures {
     'request-to-exited-pod': (_timeUs, _actor, record) => {
       const consumer = this.consumers.get(record.consumer);
       if (consumer !== undefined) consumer.requestsToExitedPods++;
+      if (record.connection === 'established') this.connections.reset++;
+    },
+    'request-to-terminating-pod': (_timeUs, _actor, record) => {
+      this.connections.requestsToTerminatingPods++;
+      if (record.connection === 'established') this.connections.onEstablishedConnections++;
+      if (![...this.consumers.values()].some((consumer) => consumer.routable.has(record.pod))) this.connections.afterEveryConsumerUpdated++;
+    },
+    'connections-closed': (_timeUs, _actor, record) => {
+      this.connections.closedByServer += record.connections;
     },
     'upstream-error': (_timeUs, _actor, record) => {
       const consumer = this.consumers.get(record.consumer);
@@ -218,6 +243,7 @@ export class KubernetesFigures {
       },
       consumers,
       evictions: { granted: this.evictionsGranted, refused: this.evictionsRefused },
+      connections: { ...this.connections },
       nodesDrained: this.nodeEvents.filter((event) => event.condition === 'drained').length,
       nodes: this.nodeEvents,
     };

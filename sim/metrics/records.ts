@@ -115,8 +115,15 @@ export type SimRecord =
   | { type: 'pod-phase'; pod: number; node: string; revision: number; phase: PodPhase; reason: string }
   /** A consumer (kube-proxy, an ingress, a cloud load balancer) began routing to a slice: the pods it now routes new requests to. */
   | { type: 'endpoints-applied'; consumer: number; version: number; publishedAtUs: number; routable: number[] }
-  /** A request reached a pod whose containers had exited, sent by `consumer` (connection refused: a 502). */
-  | { type: 'request-to-exited-pod'; pod: number; consumer: number; request: number }
+  /**
+   * A request reached a pod whose containers had exited, sent by `consumer`: on a new connection
+   * (refused: a 502), or on a keep-alive connection established before the exit (reset).
+   */
+  | { type: 'request-to-exited-pod'; pod: number; consumer: number; request: number; connection: ConnectionUse }
+  /** A graceful server closed its keep-alive connections on SIGTERM (idle ones at once, GOAWAY on HTTP/2). */
+  | { type: 'connections-closed'; pod: number; connections: number }
+  /** A pod accepted a request after its deletion (preStop running or SIGTERM not yet handled). */
+  | { type: 'request-to-terminating-pod'; pod: number; consumer: number; request: number; connection: ConnectionUse }
   /** A consumer answered a request with an error (502) because its pod failed it; `cause` is the pod's. */
   | { type: 'upstream-error'; consumer: number; pod: number; request: number; cause: string }
   /** The eviction API decided on an eviction: granted (201) or refused by a PodDisruptionBudget (429). */
@@ -127,6 +134,9 @@ export type SimRecord =
   | { type: 'node-condition'; node: string; condition: 'ready' | 'not-ready' | 'cordoned' | 'drained' };
 
 /** Phases of a pod as the records tell them (finer than the API's: `terminating` from the deletion, `stopping` from SIGTERM). */
+/** How a request reached its pod: on a connection opened for it, or on an established keep-alive one. */
+export type ConnectionUse = 'new' | 'established';
+
 export type PodPhase = 'pending' | 'running' | 'ready' | 'not-ready' | 'terminating' | 'stopping' | 'exited' | 'lost';
 
 export type SessionOutcome = 'completed' | 'dropped' | 'rejected';

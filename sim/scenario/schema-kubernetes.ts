@@ -45,6 +45,10 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
     delay: durationDistribution.optional().describe('from an EndpointSlice published to this consumer routing by it (kube-proxy default: uniform 0s..1s, its min sync period)'),
     retries: z.number().int().min(0).max(10).default(0).describe('other pods tried after a refused connection (ingress-nginx: proxy-next-upstream-tries - 1)'),
     affinity: z.enum(['none', 'session']).default('none').describe('session: a session stays on its pod while this consumer lists it (cookie or client IP)'),
+    connections: z
+      .enum(['per-request', 'keep-alive'])
+      .default('per-request')
+      .describe('keep-alive: a session keeps its connection to the pod it was first routed to, whatever the endpoints say later (conntrack, HTTP/2, WebSocket), until the server closes it or it fails'),
     replicas: z.number().int().min(1).max(100).default(1).describe('instances, each applying the endpoints after its own delay (named <name>-1, <name>-2, ...)'),
   });
 
@@ -58,7 +62,7 @@ export function kubernetesSchemas(duration: typeof durationSchema, durationDistr
     consumers: z
       .array(consumerSchema)
       .min(1)
-      .default([{ name: 'kube-proxy', kind: 'kube-proxy', retries: 0, affinity: 'none', replicas: 1 }])
+      .default([{ name: 'kube-proxy', kind: 'kube-proxy', retries: 0, affinity: 'none', connections: 'per-request', replicas: 1 }])
       .describe('who routes the clients to the pods, each on its own view of the endpoints; clients are spread evenly over them'),
     proxyTerminatingEndpoints: z.boolean().default(true).describe('route to terminating, still serving pods when no pod is ready'),
     nodeMonitorPeriod: period.default(5_000_000).describe('how often the node lifecycle controller looks at the node leases'),

@@ -28,12 +28,30 @@ const steady = [1, 2, 3, 4].flatMap((n) => [phase(0, n, 'pending', 'replace'), p
 describe('Kubernetes rules', () => {
   it('exited-endpoint: a request to an exited pod is fine from a consumer that still lists it, a violation from one that does not', () => {
     const applied = (routable: number[]): [number, number, SimRecord] => [10, consumer, { type: 'endpoints-applied', consumer, version: 1, publishedAtUs: 5, routable }];
-    const toExited: [number, number, SimRecord] = [20, pod(1), { type: 'request-to-exited-pod', pod: pod(1), consumer, request: 16 }];
+    const toExited: [number, number, SimRecord] = [20, pod(1), { type: 'request-to-exited-pod', pod: pod(1), consumer, request: 16, connection: 'new' }];
     const stale = check([applied([pod(1), pod(2)]), toExited]);
     expect(stale.violationCount).toBe(0);
     expect(stale.notes['stale-consumer/ingress']).toBe(1);
     const outside = check([applied([pod(2)]), toExited]);
     expect(outside.violationsByRule).toEqual({ 'exited-endpoint': 1 });
+  });
+
+  it('exited-endpoint: a request on a keep-alive connection established before the exit is noted, not a violation; a newly routed one still is', () => {
+    const applied: [number, number, SimRecord] = [
+      10,
+      consumer,
+      { type: 'endpoints-applied', consumer, version: 2, publishedAtUs: 5, routable: [pod(2)] },
+    ];
+    const toExited = (request: number, connection: 'new' | 'established'): [number, number, SimRecord] => [
+      20,
+      pod(1),
+      { type: 'request-to-exited-pod', pod: pod(1), consumer, request, connection },
+    ];
+    const stale = check([applied, toExited(16, 'established'), toExited(17, 'established')]);
+    expect(stale.violationCount).toBe(0);
+    expect(stale.notes['stale-connection/ingress']).toBe(2);
+    const routed = check([applied, toExited(16, 'established'), toExited(18, 'new')]);
+    expect(routed.violations).toMatchObject([{ rule: 'exited-endpoint', request: 18 }]);
   });
 
   it('rollout-bounds: creating a pod beyond replicas + maxSurge is a violation', () => {

@@ -107,8 +107,8 @@ describe('control plane', () => {
 });
 
 describe('endpoint consumer', () => {
-  function newConsumer(proxyTerminatingEndpoints = true, retries = 0) {
-    const consumer = new EndpointConsumer({ name: 'ingress', delay: constant(2_000_000), retries, sessionAffinity: false, proxyTerminatingEndpoints });
+  function newConsumer(proxyTerminatingEndpoints = true, retries = 0, keepAlive = false) {
+    const consumer = new EndpointConsumer({ name: 'ingress', delay: constant(2_000_000), retries, sessionAffinity: false, proxyTerminatingEndpoints, keepAlive });
     return { consumer, context: new FakeContext(consumerActor) };
   }
   const slice = (version: number, endpoints: { pod: number; ready: boolean; serving: boolean; terminating: boolean }[]): Message => ({
@@ -177,5 +177,88 @@ describe('endpoint consumer', () => {
     plain.consumer.onMessage(refusal(plain.context.sent.at(-1)!.to), plain.context);
     expect(plain.context.sent.at(-1)).toMatchObject({ to: 90, message: { $case: 'response', value: { status: Status.REJECTED, cause: 'pod-exited' } } });
     expect(plain.context.recordsOf('upstream-error')).toHaveLength(1);
+  });
+  describe('with keep-alive connections', () => {
+    const ready = (pod: number) => ({ pod, ready: true, serving: true, terminating: false });
+    const terminating = (pod: number) => ({ pod, ready: false, serving: true, terminating: true });
+    /** The pod's answer to request `id` of session 7: OK, or refused with `cause`. */
+    const answer = (id: number, pod: number, cause?: string): Message => ({
+      $case: 'response',
+      value: {
+        requestId: id,
+        protocol: 1,
+        kind: 1,
+        sessionId: 7,
+        status: cause === undefined ? Status.OK : Status.REJECTED,
+        cause: cause ?? '',
+        server: pod,
+        client: 90,
+        sentAtUs: 0,
+        attempts: 1,
+        redirects: 0,
+        workClass: '',
+        retryable: cause !== undefined,
+        redirectAddress: '',
+        othersInFlight: 0,
+      },
+    });
+    /** A consumer routing to pod 10 only, then to 11 only once pod 10 terminates; session 7 connected to pod 10. */
+    function connectedThenRolled(keepAlive: boolean, retries = 0) {
+      const made = newConsumer(true, retries, keepAlive);
+      made.consumer.onMessage(slice(1, [ready(10)]), made.context);
+      applyDue(made.consumer, made.context);
+      made.consumer.onMessage(requestMessage({ id: 1, sessionId: 7 }), made.context);
+      made.consumer.onMessage(slice(2, [terminating(10), ready(11)]), made.context);
+      applyDue(made.consumer, made.context);
+      expect(made.consumer.routablePods).toEqual([11]);
+      return made;
+    }
+    const lastSent = (context: FakeContext) => context.sent.at(-1)!;
+
+    it('a session stays on the pod it was first routed to after that pod leaves the endpoints; a new session follows them; per-request, every request does', () => {
+      const { consumer, context } = connectedThenRolled(true);
+      consumer.onMessage(requestMessage({ id: 2, sessionId: 7 }), context);
+      expect(lastSent(context)).toMatchObject({ to: 10, message: { $case: 'request', value: { id: 2, keepAlive: true } } });
+      consumer.onMessage(requestMessage({ id: 3, sessionId: 8 }), context);
+      expect(lastSent(context).to).toBe(11);
+      const perRequest = connectedThenRolled(false);
+      perRequest.consumer.onMessage(requestMessage({ id: 2, sessionId: 7 }), perRequest.context);
+      expect(lastSent(perRequest.context).to).toBe(11);
+      expect(lastSent(perRequest.context).message).not.toHaveProperty('value.keepAlive');
+    });
+
+    it('the next request after the server closed its connections is routed anew, not failed', () => {
+      const { consumer, context } = connectedThenRolled(true);
+      consumer.onMessage({ $case: 'kubeConnectionsClosed', value: { pod: 10 } }, context);
+      consumer.onMessage(requestMessage({ id: 2, sessionId: 7 }), context);
+      expect(lastSent(context).to).toBe(11);
+    });
+
+    it('a reset on a dead connection is a 502 with its cause, or retried on a pod it lists when configured; either way the session connects anew', () => {
+      const failing = connectedThenRolled(true);
+      failing.consumer.onMessage(requestMessage({ id: 2, sessionId: 7 }), failing.context);
+      failing.consumer.onMessage(answer(2, 10, 'connection-reset'), failing.context);
+      expect(lastSent(failing.context)).toMatchObject({
+        to: 90,
+        message: { $case: 'response', value: { status: Status.REJECTED, cause: 'connection-reset' } },
+      });
+      expect(failing.context.recordsOf('upstream-error')).toMatchObject([{ pod: 10, cause: 'connection-reset' }]);
+      failing.consumer.onMessage(requestMessage({ id: 3, sessionId: 7 }), failing.context);
+      expect(lastSent(failing.context).to).toBe(11);
+
+      const retrying = connectedThenRolled(true, 1);
+      retrying.consumer.onMessage(requestMessage({ id: 2, sessionId: 7 }), retrying.context);
+      retrying.consumer.onMessage(answer(2, 10, 'connection-reset'), retrying.context);
+      expect(lastSent(retrying.context)).toMatchObject({ to: 11, message: { $case: 'request', value: { id: 2, attempts: 2 } } });
+    });
+
+    it("the session's last request closes its connection", () => {
+      const { consumer, context } = connectedThenRolled(true);
+      consumer.onMessage(requestMessage({ id: 2, sessionId: 7, last: true }), context);
+      expect(lastSent(context).to).toBe(10);
+      consumer.onMessage(answer(2, 10), context);
+      consumer.onMessage(requestMessage({ id: 3, sessionId: 7 }), context);
+      expect(lastSent(context).to).toBe(11);
+    });
   });
 });

@@ -115,7 +115,7 @@ describe('pod termination as the kubelet runs it', () => {
     context.clear();
     pod.onMessage(requestMessage({ id: 6, router: consumer }), context);
     expect(responses(context)).toMatchObject([{ requestId: 6, status: Status.REJECTED, cause: 'pod-exited' }]);
-    expect(context.recordsOf('request-to-exited-pod')).toEqual([{ type: 'request-to-exited-pod', pod: self, consumer, request: 6 }]);
+    expect(context.recordsOf('request-to-exited-pod')).toEqual([{ type: 'request-to-exited-pod', pod: self, consumer, request: 6, connection: 'new' }]);
   });
 
   it('becomes not Ready only after failureThreshold failed probes', () => {
@@ -148,5 +148,47 @@ describe('pod termination as the kubelet runs it', () => {
     context.timers = context.timers.filter((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'probe');
     fireNext(pod, context);
     expect(context.recordsOf('pod-phase').map((record) => record.phase)).toEqual(['not-ready']);
+  });
+});
+
+describe('keep-alive connections at the pod', () => {
+  const onConnection = (fields: { id: number; sessionId: number; serviceUs?: number; last?: boolean }) =>
+    requestMessage({ router: consumer, keepAlive: true, serviceUs: 1_000, ...fields });
+
+  it('an exit leaves the idle connections dead: the next request on one is reset, a new connection is refused', () => {
+    const { pod, context } = readyPod({ onSigterm: 'exit', preStopSleepUs: 5_000_000 });
+    pod.onMessage(onConnection({ id: 1, sessionId: 7 }), context);
+    pod.onMessage(onConnection({ id: 2, sessionId: 8, last: true }), context); // its client closes after it
+    pod.onMessage(command(KubePodAction.DELETE), context);
+    pod.onMessage(onConnection({ id: 3, sessionId: 7 }), context); // during preStop, on the open connection
+    expect(context.recordsOf('request-to-terminating-pod')).toEqual([
+      { type: 'request-to-terminating-pod', pod: self, consumer, request: 3, connection: 'established' },
+    ]);
+    while (context.timers.length > 0) fireNext(pod, context); // served, then SIGTERM: exit
+    context.clear();
+    pod.onMessage(onConnection({ id: 4, sessionId: 7 }), context);
+    pod.onMessage(onConnection({ id: 5, sessionId: 7 }), context); // the reset closed it: a new connection now
+    pod.onMessage(onConnection({ id: 6, sessionId: 8 }), context);
+    expect(responses(context).map((response) => response.cause)).toEqual(['connection-reset', 'pod-exited', 'pod-exited']);
+    expect(context.recordsOf('request-to-exited-pod').map((record) => record.connection)).toEqual(['established', 'new', 'new']);
+  });
+
+  it('a graceful server closes its connections on SIGTERM and tells each consumer, finishing the requests on them', () => {
+    const { pod, context } = readyPod();
+    pod.onMessage(onConnection({ id: 1, sessionId: 7, serviceUs: 500_000 }), context);
+    pod.onMessage(requestMessage({ id: 2, sessionId: 8, router: consumer + 1, keepAlive: true, serviceUs: 1_000 }), context);
+    pod.onMessage(requestMessage({ id: 3, sessionId: 9, router: consumer + 2, serviceUs: 1_000 }), context); // one connection per request
+    while (context.timers.length > 0) fireNext(pod, context); // all served: the two keep-alive connections stay open, idle
+    context.clear();
+    pod.onMessage(onConnection({ id: 4, sessionId: 7, serviceUs: 500_000 }), context);
+    pod.onMessage(command(KubePodAction.DELETE), context);
+    expect(context.sent.filter(({ message }) => message.$case === 'kubeConnectionsClosed')).toEqual([
+      { to: consumer, message: { $case: 'kubeConnectionsClosed', value: { pod: self } } },
+      { to: consumer + 1, message: { $case: 'kubeConnectionsClosed', value: { pod: self } } },
+    ]);
+    expect(context.recordsOf('connections-closed')).toEqual([{ type: 'connections-closed', pod: self, connections: 2 }]);
+    context.clear();
+    expect(fireNext(pod, context)).toBe('served');
+    expect(responses(context)).toMatchObject([{ requestId: 4, status: Status.OK }]);
   });
 });

@@ -33,6 +33,13 @@ describe('Kubernetes scenario errors, located', () => {
     expect(spec.deployment).toMatchObject({ maxSurge: '25%', maxUnavailable: '25%', terminationGracePeriod: 30_000_000, onSigterm: 'graceful' });
     expect(spec.deployment.readinessProbe).toEqual({ initialDelay: 0, period: 10_000_000, timeout: 1_000_000, successThreshold: 1, failureThreshold: 3 });
     expect(spec.nodeMonitorGracePeriod).toBe(50_000_000);
+    expect(spec.consumers[0]!.connections).toBe('per-request');
+  });
+
+  it("a consumer's connections are per-request or keep-alive, the error at the consumer's line", () => {
+    const [problem] = problemsOf(valid.replace('kind: ingress,', 'kind: ingress, connections: keepalive,'));
+    expect(problem).toMatchObject({ path: 'kubernetes.consumers.0.connections', line: 7 });
+    expect(problem!.message).toContain('keep-alive');
   });
 
   it('a drain of an unknown node names the nodes there are and the nearest', () => {

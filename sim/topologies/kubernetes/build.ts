@@ -89,6 +89,7 @@ function buildKubernetes(loaded: LoadedScenario): Topology {
           retries: consumer.retries,
           sessionAffinity: consumer.affinity === 'session',
           proxyTerminatingEndpoints: spec.proxyTerminatingEndpoints,
+          keepAlive: consumer.connections === 'keep-alive',
         }),
     ),
   ];
