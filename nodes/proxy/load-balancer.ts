@@ -30,6 +30,7 @@ const healthRoundTag = 'lb-health-round';
 const healthTimeoutTag = 'lb-health-timeout';
 const drainDeadlineTag = 'lb-drain-deadline';
 const passiveReturnTag = 'lb-passive-return';
+const listenersClosedTag = 'lb-listeners-closed';
 
 const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.READY]: 'ready',
@@ -43,6 +44,13 @@ const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.DOWN]: 'down',
   [BackendAdminAction.UP]: 'up',
 };
+
+/**
+ * The balancer's own listeners: open; draining (Envoy `drain_listeners?graceful`: requests are
+ * discouraged but new connections still accepted until the drain time is over); closed (no new
+ * request is accepted, those in flight finish); stopped (the process exited: nothing is left).
+ */
+type ListenerState = 'open' | 'draining' | 'closed' | 'stopped';
 
 /** Answers of a backend that say the balancer moved a session, not that the backend is sick. */
 const sessionCauses: ReadonlySet<string> = new Set(['affinity-broken', 'session-lost']);
@@ -76,6 +84,7 @@ export class LoadBalancer implements NodeActor {
   private readonly awaiting = new Set<number>();
   /** Drains that end by themselves (AWS): start and deadline by backend. */
   private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
+  listener: ListenerState = 'open';
 
   constructor(private readonly config: LoadBalancerConfig) {
     this.name = config.name;
@@ -94,7 +103,7 @@ export class LoadBalancer implements NodeActor {
   onMessage(message: Message, context: NodeContext): void {
     switch (message.$case) {
       case 'request':
-        return this.route(message.value, context);
+        return this.accept(message.value, context);
       case 'response':
         return this.answer(message.value, context);
       case 'healthProbeAnswer':
@@ -119,12 +128,20 @@ export class LoadBalancer implements NodeActor {
         return this.drainDeadline(ref, context);
       case passiveReturnTag:
         return this.passiveReturn(ref, context);
+      case listenersClosedTag:
+        return this.closeListeners(context);
       default:
         throw new Error(`${this.name}: unknown timer ${tag}`);
     }
   }
 
   // Routing ----------------------------------------------------------------------------------
+
+  /** A request from a client: refused once the listeners are closed (its connection was closed by the drain) or the process is gone. */
+  private accept(request: Request, context: NodeContext): void {
+    if (this.listener === 'closed' || this.listener === 'stopped') return this.answerItself(request, `balancer-${this.listener}`, context);
+    this.route(request, context);
+  }
 
   private route(request: Request, context: NodeContext): void {
     const boundTo = this.config.persistence && request.kind !== RequestKind.OPEN ? this.sessions.get(request.sessionId) : undefined;
@@ -147,7 +164,7 @@ export class LoadBalancer implements NodeActor {
     request.triedServers.push(backend.actor);
     backend.inFlight++;
     this.pending.set(request.id, request);
-    context.record({ type: 'lb-forwarded', balancer: context.self, backend: backend.actor, request: request.id, session: request.sessionId, kind: request.kind, persistent, spread: spread ?? '' });
+    context.record({ type: 'lb-forwarded', balancer: context.self, backend: backend.actor, request: request.id, session: request.sessionId, kind: request.kind, persistent, spread: spread ?? '', attempt: request.attempts });
     context.send(backend.actor, { $case: 'request', value: request });
   }
 
@@ -213,6 +230,9 @@ export class LoadBalancer implements NodeActor {
   // Admin actions and drains -----------------------------------------------------------------
 
   private applyAdmin(command: LoadBalancerCommand, context: NodeContext): void {
+    if (this.listener === 'stopped') return;
+    if (command.action === BackendAdminAction.DRAIN_LISTENERS) return this.drainListeners(context);
+    if (command.action === BackendAdminAction.STOP) return this.stop(context);
     const backend = this.byActor.get(command.backend);
     const action = adminActions[command.action];
     if (backend === undefined || action === undefined) throw new Error(`${this.name}: bad admin command ${JSON.stringify(command)}`);
@@ -227,6 +247,31 @@ export class LoadBalancer implements NodeActor {
       context.setTimer(context.now + delayUs, { $case: 'timer', value: { tag: drainDeadlineTag, ref: backend.actor } });
       this.drainProgress(backend, context);
     } else if (next !== 'drain') this.drains.delete(backend.actor);
+  }
+
+  /** Envoy's graceful listener drain: the listeners close once the drain time is over; a second call changes nothing. */
+  private drainListeners(context: NodeContext): void {
+    const drainTimeUs = this.profile.listenerDrainTimeUs;
+    if (drainTimeUs === undefined) throw new Error(`${this.name}: ${this.profile.name} has no listener drain`);
+    if (this.listener !== 'open') return;
+    this.setListener('draining', 'drain-listeners', context);
+    context.setTimer(context.now + drainTimeUs, { $case: 'timer', value: { tag: listenersClosedTag, ref: 0 } });
+  }
+
+  private closeListeners(context: NodeContext): void {
+    if (this.listener === 'draining') this.setListener('closed', 'drain-time-over', context);
+  }
+
+  /** The process exits (SIGTERM): whatever is still in flight is cut, and nothing is served any more. */
+  private stop(context: NodeContext): void {
+    const wasDraining = this.listener === 'draining';
+    this.setListener('stopped', wasDraining ? 'stop-while-draining' : 'stop', context);
+    for (const backend of this.backends) if (backend.inFlight > 0) this.cut(backend, 'balancer-exit', context);
+  }
+
+  private setListener(state: Exclude<ListenerState, 'open'>, cause: string, context: NodeContext): void {
+    this.listener = state;
+    context.record({ type: 'lb-listener', balancer: context.self, state, cause });
   }
 
   private setAdmin(backend: Backend, admin: AdminState, cause: string, context: NodeContext): void {
@@ -257,7 +302,7 @@ export class LoadBalancer implements NodeActor {
 
   private checkRound(context: NodeContext): void {
     const checks = this.profile.healthChecks;
-    if (checks === undefined) return;
+    if (checks === undefined || this.listener === 'stopped') return;
     this.round++;
     this.awaiting.clear();
     for (const backend of this.backends) {

@@ -54,6 +54,8 @@ export interface BalancerProfile {
   drainIsOver?(backend: Backend): boolean;
   /** Whether what is still in flight on a backend is cut when its drain times out. */
   cutsAtDrainTimeout?: boolean;
+  /** How long the balancer's own listeners drain before they close (Envoy --drain-time-s); undefined: the product has no listener drain here. */
+  readonly listenerDrainTimeUs?: number;
   /** Whether requests in flight on a backend are cut when its checks mark it down (HAProxy on-marked-down shutdown-sessions). */
   readonly cutsWhenMarkedDown: boolean;
 }

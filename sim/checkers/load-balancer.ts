@@ -8,7 +8,7 @@ export interface LoadBalancerFacts {
   forcePersist: boolean;
   /** Envoy: percent of healthy hosts below which traffic may go to every host. */
   panicThresholdPercent: number;
-  /** Why the balancer may cut requests in flight (shutdown-sessions, deregistration-delay); none by default. */
+  /** Why the balancer may cut requests in flight (shutdown-sessions, deregistration-delay, balancer-exit); none by default. */
   cutCauses: readonly string[];
   /** The backends, by actor index: all start active and healthy. */
   backends: readonly number[];
@@ -32,15 +32,22 @@ const drainKeepsSessions: ReadonlySet<LoadBalancerProfileName> = new Set(['hapro
  * - lb-unhealthy-backend: an unhealthy backend takes no request, except in Envoy's panic mode
  *   (fewer healthy hosts than the panic threshold) or AWS fail-open (no healthy target);
  * - lb-cut-in-flight: requests in flight on a drained backend finish, unless the configuration
- *   says they are cut (shutdown-sessions, NLB connection termination, ALB at the delay's end).
+ *   says they are cut (shutdown-sessions, NLB connection termination, ALB at the delay's end, the
+ *   exit of an Envoy process);
+ * - lb-listener-closed: once the balancer's listeners closed (the end of an Envoy listener drain)
+ *   or its process stopped, no request of a client is forwarded any more (retries of a request
+ *   already taken may be).
  * It also notes, for the summary, the requests that reached a backend out of rotation
  * (`lb-persistent-while-drain`, `lb-new-while-removed`, ...), those spread by panic or
- * fail-open, how drains ended (`lb-drain-ended-idle`, `lb-drain-ms`), and how often passive
- * health took a backend out (`lb-passive-out`).
+ * fail-open, how drains ended (`lb-drain-ended-idle`, `lb-drain-ms`), how often passive
+ * health took a backend out (`lb-passive-out`), the requests cut by the balancer's exit
+ * (`lb-cut-at-exit`) and whether it stopped before its listener drain was over
+ * (`lb-stopped-while-draining`).
  */
 export class LoadBalancerChecker implements Checker {
-  readonly rules = ['lb-out-of-rotation', 'lb-unhealthy-backend', 'lb-cut-in-flight'];
+  readonly rules = ['lb-out-of-rotation', 'lb-unhealthy-backend', 'lb-cut-in-flight', 'lb-listener-closed'];
   private readonly backends = new Map<number, BackendView>();
+  private listener: 'open' | 'draining' | 'closed' | 'stopped' = 'open';
 
   constructor(private readonly facts: LoadBalancerFacts) {
     for (const backend of facts.backends) this.backends.set(backend, { admin: 'active', healthy: true });
@@ -59,14 +66,21 @@ export class LoadBalancerChecker implements Checker {
       const report = (rule: string, detail: string) =>
         context.report({ timeUs, rule, actor: context.actorName(record.backend), detail, session: record.session, request: record.request });
       const refusal = this.outOfRotation(backend.admin, record.persistent);
+      if (record.attempt === 1 && (this.listener === 'closed' || this.listener === 'stopped')) report('lb-listener-closed', `${what} request of a client taken after the balancer's listeners were ${this.listener}`);
       if (refusal !== undefined) report('lb-out-of-rotation', `${what} request sent while the backend is ${backend.admin}: ${refusal}`);
       if (!backend.healthy && !this.spreadAllowed(record.spread)) {
         report('lb-unhealthy-backend', `${what} request sent to an unhealthy backend${record.spread === '' ? '' : ` claiming ${record.spread}, which the other backends' health does not allow`}`);
       }
     },
     'lb-cut': (timeUs, _actor, record, context) => {
+      if (record.cause === 'balancer-exit') context.note('lb-cut-at-exit', record.requests);
       if (this.facts.cutCauses.includes(record.cause)) return;
       context.report({ timeUs, rule: 'lb-cut-in-flight', actor: context.actorName(record.backend), detail: `${record.requests} requests in flight cut (${record.cause}), which ${this.facts.profile} as configured does not do` });
+    },
+    'lb-listener': (_timeUs, _actor, record, context) => {
+      if (record.state === 'stopped' && this.listener === 'draining') context.note('lb-stopped-while-draining');
+      if (record.state === 'stopped') context.note('lb-cut-at-exit', 0); // present even when the exit cut nothing
+      this.listener = record.state;
     },
     'lb-drain-ended': (_timeUs, _actor, record, context) => {
       context.note(`lb-drain-ended-${record.reason}`);

@@ -15,6 +15,10 @@ export type LoadBalancerProfileName = (typeof loadBalancerProfiles)[number];
 export const backendActions = ['ready', 'drain', 'maint', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
 export type BackendActionName = (typeof backendActions)[number];
 
+/** Actions on the balancer itself (no backend): Envoy's `drain_listeners?graceful`, and the process's exit on SIGTERM. */
+export const balancerActions = ['drain-listeners', 'stop'] as const;
+export type BalancerActionName = (typeof balancerActions)[number];
+
 /** The `loadBalancer:` section and the timeline step, built on the scenario's duration schema. */
 export function loadBalancerSchemas(durationSchema: DurationSchema) {
   const healthCheckSchema = z.strictObject({
@@ -53,8 +57,9 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
           .describe('passive ejection of hosts that answer with errors; off unless given'),
         slowStartAggression: z.number().positive().default(1),
         slowStartMinWeightPercent: z.number().min(0).max(100).default(10),
+        drainTime: durationSchema.default(600_000_000).describe('--drain-time-s: after drain-listeners, new connections are still accepted this long, then the listeners close'),
       })
-      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10 }),
+      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10, drainTime: 600_000_000 }),
     nginx: z
       .strictObject({
         maxFails: z.number().int().min(0).default(1).describe('failures within failTimeout that make a server unavailable (0: never)'),
@@ -69,17 +74,19 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
       .default({ deregistrationDelay: 300_000_000, connectionTermination: false }),
   });
   const step = z.strictObject({
-    backend: z.string().describe('a server by name, e.g. node1/app-1'),
-    action: z.enum(backendActions).describe('HAProxy ready|drain|maint; Envoy remove|add|eds-draining; NGINX down|drain|up; AWS deregister|register'),
+    backend: z.string().optional().describe('a server by name, e.g. node1/app-1; absent for an action on the balancer itself'),
+    action: z
+      .enum([...backendActions, ...balancerActions])
+      .describe('HAProxy ready|drain|maint; Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
   });
   return { loadBalancer, step };
 }
 
 export type LoadBalancerSpec = z.output<ReturnType<typeof loadBalancerSchemas>['loadBalancer']>;
 
-export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly BackendActionName[]>> = {
+export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly (BackendActionName | BalancerActionName)[]>> = {
   haproxy: ['ready', 'drain', 'maint'],
-  envoy: ['remove', 'add', 'eds-draining'],
+  envoy: ['remove', 'add', 'eds-draining', 'drain-listeners', 'stop'],
   nginx: ['down', 'drain', 'up'],
   'aws-alb': ['deregister', 'register'],
   'aws-nlb': ['deregister', 'register'],

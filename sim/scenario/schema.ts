@@ -281,7 +281,7 @@ const timelineStepSchema = z
       .optional(),
     ...faultStepShape,
     clustercats: clusterCatsStepSchema.optional(),
-    loadBalancer: loadBalancerSchemasOf.step.optional().describe("an admin action on one backend of the scenario's load balancer"),
+    loadBalancer: loadBalancerSchemasOf.step.optional().describe("an admin action on one backend of the scenario's load balancer, or on the balancer itself"),
     kubernetes: kubernetes.step.optional().describe('a Kubernetes rollout, kubectl drain or node crash'),
   })
   .superRefine((step, context) => {

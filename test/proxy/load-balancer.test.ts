@@ -84,6 +84,7 @@ describe('Envoy', () => {
       slowStartAggression: 1,
       slowStartMinWeightPercent: 10,
       retries: 0,
+      listenerDrainTimeUs: 600_000_000,
     });
 
   it('panic threshold: below 50% healthy, requests go to every host, unhealthy ones included', () => {
@@ -132,6 +133,7 @@ describe('Envoy', () => {
         slowStartAggression: 1,
         slowStartMinWeightPercent: 10,
         retries: 0,
+        listenerDrainTimeUs: 600_000_000,
       }),
     );
     for (let id = 1; lb.backends[0]!.healthy; id++) {

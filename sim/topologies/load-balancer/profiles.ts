@@ -47,6 +47,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         slowStartAggression: spec.envoy.slowStartAggression,
         slowStartMinWeightPercent: spec.envoy.slowStartMinWeightPercent,
         retries: spec.retries ?? 0,
+        listenerDrainTimeUs: spec.envoy.drainTime,
       });
     }
     case 'nginx':
