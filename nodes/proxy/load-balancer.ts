@@ -55,9 +55,13 @@ type ListenerState = 'open' | 'draining' | 'closed' | 'stopped';
 /** Answers of a backend that say the balancer moved a session, not that the backend is sick. */
 const sessionCauses: ReadonlySet<string> = new Set(['affinity-broken', 'session-lost']);
 
-/** How a backend's answer failed: a stopped or crashed server process refuses the connection. */
+/** Answers of a server process that stopped or crashed while it held the request: its connection closed. */
+const resetCauses: ReadonlySet<string> = new Set(['server-stopped', 'crash']);
+
+/** How a backend's answer failed: a stopped or crashed server process refuses the connection, or closes it mid-request. */
 function failureOf(response: Response): AnswerFailure {
   if (response.status === Status.REJECTED && response.cause === 'server-unavailable') return 'connection';
+  if (response.status === Status.DROPPED && resetCauses.has(response.cause)) return 'reset';
   if (response.status === Status.REJECTED || (response.status === Status.DROPPED && !sessionCauses.has(response.cause))) return 'status';
   return undefined;
 }
@@ -182,7 +186,9 @@ export class LoadBalancer implements NodeActor {
       this.refreshHealth(backend, 'passive', context);
       context.setTimer(context.now + outForUs, { $case: 'timer', value: { tag: passiveReturnTag, ref: backend.actor } });
     }
-    if (failure === 'connection' && request.attempts <= this.profile.retries) {
+    const retried = failure === 'connection' || (failure === 'reset' && this.profile.retriesSentRequest?.(request.method) === true);
+    if (retried && request.attempts <= this.profile.retries) {
+      context.record({ type: 'lb-retried', balancer: context.self, backend: backend.actor, request: request.id, failure, method: request.method });
       if (this.profile.retryElsewhere) this.route(request, context);
       else this.forward(request, backend, true, undefined, context);
       this.drainProgress(backend, context);

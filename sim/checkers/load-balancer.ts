@@ -10,6 +10,8 @@ export interface LoadBalancerFacts {
   panicThresholdPercent: number;
   /** Why the balancer may cut requests in flight (shutdown-sessions, deregistration-delay, balancer-exit); none by default. */
   cutCauses: readonly string[];
+  /** NGINX proxy_next_upstream non_idempotent: a POST, LOCK or PATCH already sent may be passed on. */
+  nonIdempotent: boolean;
   /** The backends, by actor index: all start active and healthy. */
   backends: readonly number[];
 }
@@ -18,6 +20,9 @@ interface BackendView {
   admin: string;
   healthy: boolean;
 }
+
+/** The methods NGINX passes to the next server once sent only with non_idempotent. */
+const nonIdempotentMethods: ReadonlySet<string> = new Set(['POST', 'LOCK', 'PATCH']);
 
 /** Profiles whose drain still takes the sessions bound to the backend (HAProxy drain, NGINX drain, NLB connections). */
 const drainKeepsSessions: ReadonlySet<LoadBalancerProfileName> = new Set(['haproxy', 'nginx', 'aws-nlb']);
@@ -34,6 +39,9 @@ const drainKeepsSessions: ReadonlySet<LoadBalancerProfileName> = new Set(['hapro
  * - lb-cut-in-flight: requests in flight on a drained backend finish, unless the configuration
  *   says they are cut (shutdown-sessions, NLB connection termination, ALB at the delay's end, the
  *   exit of an Envoy process);
+ * - lb-retry: HAProxy, Envoy and AWS retry only a request whose connection was refused; NGINX
+ *   also one whose connection closed after it was sent (proxy_next_upstream error), but not a
+ *   POST, LOCK or PATCH unless non_idempotent;
  * - lb-listener-closed: once the balancer's listeners closed (the end of an Envoy listener drain)
  *   or its process stopped, no request of a client is forwarded any more (retries of a request
  *   already taken may be).
@@ -45,7 +53,7 @@ const drainKeepsSessions: ReadonlySet<LoadBalancerProfileName> = new Set(['hapro
  * (`lb-stopped-while-draining`).
  */
 export class LoadBalancerChecker implements Checker {
-  readonly rules = ['lb-out-of-rotation', 'lb-unhealthy-backend', 'lb-cut-in-flight', 'lb-listener-closed'];
+  readonly rules = ['lb-out-of-rotation', 'lb-unhealthy-backend', 'lb-cut-in-flight', 'lb-listener-closed', 'lb-retry'];
   private readonly backends = new Map<number, BackendView>();
   private listener: 'open' | 'draining' | 'closed' | 'stopped' = 'open';
 
@@ -76,6 +84,17 @@ export class LoadBalancerChecker implements Checker {
       if (record.cause === 'balancer-exit') context.note('lb-cut-at-exit', record.requests);
       if (this.facts.cutCauses.includes(record.cause)) return;
       context.report({ timeUs, rule: 'lb-cut-in-flight', actor: context.actorName(record.backend), detail: `${record.requests} requests in flight cut (${record.cause}), which ${this.facts.profile} as configured does not do` });
+    },
+    'lb-retried': (timeUs, _actor, record, context) => {
+      context.note(`lb-retried-${record.failure}`);
+      if (record.failure === 'connection') return;
+      const refusal =
+        this.facts.profile !== 'nginx'
+          ? `${this.facts.profile} retries only refused connections`
+          : nonIdempotentMethods.has(record.method) && !this.facts.nonIdempotent
+            ? `NGINX does not pass a ${record.method} already sent to the next server without non_idempotent`
+            : undefined;
+      if (refusal !== undefined) context.report({ timeUs, rule: 'lb-retry', actor: context.actorName(record.backend), detail: `request retried after its connection closed mid-request: ${refusal}`, request: record.request });
     },
     'lb-listener': (_timeUs, _actor, record, context) => {
       if (record.state === 'stopped' && this.listener === 'draining') context.note('lb-stopped-while-draining');

@@ -111,6 +111,8 @@ export type SimRecord =
   | { type: 'lb-drain-ended'; balancer: number; backend: number; reason: 'idle' | 'timeout'; drainUs: number }
   /** A load balancer cut the requests in flight on a backend (shutdown-sessions, connection termination). */
   | { type: 'lb-cut'; balancer: number; backend: number; requests: number; cause: string }
+  /** A load balancer retried a request whose connection to `backend` failed: refused (`connection`) or closed after the request was sent (`reset`). */
+  | { type: 'lb-retried'; balancer: number; backend: number; request: number; failure: 'connection' | 'reset'; method: string }
   /** A load balancer's own listeners changed: draining (Envoy drain_listeners), closed (drain time over), stopped (the process exited). */
   | { type: 'lb-listener'; balancer: number; state: 'draining' | 'closed' | 'stopped'; cause: string }
   // Kubernetes topology (nodes/kubernetes/).

@@ -64,8 +64,9 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
       .strictObject({
         maxFails: z.number().int().min(0).default(1).describe('failures within failTimeout that make a server unavailable (0: never)'),
         failTimeout: durationSchema.default(10_000_000).describe('the window that counts failures, and how long the server is then unavailable'),
+        nonIdempotent: z.boolean().default(false).describe('proxy_next_upstream non_idempotent: a POST, LOCK or PATCH already sent is passed to the next server too'),
       })
-      .default({ maxFails: 1, failTimeout: 10_000_000 }),
+      .default({ maxFails: 1, failTimeout: 10_000_000, nonIdempotent: false }),
     aws: z
       .strictObject({
         deregistrationDelay: durationSchema.default(300_000_000).describe('how long a deregistered target drains at most'),

@@ -7,7 +7,7 @@ import { admin, balancer, reply, send, serve, server1, server2 } from './harness
 
 const aws = (kind: 'alb' | 'nlb', overrides: Partial<ConstructorParameters<typeof AwsProfile>[0]> = {}) =>
   new AwsProfile({ kind, healthChecks: albHealthCheckDefaults, deregistrationDelayUs: 300_000_000, connectionTermination: false, slowStartUs: 0, ...overrides });
-const nginx = () => new NginxProfile({ maxFails: 1, failTimeoutUs: 10_000_000, slowStartUs: 0, healthChecks: undefined, retries: 2 });
+const nginx = (nonIdempotent = false) => new NginxProfile({ maxFails: 1, failTimeoutUs: 10_000_000, slowStartUs: 0, healthChecks: undefined, retries: 2, nonIdempotent });
 
 describe('AWS target groups', () => {
   it('ALB: a deregistered target drains until its last request in flight is answered, then is unused', () => {

@@ -79,7 +79,7 @@ function buildLoadBalanced(loaded: LoadedScenario, seed: number): Topology {
   if (http !== undefined) {
     clients.push(client);
     const requestTimeoutUs = http.timeout ?? (injectsFaults(scenario.timeline) ? defaultRequestTimeoutUs : undefined);
-    actors.push(new SessionClients({ ...httpUsers(http), idSlot: 0, entryPoints: [balancer], stopArrivalsAtUs: scenario.duration, requestTimeoutUs, replicated: http.replicated }));
+    actors.push(new SessionClients({ ...httpUsers(http), uris: http.uris, idSlot: 0, entryPoints: [balancer], stopArrivalsAtUs: scenario.duration, requestTimeoutUs, replicated: http.replicated }));
   }
 
   const initialEvents: InitialEvent[] = [{ atUs: 0, origin: balancer, target: balancer, message: LoadBalancer.start() }];

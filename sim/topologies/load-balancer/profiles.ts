@@ -57,6 +57,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         slowStartUs: spec.slowStart,
         healthChecks: spec.healthCheck === undefined ? undefined : healthChecks(spec, nginxPlusHealthCheckDefaults),
         retries: spec.retries ?? Math.max(0, backendCount - 1),
+        nonIdempotent: spec.nginx.nonIdempotent,
       });
     case 'aws-alb':
     case 'aws-nlb': {
