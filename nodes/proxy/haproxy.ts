@@ -10,6 +10,8 @@ export interface HaproxyConfig {
   redispatch: boolean;
   forcePersist: boolean;
   shutdownSessions: boolean;
+  /** Server `maxconn`: connections a server takes at most, the rest queued; 0 (the default): no limit. */
+  maxconn: number;
 }
 
 /** HAProxy's documented defaults: `check inter 2s fall 3 rise 2` (timeout check defaults to inter), `retries 3`. */
@@ -23,7 +25,10 @@ export const haproxyHealthCheckDefaults: HealthCheckConfig = { intervalUs: 2_000
  * - requests in flight survive both; `on-marked-down shutdown-sessions` cuts them when the checks
  *   mark the server down;
  * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly;
- * - a refused request is retried `retries` times; `option redispatch` sends retries elsewhere.
+ * - a refused request is retried `retries` times; `option redispatch` sends retries elsewhere;
+ * - with `maxconn`, requests beyond it wait in the server's queue (persistent) or the backend's;
+ *   a server leaving rotation (drain, maint, down) has its queue balanced afresh only with
+ *   `option redispatch` and without `option persist` (queue.c, pendconn_redistribute).
  */
 export class HaproxyProfile implements BalancerProfile {
   readonly name = 'haproxy';
@@ -31,12 +36,16 @@ export class HaproxyProfile implements BalancerProfile {
   readonly retries: number;
   readonly retryElsewhere: boolean;
   readonly cutsWhenMarkedDown: boolean;
+  readonly maxconn: number;
+  readonly redistributesQueue: boolean;
 
   constructor(private readonly config: HaproxyConfig) {
     this.healthChecks = config.healthChecks;
     this.retries = config.retries;
     this.retryElsewhere = config.redispatch;
     this.cutsWhenMarkedDown = config.shutdownSessions;
+    this.maxconn = config.maxconn;
+    this.redistributesQueue = config.redispatch && !config.forcePersist;
   }
 
   adminAfter(action: BackendAction): Backend['admin'] | undefined {

@@ -14,8 +14,10 @@ import {
   type Response,
 } from '../messages.js';
 import { newBackend, pickWeighted, type AdminState, type Backend } from './backend.js';
+import { failureOf } from './answers.js';
 import { HealthCount, type HealthChange } from './health-checks.js';
-import type { AnswerFailure, BackendAction, BalancerProfile, Spread } from './profile.js';
+import { ServerQueues } from './queues.js';
+import { inRotation, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
 
 export interface LoadBalancerConfig {
   name: string;
@@ -52,20 +54,6 @@ const adminActions: Readonly<Record<number, BackendAction>> = {
  */
 type ListenerState = 'open' | 'draining' | 'closed' | 'stopped';
 
-/** Answers of a backend that say the balancer moved a session, not that the backend is sick. */
-const sessionCauses: ReadonlySet<string> = new Set(['affinity-broken', 'session-lost']);
-
-/** Answers of a server process that stopped or crashed while it held the request: its connection closed. */
-const resetCauses: ReadonlySet<string> = new Set(['server-stopped', 'crash']);
-
-/** How a backend's answer failed: a stopped or crashed server process refuses the connection, or closes it mid-request. */
-function failureOf(response: Response): AnswerFailure {
-  if (response.status === Status.REJECTED && response.cause === 'server-unavailable') return 'connection';
-  if (response.status === Status.DROPPED && resetCauses.has(response.cause)) return 'reset';
-  if (response.status === Status.REJECTED || (response.status === Status.DROPPED && !sessionCauses.has(response.cause))) return 'status';
-  return undefined;
-}
-
 /**
  * A load balancer of one product in front of application servers. It balances new requests over
  * the backends its profile allows by smooth weighted round robin (weights ramped by slow start),
@@ -89,11 +77,13 @@ export class LoadBalancer implements NodeActor {
   /** Drains that end by themselves (AWS): start and deadline by backend. */
   private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
   listener: ListenerState = 'open';
+  private readonly queues: ServerQueues | undefined;
 
   constructor(private readonly config: LoadBalancerConfig) {
     this.name = config.name;
     this.profile = config.profile;
     this.backends = config.backends.map((backend) => newBackend(backend.actor, backend.name));
+    this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues(this.profile.maxconn!) : undefined;
     for (const backend of this.backends) {
       this.byActor.set(backend.actor, backend);
       if (this.profile.healthChecks !== undefined) this.health.set(backend.actor, new HealthCount(this.profile.healthChecks));
@@ -151,15 +141,49 @@ export class LoadBalancer implements NodeActor {
     const boundTo = this.config.persistence && request.kind !== RequestKind.OPEN ? this.sessions.get(request.sessionId) : undefined;
     if (boundTo !== undefined) {
       const backend = this.byActor.get(boundTo)!;
-      if (this.profile.honoursPersistence(backend, context.now) && !request.triedServers.includes(boundTo)) return this.forward(request, backend, true, undefined, context);
+      if (this.profile.honoursPersistence(backend, context.now) && !request.triedServers.includes(boundTo)) {
+        if (this.queues?.full(backend) === true) return this.enqueue(request, backend.actor, context);
+        return this.forward(request, backend, true, undefined, context);
+      }
       // Persistence is not honoured: the session is balanced afresh (HAProxy maint, ALB re-binding).
       this.unbind(request.sessionId);
     }
+    this.balance(request, context);
+  }
+
+  /** Picks a backend for a request not held by persistence; with maxconn, among those with a connection to spare, else the request waits in the backend queue. */
+  private balance(request: Request, context: NodeContext): void {
     const { backends, spread } = this.profile.candidates(this.backends, context.now);
     const untried = backends.filter((backend) => !request.triedServers.includes(backend.actor));
     if (untried.length === 0) return this.answerItself(request, 'no-server-available', context);
-    const chosen = pickWeighted(untried, (backend) => this.profile.weightFactor(backend, context.now, this.backends))!;
+    const withRoom = this.queues === undefined ? untried : untried.filter((backend) => !this.queues!.full(backend));
+    if (withRoom.length === 0) return this.enqueue(request, undefined, context);
+    const chosen = pickWeighted(withRoom, (backend) => this.profile.weightFactor(backend, context.now, this.backends))!;
     this.forward(request, chosen, false, spread, context);
+  }
+
+  private enqueue(request: Request, server: number | undefined, context: NodeContext): void {
+    this.queues!.enqueue(request, server);
+    context.record({ type: 'lb-queued', balancer: context.self, backend: server ?? -1, request: request.id, session: request.sessionId });
+  }
+
+  /** A backend with a connection to spare takes queued requests, oldest first. */
+  private serveQueue(backend: Backend, context: NodeContext): void {
+    for (let next = this.queues?.next(backend, inRotation(backend)); next !== undefined; next = this.queues!.next(backend, inRotation(backend))) {
+      this.forward(next.request, backend, next.persistent, undefined, context);
+    }
+  }
+
+  /** A backend left rotation: with redispatch its queued requests are balanced afresh, their persistence broken (HAProxy pendconn_redistribute). */
+  private redistribute(backend: Backend, context: NodeContext): void {
+    if (this.queues === undefined || this.profile.redistributesQueue !== true) return;
+    const queued = this.queues.takeAll(backend.actor);
+    if (queued.length === 0) return;
+    context.record({ type: 'lb-redispatched', balancer: context.self, backend: backend.actor, requests: queued.length });
+    for (const request of queued) {
+      this.unbind(request.sessionId);
+      this.balance(request, context);
+    }
   }
 
   private forward(request: Request, backend: Backend, persistent: boolean, spread: Spread | undefined, context: NodeContext): void {
@@ -191,12 +215,12 @@ export class LoadBalancer implements NodeActor {
       context.record({ type: 'lb-retried', balancer: context.self, backend: backend.actor, request: request.id, failure, method: request.method });
       if (this.profile.retryElsewhere) this.route(request, context);
       else this.forward(request, backend, true, undefined, context);
-      this.drainProgress(backend, context);
-      return;
+    } else {
+      if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
+      else this.unbind(request.sessionId);
+      context.send(response.client, { $case: 'response', value: response });
     }
-    if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
-    else this.unbind(request.sessionId);
-    context.send(response.client, { $case: 'response', value: response });
+    this.serveQueue(backend, context);
     this.drainProgress(backend, context);
   }
 
@@ -247,6 +271,8 @@ export class LoadBalancer implements NodeActor {
     const wasOut = backend.admin !== 'active' && backend.admin !== 'removed';
     this.setAdmin(backend, next, action, context);
     if (next === 'active' && wasOut) backend.inServiceSinceUs = context.now;
+    if (next === 'active') this.serveQueue(backend, context);
+    else this.redistribute(backend, context);
     const delayUs = this.profile.drainDeadlineUs;
     if (next === 'drain' && delayUs !== undefined) {
       this.drains.set(backend.actor, { startedUs: context.now, deadlineUs: context.now + delayUs });
@@ -356,5 +382,7 @@ export class LoadBalancer implements NodeActor {
     const admin = this.profile.adminAfterHealthChange(backend);
     context.record({ type: 'lb-backend', balancer: context.self, backend: backend.actor, admin, healthy, cause });
     if (admin !== backend.admin) backend.admin = admin;
+    if (healthy) this.serveQueue(backend, context);
+    else this.redistribute(backend, context);
   }
 }

@@ -57,6 +57,10 @@ export interface BalancerProfile {
   drainIsOver?(backend: Backend): boolean;
   /** Whether what is still in flight on a backend is cut when its drain times out. */
   cutsAtDrainTimeout?: boolean;
+  /** Connections a backend takes at most; more requests wait in queues (HAProxy server maxconn). Absent or 0: no limit. */
+  readonly maxconn?: number;
+  /** Whether a backend leaving rotation (drain, maint, marked down) has its queued requests balanced afresh (HAProxy option redispatch). */
+  readonly redistributesQueue?: boolean;
   /** How long the balancer's own listeners drain before they close (Envoy --drain-time-s); undefined: the product has no listener drain here. */
   readonly listenerDrainTimeUs?: number;
   /** Whether requests in flight on a backend are cut when its checks mark it down (HAProxy on-marked-down shutdown-sessions). */

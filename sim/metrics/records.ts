@@ -113,6 +113,10 @@ export type SimRecord =
   | { type: 'lb-cut'; balancer: number; backend: number; requests: number; cause: string }
   /** A load balancer retried a request whose connection to `backend` failed: refused (`connection`) or closed after the request was sent (`reset`). */
   | { type: 'lb-retried'; balancer: number; backend: number; request: number; failure: 'connection' | 'reset'; method: string }
+  /** A request waits in a queue of the balancer: the queue of `backend` (held there by persistence), or the backend queue (-1). */
+  | { type: 'lb-queued'; balancer: number; backend: number; request: number; session: number }
+  /** A backend left rotation and its queued requests were balanced afresh (HAProxy option redispatch). */
+  | { type: 'lb-redispatched'; balancer: number; backend: number; requests: number }
   /** A load balancer's own listeners changed: draining (Envoy drain_listeners), closed (drain time over), stopped (the process exited). */
   | { type: 'lb-listener'; balancer: number; state: 'draining' | 'closed' | 'stopped'; cause: string }
   // Kubernetes topology (nodes/kubernetes/).

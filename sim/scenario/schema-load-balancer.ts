@@ -39,8 +39,9 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
         redispatch: z.boolean().default(true).describe('option redispatch: a retry may go to another server, persistence broken'),
         forcePersist: z.boolean().default(false).describe('option persist: persistent requests still reach a server in maint'),
         shutdownSessions: z.boolean().default(false).describe('on-marked-down shutdown-sessions: a server marked down by its checks loses its requests in flight'),
+        maxconn: z.number().int().min(0).default(0).describe("server maxconn: requests beyond it wait in the server's queue (persistent) or the backend's; 0: no limit"),
       })
-      .default({ redispatch: true, forcePersist: false, shutdownSessions: false }),
+      .default({ redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0 }),
     envoy: z
       .strictObject({
         panicThreshold: z.number().min(0).max(100).default(50).describe('percent of healthy hosts below which traffic goes to every host'),

@@ -73,7 +73,7 @@ describe('Envoy listener drain and exit', () => {
 });
 
 describe('the listener promise, checked', () => {
-  const facts = (overrides: Partial<LoadBalancerFacts> = {}): LoadBalancerFacts => ({ profile: 'envoy', forcePersist: false, panicThresholdPercent: 50, cutCauses: ['balancer-exit'], nonIdempotent: false, backends: [s1, s2], ...overrides });
+  const facts = (overrides: Partial<LoadBalancerFacts> = {}): LoadBalancerFacts => ({ profile: 'envoy', forcePersist: false, panicThresholdPercent: 50, cutCauses: ['balancer-exit'], nonIdempotent: false, redistributesQueue: false, backends: [s1, s2], ...overrides });
   const listener = (atUs: number, state: 'draining' | 'closed' | 'stopped'): Entry => [atUs, router, { type: 'lb-listener', balancer: router, state, cause: 'test' }];
   const forwarded = (atUs: number, attempt: number): Entry => [atUs, router, { type: 'lb-forwarded', balancer: router, backend: s1, request: atUs, session: 1, kind: RequestKind.OPEN, persistent: false, spread: '', attempt }];
   const exitCut = (atUs: number): Entry => [atUs, router, { type: 'lb-cut', balancer: router, backend: s1, requests: 3, cause: 'balancer-exit' }];

@@ -8,7 +8,7 @@ import { check, rulesBroken, router, s1, s2, type Entry } from '../checkers/stre
 import { balancer, reply, send } from './harness.js';
 
 const nginx = (nonIdempotent = false) => new NginxProfile({ maxFails: 0, failTimeoutUs: 10_000_000, slowStartUs: 0, healthChecks: undefined, retries: 2, nonIdempotent });
-const haproxy = () => new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false });
+const haproxy = () => new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0 });
 const responses = (sent: { to: number; message: Message }[]): Response[] => sent.flatMap((each) => (each.message.$case === 'response' ? [each.message.value] : []));
 const requestsSent = (sent: { to: number; message: Message }[]) => sent.filter((each) => each.message.$case === 'request').map((each) => each.to);
 
@@ -42,7 +42,7 @@ describe('NGINX proxy_next_upstream and non-idempotent requests', () => {
 });
 
 describe('the retry promise, checked', () => {
-  const facts = (profile: LoadBalancerProfileName, nonIdempotent = false): LoadBalancerFacts => ({ profile, forcePersist: false, panicThresholdPercent: 50, cutCauses: [], nonIdempotent, backends: [s1, s2] });
+  const facts = (profile: LoadBalancerProfileName, nonIdempotent = false): LoadBalancerFacts => ({ profile, forcePersist: false, panicThresholdPercent: 50, cutCauses: [], nonIdempotent, redistributesQueue: false, backends: [s1, s2] });
   const retried = (failure: 'connection' | 'reset', method: string): Entry => [10, router, { type: 'lb-retried', balancer: router, backend: s1, request: 1, failure, method }];
   const run = (entries: Entry[], profile: LoadBalancerProfileName, nonIdempotent = false) => check(new LoadBalancerChecker(facts(profile, nonIdempotent)), entries);
 

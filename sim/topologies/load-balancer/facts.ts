@@ -8,5 +8,8 @@ export function loadBalancerFacts(spec: LoadBalancerSpec, backends: readonly num
   // SIGTERM: Envoy exits at once, whatever is in flight (a drain first is the operator's part).
   if (spec.profile === 'envoy') cutCauses.push('balancer-exit');
   if (spec.profile === 'aws-alb' || (spec.profile === 'aws-nlb' && spec.aws.connectionTermination)) cutCauses.push('deregistration-delay');
-  return { profile: spec.profile, forcePersist: spec.haproxy.forcePersist, panicThresholdPercent: spec.envoy.panicThreshold, cutCauses, nonIdempotent: spec.nginx.nonIdempotent, backends };
+  return { profile: spec.profile, forcePersist: spec.haproxy.forcePersist, panicThresholdPercent: spec.envoy.panicThreshold, cutCauses, nonIdempotent: spec.nginx.nonIdempotent,
+    redistributesQueue: spec.profile === 'haproxy' && spec.haproxy.redispatch && !spec.haproxy.forcePersist,
+    backends,
+  };
 }

@@ -32,6 +32,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         redispatch: spec.haproxy.redispatch,
         forcePersist: spec.haproxy.forcePersist,
         shutdownSessions: spec.haproxy.shutdownSessions,
+        maxconn: spec.haproxy.maxconn,
       });
     case 'envoy': {
       const outliers = spec.envoy.outlierDetection;
