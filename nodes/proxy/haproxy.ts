@@ -18,10 +18,13 @@ export interface HaproxyConfig {
 export const haproxyHealthCheckDefaults: HealthCheckConfig = { intervalUs: 2_000_000, timeoutUs: 2_000_000, unhealthyThreshold: 3, healthyThreshold: 2, downOnFirstBadAnswer: false };
 
 /**
- * HAProxy, runtime API `set server <b>/<s> state ready|drain|maint`:
+ * HAProxy, runtime API `set server <b>/<s> state ready|drain|maint` and `weight 0`:
  * - drain: out of balancing, still checked, still takes persistent (cookie) sessions;
  * - maint: no traffic, checks paused, persistence skipped (those users rebalance) unless
  *   `option persist`/`force-persist`;
+ * - `weight 0` takes the server out of balancing like drain (persistent sessions still come), but
+ *   apart from the admin state: `state ready` leaves it at weight 0, restoring the weight does
+ *   not end an admin drain;
  * - requests in flight survive both; `on-marked-down shutdown-sessions` cuts them when the checks
  *   mark the server down;
  * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly;
@@ -38,6 +41,9 @@ export class HaproxyProfile implements BalancerProfile {
   readonly cutsWhenMarkedDown: boolean;
   readonly maxconn: number;
   readonly redistributesQueue: boolean;
+  /** Servers set to drain by the admin state, and servers at weight 0: either keeps a server out of balancing. */
+  private readonly drainedByState = new Set<number>();
+  private readonly atWeightZero = new Set<number>();
 
   constructor(private readonly config: HaproxyConfig) {
     this.healthChecks = config.healthChecks;
@@ -48,11 +54,27 @@ export class HaproxyProfile implements BalancerProfile {
     this.redistributesQueue = config.redispatch && !config.forcePersist;
   }
 
-  adminAfter(action: BackendAction): Backend['admin'] | undefined {
-    if (action === 'ready') return 'active';
-    if (action === 'drain') return 'drain';
-    if (action === 'maint') return 'maint';
-    return undefined;
+  adminAfter(action: BackendAction, backend: Backend): Backend['admin'] | undefined {
+    const server = backend.actor;
+    switch (action) {
+      case 'ready':
+        this.drainedByState.delete(server);
+        return this.atWeightZero.has(server) ? 'drain' : 'active';
+      case 'drain':
+        this.drainedByState.add(server);
+        return 'drain';
+      case 'maint':
+        this.drainedByState.delete(server);
+        return 'maint';
+      case 'weight-zero':
+        this.atWeightZero.add(server);
+        return backend.admin === 'active' ? 'drain' : undefined;
+      case 'weight-restore':
+        this.atWeightZero.delete(server);
+        return backend.admin === 'drain' && !this.drainedByState.has(server) ? 'active' : undefined;
+      default:
+        return undefined;
+    }
   }
 
   adminAfterHealthChange(backend: Backend): Backend['admin'] {

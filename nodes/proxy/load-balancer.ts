@@ -45,6 +45,8 @@ const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.REGISTER]: 'register',
   [BackendAdminAction.DOWN]: 'down',
   [BackendAdminAction.UP]: 'up',
+  [BackendAdminAction.WEIGHT_ZERO]: 'weight-zero',
+  [BackendAdminAction.WEIGHT_RESTORE]: 'weight-restore',
 };
 
 /**

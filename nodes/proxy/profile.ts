@@ -2,7 +2,7 @@ import type { AdminState, Backend } from './backend.js';
 import type { HealthCheckConfig } from './health-checks.js';
 
 /** An admin action on a backend, in the words of the profiles together (see each profile for its own). */
-export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up';
+export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up' | 'weight-zero' | 'weight-restore';
 
 /**
  * How an answer from a backend failed, if it did: the connection was refused (the server process

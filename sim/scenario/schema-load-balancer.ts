@@ -12,7 +12,7 @@ export const loadBalancerProfiles = ['haproxy', 'envoy', 'nginx', 'aws-alb', 'aw
 export type LoadBalancerProfileName = (typeof loadBalancerProfiles)[number];
 
 /** Admin actions on one backend, by profile: what its operator or control plane can do. */
-export const backendActions = ['ready', 'drain', 'maint', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
+export const backendActions = ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
 export type BackendActionName = (typeof backendActions)[number];
 
 /** Actions on the balancer itself (no backend): Envoy's `drain_listeners?graceful`, and the process's exit on SIGTERM. */
@@ -79,7 +79,7 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
     backend: z.string().optional().describe('a server by name, e.g. node1/app-1; absent for an action on the balancer itself'),
     action: z
       .enum([...backendActions, ...balancerActions])
-      .describe('HAProxy ready|drain|maint; Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
+      .describe('HAProxy ready|drain|maint|weight-zero|weight-restore; Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
   });
   return { loadBalancer, step };
 }
@@ -87,7 +87,7 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
 export type LoadBalancerSpec = z.output<ReturnType<typeof loadBalancerSchemas>['loadBalancer']>;
 
 export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly (BackendActionName | BalancerActionName)[]>> = {
-  haproxy: ['ready', 'drain', 'maint'],
+  haproxy: ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore'],
   envoy: ['remove', 'add', 'eds-draining', 'drain-listeners', 'stop'],
   nginx: ['down', 'drain', 'up'],
   'aws-alb': ['deregister', 'register'],

@@ -31,6 +31,22 @@ describe('HAProxy admin states', () => {
     }
   });
 
+  it('weight 0 drains like the drain state, apart from it: ready keeps weight 0, restoring the weight keeps an admin drain', () => {
+    const { lb, context } = balancer();
+    const home = serve(lb, context, { id: 1, sessionId: 10 });
+    admin(lb, context, home, BackendAdminAction.WEIGHT_ZERO);
+    expect(serve(lb, context, { id: 2, sessionId: 10, kind: RequestKind.IN_SESSION, affinityServer: home })).toBe(home);
+    for (let id = 3; id < 7; id++) expect(serve(lb, context, { id, sessionId: 100 + id })).not.toBe(home);
+    const adminOf = () => lb.backends.find((backend) => backend.actor === home)!.admin;
+    admin(lb, context, home, BackendAdminAction.READY);
+    expect(adminOf()).toBe('drain');
+    admin(lb, context, home, BackendAdminAction.DRAIN);
+    admin(lb, context, home, BackendAdminAction.WEIGHT_RESTORE);
+    expect(adminOf()).toBe('drain');
+    admin(lb, context, home, BackendAdminAction.READY);
+    expect(adminOf()).toBe('active');
+  });
+
   it('checks mark a server down after fall (3) failures in a row and up after rise (2) successes', () => {
     const count = new HealthCount(haproxyHealthCheckDefaults);
     expect([count.failed(false), count.failed(false)]).toEqual([undefined, undefined]);

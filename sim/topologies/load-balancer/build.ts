@@ -24,6 +24,8 @@ const adminActions: Readonly<Record<BackendActionName | BalancerActionName, Back
   register: BackendAdminAction.REGISTER,
   down: BackendAdminAction.DOWN,
   up: BackendAdminAction.UP,
+  'weight-zero': BackendAdminAction.WEIGHT_ZERO,
+  'weight-restore': BackendAdminAction.WEIGHT_RESTORE,
   'drain-listeners': BackendAdminAction.DRAIN_LISTENERS,
   stop: BackendAdminAction.STOP,
 };
