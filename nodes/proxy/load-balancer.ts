@@ -78,7 +78,7 @@ export class LoadBalancer implements NodeActor {
   private readonly awaiting = new Set<number>();
   /** Drains that end by themselves (AWS): start and deadline by backend. */
   private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
-  listener: ListenerState = 'open';
+  private listener: ListenerState = 'open';
   private readonly queues: ServerQueues | undefined;
 
   constructor(private readonly config: LoadBalancerConfig) {
