@@ -14,6 +14,8 @@ export interface EnvoyConfig {
   slowStartAggression: number;
   slowStartMinWeightPercent: number;
   retries: number;
+  /** --drain-time-s: how long `drain_listeners?graceful` discourages requests before the listeners close. */
+  listenerDrainTimeUs: number;
 }
 
 /**
@@ -25,7 +27,9 @@ export interface EnvoyConfig {
  * - an HTTP check answered with an unexpected status marks the host unhealthy at once;
  * - outlier detection ejects a host after consecutive 5xx, for base_ejection_time × times ejected;
  * - panic threshold: when fewer than 50% of the hosts are healthy, traffic goes to all hosts;
- * - slow start: weight × max(min_weight_percent, time_factor^(1/aggression)).
+ * - slow start: weight × max(min_weight_percent, time_factor^(1/aggression));
+ * - listener drain (`drain_listeners?graceful`): new connections are accepted for the drain time,
+ *   then the listeners close; SIGTERM alone exits at once, cutting what is in flight.
  */
 export class EnvoyProfile implements BalancerProfile {
   readonly name = 'envoy';
@@ -33,11 +37,13 @@ export class EnvoyProfile implements BalancerProfile {
   readonly retries: number;
   readonly retryElsewhere = true;
   readonly cutsWhenMarkedDown = false;
+  readonly listenerDrainTimeUs: number;
   private readonly outliers: OutlierDetector | undefined;
 
   constructor(private readonly config: EnvoyConfig) {
     this.healthChecks = config.healthChecks;
     this.retries = config.retries;
+    this.listenerDrainTimeUs = config.listenerDrainTimeUs;
     this.outliers = config.outlierDetection === undefined ? undefined : new OutlierDetector(config.outlierDetection);
   }
 

@@ -14,8 +14,10 @@ import {
   type Response,
 } from '../messages.js';
 import { newBackend, pickWeighted, type AdminState, type Backend } from './backend.js';
+import { failureOf } from './answers.js';
 import { HealthCount, type HealthChange } from './health-checks.js';
-import type { AnswerFailure, BackendAction, BalancerProfile, Spread } from './profile.js';
+import { ServerQueues } from './queues.js';
+import { inRotation, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
 
 export interface LoadBalancerConfig {
   name: string;
@@ -30,6 +32,7 @@ const healthRoundTag = 'lb-health-round';
 const healthTimeoutTag = 'lb-health-timeout';
 const drainDeadlineTag = 'lb-drain-deadline';
 const passiveReturnTag = 'lb-passive-return';
+const listenersClosedTag = 'lb-listeners-closed';
 
 const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.READY]: 'ready',
@@ -42,17 +45,16 @@ const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.REGISTER]: 'register',
   [BackendAdminAction.DOWN]: 'down',
   [BackendAdminAction.UP]: 'up',
+  [BackendAdminAction.WEIGHT_ZERO]: 'weight-zero',
+  [BackendAdminAction.WEIGHT_RESTORE]: 'weight-restore',
 };
 
-/** Answers of a backend that say the balancer moved a session, not that the backend is sick. */
-const sessionCauses: ReadonlySet<string> = new Set(['affinity-broken', 'session-lost']);
-
-/** How a backend's answer failed: a stopped or crashed server process refuses the connection. */
-function failureOf(response: Response): AnswerFailure {
-  if (response.status === Status.REJECTED && response.cause === 'server-unavailable') return 'connection';
-  if (response.status === Status.REJECTED || (response.status === Status.DROPPED && !sessionCauses.has(response.cause))) return 'status';
-  return undefined;
-}
+/**
+ * The balancer's own listeners: open; draining (Envoy `drain_listeners?graceful`: requests are
+ * discouraged but new connections still accepted until the drain time is over); closed (no new
+ * request is accepted, those in flight finish); stopped (the process exited: nothing is left).
+ */
+type ListenerState = 'open' | 'draining' | 'closed' | 'stopped';
 
 /**
  * A load balancer of one product in front of application servers. It balances new requests over
@@ -76,11 +78,14 @@ export class LoadBalancer implements NodeActor {
   private readonly awaiting = new Set<number>();
   /** Drains that end by themselves (AWS): start and deadline by backend. */
   private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
+  private listener: ListenerState = 'open';
+  private readonly queues: ServerQueues | undefined;
 
   constructor(private readonly config: LoadBalancerConfig) {
     this.name = config.name;
     this.profile = config.profile;
     this.backends = config.backends.map((backend) => newBackend(backend.actor, backend.name));
+    this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues(this.profile.maxconn!) : undefined;
     for (const backend of this.backends) {
       this.byActor.set(backend.actor, backend);
       if (this.profile.healthChecks !== undefined) this.health.set(backend.actor, new HealthCount(this.profile.healthChecks));
@@ -94,7 +99,7 @@ export class LoadBalancer implements NodeActor {
   onMessage(message: Message, context: NodeContext): void {
     switch (message.$case) {
       case 'request':
-        return this.route(message.value, context);
+        return this.accept(message.value, context);
       case 'response':
         return this.answer(message.value, context);
       case 'healthProbeAnswer':
@@ -119,6 +124,8 @@ export class LoadBalancer implements NodeActor {
         return this.drainDeadline(ref, context);
       case passiveReturnTag:
         return this.passiveReturn(ref, context);
+      case listenersClosedTag:
+        return this.closeListeners(context);
       default:
         throw new Error(`${this.name}: unknown timer ${tag}`);
     }
@@ -126,19 +133,59 @@ export class LoadBalancer implements NodeActor {
 
   // Routing ----------------------------------------------------------------------------------
 
+  /** A request from a client: refused once the listeners are closed (its connection was closed by the drain) or the process is gone. */
+  private accept(request: Request, context: NodeContext): void {
+    if (this.listener === 'closed' || this.listener === 'stopped') return this.answerItself(request, `balancer-${this.listener}`, context);
+    this.route(request, context);
+  }
+
   private route(request: Request, context: NodeContext): void {
     const boundTo = this.config.persistence && request.kind !== RequestKind.OPEN ? this.sessions.get(request.sessionId) : undefined;
     if (boundTo !== undefined) {
       const backend = this.byActor.get(boundTo)!;
-      if (this.profile.honoursPersistence(backend, context.now) && !request.triedServers.includes(boundTo)) return this.forward(request, backend, true, undefined, context);
+      if (this.profile.honoursPersistence(backend, context.now) && !request.triedServers.includes(boundTo)) {
+        if (this.queues?.full(backend) === true) return this.enqueue(request, backend.actor, context);
+        return this.forward(request, backend, true, undefined, context);
+      }
       // Persistence is not honoured: the session is balanced afresh (HAProxy maint, ALB re-binding).
       this.unbind(request.sessionId);
     }
+    this.balance(request, context);
+  }
+
+  /** Picks a backend for a request not held by persistence; with maxconn, among those with a connection to spare, else the request waits in the backend queue. */
+  private balance(request: Request, context: NodeContext): void {
     const { backends, spread } = this.profile.candidates(this.backends, context.now);
     const untried = backends.filter((backend) => !request.triedServers.includes(backend.actor));
     if (untried.length === 0) return this.answerItself(request, 'no-server-available', context);
-    const chosen = pickWeighted(untried, (backend) => this.profile.weightFactor(backend, context.now, this.backends))!;
+    const withRoom = this.queues === undefined ? untried : untried.filter((backend) => !this.queues!.full(backend));
+    if (withRoom.length === 0) return this.enqueue(request, undefined, context);
+    const chosen = pickWeighted(withRoom, (backend) => this.profile.weightFactor(backend, context.now, this.backends))!;
     this.forward(request, chosen, false, spread, context);
+  }
+
+  private enqueue(request: Request, server: number | undefined, context: NodeContext): void {
+    this.queues!.enqueue(request, server);
+    context.record({ type: 'lb-queued', balancer: context.self, backend: server ?? -1, request: request.id, session: request.sessionId });
+  }
+
+  /** A backend with a connection to spare takes queued requests, oldest first. */
+  private serveQueue(backend: Backend, context: NodeContext): void {
+    for (let next = this.queues?.next(backend, inRotation(backend)); next !== undefined; next = this.queues!.next(backend, inRotation(backend))) {
+      this.forward(next.request, backend, next.persistent, undefined, context);
+    }
+  }
+
+  /** A backend left rotation: with redispatch its queued requests are balanced afresh, their persistence broken (HAProxy pendconn_redistribute). */
+  private redistribute(backend: Backend, context: NodeContext): void {
+    if (this.queues === undefined || this.profile.redistributesQueue !== true) return;
+    const queued = this.queues.takeAll(backend.actor);
+    if (queued.length === 0) return;
+    context.record({ type: 'lb-redispatched', balancer: context.self, backend: backend.actor, requests: queued.length });
+    for (const request of queued) {
+      this.unbind(request.sessionId);
+      this.balance(request, context);
+    }
   }
 
   private forward(request: Request, backend: Backend, persistent: boolean, spread: Spread | undefined, context: NodeContext): void {
@@ -147,7 +194,7 @@ export class LoadBalancer implements NodeActor {
     request.triedServers.push(backend.actor);
     backend.inFlight++;
     this.pending.set(request.id, request);
-    context.record({ type: 'lb-forwarded', balancer: context.self, backend: backend.actor, request: request.id, session: request.sessionId, kind: request.kind, persistent, spread: spread ?? '' });
+    context.record({ type: 'lb-forwarded', balancer: context.self, backend: backend.actor, request: request.id, session: request.sessionId, kind: request.kind, persistent, spread: spread ?? '', attempt: request.attempts });
     context.send(backend.actor, { $case: 'request', value: request });
   }
 
@@ -165,15 +212,17 @@ export class LoadBalancer implements NodeActor {
       this.refreshHealth(backend, 'passive', context);
       context.setTimer(context.now + outForUs, { $case: 'timer', value: { tag: passiveReturnTag, ref: backend.actor } });
     }
-    if (failure === 'connection' && request.attempts <= this.profile.retries) {
+    const retried = failure === 'connection' || (failure === 'reset' && this.profile.retriesSentRequest?.(request.method) === true);
+    if (retried && request.attempts <= this.profile.retries) {
+      context.record({ type: 'lb-retried', balancer: context.self, backend: backend.actor, request: request.id, failure, method: request.method });
       if (this.profile.retryElsewhere) this.route(request, context);
       else this.forward(request, backend, true, undefined, context);
-      this.drainProgress(backend, context);
-      return;
+    } else {
+      if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
+      else this.unbind(request.sessionId);
+      context.send(response.client, { $case: 'response', value: response });
     }
-    if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
-    else this.unbind(request.sessionId);
-    context.send(response.client, { $case: 'response', value: response });
+    this.serveQueue(backend, context);
     this.drainProgress(backend, context);
   }
 
@@ -213,6 +262,9 @@ export class LoadBalancer implements NodeActor {
   // Admin actions and drains -----------------------------------------------------------------
 
   private applyAdmin(command: LoadBalancerCommand, context: NodeContext): void {
+    if (this.listener === 'stopped') return;
+    if (command.action === BackendAdminAction.DRAIN_LISTENERS) return this.drainListeners(context);
+    if (command.action === BackendAdminAction.STOP) return this.stop(context);
     const backend = this.byActor.get(command.backend);
     const action = adminActions[command.action];
     if (backend === undefined || action === undefined) throw new Error(`${this.name}: bad admin command ${JSON.stringify(command)}`);
@@ -221,12 +273,39 @@ export class LoadBalancer implements NodeActor {
     const wasOut = backend.admin !== 'active' && backend.admin !== 'removed';
     this.setAdmin(backend, next, action, context);
     if (next === 'active' && wasOut) backend.inServiceSinceUs = context.now;
+    if (next === 'active') this.serveQueue(backend, context);
+    else this.redistribute(backend, context);
     const delayUs = this.profile.drainDeadlineUs;
     if (next === 'drain' && delayUs !== undefined) {
       this.drains.set(backend.actor, { startedUs: context.now, deadlineUs: context.now + delayUs });
       context.setTimer(context.now + delayUs, { $case: 'timer', value: { tag: drainDeadlineTag, ref: backend.actor } });
       this.drainProgress(backend, context);
     } else if (next !== 'drain') this.drains.delete(backend.actor);
+  }
+
+  /** Envoy's graceful listener drain: the listeners close once the drain time is over; a second call changes nothing. */
+  private drainListeners(context: NodeContext): void {
+    const drainTimeUs = this.profile.listenerDrainTimeUs;
+    if (drainTimeUs === undefined) throw new Error(`${this.name}: ${this.profile.name} has no listener drain`);
+    if (this.listener !== 'open') return;
+    this.setListener('draining', 'drain-listeners', context);
+    context.setTimer(context.now + drainTimeUs, { $case: 'timer', value: { tag: listenersClosedTag, ref: 0 } });
+  }
+
+  private closeListeners(context: NodeContext): void {
+    if (this.listener === 'draining') this.setListener('closed', 'drain-time-over', context);
+  }
+
+  /** The process exits (SIGTERM): whatever is still in flight is cut, and nothing is served any more. */
+  private stop(context: NodeContext): void {
+    const wasDraining = this.listener === 'draining';
+    this.setListener('stopped', wasDraining ? 'stop-while-draining' : 'stop', context);
+    for (const backend of this.backends) if (backend.inFlight > 0) this.cut(backend, 'balancer-exit', context);
+  }
+
+  private setListener(state: Exclude<ListenerState, 'open'>, cause: string, context: NodeContext): void {
+    this.listener = state;
+    context.record({ type: 'lb-listener', balancer: context.self, state, cause });
   }
 
   private setAdmin(backend: Backend, admin: AdminState, cause: string, context: NodeContext): void {
@@ -257,7 +336,7 @@ export class LoadBalancer implements NodeActor {
 
   private checkRound(context: NodeContext): void {
     const checks = this.profile.healthChecks;
-    if (checks === undefined) return;
+    if (checks === undefined || this.listener === 'stopped') return;
     this.round++;
     this.awaiting.clear();
     for (const backend of this.backends) {
@@ -305,5 +384,7 @@ export class LoadBalancer implements NodeActor {
     const admin = this.profile.adminAfterHealthChange(backend);
     context.record({ type: 'lb-backend', balancer: context.self, backend: backend.actor, admin, healthy, cause });
     if (admin !== backend.admin) backend.admin = admin;
+    if (healthy) this.serveQueue(backend, context);
+    else this.redistribute(backend, context);
   }
 }

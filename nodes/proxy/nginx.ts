@@ -11,7 +11,12 @@ export interface NginxConfig {
   healthChecks: HealthCheckConfig | undefined;
   /** `proxy_next_upstream_tries`; 0 in NGINX means every server. */
   retries: number;
+  /** `proxy_next_upstream ... non_idempotent`: a POST, LOCK or PATCH already sent is passed on too. */
+  nonIdempotent: boolean;
 }
+
+/** The methods NGINX does not pass to the next server once sent, unless `non_idempotent` is given. */
+const nonIdempotentMethods: ReadonlySet<string> = new Set(['POST', 'LOCK', 'PATCH']);
 
 /** NGINX Plus `health_check`: interval 5 s, fails 1, passes 1 (the timeout is the proxy's; here the interval). */
 export const nginxPlusHealthCheckDefaults: HealthCheckConfig = { intervalUs: 5_000_000, timeoutUs: 5_000_000, unhealthyThreshold: 1, healthyThreshold: 1, downOnFirstBadAnswer: false };
@@ -22,7 +27,9 @@ export const nginxPlusHealthCheckDefaults: HealthCheckConfig = { intervalUs: 5_0
  *   unavailable for `fail_timeout`; a group of one server is never marked unavailable;
  * - `down`: no traffic; `drain`: only requests bound to the server (sticky) still come;
  * - `slow_start`: the weight ramps linearly once a server is back;
- * - `proxy_next_upstream error timeout`: a refused request goes to the next server.
+ * - `proxy_next_upstream error timeout`: a refused request goes to the next server, and so does
+ *   one whose connection closed after it was sent, unless its method is POST, LOCK or PATCH
+ *   (not idempotent: the server may have acted on it) and `non_idempotent` is not given.
  */
 export class NginxProfile implements BalancerProfile {
   readonly name = 'nginx';
@@ -36,6 +43,10 @@ export class NginxProfile implements BalancerProfile {
   constructor(private readonly config: NginxConfig) {
     this.healthChecks = config.healthChecks;
     this.retries = config.retries;
+  }
+
+  retriesSentRequest(method: string): boolean {
+    return this.config.nonIdempotent || !nonIdempotentMethods.has(method);
   }
 
   adminAfter(action: BackendAction): Backend['admin'] | undefined {
@@ -67,7 +78,7 @@ export class NginxProfile implements BalancerProfile {
 
   /** An unsuccessful attempt is what proxy_next_upstream counts: by default an error or a timeout, not an HTTP status. */
   observeAnswer(backend: Backend, failure: AnswerFailure, nowUs: number, backends: readonly Backend[]): number {
-    if (failure !== 'connection' || this.config.maxFails === 0 || backends.length === 1) return 0;
+    if ((failure !== 'connection' && failure !== 'reset') || this.config.maxFails === 0 || backends.length === 1) return 0;
     const recent = (this.failures.get(backend.actor) ?? []).filter((atUs) => nowUs - atUs < this.config.failTimeoutUs);
     recent.push(nowUs);
     this.failures.set(backend.actor, recent);

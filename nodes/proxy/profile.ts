@@ -2,15 +2,16 @@ import type { AdminState, Backend } from './backend.js';
 import type { HealthCheckConfig } from './health-checks.js';
 
 /** An admin action on a backend, in the words of the profiles together (see each profile for its own). */
-export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up';
+export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up' | 'weight-zero' | 'weight-restore';
 
 /**
  * How an answer from a backend failed, if it did: the connection was refused (the server process
- * is down: HAProxy, NGINX and Envoy retry these), or the server answered with an error status
- * (a 503 when its queue is full, a request lost in a crash: Envoy's outlier detection counts
- * these too; nobody retries them by default).
+ * is down: HAProxy, NGINX and Envoy retry these); the connection closed after the request was
+ * sent (the process stopped or crashed mid-request: NGINX's `error` passes it to the next server
+ * unless its method is not idempotent); or the server answered with an error status (a 503 when
+ * its queue is full). Envoy's outlier detection counts all three as 5xx.
  */
-export type AnswerFailure = 'connection' | 'status' | undefined;
+export type AnswerFailure = 'connection' | 'reset' | 'status' | undefined;
 
 /** Why a request went to a backend that is not in rotation, when the profile allows it. */
 export type Spread = 'panic' | 'fail-open';
@@ -29,6 +30,8 @@ export interface BalancerProfile {
   readonly retries: number;
   /** A retry goes to another backend (HAProxy option redispatch, Envoy, NGINX next upstream); else to the same one. */
   readonly retryElsewhere: boolean;
+  /** Whether a request the backend had already received is retried when its connection closed (NGINX); absent: never, only refused connections are. */
+  retriesSentRequest?(method: string): boolean;
   /** The admin state `action` leads to; undefined leaves the backend as it is. */
   adminAfter(action: BackendAction, backend: Backend): AdminState | undefined;
   /** The admin state a change of health leads to (Envoy: a removed host leaves once its checks fail). */
@@ -54,6 +57,12 @@ export interface BalancerProfile {
   drainIsOver?(backend: Backend): boolean;
   /** Whether what is still in flight on a backend is cut when its drain times out. */
   cutsAtDrainTimeout?: boolean;
+  /** Connections a backend takes at most; more requests wait in queues (HAProxy server maxconn). Absent or 0: no limit. */
+  readonly maxconn?: number;
+  /** Whether a backend leaving rotation (drain, maint, marked down) has its queued requests balanced afresh (HAProxy option redispatch). */
+  readonly redistributesQueue?: boolean;
+  /** How long the balancer's own listeners drain before they close (Envoy --drain-time-s); undefined: the product has no listener drain here. */
+  readonly listenerDrainTimeUs?: number;
   /** Whether requests in flight on a backend are cut when its checks mark it down (HAProxy on-marked-down shutdown-sessions). */
   readonly cutsWhenMarkedDown: boolean;
 }

@@ -103,13 +103,22 @@ export type SimRecord =
   | { type: 'lb-backend'; balancer: number; backend: number; admin: string; healthy: boolean; cause: string }
   /**
    * A load balancer sent a request to a backend: held there by its session (`persistent`) or
-   * balanced; `spread` names the rule that let it reach a backend out of rotation (panic, fail-open).
+   * balanced; `spread` names the rule that let it reach a backend out of rotation (panic, fail-open);
+   * `attempt` is 1 for the request as its client sent it, more for the balancer's retries.
    */
-  | { type: 'lb-forwarded'; balancer: number; backend: number; request: number; session: number; kind: RequestKind; persistent: boolean; spread: string }
+  | { type: 'lb-forwarded'; balancer: number; backend: number; request: number; session: number; kind: RequestKind; persistent: boolean; spread: string; attempt: number }
   /** A backend's drain (AWS deregistration) ended: nothing left in flight (`idle`), or at the delay (`timeout`). */
   | { type: 'lb-drain-ended'; balancer: number; backend: number; reason: 'idle' | 'timeout'; drainUs: number }
   /** A load balancer cut the requests in flight on a backend (shutdown-sessions, connection termination). */
   | { type: 'lb-cut'; balancer: number; backend: number; requests: number; cause: string }
+  /** A load balancer retried a request whose connection to `backend` failed: refused (`connection`) or closed after the request was sent (`reset`). */
+  | { type: 'lb-retried'; balancer: number; backend: number; request: number; failure: 'connection' | 'reset'; method: string }
+  /** A request waits in a queue of the balancer: the queue of `backend` (held there by persistence), or the backend queue (-1). */
+  | { type: 'lb-queued'; balancer: number; backend: number; request: number; session: number }
+  /** A backend left rotation and its queued requests were balanced afresh (HAProxy option redispatch). */
+  | { type: 'lb-redispatched'; balancer: number; backend: number; requests: number }
+  /** A load balancer's own listeners changed: draining (Envoy drain_listeners), closed (drain time over), stopped (the process exited). */
+  | { type: 'lb-listener'; balancer: number; state: 'draining' | 'closed' | 'stopped'; cause: string }
   // Kubernetes topology (nodes/kubernetes/).
   /** A pod's lifecycle as its kubelet or the control plane saw it change; `reason` says who or why (rollout, eviction, node-lost, replace). */
   | { type: 'pod-phase'; pod: number; node: string; revision: number; phase: PodPhase; reason: string }

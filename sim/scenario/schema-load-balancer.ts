@@ -12,8 +12,12 @@ export const loadBalancerProfiles = ['haproxy', 'envoy', 'nginx', 'aws-alb', 'aw
 export type LoadBalancerProfileName = (typeof loadBalancerProfiles)[number];
 
 /** Admin actions on one backend, by profile: what its operator or control plane can do. */
-export const backendActions = ['ready', 'drain', 'maint', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
+export const backendActions = ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
 export type BackendActionName = (typeof backendActions)[number];
+
+/** Actions on the balancer itself (no backend): Envoy's `drain_listeners?graceful`, and the process's exit on SIGTERM. */
+export const balancerActions = ['drain-listeners', 'stop'] as const;
+export type BalancerActionName = (typeof balancerActions)[number];
 
 /** The `loadBalancer:` section and the timeline step, built on the scenario's duration schema. */
 export function loadBalancerSchemas(durationSchema: DurationSchema) {
@@ -35,8 +39,9 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
         redispatch: z.boolean().default(true).describe('option redispatch: a retry may go to another server, persistence broken'),
         forcePersist: z.boolean().default(false).describe('option persist: persistent requests still reach a server in maint'),
         shutdownSessions: z.boolean().default(false).describe('on-marked-down shutdown-sessions: a server marked down by its checks loses its requests in flight'),
+        maxconn: z.number().int().min(0).default(0).describe("server maxconn: requests beyond it wait in the server's queue (persistent) or the backend's; 0: no limit"),
       })
-      .default({ redispatch: true, forcePersist: false, shutdownSessions: false }),
+      .default({ redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0 }),
     envoy: z
       .strictObject({
         panicThreshold: z.number().min(0).max(100).default(50).describe('percent of healthy hosts below which traffic goes to every host'),
@@ -53,14 +58,16 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
           .describe('passive ejection of hosts that answer with errors; off unless given'),
         slowStartAggression: z.number().positive().default(1),
         slowStartMinWeightPercent: z.number().min(0).max(100).default(10),
+        drainTime: durationSchema.default(600_000_000).describe('--drain-time-s: after drain-listeners, new connections are still accepted this long, then the listeners close'),
       })
-      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10 }),
+      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10, drainTime: 600_000_000 }),
     nginx: z
       .strictObject({
         maxFails: z.number().int().min(0).default(1).describe('failures within failTimeout that make a server unavailable (0: never)'),
         failTimeout: durationSchema.default(10_000_000).describe('the window that counts failures, and how long the server is then unavailable'),
+        nonIdempotent: z.boolean().default(false).describe('proxy_next_upstream non_idempotent: a POST, LOCK or PATCH already sent is passed to the next server too'),
       })
-      .default({ maxFails: 1, failTimeout: 10_000_000 }),
+      .default({ maxFails: 1, failTimeout: 10_000_000, nonIdempotent: false }),
     aws: z
       .strictObject({
         deregistrationDelay: durationSchema.default(300_000_000).describe('how long a deregistered target drains at most'),
@@ -69,17 +76,19 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
       .default({ deregistrationDelay: 300_000_000, connectionTermination: false }),
   });
   const step = z.strictObject({
-    backend: z.string().describe('a server by name, e.g. node1/app-1'),
-    action: z.enum(backendActions).describe('HAProxy ready|drain|maint; Envoy remove|add|eds-draining; NGINX down|drain|up; AWS deregister|register'),
+    backend: z.string().optional().describe('a server by name, e.g. node1/app-1; absent for an action on the balancer itself'),
+    action: z
+      .enum([...backendActions, ...balancerActions])
+      .describe('HAProxy ready|drain|maint|weight-zero|weight-restore; Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
   });
   return { loadBalancer, step };
 }
 
 export type LoadBalancerSpec = z.output<ReturnType<typeof loadBalancerSchemas>['loadBalancer']>;
 
-export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly BackendActionName[]>> = {
-  haproxy: ['ready', 'drain', 'maint'],
-  envoy: ['remove', 'add', 'eds-draining'],
+export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly (BackendActionName | BalancerActionName)[]>> = {
+  haproxy: ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore'],
+  envoy: ['remove', 'add', 'eds-draining', 'drain-listeners', 'stop'],
   nginx: ['down', 'drain', 'up'],
   'aws-alb': ['deregister', 'register'],
   'aws-nlb': ['deregister', 'register'],

@@ -148,7 +148,10 @@ const httpWorkloadSchema = z.strictObject({
   rate: arrivalRateSchema.describe('new sessions per unit of time (Poisson): a rate, or { steps: [...] } / { linear: [...] } of { at, rate }'),
   bursts: z.array(burstSchema).default([]),
   cluster: name.optional().describe('cluster the requests go to (default: the first dynamic cluster, else the static one)'),
-  uris: z.array(z.strictObject({ uri: z.string(), weight: z.number().positive() })).optional().describe('URIs drawn per session by weight'),
+  uris: z
+    .array(z.strictObject({ uri: z.string(), weight: z.number().positive(), method: z.string().regex(/^[A-Z]+$/, 'an HTTP method in capitals, e.g. POST').optional().describe("the HTTP method of the session's requests (default GET)") }))
+    .optional()
+    .describe('URIs drawn per session by weight'),
   replicated: z.boolean().default(false).describe('session state replicated (memory-to-memory): a session can fail over'),
   requests: z.union([countSchema, countDistributionSchema]).default(5).describe('requests per session'),
   thinkTime: durationDistributionSchema.default({ exponential: 2_000_000 }),
@@ -281,7 +284,7 @@ const timelineStepSchema = z
       .optional(),
     ...faultStepShape,
     clustercats: clusterCatsStepSchema.optional(),
-    loadBalancer: loadBalancerSchemasOf.step.optional().describe("an admin action on one backend of the scenario's load balancer"),
+    loadBalancer: loadBalancerSchemasOf.step.optional().describe("an admin action on one backend of the scenario's load balancer, or on the balancer itself"),
     kubernetes: kubernetes.step.optional().describe('a Kubernetes rollout, kubectl drain or node crash'),
   })
   .superRefine((step, context) => {

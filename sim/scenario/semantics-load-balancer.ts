@@ -1,12 +1,13 @@
 import type { ScenarioProblem } from './load.js';
 import type { Scenario } from './schema.js';
 import type { SemanticCheck } from './semantics.js';
-import { actionsByProfile } from './schema-load-balancer.js';
+import { actionsByProfile, balancerActions } from './schema-load-balancer.js';
 import { formatDuration } from './units.js';
 
 /**
  * The load balancer's settings: Envoy health checks have no defaults (every field is given), a
- * check has a positive interval and times out within it, timeline actions are the profile's own, and settings of
+ * check has a positive interval and times out within it, timeline actions are the profile's own (on a backend, or
+ * on the balancer itself for drain-listeners and stop), and settings of
  * another product's section are not silently ignored.
  */
 export const loadBalancerSettings: SemanticCheck = (scenario: Scenario, problemAt) => {
@@ -33,8 +34,13 @@ export const loadBalancerSettings: SemanticCheck = (scenario: Scenario, problemA
   if (spec.aws.connectionTermination && spec.profile !== 'aws-nlb') problems.push(problemAt(['loadBalancer', 'aws', 'connectionTermination'], 'connection termination is an NLB setting (profile: aws-nlb)'));
   const allowed = actionsByProfile[spec.profile];
   scenario.timeline.forEach((step, index) => {
-    const action = step.loadBalancer?.action;
-    if (action !== undefined && !allowed.includes(action)) problems.push(problemAt(['timeline', index, 'loadBalancer', 'action'], `${spec.profile} has no action "${action}" (its actions: ${allowed.join(', ')})`));
+    const admin = step.loadBalancer;
+    if (admin === undefined) return;
+    const where = ['timeline', index, 'loadBalancer'];
+    if (!allowed.includes(admin.action)) problems.push(problemAt([...where, 'action'], `${spec.profile} has no action "${admin.action}" (its actions: ${allowed.join(', ')})`));
+    const onBalancer = (balancerActions as readonly string[]).includes(admin.action);
+    if (onBalancer && admin.backend !== undefined) problems.push(problemAt([...where, 'backend'], `${admin.action} acts on the balancer itself: remove backend`));
+    if (!onBalancer && admin.backend === undefined) problems.push(problemAt(where, `${admin.action} acts on one backend: give backend`));
   });
   return problems;
 };

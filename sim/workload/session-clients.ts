@@ -17,8 +17,8 @@ export interface SessionClientsConfig {
   /** SIP: how long a dialog is held; its requests are spread evenly over it (instead of think times). */
   holdTime?: Distribution | undefined;
   uri: string;
-  /** URIs drawn per session by weight (e.g. a small share of /admin/ sessions); `uri` when absent. */
-  uris?: readonly { uri: string; weight: number }[] | undefined;
+  /** URIs drawn per session by weight (e.g. a small share of /admin/ sessions); `uri` when absent. A `method` is that of every request of the session. */
+  uris?: readonly { uri: string; weight: number; method?: string | undefined }[] | undefined;
   /** The session's state is replicated, so it can fail over to another server. */
   replicated?: boolean | undefined;
   /** JMS: the destination messages are sent to (each message is a one-request session). */
@@ -46,6 +46,8 @@ interface Session {
   sentAtUs: number;
   entryPoint: number;
   uri: string;
+  /** The method of every request of the session, when its URI gives one (HTTP POST...); else the protocol's by request kind. */
+  method: string | undefined;
   /** Gap between the requests of a SIP dialog, or -1 for think times. */
   gapUs: number;
   /** IP address the session talks to (ClusterCATS), '' when it goes through a router. */
@@ -178,11 +180,12 @@ export class SessionClients implements NodeActor {
     const remaining = messages ? 1 : Math.max(1, this.config.requests.sample(context.rng('session')));
     const hold = this.config.holdTime;
     const gapUs = hold === undefined || remaining < 2 ? -1 : Math.round(hold.sample(context.rng('hold')) / (remaining - 1));
-    const uri = this.totalUriWeight > 0 ? this.drawUri(context.rng('uri')()) : this.config.uri;
+    const drawn = this.totalUriWeight > 0 ? this.drawUri(context.rng('uri')()) : { uri: this.config.uri, method: undefined };
+    const { uri, method } = drawn;
     const addresses = this.config.addresses;
     const address = addresses === undefined ? '' : addresses[this.nextAddress++ % addresses.length]!;
     const kind = messages ? RequestKind.MESSAGE : RequestKind.OPEN;
-    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, gapUs, address, kind, redirects: 0, timeouts: 0, ended: false };
+    const session: Session = { id, remaining, server: undefined, requestId: 0, sentAtUs: 0, entryPoint, uri, method, gapUs, address, kind, redirects: 0, timeouts: 0, ended: false };
     if (this.config.requestTimeoutUs !== undefined && !this.sweeping) {
       this.sweeping = true;
       context.setTimer(context.now + this.sweepPeriodUs(), { $case: 'timer', value: { tag: timeoutSweepTag, ref: 0 } });
@@ -192,14 +195,14 @@ export class SessionClients implements NodeActor {
     this.send(session, kind, context);
   }
 
-  private drawUri(draw: number): string {
+  private drawUri(draw: number): { uri: string; method?: string | undefined } {
     const uris = this.config.uris!;
     let left = draw * this.totalUriWeight;
     for (const entry of uris) {
       left -= entry.weight;
-      if (left < 0) return entry.uri;
+      if (left < 0) return entry;
     }
-    return uris[uris.length - 1]!.uri;
+    return uris[uris.length - 1]!;
   }
 
   private think(session: Session, untilUs: number, context: NodeContext): void {
@@ -248,7 +251,7 @@ export class SessionClients implements NodeActor {
       kind,
       sessionId: session.id,
       uri: session.uri,
-      method: methods[protocol]![kind === RequestKind.OPEN || kind === RequestKind.MESSAGE ? 0 : kind === RequestKind.CLOSE ? 2 : 1]!,
+      method: session.method ?? methods[protocol]![kind === RequestKind.OPEN || kind === RequestKind.MESSAGE ? 0 : kind === RequestKind.CLOSE ? 2 : 1]!,
       client: context.self,
       sentAtUs,
       affinityServer: session.server,

@@ -4,10 +4,10 @@ import { LoadBalancerChecker, type LoadBalancerFacts } from '../../sim/checkers/
 import type { SimRecord } from '../../sim/metrics/records.js';
 import { check, rulesBroken, router, s1, s2, s3, s4, type Entry } from '../checkers/stream.js';
 
-const facts = (overrides: Partial<LoadBalancerFacts> = {}): LoadBalancerFacts => ({ profile: 'haproxy', forcePersist: false, panicThresholdPercent: 50, cutCauses: [], backends: [s1, s2, s3, s4], ...overrides });
+const facts = (overrides: Partial<LoadBalancerFacts> = {}): LoadBalancerFacts => ({ profile: 'haproxy', forcePersist: false, panicThresholdPercent: 50, cutCauses: [], nonIdempotent: false, redistributesQueue: false, backends: [s1, s2, s3, s4], ...overrides });
 const backend = (server: number, admin: string, healthy = true): Entry => [10, router, { type: 'lb-backend', balancer: router, backend: server, admin, healthy, cause: 'test' }];
 const forwarded = (server: number, persistent: boolean, spread = ''): Entry => {
-  const record: SimRecord = { type: 'lb-forwarded', balancer: router, backend: server, request: 1, session: 1, kind: persistent ? RequestKind.IN_SESSION : RequestKind.OPEN, persistent, spread };
+  const record: SimRecord = { type: 'lb-forwarded', balancer: router, backend: server, request: 1, session: 1, kind: persistent ? RequestKind.IN_SESSION : RequestKind.OPEN, persistent, spread, attempt: 1 };
   return [20, router, record];
 };
 const run = (entries: Entry[], overrides: Partial<LoadBalancerFacts> = {}) => check(new LoadBalancerChecker(facts(overrides)), entries);

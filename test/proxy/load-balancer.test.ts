@@ -9,7 +9,7 @@ import { envoyRampFactor, linearRampFactor } from '../../nodes/proxy/slow-start.
 import { admin, balancer as balancerOf, reply, send, serve, server1, server2, server3 } from './harness.js';
 
 const haproxy = (overrides: Partial<ConstructorParameters<typeof HaproxyProfile>[0]> = {}) =>
-  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, ...overrides });
+  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0, ...overrides });
 const balancer = (profile: Parameters<typeof balancerOf>[0] = haproxy()) => balancerOf(profile);
 
 describe('HAProxy admin states', () => {
@@ -29,6 +29,22 @@ describe('HAProxy admin states', () => {
       const next = serve(lb, context, { id: 2, sessionId: 10, kind: RequestKind.IN_SESSION, affinityServer: home });
       expect(next === home).toBe(forcePersist);
     }
+  });
+
+  it('weight 0 drains like the drain state, apart from it: ready keeps weight 0, restoring the weight keeps an admin drain', () => {
+    const { lb, context } = balancer();
+    const home = serve(lb, context, { id: 1, sessionId: 10 });
+    admin(lb, context, home, BackendAdminAction.WEIGHT_ZERO);
+    expect(serve(lb, context, { id: 2, sessionId: 10, kind: RequestKind.IN_SESSION, affinityServer: home })).toBe(home);
+    for (let id = 3; id < 7; id++) expect(serve(lb, context, { id, sessionId: 100 + id })).not.toBe(home);
+    const adminOf = () => lb.backends.find((backend) => backend.actor === home)!.admin;
+    admin(lb, context, home, BackendAdminAction.READY);
+    expect(adminOf()).toBe('drain');
+    admin(lb, context, home, BackendAdminAction.DRAIN);
+    admin(lb, context, home, BackendAdminAction.WEIGHT_RESTORE);
+    expect(adminOf()).toBe('drain');
+    admin(lb, context, home, BackendAdminAction.READY);
+    expect(adminOf()).toBe('active');
   });
 
   it('checks mark a server down after fall (3) failures in a row and up after rise (2) successes', () => {
@@ -84,6 +100,7 @@ describe('Envoy', () => {
       slowStartAggression: 1,
       slowStartMinWeightPercent: 10,
       retries: 0,
+      listenerDrainTimeUs: 600_000_000,
     });
 
   it('panic threshold: below 50% healthy, requests go to every host, unhealthy ones included', () => {
@@ -132,6 +149,7 @@ describe('Envoy', () => {
         slowStartAggression: 1,
         slowStartMinWeightPercent: 10,
         retries: 0,
+        listenerDrainTimeUs: 600_000_000,
       }),
     );
     for (let id = 1; lb.backends[0]!.healthy; id++) {

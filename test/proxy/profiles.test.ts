@@ -7,7 +7,7 @@ import { admin, balancer, reply, send, serve, server1, server2 } from './harness
 
 const aws = (kind: 'alb' | 'nlb', overrides: Partial<ConstructorParameters<typeof AwsProfile>[0]> = {}) =>
   new AwsProfile({ kind, healthChecks: albHealthCheckDefaults, deregistrationDelayUs: 300_000_000, connectionTermination: false, slowStartUs: 0, ...overrides });
-const nginx = () => new NginxProfile({ maxFails: 1, failTimeoutUs: 10_000_000, slowStartUs: 0, healthChecks: undefined, retries: 2 });
+const nginx = (nonIdempotent = false) => new NginxProfile({ maxFails: 1, failTimeoutUs: 10_000_000, slowStartUs: 0, healthChecks: undefined, retries: 2, nonIdempotent });
 
 describe('AWS target groups', () => {
   it('ALB: a deregistered target drains until its last request in flight is answered, then is unused', () => {
@@ -105,7 +105,7 @@ describe('NGINX upstream', () => {
 
 describe('HAProxy retries and shutdown-sessions', () => {
   const haproxy = (redispatch: boolean, shutdownSessions = false) =>
-    new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch, forcePersist: false, shutdownSessions });
+    new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch, forcePersist: false, shutdownSessions, maxconn: 0 });
 
   it('a refused request is retried on another server with redispatch, on the same one without', () => {
     for (const redispatch of [true, false]) {

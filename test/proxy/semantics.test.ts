@@ -28,7 +28,14 @@ describe('load balancer scenario checks, located', () => {
   it("an action of another product's is refused where it is written", () => {
     const [problem] = problemsOf(base('loadBalancer: { profile: envoy }', '{ at: 10s, loadBalancer: { backend: node1/app-1, action: maint } }'));
     expect(problem).toMatchObject({ line: 7, path: 'timeline.0.loadBalancer.action' });
-    expect(problem!.message).toBe('envoy has no action "maint" (its actions: remove, add, eds-draining)');
+    expect(problem!.message).toBe('envoy has no action "maint" (its actions: remove, add, eds-draining, drain-listeners, stop)');
+  });
+
+  it('drain-listeners and stop act on the balancer: a backend given is refused, as is a backend action without one, or on another product', () => {
+    expect(problemsOf(base('loadBalancer: { profile: envoy }', '{ at: 10s, loadBalancer: { action: drain-listeners } }'))).toEqual([]);
+    expect(problemsOf(base('loadBalancer: { profile: envoy }', '{ at: 10s, loadBalancer: { backend: node1/app-1, action: stop } }'))[0]).toMatchObject({ path: 'timeline.0.loadBalancer.backend', message: 'stop acts on the balancer itself: remove backend' });
+    expect(problemsOf(base('loadBalancer: { profile: envoy }', '{ at: 10s, loadBalancer: { action: remove } }'))[0]).toMatchObject({ path: 'timeline.0.loadBalancer', message: 'remove acts on one backend: give backend' });
+    expect(problemsOf(base('loadBalancer: { profile: haproxy }', '{ at: 10s, loadBalancer: { action: drain-listeners } }'))[0]).toMatchObject({ path: 'timeline.0.loadBalancer.action' });
   });
 
   it('Envoy health checks need every field; a timeout longer than the interval is refused', () => {

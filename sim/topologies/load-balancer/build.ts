@@ -5,7 +5,7 @@ import { FaultyNetwork } from '../../network/link-faults.js';
 import { ScenarioNetwork } from '../../network/scenario-network.js';
 import { toDistribution } from '../../scenario/distribution.js';
 import { ScenarioError, type LoadedScenario, type ScenarioProblem } from '../../scenario/load.js';
-import { actionsByProfile, type BackendActionName } from '../../scenario/schema-load-balancer.js';
+import { actionsByProfile, balancerActions, type BackendActionName, type BalancerActionName } from '../../scenario/schema-load-balancer.js';
 import { defaultRequestTimeoutUs, injectsFaults, planFaults } from '../../run/faults.js';
 import { TimelineActor } from '../../run/timeline-actor.js';
 import { SessionClients } from '../../workload/session-clients.js';
@@ -13,7 +13,7 @@ import { httpUsers } from '../http-clients.js';
 import { timelineActor, type InitialEvent, type Topology, type TopologyKind } from '../topology.js';
 import { profileOf } from './profiles.js';
 
-const adminActions: Readonly<Record<BackendActionName, BackendAdminAction>> = {
+const adminActions: Readonly<Record<BackendActionName | BalancerActionName, BackendAdminAction>> = {
   ready: BackendAdminAction.READY,
   drain: BackendAdminAction.DRAIN,
   maint: BackendAdminAction.MAINT,
@@ -24,6 +24,10 @@ const adminActions: Readonly<Record<BackendActionName, BackendAdminAction>> = {
   register: BackendAdminAction.REGISTER,
   down: BackendAdminAction.DOWN,
   up: BackendAdminAction.UP,
+  'weight-zero': BackendAdminAction.WEIGHT_ZERO,
+  'weight-restore': BackendAdminAction.WEIGHT_RESTORE,
+  'drain-listeners': BackendAdminAction.DRAIN_LISTENERS,
+  stop: BackendAdminAction.STOP,
 };
 
 const serverActions = { start: ServerAction.START, stop: ServerAction.STOP, restart: ServerAction.RESTART } as const;
@@ -77,7 +81,7 @@ function buildLoadBalanced(loaded: LoadedScenario, seed: number): Topology {
   if (http !== undefined) {
     clients.push(client);
     const requestTimeoutUs = http.timeout ?? (injectsFaults(scenario.timeline) ? defaultRequestTimeoutUs : undefined);
-    actors.push(new SessionClients({ ...httpUsers(http), idSlot: 0, entryPoints: [balancer], stopArrivalsAtUs: scenario.duration, requestTimeoutUs, replicated: http.replicated }));
+    actors.push(new SessionClients({ ...httpUsers(http), uris: http.uris, idSlot: 0, entryPoints: [balancer], stopArrivalsAtUs: scenario.duration, requestTimeoutUs, replicated: http.replicated }));
   }
 
   const initialEvents: InitialEvent[] = [{ atUs: 0, origin: balancer, target: balancer, message: LoadBalancer.start() }];
@@ -93,7 +97,9 @@ function buildLoadBalanced(loaded: LoadedScenario, seed: number): Topology {
     }
     const admin = step.loadBalancer;
     if (admin === undefined) return;
-    const backend = serverByName.get(admin.backend);
+    const onBalancer = (balancerActions as readonly string[]).includes(admin.action);
+    if (onBalancer !== (admin.backend === undefined)) return; // a located problem of the semantic checks
+    const backend = admin.backend === undefined ? 0 : serverByName.get(admin.backend);
     if (backend === undefined) {
       problems.push(loaded.problemAt(['timeline', index, 'loadBalancer', 'backend'], `unknown backend "${admin.backend}" (servers are named like ${serverNames[0] ?? 'node1/app-1'})`));
       return;

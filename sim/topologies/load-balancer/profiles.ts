@@ -32,6 +32,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         redispatch: spec.haproxy.redispatch,
         forcePersist: spec.haproxy.forcePersist,
         shutdownSessions: spec.haproxy.shutdownSessions,
+        maxconn: spec.haproxy.maxconn,
       });
     case 'envoy': {
       const outliers = spec.envoy.outlierDetection;
@@ -47,6 +48,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         slowStartAggression: spec.envoy.slowStartAggression,
         slowStartMinWeightPercent: spec.envoy.slowStartMinWeightPercent,
         retries: spec.retries ?? 0,
+        listenerDrainTimeUs: spec.envoy.drainTime,
       });
     }
     case 'nginx':
@@ -56,6 +58,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         slowStartUs: spec.slowStart,
         healthChecks: spec.healthCheck === undefined ? undefined : healthChecks(spec, nginxPlusHealthCheckDefaults),
         retries: spec.retries ?? Math.max(0, backendCount - 1),
+        nonIdempotent: spec.nginx.nonIdempotent,
       });
     case 'aws-alb':
     case 'aws-nlb': {
