@@ -151,5 +151,12 @@ function drawStep(space: ScheduleSpace, stream: RandomStream, kind: ExploreStepK
       const periods = drainPeriodsUs.filter((periodUs) => atUs + periodUs < space.durationUs);
       return stream() < 0.7 ? { kind, atUs, target, service: 'stopped', drainUs: pick(stream, periods.length > 0 ? periods : [0]) } : { kind, atUs, target, service: 'running' };
     }
+    case 'kubernetes-rollout':
+      return { kind, atUs, target: '' };
+    case 'kubernetes-drain':
+    case 'kubernetes-crash-node':
+      return { kind, atUs, target: state.target(stream, space.kubernetesNodes) };
+    case 'lb-action':
+      return { kind, atUs, target: state.target(stream, space.servers), action: pick(stream, space.backendActions) };
   }
 }

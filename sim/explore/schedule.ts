@@ -1,5 +1,6 @@
 import { isMap, parseDocument } from 'yaml';
 import type { ExploreStepKind } from '../scenario/schema.js';
+import type { BackendActionName } from '../scenario/schema-load-balancer.js';
 
 /** Where a maintenance step points: the key of the scenario's maintenance step. */
 export type MaintenanceTarget = 'server' | 'node' | 'odr';
@@ -12,7 +13,7 @@ export interface ScheduleStep {
   kind: ExploreStepKind;
   /** Virtual time, whole milliseconds in microseconds. */
   atUs: number;
-  /** A server, node, ODR, member, `controller`; empty for a heal. */
+  /** A server, node, ODR, member, `controller`, a load balancer's backend; empty for a heal or a rollout. */
   target: string;
   /** Maintenance steps: what `target` names. */
   on?: MaintenanceTarget;
@@ -26,6 +27,8 @@ export interface ScheduleStep {
   /** clustercats-service: stopped (with a drain-down period) or running. */
   service?: 'stopped' | 'running';
   drainUs?: number;
+  /** lb-action: the profile's action on the backend `target`. */
+  action?: BackendActionName;
 }
 
 /** A duration in the largest unit that writes it exactly, so a reproducer reads as a person would write it. */
@@ -72,6 +75,14 @@ export function timelineStep(step: ScheduleStep): Record<string, unknown> {
       return step.service === 'running'
         ? { at, clustercats: { member: step.target, service: 'running' } }
         : { at, clustercats: { member: step.target, service: 'stopped', drainDownPeriod: formatExactDuration(step.drainUs ?? 30_000_000) } };
+    case 'kubernetes-rollout':
+      return { at, kubernetes: { rollout: {} } };
+    case 'kubernetes-drain':
+      return { at, kubernetes: { drain: step.target } };
+    case 'kubernetes-crash-node':
+      return { at, kubernetes: { crashNode: step.target } };
+    case 'lb-action':
+      return { at, loadBalancer: { backend: step.target, action: step.action ?? 'drain' } };
   }
 }
 

@@ -14,7 +14,11 @@ function firstTarget(step: ScheduleStep, space: ScheduleSpace): string | undefin
     case 'crash-controller':
       return undefined;
     case 'partition':
+    case 'kubernetes-rollout':
       return undefined;
+    case 'kubernetes-drain':
+    case 'kubernetes-crash-node':
+      return space.kubernetesNodes[0];
     case 'maintenance-node':
     case 'crash-node':
       return space.nodes[0];

@@ -1,7 +1,8 @@
 import { buildTopology } from '../topologies/index.js';
 import { parseExpectation } from '../run/expectations.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { exploreStepKinds, type ExploreSpec, type ExploreStepKind } from '../scenario/schema.js';
+import { exploreStepKinds, type ExploreSpec, type ExploreStepKind, type Scenario } from '../scenario/schema.js';
+import { actionsByProfile, backendActions, type BackendActionName } from '../scenario/schema-load-balancer.js';
 
 /** A scenario's `explore:` section that cannot be explored: bad input (exit 2). */
 export class ExploreError extends Error {}
@@ -27,6 +28,12 @@ export interface ScheduleSpace {
   members: string[];
   /** The controllers crash together under this name; absent in a ClusterCATS cluster. */
   controller: boolean;
+  /** Kubernetes nodes (drained, crashed); empty outside a Kubernetes scenario. */
+  kubernetesNodes: string[];
+  /** Whether the Deployment can roll out: a Kubernetes scenario. */
+  rollout: boolean;
+  /** The load balancer profile's actions on one backend (a server); empty without a load balancer. */
+  backendActions: BackendActionName[];
   /** `explore.expect`: properties meant to hold under any schedule. */
   expect: string[];
 }
@@ -42,36 +49,51 @@ export const defaultExplore: ExploreSpec = {
 /** The kinds a topology has targets for. */
 function applicableKinds(space: Omit<ScheduleSpace, 'kinds'>): Set<ExploreStepKind> {
   const clusterCats = space.members.length > 0;
+  // Behind a load balancer, servers leave through the balancer's actions, not WebSphere maintenance.
+  const websphere = !clusterCats && space.backendActions.length === 0;
+  // A Kubernetes scenario changes its pods with its own steps only (the semantic checks refuse the others).
+  const kubernetes = space.rollout;
   const has: Record<ExploreStepKind, boolean> = {
-    'maintenance-server': !clusterCats,
-    'maintenance-node': !clusterCats && space.nodes.length > 0,
-    'maintenance-odr': !clusterCats && space.odrs.length > 0,
-    'maintenance-exit': !clusterCats,
-    'control-start': !clusterCats,
-    'control-stop': !clusterCats,
-    'control-restart': !clusterCats,
-    'crash-server': !clusterCats,
-    'crash-node': !clusterCats && space.nodes.length > 0,
+    'maintenance-server': websphere && space.servers.length > 0,
+    'maintenance-node': websphere && space.nodes.length > 0,
+    'maintenance-odr': websphere && space.odrs.length > 0,
+    'maintenance-exit': websphere && space.servers.length > 0,
+    'control-start': space.servers.length > 0,
+    'control-stop': space.servers.length > 0,
+    'control-restart': space.servers.length > 0,
+    'crash-server': space.servers.length > 0,
+    'crash-node': space.nodes.length > 0,
     'crash-odr': space.odrs.length > 0,
     'crash-member': clusterCats,
     'crash-controller': space.controller,
-    restart: true,
-    slow: true,
+    restart: !kubernetes,
+    slow: !kubernetes,
     partition: clusterCats ? space.members.length > 1 : space.nodes.length > 1,
-    heal: true,
+    heal: !kubernetes,
     'clustercats-threshold': clusterCats,
     'clustercats-service': clusterCats,
+    'kubernetes-rollout': space.rollout,
+    'kubernetes-drain': space.kubernetesNodes.length > 0,
+    'kubernetes-crash-node': space.kubernetesNodes.length > 0,
+    'lb-action': space.backendActions.length > 0 && space.servers.length > 0,
   };
   return new Set(exploreStepKinds.filter((kind) => has[kind]));
+}
+
+/** The profile's actions on a backend (its actions on the balancer itself, which stop all traffic, are not drawn). */
+function backendActionsOf(scenario: Scenario): BackendActionName[] {
+  if (scenario.loadBalancer === undefined) return [];
+  const onBackend = new Set<string>(backendActions);
+  return actionsByProfile[scenario.loadBalancer.profile].filter((action): action is BackendActionName => onBackend.has(action));
 }
 
 /** The schedule space of a scenario, from its `explore:` section (defaults when it has none). */
 export function scheduleSpace(loaded: LoadedScenario): ScheduleSpace {
   const scenario = loaded.scenario;
   const spec = scenario.explore ?? defaultExplore;
-  if (scenario.kubernetes !== undefined) throw new ExploreError(`${loaded.file}: explore draws WebSphere and ClusterCATS steps; the steps of a Kubernetes scenario (rollout, drain, crashNode) are not drawn yet`);
   const topology = buildTopology(loaded);
   const clusterCats = scenario.clustercats !== undefined;
+  const kubernetes = scenario.kubernetes !== undefined;
   const allServers = [...topology.serverByName.keys()];
   const unknown = (spec.servers ?? []).filter((name) => !topology.serverByName.has(name));
   if (unknown.length > 0) throw new ExploreError(`${loaded.file}: explore.servers names unknown servers: ${unknown.join(', ')} (there are ${allServers.slice(0, 6).join(', ')}${allServers.length > 6 ? ', ...' : ''})`);
@@ -100,7 +122,11 @@ export function scheduleSpace(loaded: LoadedScenario): ScheduleSpace {
     nodes: clusterCats ? [] : nodes,
     odrs: [...topology.routerByName.keys()],
     members: clusterCats ? servers : [],
-    controller: !clusterCats,
+    // A load balancer or a Kubernetes control plane is no WebSphere controller.
+    controller: !clusterCats && !kubernetes && scenario.loadBalancer === undefined,
+    kubernetesNodes: kubernetes ? Array.from({ length: scenario.cluster.nodes.count }, (_, index) => `node${index + 1}`) : [],
+    rollout: kubernetes,
+    backendActions: backendActionsOf(scenario),
     expect: spec.expect,
   };
   const applicable = applicableKinds(partial);

@@ -316,7 +316,7 @@ const compareSchema = z.strictObject({
   tolerances: z.array(z.string()).default([]).describe('how much worse the candidate may be, e.g. "latency.http.p99 <= +5%"'),
 });
 
-/** Step kinds `clustersim explore` draws from; the space is described in sim/explore/step-kinds.ts. */
+/** Step kinds `clustersim explore` draws from; their targets are found in sim/explore/space.ts, drawn in sim/explore/draw.ts. */
 export const exploreStepKinds = [
   'maintenance-server',
   'maintenance-node',
@@ -336,6 +336,10 @@ export const exploreStepKinds = [
   'heal',
   'clustercats-threshold',
   'clustercats-service',
+  'kubernetes-rollout',
+  'kubernetes-drain',
+  'kubernetes-crash-node',
+  'lb-action',
 ] as const;
 
 // Read by `clustersim explore`; `run` ignores it.
