@@ -74,7 +74,9 @@ describe('Kubernetes scenario errors, located', () => {
     expect(problemsOf(clash)[0]!.message).toBe('consumer name "ingress-2" is used twice');
   });
 
-  it('explore refuses a Kubernetes scenario rather than draw steps it has no target for', () => {
-    expect(() => scheduleSpace(parseScenario(valid, 'k8s.yaml'))).toThrow(ExploreError);
+  it('explore draws only Kubernetes steps on a Kubernetes scenario, and refuses kinds it has no target for', () => {
+    expect(scheduleSpace(parseScenario(valid, 'k8s.yaml')).kinds).toEqual(['kubernetes-rollout', 'kubernetes-drain', 'kubernetes-crash-node']);
+    const crashServer = `${valid}explore: { kinds: [crash-server] }\n`;
+    expect(() => scheduleSpace(parseScenario(crashServer, 'k8s.yaml'))).toThrow(ExploreError);
   });
 });
