@@ -58,6 +58,9 @@ export class AwsProfile implements BalancerProfile {
   }
 
   honoursPersistence(backend: Backend): boolean {
+    // A sticky user of an unhealthy target is routed to a healthy one (ALB stickiness; NLB ends
+    // the connections of an unhealthy target by default).
+    if (!backend.healthy) return false;
     if (backend.admin === 'active') return true;
     return this.config.kind === 'nlb' && backend.admin === 'drain';
   }

@@ -71,7 +71,7 @@ export class EnvoyProfile implements BalancerProfile {
   candidates(backends: readonly Backend[]): { backends: Backend[]; spread?: Spread } {
     const hosts = backends.filter((backend) => backend.admin !== 'gone');
     const healthy = hosts.filter((backend) => backend.healthy && (backend.admin === 'active' || backend.admin === 'removed'));
-    if (hosts.length > 0 && (100 * healthy.length) / hosts.length < this.config.panicThresholdPercent) return { backends: hosts, spread: 'panic' };
+    if (inPanic(hosts.length, hosts.filter((backend) => backend.admin === 'drain').length, healthy.length, this.config.panicThresholdPercent)) return { backends: hosts, spread: 'panic' };
     return { backends: healthy };
   }
 
@@ -87,4 +87,14 @@ export class EnvoyProfile implements BalancerProfile {
   returnToService(backend: Backend): void {
     this.outliers?.returnToService(backend.actor);
   }
+}
+
+/**
+ * Envoy's panic mode: fewer available hosts than the threshold. Hosts excluded from load balancing
+ * (EDS DRAINING) do not count in the denominator, yet stay eligible once in panic
+ * (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/excluded).
+ */
+export function inPanic(hosts: number, excluded: number, healthy: number, thresholdPercent: number): boolean {
+  const counted = hosts - excluded;
+  return counted > 0 && (100 * healthy) / counted < thresholdPercent;
 }

@@ -105,7 +105,7 @@ export class LoadBalancerChecker implements Checker {
       if (servesOwnQueue && this.facts.redistributesQueue) {
         report('lb-queue-redispatch', 'request queued on the server before it left rotation sent to it anyway: option redispatch balances it afresh');
       }
-      const refusal = servesOwnQueue ? undefined : this.outOfRotation(backend.admin, record.persistent);
+      const refusal = servesOwnQueue ? undefined : this.outOfRotation(backend.admin, record.persistent, record.spread);
       if (record.attempt === 1 && (this.listener === 'closed' || this.listener === 'stopped')) report('lb-listener-closed', `${what} request of a client taken after the balancer's listeners were ${this.listener}`);
       if (refusal !== undefined) report('lb-out-of-rotation', `${what} request sent while the backend is ${backend.admin}: ${refusal}`);
       if (!backend.healthy && !servesOwnQueue && !this.spreadAllowed(record.spread)) {
@@ -146,10 +146,10 @@ export class LoadBalancerChecker implements Checker {
   }
 
   /** Why the profile does not send this request to a backend in `admin`, or undefined when it may. */
-  private outOfRotation(admin: string, persistent: boolean): string | undefined {
+  private outOfRotation(admin: string, persistent: boolean, spread: string): string | undefined {
     switch (admin) {
       case 'drain':
-        if (!persistent) return 'a draining backend takes no new session';
+        if (!persistent) return spread === 'panic' && this.spreadAllowed(spread) ? undefined : 'a draining backend takes no new session';
         return drainKeepsSessions.has(this.facts.profile) ? undefined : `${this.facts.profile} sends nothing to a draining backend`;
       case 'maint':
         return persistent && this.facts.forcePersist ? undefined : 'a backend in maintenance takes no traffic';
@@ -160,12 +160,17 @@ export class LoadBalancerChecker implements Checker {
     }
   }
 
+  /** Envoy panics below the threshold of available hosts; EDS DRAINING hosts are excluded from the count, yet eligible in panic. */
+  private envoyPanics(inPool: number, draining: number, healthy: number): boolean {
+    return inPool > draining && (100 * healthy) / (inPool - draining) < this.facts.panicThresholdPercent;
+  }
+
   /** Whether the backends' health, as the records told it, lets traffic reach unhealthy backends. */
   private spreadAllowed(spread: string): boolean {
     const views = [...this.backends.values()];
     const inPool = views.filter((view) => view.admin !== 'gone');
     const healthyInRotation = inPool.filter((view) => view.healthy && (view.admin === 'active' || view.admin === 'removed'));
-    if (spread === 'panic') return this.facts.profile === 'envoy' && inPool.length > 0 && (100 * healthyInRotation.length) / inPool.length < this.facts.panicThresholdPercent;
+    if (spread === 'panic') return this.facts.profile === 'envoy' && this.envoyPanics(inPool.length, inPool.filter((view) => view.admin === 'drain').length, healthyInRotation.length);
     if (spread === 'fail-open') return this.facts.profile.startsWith('aws-') && !views.some((view) => view.admin === 'active' && view.healthy);
     return false;
   }

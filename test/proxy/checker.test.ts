@@ -39,6 +39,14 @@ describe('load balancer promises', () => {
     expect(rulesBroken(run([...threeDown, forwarded(s1, false, 'panic')], { profile: 'haproxy' }))).toEqual(['lb-unhealthy-backend']);
   });
 
+  it('panic counts EDS DRAINING hosts out of the denominator, yet lets them take traffic once in panic', () => {
+    // Found by explore: s1 crashed, s3 DRAINING, s2 healthy: one of two counted hosts, 50%: no panic.
+    const crashedAndDraining = [backend(s1, 'active', false), backend(s2, 'active'), backend(s3, 'drain')];
+    expect(rulesBroken(run([...crashedAndDraining, forwarded(s3, false, 'panic')], { profile: 'envoy' }))).toEqual(['lb-out-of-rotation']);
+    // With s4 down too, one of three counted hosts is healthy: panic, and the DRAINING host is eligible.
+    expect(run([...crashedAndDraining, backend(s4, 'active', false), forwarded(s3, false, 'panic')], { profile: 'envoy' }).violationCount).toBe(0);
+  });
+
   it('fail-open: only when no registered target is healthy', () => {
     const down = [s1, s2, s3].map((server) => backend(server, 'active', false));
     expect(rulesBroken(run([...down, forwarded(s1, false, 'fail-open')], { profile: 'aws-alb' }))).toEqual(['lb-unhealthy-backend']);

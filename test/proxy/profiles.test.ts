@@ -44,6 +44,16 @@ describe('AWS target groups', () => {
     expect(context.recordsOf('lb-drain-ended')).toMatchObject([{ reason: 'timeout', drainUs: 60_000_000 }]);
   });
 
+  it('a sticky user of an unhealthy target is moved to a healthy one (ALB and NLB)', () => {
+    for (const kind of ['alb', 'nlb'] as const) {
+      const { lb, context } = balancer(aws(kind));
+      const home = serve(lb, context, { id: 1, sessionId: 10 });
+      lb.backends.find((backend) => backend.actor === home)!.healthy = false;
+      const next = serve(lb, context, { id: 2, sessionId: 10, kind: RequestKind.IN_SESSION, affinityServer: home });
+      expect(next, kind).not.toBe(home);
+    }
+  });
+
   it('fail-open: with every target unhealthy, requests still go to the targets', () => {
     const { lb, context } = balancer(aws('alb'));
     for (const backend of lb.backends) backend.healthy = false;
