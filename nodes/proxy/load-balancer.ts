@@ -17,7 +17,7 @@ import { newBackend, pickWeighted, type AdminState, type Backend } from './backe
 import { failureOf } from './answers.js';
 import { HealthCount, type HealthChange } from './health-checks.js';
 import { ServerQueues } from './queues.js';
-import { inRotation, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
+import { inRotation, type AgentReport, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
 
 export interface LoadBalancerConfig {
   name: string;
@@ -33,6 +33,7 @@ const healthTimeoutTag = 'lb-health-timeout';
 const drainDeadlineTag = 'lb-drain-deadline';
 const passiveReturnTag = 'lb-passive-return';
 const listenersClosedTag = 'lb-listeners-closed';
+const agentPollTag = 'lb-agent-poll';
 
 const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.READY]: 'ready',
@@ -47,6 +48,13 @@ const adminActions: Readonly<Record<number, BackendAction>> = {
   [BackendAdminAction.UP]: 'up',
   [BackendAdminAction.WEIGHT_ZERO]: 'weight-zero',
   [BackendAdminAction.WEIGHT_RESTORE]: 'weight-restore',
+};
+
+/** An agent's report, and the admin action it amounts to once the balancer polls it (HAProxy: the same admin states as the runtime API). */
+const agentReports: Readonly<Record<number, { report: AgentReport; action: BackendAction }>> = {
+  [BackendAdminAction.AGENT_READY]: { report: 'agent-ready', action: 'ready' },
+  [BackendAdminAction.AGENT_DRAIN]: { report: 'agent-drain', action: 'drain' },
+  [BackendAdminAction.AGENT_MAINT]: { report: 'agent-maint', action: 'maint' },
 };
 
 /**
@@ -79,6 +87,8 @@ export class LoadBalancer implements NodeActor {
   /** Drains that end by themselves (AWS): start and deadline by backend. */
   private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
   private listener: ListenerState = 'open';
+  /** What each server's agent answers now and the balancer has not polled yet, by backend. */
+  private readonly unpolledAgentAnswers = new Map<number, { report: AgentReport; action: BackendAction }>();
   private readonly queues: ServerQueues | undefined;
 
   constructor(private readonly config: LoadBalancerConfig) {
@@ -126,6 +136,8 @@ export class LoadBalancer implements NodeActor {
         return this.passiveReturn(ref, context);
       case listenersClosedTag:
         return this.closeListeners(context);
+      case agentPollTag:
+        return this.agentPolled(ref, context);
       default:
         throw new Error(`${this.name}: unknown timer ${tag}`);
     }
@@ -266,12 +278,18 @@ export class LoadBalancer implements NodeActor {
     if (command.action === BackendAdminAction.DRAIN_LISTENERS) return this.drainListeners(context);
     if (command.action === BackendAdminAction.STOP) return this.stop(context);
     const backend = this.byActor.get(command.backend);
+    const agent = agentReports[command.action];
+    if (backend !== undefined && agent !== undefined) return this.agentAnswered(backend, agent, context);
     const action = adminActions[command.action];
     if (backend === undefined || action === undefined) throw new Error(`${this.name}: bad admin command ${JSON.stringify(command)}`);
+    this.applyAction(backend, action, action, context);
+  }
+
+  private applyAction(backend: Backend, action: BackendAction, cause: string, context: NodeContext): void {
     const next = this.profile.adminAfter(action, backend);
     if (next === undefined || next === backend.admin) return;
     const wasOut = backend.admin !== 'active' && backend.admin !== 'removed';
-    this.setAdmin(backend, next, action, context);
+    this.setAdmin(backend, next, cause, context);
     if (next === 'active' && wasOut) backend.inServiceSinceUs = context.now;
     if (next === 'active') this.serveQueue(backend, context);
     else this.redistribute(backend, context);
@@ -281,6 +299,28 @@ export class LoadBalancer implements NodeActor {
       context.setTimer(context.now + delayUs, { $case: 'timer', value: { tag: drainDeadlineTag, ref: backend.actor } });
       this.drainProgress(backend, context);
     } else if (next !== 'drain') this.drains.delete(backend.actor);
+  }
+
+  /**
+   * The server's agent now answers `report`; the balancer learns it at its next poll of that agent
+   * (HAProxy polls every agent-inter from its start), so the change lags by up to agent-inter. A
+   * later report before the poll replaces it: the agent answers what it says at poll time.
+   */
+  private agentAnswered(backend: Backend, answer: { report: AgentReport; action: BackendAction }, context: NodeContext): void {
+    const intervalUs = this.profile.agentIntervalUs;
+    if (intervalUs === undefined) throw new Error(`${this.name}: ${this.profile.name} has no agent checks`);
+    const pollScheduled = this.unpolledAgentAnswers.has(backend.actor);
+    this.unpolledAgentAnswers.set(backend.actor, answer);
+    if (pollScheduled) return;
+    const nextPollUs = (Math.floor(context.now / intervalUs) + 1) * intervalUs;
+    context.setTimer(nextPollUs, { $case: 'timer', value: { tag: agentPollTag, ref: backend.actor } });
+  }
+
+  private agentPolled(actor: number, context: NodeContext): void {
+    const answer = this.unpolledAgentAnswers.get(actor);
+    if (answer === undefined || this.listener === 'stopped') return;
+    this.unpolledAgentAnswers.delete(actor);
+    this.applyAction(this.byActor.get(actor)!, answer.action, answer.report, context);
   }
 
   /** Envoy's graceful listener drain: the listeners close once the drain time is over; a second call changes nothing. */

@@ -4,6 +4,9 @@ import type { HealthCheckConfig } from './health-checks.js';
 /** An admin action on a backend, in the words of the profiles together (see each profile for its own). */
 export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up' | 'weight-zero' | 'weight-restore';
 
+/** What a server's agent can report (HAProxy agent-check): the admin state it asks for, seen at the next poll. */
+export type AgentReport = 'agent-ready' | 'agent-drain' | 'agent-maint';
+
 /**
  * How an answer from a backend failed, if it did: the connection was refused (the server process
  * is down: HAProxy, NGINX and Envoy retry these); the connection closed after the request was
@@ -63,6 +66,8 @@ export interface BalancerProfile {
   readonly redistributesQueue?: boolean;
   /** How long the balancer's own listeners drain before they close (Envoy --drain-time-s); undefined: the product has no listener drain here. */
   readonly listenerDrainTimeUs?: number;
+  /** How often the balancer polls each server's agent (HAProxy agent-inter); undefined: no agent checks. */
+  readonly agentIntervalUs?: number;
   /** Whether requests in flight on a backend are cut when its checks mark it down (HAProxy on-marked-down shutdown-sessions). */
   readonly cutsWhenMarkedDown: boolean;
 }
