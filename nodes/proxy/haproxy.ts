@@ -29,7 +29,8 @@ export const haproxyHealthCheckDefaults: HealthCheckConfig = { intervalUs: 2_000
  *   not end an admin drain;
  * - requests in flight survive both; `on-marked-down shutdown-sessions` cuts them when the checks
  *   mark the server down;
- * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly;
+ * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly, and so does
+ *   `maxconn`, from 1 connection (server.c, srv_dynamic_maxconn);
  * - a refused request is retried `retries` times; `option redispatch` sends retries elsewhere;
  * - with `maxconn`, requests beyond it wait in the server's queue (persistent) or the backend's;
  *   a server leaving rotation (drain, maint, down) has its queue balanced afresh only with
@@ -102,6 +103,10 @@ export class HaproxyProfile implements BalancerProfile {
 
   weightFactor(backend: Backend, nowUs: number): number {
     return linearRampFactor(nowUs - backend.inServiceSinceUs, this.config.slowStartUs);
+  }
+
+  maxconnNow(backend: Backend, nowUs: number): number {
+    return Math.max(1, Math.floor(this.maxconn * this.weightFactor(backend, nowUs)));
   }
 
   observeAnswer(): number {

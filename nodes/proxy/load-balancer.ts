@@ -95,7 +95,7 @@ export class LoadBalancer implements NodeActor {
     this.name = config.name;
     this.profile = config.profile;
     this.backends = config.backends.map((backend) => newBackend(backend.actor, backend.name));
-    this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues(this.profile.maxconn!) : undefined;
+    this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues() : undefined;
     for (const backend of this.backends) {
       this.byActor.set(backend.actor, backend);
       if (this.profile.healthChecks !== undefined) this.health.set(backend.actor, new HealthCount(this.profile.healthChecks));
@@ -156,7 +156,7 @@ export class LoadBalancer implements NodeActor {
     if (boundTo !== undefined) {
       const backend = this.byActor.get(boundTo)!;
       if (this.profile.honoursPersistence(backend, context.now) && !request.triedServers.includes(boundTo)) {
-        if (this.queues?.full(backend) === true) return this.enqueue(request, backend.actor, context);
+        if (this.queues?.full(backend, this.maxconnOf(backend, context)) === true) return this.enqueue(request, backend.actor, context);
         return this.forward(request, backend, true, undefined, context);
       }
       // Persistence is not honoured: the session is balanced afresh (HAProxy maint, ALB re-binding).
@@ -170,7 +170,7 @@ export class LoadBalancer implements NodeActor {
     const { backends, spread } = this.profile.candidates(this.backends, context.now);
     const untried = backends.filter((backend) => !request.triedServers.includes(backend.actor));
     if (untried.length === 0) return this.answerItself(request, 'no-server-available', context);
-    const withRoom = this.queues === undefined ? untried : untried.filter((backend) => !this.queues!.full(backend));
+    const withRoom = this.queues === undefined ? untried : untried.filter((backend) => !this.queues!.full(backend, this.maxconnOf(backend, context)));
     if (withRoom.length === 0) return this.enqueue(request, undefined, context);
     const chosen = pickWeighted(withRoom, (backend) => this.profile.weightFactor(backend, context.now, this.backends))!;
     this.forward(request, chosen, false, spread, context);
@@ -183,9 +183,13 @@ export class LoadBalancer implements NodeActor {
 
   /** A backend with a connection to spare takes queued requests, oldest first. */
   private serveQueue(backend: Backend, context: NodeContext): void {
-    for (let next = this.queues?.next(backend, inRotation(backend)); next !== undefined; next = this.queues!.next(backend, inRotation(backend))) {
-      this.forward(next.request, backend, next.persistent, undefined, context);
-    }
+    const take = () => this.queues?.next(backend, inRotation(backend), this.maxconnOf(backend, context));
+    for (let next = take(); next !== undefined; next = take()) this.forward(next.request, backend, next.persistent, undefined, context);
+  }
+
+  /** The connections `backend` takes now (with queues only): maxconn, or less while it warms up. A limit grown meanwhile is taken up at the backend's next answer. */
+  private maxconnOf(backend: Backend, context: NodeContext): number {
+    return this.profile.maxconnNow?.(backend, context.now) ?? this.profile.maxconn!;
   }
 
   /** A backend left rotation: with redispatch its queued requests are balanced afresh, their persistence broken (HAProxy pendconn_redistribute). */

@@ -62,6 +62,8 @@ export interface BalancerProfile {
   cutsAtDrainTimeout?: boolean;
   /** Connections a backend takes at most; more requests wait in queues (HAProxy server maxconn). Absent or 0: no limit. */
   readonly maxconn?: number;
+  /** The backend's maxconn now, at least 1 (HAProxy slowstart ramps it with the weight); absent: maxconn. */
+  maxconnNow?(backend: Backend, nowUs: number): number;
   /** Whether a backend leaving rotation (drain, maint, marked down) has its queued requests balanced afresh (HAProxy option redispatch). */
   readonly redistributesQueue?: boolean;
   /** How long the balancer's own listeners drain before they close (Envoy --drain-time-s); undefined: the product has no listener drain here. */
