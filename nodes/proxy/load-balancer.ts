@@ -16,8 +16,10 @@ import {
 import { newBackend, pickWeighted, type AdminState, type Backend } from './backend.js';
 import { failureOf } from './answers.js';
 import { HealthCount, type HealthChange } from './health-checks.js';
+import { adminActions, agentReports, type AgentAnswer } from './admin-actions.js';
+import { Listeners, type ListenerState } from './listeners.js';
 import { ServerQueues } from './queues.js';
-import { inRotation, type AgentReport, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
+import { inRotation, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
 
 export interface LoadBalancerConfig {
   name: string;
@@ -34,35 +36,6 @@ const drainDeadlineTag = 'lb-drain-deadline';
 const passiveReturnTag = 'lb-passive-return';
 const listenersClosedTag = 'lb-listeners-closed';
 const agentPollTag = 'lb-agent-poll';
-
-const adminActions: Readonly<Record<number, BackendAction>> = {
-  [BackendAdminAction.READY]: 'ready',
-  [BackendAdminAction.DRAIN]: 'drain',
-  [BackendAdminAction.MAINT]: 'maint',
-  [BackendAdminAction.REMOVE]: 'remove',
-  [BackendAdminAction.ADD]: 'add',
-  [BackendAdminAction.EDS_DRAINING]: 'eds-draining',
-  [BackendAdminAction.DEREGISTER]: 'deregister',
-  [BackendAdminAction.REGISTER]: 'register',
-  [BackendAdminAction.DOWN]: 'down',
-  [BackendAdminAction.UP]: 'up',
-  [BackendAdminAction.WEIGHT_ZERO]: 'weight-zero',
-  [BackendAdminAction.WEIGHT_RESTORE]: 'weight-restore',
-};
-
-/** An agent's report, and the admin action it amounts to once the balancer polls it (HAProxy: the same admin states as the runtime API). */
-const agentReports: Readonly<Record<number, { report: AgentReport; action: BackendAction }>> = {
-  [BackendAdminAction.AGENT_READY]: { report: 'agent-ready', action: 'ready' },
-  [BackendAdminAction.AGENT_DRAIN]: { report: 'agent-drain', action: 'drain' },
-  [BackendAdminAction.AGENT_MAINT]: { report: 'agent-maint', action: 'maint' },
-};
-
-/**
- * The balancer's own listeners: open; draining (Envoy `drain_listeners?graceful`: requests are
- * discouraged but new connections still accepted until the drain time is over); closed (no new
- * request is accepted, those in flight finish); stopped (the process exited: nothing is left).
- */
-type ListenerState = 'open' | 'draining' | 'closed' | 'stopped';
 
 /**
  * A load balancer of one product in front of application servers. It balances new requests over
@@ -86,9 +59,9 @@ export class LoadBalancer implements NodeActor {
   private readonly awaiting = new Set<number>();
   /** Drains that end by themselves (AWS): start and deadline by backend. */
   private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
-  private listener: ListenerState = 'open';
+  private readonly listeners: Listeners;
   /** What each server's agent answers now and the balancer has not polled yet, by backend. */
-  private readonly unpolledAgentAnswers = new Map<number, { report: AgentReport; action: BackendAction }>();
+  private readonly unpolledAgentAnswers = new Map<number, AgentAnswer>();
   private readonly queues: ServerQueues | undefined;
 
   constructor(private readonly config: LoadBalancerConfig) {
@@ -96,6 +69,8 @@ export class LoadBalancer implements NodeActor {
     this.profile = config.profile;
     this.backends = config.backends.map((backend) => newBackend(backend.actor, backend.name));
     this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues() : undefined;
+    const drainTimeUs = this.profile.listenerDrainTimeUs;
+    this.listeners = new Listeners(drainTimeUs === undefined ? undefined : { timeUs: drainTimeUs, strategy: this.profile.listenerDrainStrategy ?? 'gradual' });
     for (const backend of this.backends) {
       this.byActor.set(backend.actor, backend);
       if (this.profile.healthChecks !== undefined) this.health.set(backend.actor, new HealthCount(this.profile.healthChecks));
@@ -145,9 +120,9 @@ export class LoadBalancer implements NodeActor {
 
   // Routing ----------------------------------------------------------------------------------
 
-  /** A request from a client: refused once the listeners are closed (its connection was closed by the drain) or the process is gone. */
+  /** A request from a client: refused when it needs a new connection and the listeners are closed, or when the process is gone. */
   private accept(request: Request, context: NodeContext): void {
-    if (this.listener === 'closed' || this.listener === 'stopped') return this.answerItself(request, `balancer-${this.listener}`, context);
+    if (!this.listeners.accepts(request.sessionId)) return this.answerItself(request, `balancer-${this.listeners.state}`, context);
     this.route(request, context);
   }
 
@@ -236,6 +211,9 @@ export class LoadBalancer implements NodeActor {
     } else {
       if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
       else this.unbind(request.sessionId);
+      if (this.listeners.closesAfterResponse(request.sessionId, request.last, context.now, context.rng('lb-drain-close'))) {
+        context.record({ type: 'lb-connection-closed', balancer: context.self, session: request.sessionId, cause: 'drain' });
+      }
       context.send(response.client, { $case: 'response', value: response });
     }
     this.serveQueue(backend, context);
@@ -278,7 +256,7 @@ export class LoadBalancer implements NodeActor {
   // Admin actions and drains -----------------------------------------------------------------
 
   private applyAdmin(command: LoadBalancerCommand, context: NodeContext): void {
-    if (this.listener === 'stopped') return;
+    if (this.listeners.state === 'stopped') return;
     if (command.action === BackendAdminAction.DRAIN_LISTENERS) return this.drainListeners(context);
     if (command.action === BackendAdminAction.STOP) return this.stop(context);
     const backend = this.byActor.get(command.backend);
@@ -310,7 +288,7 @@ export class LoadBalancer implements NodeActor {
    * (HAProxy polls every agent-inter from its start), so the change lags by up to agent-inter. A
    * later report before the poll replaces it: the agent answers what it says at poll time.
    */
-  private agentAnswered(backend: Backend, answer: { report: AgentReport; action: BackendAction }, context: NodeContext): void {
+  private agentAnswered(backend: Backend, answer: AgentAnswer, context: NodeContext): void {
     const intervalUs = this.profile.agentIntervalUs;
     if (intervalUs === undefined) throw new Error(`${this.name}: ${this.profile.name} has no agent checks`);
     const pollScheduled = this.unpolledAgentAnswers.has(backend.actor);
@@ -322,7 +300,7 @@ export class LoadBalancer implements NodeActor {
 
   private agentPolled(actor: number, context: NodeContext): void {
     const answer = this.unpolledAgentAnswers.get(actor);
-    if (answer === undefined || this.listener === 'stopped') return;
+    if (answer === undefined || this.listeners.state === 'stopped') return;
     this.unpolledAgentAnswers.delete(actor);
     this.applyAction(this.byActor.get(actor)!, answer.action, answer.report, context);
   }
@@ -331,24 +309,25 @@ export class LoadBalancer implements NodeActor {
   private drainListeners(context: NodeContext): void {
     const drainTimeUs = this.profile.listenerDrainTimeUs;
     if (drainTimeUs === undefined) throw new Error(`${this.name}: ${this.profile.name} has no listener drain`);
-    if (this.listener !== 'open') return;
+    if (this.listeners.state !== 'open') return;
+    this.listeners.startDrain(context.now);
     this.setListener('draining', 'drain-listeners', context);
     context.setTimer(context.now + drainTimeUs, { $case: 'timer', value: { tag: listenersClosedTag, ref: 0 } });
   }
 
   private closeListeners(context: NodeContext): void {
-    if (this.listener === 'draining') this.setListener('closed', 'drain-time-over', context);
+    if (this.listeners.state === 'draining') this.setListener('closed', 'drain-time-over', context);
   }
 
   /** The process exits (SIGTERM): whatever is still in flight is cut, and nothing is served any more. */
   private stop(context: NodeContext): void {
-    const wasDraining = this.listener === 'draining';
+    const wasDraining = this.listeners.state === 'draining';
     this.setListener('stopped', wasDraining ? 'stop-while-draining' : 'stop', context);
     for (const backend of this.backends) if (backend.inFlight > 0) this.cut(backend, 'balancer-exit', context);
   }
 
   private setListener(state: Exclude<ListenerState, 'open'>, cause: string, context: NodeContext): void {
-    this.listener = state;
+    this.listeners.state = state;
     context.record({ type: 'lb-listener', balancer: context.self, state, cause });
   }
 
@@ -380,7 +359,7 @@ export class LoadBalancer implements NodeActor {
 
   private checkRound(context: NodeContext): void {
     const checks = this.profile.healthChecks;
-    if (checks === undefined || this.listener === 'stopped') return;
+    if (checks === undefined || this.listeners.state === 'stopped') return;
     this.round++;
     this.awaiting.clear();
     for (const backend of this.backends) {

@@ -1,5 +1,6 @@
 import type { AdminState, Backend } from './backend.js';
 import type { HealthCheckConfig } from './health-checks.js';
+import type { DrainStrategy } from './listeners.js';
 
 /** An admin action on a backend, in the words of the profiles together (see each profile for its own). */
 export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up' | 'weight-zero' | 'weight-restore';
@@ -68,6 +69,8 @@ export interface BalancerProfile {
   readonly redistributesQueue?: boolean;
   /** How long the balancer's own listeners drain before they close (Envoy --drain-time-s); undefined: the product has no listener drain here. */
   readonly listenerDrainTimeUs?: number;
+  /** How a listener drain discourages requests (Envoy --drain-strategy); absent: gradual. */
+  readonly listenerDrainStrategy?: DrainStrategy;
   /** How often the balancer polls each server's agent (HAProxy agent-inter); undefined: no agent checks. */
   readonly agentIntervalUs?: number;
   /** Whether requests in flight on a backend are cut when its checks mark it down (HAProxy on-marked-down shutdown-sessions). */

@@ -60,8 +60,12 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
         slowStartAggression: z.number().positive().default(1),
         slowStartMinWeightPercent: z.number().min(0).max(100).default(10),
         drainTime: durationSchema.default(600_000_000).describe('--drain-time-s: after drain-listeners, new connections are still accepted this long, then the listeners close'),
+        drainStrategy: z
+          .enum(['gradual', 'immediate'])
+          .default('gradual')
+          .describe("--drain-strategy: while draining, a response closes its client's connection with a probability growing to 1 over drainTime (gradual), or always (immediate)"),
       })
-      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10, drainTime: 600_000_000 }),
+      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10, drainTime: 600_000_000, drainStrategy: 'gradual' }),
     nginx: z
       .strictObject({
         maxFails: z.number().int().min(0).default(1).describe('failures within failTimeout that make a server unavailable (0: never)'),

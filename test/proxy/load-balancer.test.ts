@@ -101,6 +101,7 @@ describe('Envoy', () => {
       slowStartMinWeightPercent: 10,
       retries: 0,
       listenerDrainTimeUs: 600_000_000,
+      listenerDrainStrategy: 'gradual',
     });
 
   it('panic threshold: below 50% healthy, requests go to every host, unhealthy ones included', () => {
@@ -150,6 +151,7 @@ describe('Envoy', () => {
         slowStartMinWeightPercent: 10,
         retries: 0,
         listenerDrainTimeUs: 600_000_000,
+        listenerDrainStrategy: 'gradual',
       }),
     );
     for (let id = 1; lb.backends[0]!.healthy; id++) {

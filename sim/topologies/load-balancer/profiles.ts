@@ -50,6 +50,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         slowStartMinWeightPercent: spec.envoy.slowStartMinWeightPercent,
         retries: spec.retries ?? 0,
         listenerDrainTimeUs: spec.envoy.drainTime,
+        listenerDrainStrategy: spec.envoy.drainStrategy,
       });
     }
     case 'nginx':
