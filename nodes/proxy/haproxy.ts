@@ -30,13 +30,14 @@ export const haproxyHealthCheckDefaults: HealthCheckConfig = { intervalUs: 2_000
  * - requests in flight survive both; `on-marked-down shutdown-sessions` cuts them when the checks
  *   mark the server down;
  * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly, and so does
- *   `maxconn`, from 1 connection (server.c, srv_dynamic_maxconn);
+ *   `maxconn`, from 1 connection (queue.c, srv_dynamic_maxconn);
  * - a refused request is retried `retries` times; `option redispatch` sends retries elsewhere;
  * - with `maxconn`, requests beyond it wait in the server's queue (persistent) or the backend's;
  *   a server leaving rotation (drain, maint, down) has its queue balanced afresh only with
  *   `option redispatch` and without `option persist` (queue.c, pendconn_redistribute);
- * - the server's agent (agent-check) may report `ready`, `drain` or `maint`: the same admin states
- *   as the runtime API, applied at the next agent poll (every `agent-inter`), not at once.
+ * - the server's agent (agent-check) may report `ready`, `drain` or `maint` (the runtime API's
+ *   admin states) or `up`/`down` (the server's operational state), applied at the next agent poll
+ *   (every `agent-inter`), not at once; maint pauses the health checks, not the agent.
  */
 export class HaproxyProfile implements BalancerProfile {
   readonly name = 'haproxy';

@@ -302,7 +302,10 @@ export class LoadBalancer implements NodeActor {
     const answer = this.unpolledAgentAnswers.get(actor);
     if (answer === undefined || this.listeners.state === 'stopped') return;
     this.unpolledAgentAnswers.delete(actor);
-    this.applyAction(this.byActor.get(actor)!, answer.action, answer.report, context);
+    const backend = this.byActor.get(actor)!;
+    if ('action' in answer) return this.applyAction(backend, answer.action, answer.report, context);
+    backend.agentDown = answer.down;
+    this.refreshHealth(backend, answer.report, context);
   }
 
   /** Envoy's graceful listener drain: the listeners close once the drain time is over; a second call changes nothing. */
@@ -399,11 +402,11 @@ export class LoadBalancer implements NodeActor {
   }
 
   private refreshHealth(backend: Backend, cause: string, context: NodeContext): void {
-    const healthy = backend.checksPass && !backend.passiveOut;
+    const healthy = backend.checksPass && !backend.agentDown && !backend.passiveOut;
     if (healthy === backend.healthy) return;
     backend.healthy = healthy;
     if (healthy) backend.inServiceSinceUs = context.now;
-    else if (this.profile.cutsWhenMarkedDown && cause === 'checks-failed') this.cut(backend, 'shutdown-sessions', context);
+    else if (this.profile.cutsWhenMarkedDown && (cause === 'checks-failed' || cause === 'agent-down')) this.cut(backend, 'shutdown-sessions', context);
     const admin = this.profile.adminAfterHealthChange(backend);
     context.record({ type: 'lb-backend', balancer: context.self, backend: backend.actor, admin, healthy, cause });
     if (admin !== backend.admin) backend.admin = admin;

@@ -6,7 +6,7 @@ import type { DrainStrategy } from './listeners.js';
 export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up' | 'weight-zero' | 'weight-restore';
 
 /** What a server's agent can report (HAProxy agent-check): the admin state it asks for, seen at the next poll. */
-export type AgentReport = 'agent-ready' | 'agent-drain' | 'agent-maint';
+export type AgentReport = 'agent-ready' | 'agent-drain' | 'agent-maint' | 'agent-up' | 'agent-down';
 
 /**
  * How an answer from a backend failed, if it did: the connection was refused (the server process

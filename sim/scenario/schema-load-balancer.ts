@@ -12,7 +12,7 @@ export const loadBalancerProfiles = ['haproxy', 'envoy', 'nginx', 'aws-alb', 'aw
 export type LoadBalancerProfileName = (typeof loadBalancerProfiles)[number];
 
 /** Admin actions on one backend, by profile: what its operator or control plane can do. */
-export const backendActions = ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'agent-ready', 'agent-drain', 'agent-maint', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
+export const backendActions = ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'agent-ready', 'agent-drain', 'agent-maint', 'agent-up', 'agent-down', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
 export type BackendActionName = (typeof backendActions)[number];
 
 /** Actions on the balancer itself (no backend): Envoy's `drain_listeners?graceful`, and the process's exit on SIGTERM. */
@@ -40,7 +40,7 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
         forcePersist: z.boolean().default(false).describe('option persist: persistent requests still reach a server in maint'),
         shutdownSessions: z.boolean().default(false).describe('on-marked-down shutdown-sessions: a server marked down by its checks loses its requests in flight'),
         maxconn: z.number().int().min(0).default(0).describe("server maxconn: requests beyond it wait in the server's queue (persistent) or the backend's; 0: no limit"),
-        agentInter: durationSchema.default(2_000_000).describe("agent-inter: how often each server's agent is polled; an agent-ready|agent-drain|agent-maint step is seen at the next poll"),
+        agentInter: durationSchema.default(2_000_000).describe("agent-inter: how often each server's agent is polled; an agent-ready|agent-drain|agent-maint|agent-up|agent-down step is seen at the next poll"),
       })
       .default({ redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0, agentInter: 2_000_000 }),
     envoy: z
@@ -84,7 +84,7 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
     backend: z.string().optional().describe('a server by name, e.g. node1/app-1; absent for an action on the balancer itself'),
     action: z
       .enum([...backendActions, ...balancerActions])
-      .describe('HAProxy ready|drain|maint|weight-zero|weight-restore (runtime API, at once) and agent-ready|agent-drain|agent-maint (its agent-check, at the next poll); Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
+      .describe('HAProxy ready|drain|maint|weight-zero|weight-restore (runtime API, at once) and agent-ready|agent-drain|agent-maint|agent-up|agent-down (its agent-check, at the next poll); Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
   });
   return { loadBalancer, step };
 }
@@ -92,7 +92,7 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
 export type LoadBalancerSpec = z.output<ReturnType<typeof loadBalancerSchemas>['loadBalancer']>;
 
 export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly (BackendActionName | BalancerActionName)[]>> = {
-  haproxy: ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'agent-ready', 'agent-drain', 'agent-maint'],
+  haproxy: ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'agent-ready', 'agent-drain', 'agent-maint', 'agent-up', 'agent-down'],
   envoy: ['remove', 'add', 'eds-draining', 'drain-listeners', 'stop'],
   nginx: ['down', 'drain', 'up'],
   'aws-alb': ['deregister', 'register'],

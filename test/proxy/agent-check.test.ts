@@ -5,11 +5,11 @@ import type { LoadBalancer } from '../../nodes/proxy/load-balancer.js';
 import type { FakeContext } from '../helpers/fake-context.js';
 import { runScenario } from '../../sim/run/run.js';
 import { parseScenario, ScenarioError } from '../../sim/scenario/load.js';
-import { admin, balancer, serve, server1, server2 } from './harness.js';
+import { admin, balancer, send, serve, server1, server2 } from './harness.js';
 
 const agentInterUs = 2_000_000;
-const haproxy = () =>
-  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0, agentInterUs });
+const haproxy = (shutdownSessions = false) =>
+  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions, maxconn: 0, agentInterUs });
 
 /** The agent poll timers pending, as [time, backend]. */
 const polls = (context: FakeContext) =>
@@ -61,6 +61,37 @@ describe('HAProxy agent-check', () => {
     expect(polls(context)).toEqual([[3 * agentInterUs, server1]]);
     poll(lb, context, server1);
     expect(adminOf(lb, server1)).toBe('drain');
+  });
+});
+
+describe('HAProxy agent-check up and down', () => {
+  it("the agent's down marks the server down at the next poll, health checks passing or not; its up brings it back there", () => {
+    const { lb, context } = balancer(haproxy(), [server1, server2]);
+    const server = lb.backends.find((each) => each.actor === server1)!;
+    context.now = 3_000_000;
+    admin(lb, context, server1, BackendAdminAction.AGENT_DOWN);
+    expect(server.healthy).toBe(true);
+    poll(lb, context, server1);
+    expect([context.now, server.healthy, server.checksPass, server.admin]).toEqual([4_000_000, false, true, 'active']);
+    for (let id = 1; id < 5; id++) expect(serve(lb, context, { id, sessionId: 10 + id })).toBe(server2);
+    context.now = 5_000_000;
+    admin(lb, context, server1, BackendAdminAction.AGENT_UP);
+    poll(lb, context, server1);
+    expect([server.healthy, server.inServiceSinceUs]).toEqual([true, 6_000_000]); // slowstart counts from here
+    expect(context.recordsOf('lb-backend').map((record) => [record.healthy, record.cause])).toEqual([
+      [false, 'agent-down'],
+      [true, 'agent-up'],
+    ]);
+  });
+
+  it('with on-marked-down shutdown-sessions, the down reported by the agent cuts what is in flight', () => {
+    for (const shutdownSessions of [false, true]) {
+      const { lb, context } = balancer(haproxy(shutdownSessions), [server1, server2]);
+      expect(send(lb, context, { id: 1, sessionId: 10 })!.to).toBe(server1);
+      admin(lb, context, server1, BackendAdminAction.AGENT_DOWN);
+      poll(lb, context, server1);
+      expect(context.recordsOf('lb-cut').map((record) => [record.backend, record.requests, record.cause])).toEqual(shutdownSessions ? [[server1, 1, 'shutdown-sessions']] : []);
+    }
   });
 });
 

@@ -29,6 +29,8 @@ const adminActions: Readonly<Record<BackendActionName | BalancerActionName, Back
   'agent-ready': BackendAdminAction.AGENT_READY,
   'agent-drain': BackendAdminAction.AGENT_DRAIN,
   'agent-maint': BackendAdminAction.AGENT_MAINT,
+  'agent-up': BackendAdminAction.AGENT_UP,
+  'agent-down': BackendAdminAction.AGENT_DOWN,
   'drain-listeners': BackendAdminAction.DRAIN_LISTENERS,
   stop: BackendAdminAction.STOP,
 };
