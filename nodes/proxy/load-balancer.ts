@@ -211,7 +211,7 @@ export class LoadBalancer implements NodeActor {
     } else {
       if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
       else this.unbind(request.sessionId);
-      if (this.listeners.closesAfterResponse(request.sessionId, request.last, context.now, context.rng('lb-drain-close'))) {
+      if (this.listeners.closesAfterResponse(request.sessionId, request.last, context.now, () => context.rng('lb-drain-close')())) {
         context.record({ type: 'lb-connection-closed', balancer: context.self, session: request.sessionId, cause: 'drain' });
       }
       context.send(response.client, { $case: 'response', value: response });
