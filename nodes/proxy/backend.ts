@@ -17,6 +17,8 @@ export interface Backend {
   /** Healthy as the balancer sees it: its active checks pass and no passive detector took it out. */
   healthy: boolean;
   checksPass: boolean;
+  /** Its agent (HAProxy agent-check) last said `down`: down whatever the health checks say, until the agent says `up`. */
+  agentDown: boolean;
   passiveOut: boolean;
   /** Requests forwarded to it and not yet answered. */
   inFlight: number;
@@ -29,7 +31,7 @@ export interface Backend {
 }
 
 export function newBackend(actor: number, name: string): Backend {
-  return { actor, name, admin: 'active', healthy: true, checksPass: true, passiveOut: false, inFlight: 0, boundSessions: 0, inServiceSinceUs: Number.NEGATIVE_INFINITY, score: 0 };
+  return { actor, name, admin: 'active', healthy: true, checksPass: true, agentDown: false, passiveOut: false, inFlight: 0, boundSessions: 0, inServiceSinceUs: Number.NEGATIVE_INFINITY, score: 0 };
 }
 
 /**

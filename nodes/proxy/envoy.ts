@@ -2,6 +2,7 @@ import type { Backend } from './backend.js';
 import type { HealthCheckConfig } from './health-checks.js';
 import { OutlierDetector, type OutlierDetectionConfig } from './outlier-detection.js';
 import type { AnswerFailure, BackendAction, BalancerProfile, Spread } from './profile.js';
+import type { DrainStrategy } from './listeners.js';
 import { envoyRampFactor } from './slow-start.js';
 
 export interface EnvoyConfig {
@@ -16,6 +17,8 @@ export interface EnvoyConfig {
   retries: number;
   /** --drain-time-s: how long `drain_listeners?graceful` discourages requests before the listeners close. */
   listenerDrainTimeUs: number;
+  /** --drain-strategy: gradual (responses close their connection ever more often over the drain time) or immediate. */
+  listenerDrainStrategy: DrainStrategy;
 }
 
 /**
@@ -29,7 +32,9 @@ export interface EnvoyConfig {
  * - panic threshold: when fewer than 50% of the hosts are healthy, traffic goes to all hosts;
  * - slow start: weight × max(min_weight_percent, time_factor^(1/aggression));
  * - listener drain (`drain_listeners?graceful`): new connections are accepted for the drain time,
- *   then the listeners close; SIGTERM alone exits at once, cutting what is in flight.
+ *   then the listeners close; meanwhile responses close their client's connection (HTTP/1.1
+ *   `Connection: close`, HTTP/2 GOAWAY) with a probability growing to 1 over the drain time
+ *   (gradual strategy), or always (immediate); SIGTERM alone exits at once, cutting what is in flight.
  */
 export class EnvoyProfile implements BalancerProfile {
   readonly name = 'envoy';
@@ -38,12 +43,14 @@ export class EnvoyProfile implements BalancerProfile {
   readonly retryElsewhere = true;
   readonly cutsWhenMarkedDown = false;
   readonly listenerDrainTimeUs: number;
+  readonly listenerDrainStrategy: DrainStrategy;
   private readonly outliers: OutlierDetector | undefined;
 
   constructor(private readonly config: EnvoyConfig) {
     this.healthChecks = config.healthChecks;
     this.retries = config.retries;
     this.listenerDrainTimeUs = config.listenerDrainTimeUs;
+    this.listenerDrainStrategy = config.listenerDrainStrategy;
     this.outliers = config.outlierDetection === undefined ? undefined : new OutlierDetector(config.outlierDetection);
   }
 

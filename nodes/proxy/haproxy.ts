@@ -12,6 +12,8 @@ export interface HaproxyConfig {
   shutdownSessions: boolean;
   /** Server `maxconn`: connections a server takes at most, the rest queued; 0 (the default): no limit. */
   maxconn: number;
+  /** `agent-inter`: how often each server's agent is polled (HAProxy's default 2 s). */
+  agentInterUs: number;
 }
 
 /** HAProxy's documented defaults: `check inter 2s fall 3 rise 2` (timeout check defaults to inter), `retries 3`. */
@@ -27,11 +29,15 @@ export const haproxyHealthCheckDefaults: HealthCheckConfig = { intervalUs: 2_000
  *   not end an admin drain;
  * - requests in flight survive both; `on-marked-down shutdown-sessions` cuts them when the checks
  *   mark the server down;
- * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly;
+ * - leaving maint (or coming back up) enters `slowstart`: the weight ramps linearly, and so does
+ *   `maxconn`, from 1 connection (queue.c, srv_dynamic_maxconn);
  * - a refused request is retried `retries` times; `option redispatch` sends retries elsewhere;
  * - with `maxconn`, requests beyond it wait in the server's queue (persistent) or the backend's;
  *   a server leaving rotation (drain, maint, down) has its queue balanced afresh only with
- *   `option redispatch` and without `option persist` (queue.c, pendconn_redistribute).
+ *   `option redispatch` and without `option persist` (queue.c, pendconn_redistribute);
+ * - the server's agent (agent-check) may report `ready`, `drain` or `maint` (the runtime API's
+ *   admin states) or `up`/`down` (the server's operational state), applied at the next agent poll
+ *   (every `agent-inter`), not at once; maint pauses the health checks, not the agent.
  */
 export class HaproxyProfile implements BalancerProfile {
   readonly name = 'haproxy';
@@ -41,6 +47,7 @@ export class HaproxyProfile implements BalancerProfile {
   readonly cutsWhenMarkedDown: boolean;
   readonly maxconn: number;
   readonly redistributesQueue: boolean;
+  readonly agentIntervalUs: number;
   /** Servers set to drain by the admin state, and servers at weight 0: either keeps a server out of balancing. */
   private readonly drainedByState = new Set<number>();
   private readonly atWeightZero = new Set<number>();
@@ -52,6 +59,7 @@ export class HaproxyProfile implements BalancerProfile {
     this.cutsWhenMarkedDown = config.shutdownSessions;
     this.maxconn = config.maxconn;
     this.redistributesQueue = config.redispatch && !config.forcePersist;
+    this.agentIntervalUs = config.agentInterUs;
   }
 
   adminAfter(action: BackendAction, backend: Backend): Backend['admin'] | undefined {
@@ -96,6 +104,10 @@ export class HaproxyProfile implements BalancerProfile {
 
   weightFactor(backend: Backend, nowUs: number): number {
     return linearRampFactor(nowUs - backend.inServiceSinceUs, this.config.slowStartUs);
+  }
+
+  maxconnNow(backend: Backend, nowUs: number): number {
+    return Math.max(1, Math.floor(this.maxconn * this.weightFactor(backend, nowUs)));
   }
 
   observeAnswer(): number {

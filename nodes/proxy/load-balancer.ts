@@ -16,6 +16,8 @@ import {
 import { newBackend, pickWeighted, type AdminState, type Backend } from './backend.js';
 import { failureOf } from './answers.js';
 import { HealthCount, type HealthChange } from './health-checks.js';
+import { adminActions, agentReports, type AgentAnswer } from './admin-actions.js';
+import { Listeners, type ListenerState } from './listeners.js';
 import { ServerQueues } from './queues.js';
 import { inRotation, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
 
@@ -33,28 +35,7 @@ const healthTimeoutTag = 'lb-health-timeout';
 const drainDeadlineTag = 'lb-drain-deadline';
 const passiveReturnTag = 'lb-passive-return';
 const listenersClosedTag = 'lb-listeners-closed';
-
-const adminActions: Readonly<Record<number, BackendAction>> = {
-  [BackendAdminAction.READY]: 'ready',
-  [BackendAdminAction.DRAIN]: 'drain',
-  [BackendAdminAction.MAINT]: 'maint',
-  [BackendAdminAction.REMOVE]: 'remove',
-  [BackendAdminAction.ADD]: 'add',
-  [BackendAdminAction.EDS_DRAINING]: 'eds-draining',
-  [BackendAdminAction.DEREGISTER]: 'deregister',
-  [BackendAdminAction.REGISTER]: 'register',
-  [BackendAdminAction.DOWN]: 'down',
-  [BackendAdminAction.UP]: 'up',
-  [BackendAdminAction.WEIGHT_ZERO]: 'weight-zero',
-  [BackendAdminAction.WEIGHT_RESTORE]: 'weight-restore',
-};
-
-/**
- * The balancer's own listeners: open; draining (Envoy `drain_listeners?graceful`: requests are
- * discouraged but new connections still accepted until the drain time is over); closed (no new
- * request is accepted, those in flight finish); stopped (the process exited: nothing is left).
- */
-type ListenerState = 'open' | 'draining' | 'closed' | 'stopped';
+const agentPollTag = 'lb-agent-poll';
 
 /**
  * A load balancer of one product in front of application servers. It balances new requests over
@@ -78,14 +59,18 @@ export class LoadBalancer implements NodeActor {
   private readonly awaiting = new Set<number>();
   /** Drains that end by themselves (AWS): start and deadline by backend. */
   private readonly drains = new Map<number, { startedUs: number; deadlineUs: number }>();
-  private listener: ListenerState = 'open';
+  private readonly listeners: Listeners;
+  /** What each server's agent answers now and the balancer has not polled yet, by backend. */
+  private readonly unpolledAgentAnswers = new Map<number, AgentAnswer>();
   private readonly queues: ServerQueues | undefined;
 
   constructor(private readonly config: LoadBalancerConfig) {
     this.name = config.name;
     this.profile = config.profile;
     this.backends = config.backends.map((backend) => newBackend(backend.actor, backend.name));
-    this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues(this.profile.maxconn!) : undefined;
+    this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues() : undefined;
+    const drainTimeUs = this.profile.listenerDrainTimeUs;
+    this.listeners = new Listeners(drainTimeUs === undefined ? undefined : { timeUs: drainTimeUs, strategy: this.profile.listenerDrainStrategy ?? 'gradual' });
     for (const backend of this.backends) {
       this.byActor.set(backend.actor, backend);
       if (this.profile.healthChecks !== undefined) this.health.set(backend.actor, new HealthCount(this.profile.healthChecks));
@@ -126,6 +111,8 @@ export class LoadBalancer implements NodeActor {
         return this.passiveReturn(ref, context);
       case listenersClosedTag:
         return this.closeListeners(context);
+      case agentPollTag:
+        return this.agentPolled(ref, context);
       default:
         throw new Error(`${this.name}: unknown timer ${tag}`);
     }
@@ -133,9 +120,9 @@ export class LoadBalancer implements NodeActor {
 
   // Routing ----------------------------------------------------------------------------------
 
-  /** A request from a client: refused once the listeners are closed (its connection was closed by the drain) or the process is gone. */
+  /** A request from a client: refused when it needs a new connection and the listeners are closed, or when the process is gone. */
   private accept(request: Request, context: NodeContext): void {
-    if (this.listener === 'closed' || this.listener === 'stopped') return this.answerItself(request, `balancer-${this.listener}`, context);
+    if (!this.listeners.accepts(request.sessionId)) return this.answerItself(request, `balancer-${this.listeners.state}`, context);
     this.route(request, context);
   }
 
@@ -144,7 +131,7 @@ export class LoadBalancer implements NodeActor {
     if (boundTo !== undefined) {
       const backend = this.byActor.get(boundTo)!;
       if (this.profile.honoursPersistence(backend, context.now) && !request.triedServers.includes(boundTo)) {
-        if (this.queues?.full(backend) === true) return this.enqueue(request, backend.actor, context);
+        if (this.queues?.full(backend, this.maxconnOf(backend, context)) === true) return this.enqueue(request, backend.actor, context);
         return this.forward(request, backend, true, undefined, context);
       }
       // Persistence is not honoured: the session is balanced afresh (HAProxy maint, ALB re-binding).
@@ -158,7 +145,7 @@ export class LoadBalancer implements NodeActor {
     const { backends, spread } = this.profile.candidates(this.backends, context.now);
     const untried = backends.filter((backend) => !request.triedServers.includes(backend.actor));
     if (untried.length === 0) return this.answerItself(request, 'no-server-available', context);
-    const withRoom = this.queues === undefined ? untried : untried.filter((backend) => !this.queues!.full(backend));
+    const withRoom = this.queues === undefined ? untried : untried.filter((backend) => !this.queues!.full(backend, this.maxconnOf(backend, context)));
     if (withRoom.length === 0) return this.enqueue(request, undefined, context);
     const chosen = pickWeighted(withRoom, (backend) => this.profile.weightFactor(backend, context.now, this.backends))!;
     this.forward(request, chosen, false, spread, context);
@@ -171,9 +158,13 @@ export class LoadBalancer implements NodeActor {
 
   /** A backend with a connection to spare takes queued requests, oldest first. */
   private serveQueue(backend: Backend, context: NodeContext): void {
-    for (let next = this.queues?.next(backend, inRotation(backend)); next !== undefined; next = this.queues!.next(backend, inRotation(backend))) {
-      this.forward(next.request, backend, next.persistent, undefined, context);
-    }
+    const take = () => this.queues?.next(backend, inRotation(backend), this.maxconnOf(backend, context));
+    for (let next = take(); next !== undefined; next = take()) this.forward(next.request, backend, next.persistent, undefined, context);
+  }
+
+  /** The connections `backend` takes now (with queues only): maxconn, or less while it warms up. A limit grown meanwhile is taken up at the backend's next answer. */
+  private maxconnOf(backend: Backend, context: NodeContext): number {
+    return this.profile.maxconnNow?.(backend, context.now) ?? this.profile.maxconn!;
   }
 
   /** A backend left rotation: with redispatch its queued requests are balanced afresh, their persistence broken (HAProxy pendconn_redistribute). */
@@ -220,6 +211,9 @@ export class LoadBalancer implements NodeActor {
     } else {
       if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
       else this.unbind(request.sessionId);
+      if (this.listeners.closesAfterResponse(request.sessionId, request.last, context.now, () => context.rng('lb-drain-close')())) {
+        context.record({ type: 'lb-connection-closed', balancer: context.self, session: request.sessionId, cause: 'drain' });
+      }
       context.send(response.client, { $case: 'response', value: response });
     }
     this.serveQueue(backend, context);
@@ -262,16 +256,22 @@ export class LoadBalancer implements NodeActor {
   // Admin actions and drains -----------------------------------------------------------------
 
   private applyAdmin(command: LoadBalancerCommand, context: NodeContext): void {
-    if (this.listener === 'stopped') return;
+    if (this.listeners.state === 'stopped') return;
     if (command.action === BackendAdminAction.DRAIN_LISTENERS) return this.drainListeners(context);
     if (command.action === BackendAdminAction.STOP) return this.stop(context);
     const backend = this.byActor.get(command.backend);
+    const agent = agentReports[command.action];
+    if (backend !== undefined && agent !== undefined) return this.agentAnswered(backend, agent, context);
     const action = adminActions[command.action];
     if (backend === undefined || action === undefined) throw new Error(`${this.name}: bad admin command ${JSON.stringify(command)}`);
+    this.applyAction(backend, action, action, context);
+  }
+
+  private applyAction(backend: Backend, action: BackendAction, cause: string, context: NodeContext): void {
     const next = this.profile.adminAfter(action, backend);
     if (next === undefined || next === backend.admin) return;
     const wasOut = backend.admin !== 'active' && backend.admin !== 'removed';
-    this.setAdmin(backend, next, action, context);
+    this.setAdmin(backend, next, cause, context);
     if (next === 'active' && wasOut) backend.inServiceSinceUs = context.now;
     if (next === 'active') this.serveQueue(backend, context);
     else this.redistribute(backend, context);
@@ -283,28 +283,54 @@ export class LoadBalancer implements NodeActor {
     } else if (next !== 'drain') this.drains.delete(backend.actor);
   }
 
+  /**
+   * The server's agent now answers `report`; the balancer learns it at its next poll of that agent
+   * (HAProxy polls every agent-inter from its start), so the change lags by up to agent-inter. A
+   * later report before the poll replaces it: the agent answers what it says at poll time.
+   */
+  private agentAnswered(backend: Backend, answer: AgentAnswer, context: NodeContext): void {
+    const intervalUs = this.profile.agentIntervalUs;
+    if (intervalUs === undefined) throw new Error(`${this.name}: ${this.profile.name} has no agent checks`);
+    const pollScheduled = this.unpolledAgentAnswers.has(backend.actor);
+    this.unpolledAgentAnswers.set(backend.actor, answer);
+    if (pollScheduled) return;
+    const nextPollUs = (Math.floor(context.now / intervalUs) + 1) * intervalUs;
+    context.setTimer(nextPollUs, { $case: 'timer', value: { tag: agentPollTag, ref: backend.actor } });
+  }
+
+  private agentPolled(actor: number, context: NodeContext): void {
+    const answer = this.unpolledAgentAnswers.get(actor);
+    if (answer === undefined || this.listeners.state === 'stopped') return;
+    this.unpolledAgentAnswers.delete(actor);
+    const backend = this.byActor.get(actor)!;
+    if ('action' in answer) return this.applyAction(backend, answer.action, answer.report, context);
+    backend.agentDown = answer.down;
+    this.refreshHealth(backend, answer.report, context);
+  }
+
   /** Envoy's graceful listener drain: the listeners close once the drain time is over; a second call changes nothing. */
   private drainListeners(context: NodeContext): void {
     const drainTimeUs = this.profile.listenerDrainTimeUs;
     if (drainTimeUs === undefined) throw new Error(`${this.name}: ${this.profile.name} has no listener drain`);
-    if (this.listener !== 'open') return;
+    if (this.listeners.state !== 'open') return;
+    this.listeners.startDrain(context.now);
     this.setListener('draining', 'drain-listeners', context);
     context.setTimer(context.now + drainTimeUs, { $case: 'timer', value: { tag: listenersClosedTag, ref: 0 } });
   }
 
   private closeListeners(context: NodeContext): void {
-    if (this.listener === 'draining') this.setListener('closed', 'drain-time-over', context);
+    if (this.listeners.state === 'draining') this.setListener('closed', 'drain-time-over', context);
   }
 
   /** The process exits (SIGTERM): whatever is still in flight is cut, and nothing is served any more. */
   private stop(context: NodeContext): void {
-    const wasDraining = this.listener === 'draining';
+    const wasDraining = this.listeners.state === 'draining';
     this.setListener('stopped', wasDraining ? 'stop-while-draining' : 'stop', context);
     for (const backend of this.backends) if (backend.inFlight > 0) this.cut(backend, 'balancer-exit', context);
   }
 
   private setListener(state: Exclude<ListenerState, 'open'>, cause: string, context: NodeContext): void {
-    this.listener = state;
+    this.listeners.state = state;
     context.record({ type: 'lb-listener', balancer: context.self, state, cause });
   }
 
@@ -336,7 +362,7 @@ export class LoadBalancer implements NodeActor {
 
   private checkRound(context: NodeContext): void {
     const checks = this.profile.healthChecks;
-    if (checks === undefined || this.listener === 'stopped') return;
+    if (checks === undefined || this.listeners.state === 'stopped') return;
     this.round++;
     this.awaiting.clear();
     for (const backend of this.backends) {
@@ -376,11 +402,11 @@ export class LoadBalancer implements NodeActor {
   }
 
   private refreshHealth(backend: Backend, cause: string, context: NodeContext): void {
-    const healthy = backend.checksPass && !backend.passiveOut;
+    const healthy = backend.checksPass && !backend.agentDown && !backend.passiveOut;
     if (healthy === backend.healthy) return;
     backend.healthy = healthy;
     if (healthy) backend.inServiceSinceUs = context.now;
-    else if (this.profile.cutsWhenMarkedDown && cause === 'checks-failed') this.cut(backend, 'shutdown-sessions', context);
+    else if (this.profile.cutsWhenMarkedDown && (cause === 'checks-failed' || cause === 'agent-down')) this.cut(backend, 'shutdown-sessions', context);
     const admin = this.profile.adminAfterHealthChange(backend);
     context.record({ type: 'lb-backend', balancer: context.self, backend: backend.actor, admin, healthy, cause });
     if (admin !== backend.admin) backend.admin = admin;

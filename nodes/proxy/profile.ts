@@ -1,8 +1,12 @@
 import type { AdminState, Backend } from './backend.js';
 import type { HealthCheckConfig } from './health-checks.js';
+import type { DrainStrategy } from './listeners.js';
 
 /** An admin action on a backend, in the words of the profiles together (see each profile for its own). */
 export type BackendAction = 'ready' | 'drain' | 'maint' | 'remove' | 'add' | 'eds-draining' | 'deregister' | 'register' | 'down' | 'up' | 'weight-zero' | 'weight-restore';
+
+/** What a server's agent can report (HAProxy agent-check): the admin state it asks for, seen at the next poll. */
+export type AgentReport = 'agent-ready' | 'agent-drain' | 'agent-maint' | 'agent-up' | 'agent-down';
 
 /**
  * How an answer from a backend failed, if it did: the connection was refused (the server process
@@ -59,10 +63,16 @@ export interface BalancerProfile {
   cutsAtDrainTimeout?: boolean;
   /** Connections a backend takes at most; more requests wait in queues (HAProxy server maxconn). Absent or 0: no limit. */
   readonly maxconn?: number;
+  /** The backend's maxconn now, at least 1 (HAProxy slowstart ramps it with the weight); absent: maxconn. */
+  maxconnNow?(backend: Backend, nowUs: number): number;
   /** Whether a backend leaving rotation (drain, maint, marked down) has its queued requests balanced afresh (HAProxy option redispatch). */
   readonly redistributesQueue?: boolean;
   /** How long the balancer's own listeners drain before they close (Envoy --drain-time-s); undefined: the product has no listener drain here. */
   readonly listenerDrainTimeUs?: number;
+  /** How a listener drain discourages requests (Envoy --drain-strategy); absent: gradual. */
+  readonly listenerDrainStrategy?: DrainStrategy;
+  /** How often the balancer polls each server's agent (HAProxy agent-inter); undefined: no agent checks. */
+  readonly agentIntervalUs?: number;
   /** Whether requests in flight on a backend are cut when its checks mark it down (HAProxy on-marked-down shutdown-sessions). */
   readonly cutsWhenMarkedDown: boolean;
 }

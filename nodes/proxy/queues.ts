@@ -12,20 +12,17 @@ interface Queued {
  * no connection to spare waits in that server's queue; a request to balance when no server has
  * one waits in the backend's queue. A connection freed on a server takes the oldest of its own
  * queue's head and, if the server may take new requests, the backend queue's head. (HAProxy's
- * queue.c: pendconn_add, pendconn_process_next_strm.)
+ * queue.c: pendconn_add, pendconn_process_next_strm.) A server's maxconn is given at each call:
+ * it grows during slowstart.
  */
 export class ServerQueues {
   private readonly byServer = new Map<number, Queued[]>();
   private readonly backendQueue: Queued[] = [];
   private sequence = 0;
 
-  constructor(private readonly maxconn: number) {
-    if (maxconn <= 0) throw new Error(`maxconn must be positive, not ${maxconn}`);
-  }
-
-  /** A server is full when its connections and its queue reach maxconn; balancing skips it. */
-  full(backend: Backend): boolean {
-    return backend.inFlight + this.queueOf(backend.actor).length >= this.maxconn;
+  /** A server is full when its connections and its queue reach its maxconn; balancing skips it. */
+  full(backend: Backend, maxconn: number): boolean {
+    return backend.inFlight + this.queueOf(backend.actor).length >= maxconn;
   }
 
   /** Queues a request on `server`, or on the backend when undefined. */
@@ -36,8 +33,8 @@ export class ServerQueues {
   }
 
   /** The request `backend` takes now that it has a connection to spare, and whether it was held there by persistence. */
-  next(backend: Backend, takesNewRequests: boolean): { request: Request; persistent: boolean } | undefined {
-    if (backend.inFlight >= this.maxconn) return undefined;
+  next(backend: Backend, takesNewRequests: boolean, maxconn: number): { request: Request; persistent: boolean } | undefined {
+    if (backend.inFlight >= maxconn) return undefined;
     const own = this.queueOf(backend.actor);
     const shared = takesNewRequests ? this.backendQueue[0] : undefined;
     if (own[0] !== undefined && (shared === undefined || own[0].sequence < shared.sequence)) return { request: own.shift()!.request, persistent: true };

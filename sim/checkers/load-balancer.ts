@@ -48,16 +48,18 @@ const drainKeepsSessions: ReadonlySet<LoadBalancerProfileName> = new Set(['hapro
  *   queued on a server before it left rotation (drain, maint, marked down) is sent to it
  *   afterwards: it is balanced afresh. Without, the server still serves its own queue, which
  *   lb-out-of-rotation then allows;
- * - lb-listener-closed: once the balancer's listeners closed (the end of an Envoy listener drain)
- *   or its process stopped, no request of a client is forwarded any more (retries of a request
- *   already taken may be).
+ * - lb-listener-closed: once the balancer's listeners closed (the end of an Envoy listener drain),
+ *   a client's request is forwarded only on a connection still open (its session was forwarded
+ *   before and no drain closed its connection), and once its process stopped, none is (retries
+ *   of a request already taken may be).
  * It also notes, for the summary, the requests that reached a backend out of rotation
  * (`lb-persistent-while-drain`, `lb-new-while-removed`, ...), those spread by panic or
  * fail-open, how drains ended (`lb-drain-ended-idle`, `lb-drain-ms`), how often passive
  * health took a backend out (`lb-passive-out`), the queued requests balanced afresh
  * (`lb-redispatched-requests`), the retries by failure (`lb-retried-reset`), the requests cut by the balancer's exit
- * (`lb-cut-at-exit`) and whether it stopped before its listener drain was over
- * (`lb-stopped-while-draining`).
+ * (`lb-cut-at-exit`), whether it stopped before its listener drain was over
+ * (`lb-stopped-while-draining`) and the client connections its drain closed
+ * (`lb-connections-closed-by-drain`).
  */
 export class LoadBalancerChecker implements Checker {
   readonly rules = ['lb-out-of-rotation', 'lb-unhealthy-backend', 'lb-cut-in-flight', 'lb-listener-closed', 'lb-retry', 'lb-queue-redispatch'];
@@ -67,6 +69,8 @@ export class LoadBalancerChecker implements Checker {
   private readonly queuedBeforeLeaving = new Map<number, number>();
   private readonly backends = new Map<number, BackendView>();
   private listener: 'open' | 'draining' | 'closed' | 'stopped' = 'open';
+  /** Sessions with a connection to the balancer: forwarded while the listeners accepted, not closed by a drain since. */
+  private readonly connected = new Set<number>();
 
   constructor(private readonly facts: LoadBalancerFacts) {
     for (const backend of facts.backends) this.backends.set(backend, { admin: 'active', healthy: true });
@@ -106,7 +110,10 @@ export class LoadBalancerChecker implements Checker {
         report('lb-queue-redispatch', 'request queued on the server before it left rotation sent to it anyway: option redispatch balances it afresh');
       }
       const refusal = servesOwnQueue ? undefined : this.outOfRotation(backend.admin, record.persistent, record.spread);
-      if (record.attempt === 1 && (this.listener === 'closed' || this.listener === 'stopped')) report('lb-listener-closed', `${what} request of a client taken after the balancer's listeners were ${this.listener}`);
+      if (record.attempt === 1 && (this.listener === 'stopped' || (this.listener === 'closed' && !this.connected.has(record.session)))) {
+        report('lb-listener-closed', `${what} request of a client taken ${this.listener === 'closed' ? 'on a new connection ' : ''}after the balancer's listeners were ${this.listener}`);
+      }
+      if (this.listener === 'open' || this.listener === 'draining') this.connected.add(record.session);
       if (refusal !== undefined) report('lb-out-of-rotation', `${what} request sent while the backend is ${backend.admin}: ${refusal}`);
       if (!backend.healthy && !servesOwnQueue && !this.spreadAllowed(record.spread)) {
         report('lb-unhealthy-backend', `${what} request sent to an unhealthy backend${record.spread === '' ? '' : ` claiming ${record.spread}, which the other backends' health does not allow`}`);
@@ -132,6 +139,10 @@ export class LoadBalancerChecker implements Checker {
       if (record.state === 'stopped' && this.listener === 'draining') context.note('lb-stopped-while-draining');
       if (record.state === 'stopped') context.note('lb-cut-at-exit', 0); // present even when the exit cut nothing
       this.listener = record.state;
+    },
+    'lb-connection-closed': (_timeUs, _actor, record, context) => {
+      context.note('lb-connections-closed-by-drain');
+      this.connected.delete(record.session);
     },
     'lb-drain-ended': (_timeUs, _actor, record, context) => {
       context.note(`lb-drain-ended-${record.reason}`);

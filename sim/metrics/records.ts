@@ -119,6 +119,8 @@ export type SimRecord =
   | { type: 'lb-redispatched'; balancer: number; backend: number; requests: number }
   /** A load balancer's own listeners changed: draining (Envoy drain_listeners), closed (drain time over), stopped (the process exited). */
   | { type: 'lb-listener'; balancer: number; state: 'draining' | 'closed' | 'stopped'; cause: string }
+  /** A load balancer closed a session's client connection after a response (`drain`: Envoy's listener drain encouraged the client away); its next request needs a new connection. */
+  | { type: 'lb-connection-closed'; balancer: number; session: number; cause: 'drain' }
   // Kubernetes topology (nodes/kubernetes/).
   /** A pod's lifecycle as its kubelet or the control plane saw it change; `reason` says who or why (rollout, eviction, node-lost, replace). */
   | { type: 'pod-phase'; pod: number; node: string; revision: number; phase: PodPhase; reason: string }

@@ -12,7 +12,7 @@ export const loadBalancerProfiles = ['haproxy', 'envoy', 'nginx', 'aws-alb', 'aw
 export type LoadBalancerProfileName = (typeof loadBalancerProfiles)[number];
 
 /** Admin actions on one backend, by profile: what its operator or control plane can do. */
-export const backendActions = ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
+export const backendActions = ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'agent-ready', 'agent-drain', 'agent-maint', 'agent-up', 'agent-down', 'remove', 'add', 'eds-draining', 'deregister', 'register', 'down', 'up'] as const;
 export type BackendActionName = (typeof backendActions)[number];
 
 /** Actions on the balancer itself (no backend): Envoy's `drain_listeners?graceful`, and the process's exit on SIGTERM. */
@@ -40,8 +40,9 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
         forcePersist: z.boolean().default(false).describe('option persist: persistent requests still reach a server in maint'),
         shutdownSessions: z.boolean().default(false).describe('on-marked-down shutdown-sessions: a server marked down by its checks loses its requests in flight'),
         maxconn: z.number().int().min(0).default(0).describe("server maxconn: requests beyond it wait in the server's queue (persistent) or the backend's; 0: no limit"),
+        agentInter: durationSchema.default(2_000_000).describe("agent-inter: how often each server's agent is polled; an agent-ready|agent-drain|agent-maint|agent-up|agent-down step is seen at the next poll"),
       })
-      .default({ redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0 }),
+      .default({ redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0, agentInter: 2_000_000 }),
     envoy: z
       .strictObject({
         panicThreshold: z.number().min(0).max(100).default(50).describe('percent of healthy hosts below which traffic goes to every host'),
@@ -59,8 +60,12 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
         slowStartAggression: z.number().positive().default(1),
         slowStartMinWeightPercent: z.number().min(0).max(100).default(10),
         drainTime: durationSchema.default(600_000_000).describe('--drain-time-s: after drain-listeners, new connections are still accepted this long, then the listeners close'),
+        drainStrategy: z
+          .enum(['gradual', 'immediate'])
+          .default('gradual')
+          .describe("--drain-strategy: while draining, a response closes its client's connection with a probability growing to 1 over drainTime (gradual), or always (immediate)"),
       })
-      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10, drainTime: 600_000_000 }),
+      .default({ panicThreshold: 50, ignoreHealthOnHostRemoval: false, slowStartAggression: 1, slowStartMinWeightPercent: 10, drainTime: 600_000_000, drainStrategy: 'gradual' }),
     nginx: z
       .strictObject({
         maxFails: z.number().int().min(0).default(1).describe('failures within failTimeout that make a server unavailable (0: never)'),
@@ -79,7 +84,7 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
     backend: z.string().optional().describe('a server by name, e.g. node1/app-1; absent for an action on the balancer itself'),
     action: z
       .enum([...backendActions, ...balancerActions])
-      .describe('HAProxy ready|drain|maint|weight-zero|weight-restore; Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
+      .describe('HAProxy ready|drain|maint|weight-zero|weight-restore (runtime API, at once) and agent-ready|agent-drain|agent-maint|agent-up|agent-down (its agent-check, at the next poll); Envoy remove|add|eds-draining, and on the balancer drain-listeners|stop; NGINX down|drain|up; AWS deregister|register'),
   });
   return { loadBalancer, step };
 }
@@ -87,7 +92,7 @@ export function loadBalancerSchemas(durationSchema: DurationSchema) {
 export type LoadBalancerSpec = z.output<ReturnType<typeof loadBalancerSchemas>['loadBalancer']>;
 
 export const actionsByProfile: Readonly<Record<LoadBalancerProfileName, readonly (BackendActionName | BalancerActionName)[]>> = {
-  haproxy: ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore'],
+  haproxy: ['ready', 'drain', 'maint', 'weight-zero', 'weight-restore', 'agent-ready', 'agent-drain', 'agent-maint', 'agent-up', 'agent-down'],
   envoy: ['remove', 'add', 'eds-draining', 'drain-listeners', 'stop'],
   nginx: ['down', 'drain', 'up'],
   'aws-alb': ['deregister', 'register'],

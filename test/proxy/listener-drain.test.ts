@@ -17,6 +17,7 @@ const envoy = () =>
     slowStartMinWeightPercent: 10,
     retries: 0,
     listenerDrainTimeUs: drainTimeUs,
+    listenerDrainStrategy: 'gradual',
   });
 const responses = (sent: { to: number; message: Message }[]): Response[] => sent.flatMap((each) => (each.message.$case === 'response' ? [each.message.value] : []));
 const onBalancer = 0; // balancer actions name no backend
@@ -39,7 +40,7 @@ describe('Envoy listener drain and exit', () => {
     expect(context.recordsOf('routed-away').map((record) => record.cause)).toEqual(['balancer-stopped']);
   });
 
-  it('drain-listeners: requests are still taken for the drain time, then refused; those in flight finish and a stop then cuts nothing', () => {
+  it('drain-listeners: new connections are taken for the drain time, then refused; an open connection is served and closed by its response; a stop then cuts nothing', () => {
     const { lb, context } = balancer(envoy());
     admin(lb, context, onBalancer, BackendAdminAction.DRAIN_LISTENERS);
     const closing = context.timers.find((timer) => timer.message.$case === 'timer' && timer.message.value.tag === 'lb-listeners-closed')!;
@@ -49,9 +50,11 @@ describe('Envoy listener drain and exit', () => {
     expect(late).toBeDefined(); // still accepted while draining
     context.now = drainTimeUs;
     lb.onMessage(closing.message, context);
-    expect(send(lb, context, { id: 2, sessionId: 10, kind: RequestKind.IN_SESSION })).toBeUndefined();
+    expect(send(lb, context, { id: 2, sessionId: 11 })).toBeUndefined(); // a new connection
     expect(context.recordsOf('routed-away').map((record) => record.cause)).toEqual(['balancer-closed']);
     expect(responses(reply(lb, context, late!)).map((response) => [response.requestId, response.status])).toEqual([[1, Status.OK]]);
+    expect(context.recordsOf('lb-connection-closed')).toMatchObject([{ session: 10, cause: 'drain' }]); // the drain time is over: every response closes
+    expect(send(lb, context, { id: 3, sessionId: 10, kind: RequestKind.IN_SESSION })).toBeUndefined();
     admin(lb, context, onBalancer, BackendAdminAction.STOP);
     expect(context.recordsOf('lb-cut')).toEqual([]);
     expect(context.recordsOf('lb-listener').map((record) => [record.state, record.cause])).toEqual([
@@ -85,8 +88,14 @@ describe('the listener promise, checked', () => {
     expect(result.notes['lb-cut-at-exit']).toBe(0);
   });
 
-  it("a client's request taken after the listeners closed or the process stopped is a violation", () => {
+  it("a client's request taken after the listeners closed on a new connection, or after the process stopped, is a violation", () => {
     expect(rulesBroken(check(new LoadBalancerChecker(facts()), [listener(1, 'draining'), listener(3, 'closed'), forwarded(4, 1)]))).toEqual(['lb-listener-closed']);
+    const closedByDrain: Entry = [3, router, { type: 'lb-connection-closed', balancer: router, session: 1, cause: 'drain' }];
+    const stillOpen = check(new LoadBalancerChecker(facts()), [listener(1, 'draining'), forwarded(2, 1), listener(3, 'closed'), forwarded(4, 1)]);
+    expect(stillOpen.violationCount).toBe(0);
+    const reopened = check(new LoadBalancerChecker(facts()), [listener(1, 'draining'), forwarded(2, 1), closedByDrain, listener(3, 'closed'), forwarded(4, 1)]);
+    expect(rulesBroken(reopened)).toEqual(['lb-listener-closed']);
+    expect(reopened.notes['lb-connections-closed-by-drain']).toBe(1);
     expect(rulesBroken(check(new LoadBalancerChecker(facts()), [listener(1, 'stopped'), forwarded(4, 1)]))).toEqual(['lb-listener-closed']);
   });
 

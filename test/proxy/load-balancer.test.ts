@@ -9,7 +9,7 @@ import { envoyRampFactor, linearRampFactor } from '../../nodes/proxy/slow-start.
 import { admin, balancer as balancerOf, reply, send, serve, server1, server2, server3 } from './harness.js';
 
 const haproxy = (overrides: Partial<ConstructorParameters<typeof HaproxyProfile>[0]> = {}) =>
-  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0, ...overrides });
+  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0, agentInterUs: 2_000_000, ...overrides });
 const balancer = (profile: Parameters<typeof balancerOf>[0] = haproxy()) => balancerOf(profile);
 
 describe('HAProxy admin states', () => {
@@ -101,6 +101,7 @@ describe('Envoy', () => {
       slowStartMinWeightPercent: 10,
       retries: 0,
       listenerDrainTimeUs: 600_000_000,
+      listenerDrainStrategy: 'gradual',
     });
 
   it('panic threshold: below 50% healthy, requests go to every host, unhealthy ones included', () => {
@@ -150,6 +151,7 @@ describe('Envoy', () => {
         slowStartMinWeightPercent: 10,
         retries: 0,
         listenerDrainTimeUs: 600_000_000,
+        listenerDrainStrategy: 'gradual',
       }),
     );
     for (let id = 1; lb.backends[0]!.healthy; id++) {

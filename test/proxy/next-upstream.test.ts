@@ -8,7 +8,7 @@ import { check, rulesBroken, router, s1, s2, type Entry } from '../checkers/stre
 import { balancer, reply, send } from './harness.js';
 
 const nginx = (nonIdempotent = false) => new NginxProfile({ maxFails: 0, failTimeoutUs: 10_000_000, slowStartUs: 0, healthChecks: undefined, retries: 2, nonIdempotent });
-const haproxy = () => new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0 });
+const haproxy = () => new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch: true, forcePersist: false, shutdownSessions: false, maxconn: 0, agentInterUs: 2_000_000 });
 const responses = (sent: { to: number; message: Message }[]): Response[] => sent.flatMap((each) => (each.message.$case === 'response' ? [each.message.value] : []));
 const requestsSent = (sent: { to: number; message: Message }[]) => sent.filter((each) => each.message.$case === 'request').map((each) => each.to);
 

@@ -115,7 +115,7 @@ describe('NGINX upstream', () => {
 
 describe('HAProxy retries and shutdown-sessions', () => {
   const haproxy = (redispatch: boolean, shutdownSessions = false) =>
-    new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch, forcePersist: false, shutdownSessions, maxconn: 0 });
+    new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch, forcePersist: false, shutdownSessions, maxconn: 0, agentInterUs: 2_000_000 });
 
   it('a refused request is retried on another server with redispatch, on the same one without', () => {
     for (const redispatch of [true, false]) {

@@ -7,7 +7,7 @@ import { admin, balancer, reply, send, server1, server2 } from './harness.js';
 
 /** HAProxy with `maxconn 1` on two servers: a second request to a busy server waits. */
 const haproxy = (redispatch = true) =>
-  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch, forcePersist: false, shutdownSessions: false, maxconn: 1 });
+  new HaproxyProfile({ healthChecks: haproxyHealthCheckDefaults, slowStartUs: 0, retries: 3, redispatch, forcePersist: false, shutdownSessions: false, maxconn: 1, agentInterUs: 2_000_000 });
 const forwardsOf = (context: ReturnType<typeof balancer>['context']) => context.recordsOf('lb-forwarded').map((record) => [record.request, record.backend, record.persistent]);
 
 /** Session 10 is bound to server1, which is busy with request 2 of session 20; session 10's next request (3) waits in server1's queue. */

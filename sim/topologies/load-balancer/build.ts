@@ -26,6 +26,11 @@ const adminActions: Readonly<Record<BackendActionName | BalancerActionName, Back
   up: BackendAdminAction.UP,
   'weight-zero': BackendAdminAction.WEIGHT_ZERO,
   'weight-restore': BackendAdminAction.WEIGHT_RESTORE,
+  'agent-ready': BackendAdminAction.AGENT_READY,
+  'agent-drain': BackendAdminAction.AGENT_DRAIN,
+  'agent-maint': BackendAdminAction.AGENT_MAINT,
+  'agent-up': BackendAdminAction.AGENT_UP,
+  'agent-down': BackendAdminAction.AGENT_DOWN,
   'drain-listeners': BackendAdminAction.DRAIN_LISTENERS,
   stop: BackendAdminAction.STOP,
 };

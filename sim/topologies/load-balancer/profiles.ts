@@ -33,6 +33,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         forcePersist: spec.haproxy.forcePersist,
         shutdownSessions: spec.haproxy.shutdownSessions,
         maxconn: spec.haproxy.maxconn,
+        agentInterUs: spec.haproxy.agentInter,
       });
     case 'envoy': {
       const outliers = spec.envoy.outlierDetection;
@@ -49,6 +50,7 @@ export function profileOf(spec: LoadBalancerSpec, backendCount: number): Balance
         slowStartMinWeightPercent: spec.envoy.slowStartMinWeightPercent,
         retries: spec.retries ?? 0,
         listenerDrainTimeUs: spec.envoy.drainTime,
+        listenerDrainStrategy: spec.envoy.drainStrategy,
       });
     }
     case 'nginx':
