@@ -1,8 +1,9 @@
 import type { TimeSeries } from '../../sim/metrics/series.js';
 import { otherCauses, seriesProtocols } from '../../sim/metrics/series.js';
 import { annotationColors, protocolLabels } from './colors.js';
-import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit } from './frame.js';
+import { createFrame, drawLegend, palette, px, timeAxisUnit } from './frame.js';
 import { formatCount, formatSpan } from './format.js';
+import { drawStackedWindows } from './stacked-windows.js';
 
 // More causes than colours would repeat colours: the smallest are summed as "other causes".
 const maxCauses = 9;
@@ -90,30 +91,7 @@ export function droppedOverTimeChart(series: TimeSeries): string | undefined {
   });
   const { d3, plot, width, height } = frame;
   const x = d3.scaleLinear().domain([0, series.durationUs / unit.divisor]).range([0, width]);
-  let peak = 1;
-  for (let window = 0; window < series.windows; window++) {
-    peak = Math.max(peak, causes.reduce((sum, cause) => sum + series.droppedPerWindow.get(cause)![window]!, 0));
-  }
-  const y = d3.scaleLinear().domain([0, peak]).nice().range([height, 0]);
-  drawAxes(frame, x, y, unit.label, `dropped sessions per ${formatSpan(series.windowUs)}`);
-  const barWidth = Math.max(1, width / series.windows - 0.5);
-  for (let window = 0; window < series.windows; window++) {
-    let base = 0;
-    for (const cause of causes) {
-      const count = series.droppedPerWindow.get(cause)![window]!;
-      if (count === 0) continue;
-      plot
-        .append('rect')
-        .attr('x', px(x((window * series.windowUs) / unit.divisor)))
-        .attr('width', px(barWidth))
-        .attr('y', px(y(base + count)))
-        .attr('height', px(y(base) - y(base + count)))
-        .attr('fill', color(cause))
-        .append('title')
-        .text(`${cause}: ${count}`);
-      base += count;
-    }
-  }
+  drawStackedWindows(frame, x, unit, { windowUs: series.windowUs, windows: series.windows, causes, countsOf: (cause) => series.droppedPerWindow.get(cause)! }, color, `dropped sessions per ${formatSpan(series.windowUs)}`);
   series.annotations.forEach((annotation, index) => {
     if ((annotation.kind !== 'fault' && annotation.kind !== 'maintenance') || annotation.timeUs > series.durationUs) return;
     const at = px(x(annotation.timeUs / unit.divisor));

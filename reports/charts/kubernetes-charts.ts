@@ -1,6 +1,7 @@
 import type { KubernetesSeries, KubernetesSummary } from '../../sim/metrics/kubernetes-figures.js';
 import { createFrame, drawAxes, drawLegend, palette, px, timeAxisUnit } from './frame.js';
 import { formatSpan } from './format.js';
+import { drawStackedWindows } from './stacked-windows.js';
 
 const podColors = { current: '#2ca02c', old: '#1f77b4', terminating: '#d62728' } as const;
 
@@ -65,30 +66,9 @@ export function errorsOverTimeChart(series: KubernetesSeries, durationUs: number
   const color = (cause: string) => palette[causes.indexOf(cause) % palette.length]!;
   const unit = timeAxisUnit(durationUs);
   const frame = createFrame({ title: 'Failed requests over time', subtitle: `requests failed in each ${formatSpan(series.windowUs)} window, by cause`, height: 300, marginRight: 220 });
-  const { d3, plot, width, height } = frame;
+  const { d3, width } = frame;
   const x = d3.scaleLinear().domain([0, durationUs / unit.divisor]).range([0, width]);
-  let peak = 1;
-  for (let window = 0; window < windows; window++) peak = Math.max(peak, causes.reduce((sum, cause) => sum + series.errorsByCause.get(cause)![window]!, 0));
-  const y = d3.scaleLinear().domain([0, peak]).nice().range([height, 0]);
-  drawAxes(frame, x, y, unit.label, `failed requests per ${formatSpan(series.windowUs)}`);
-  const barWidth = Math.max(1, width / windows - 0.5);
-  for (let window = 0; window < windows; window++) {
-    let base = 0;
-    for (const cause of causes) {
-      const count = series.errorsByCause.get(cause)![window]!;
-      if (count === 0) continue;
-      plot
-        .append('rect')
-        .attr('x', px(x((window * series.windowUs) / unit.divisor)))
-        .attr('width', px(barWidth))
-        .attr('y', px(y(base + count)))
-        .attr('height', px(y(base) - y(base + count)))
-        .attr('fill', color(cause))
-        .append('title')
-        .text(`${cause}: ${count}`);
-      base += count;
-    }
-  }
+  drawStackedWindows(frame, x, unit, { windowUs: series.windowUs, windows, causes, countsOf: (cause) => series.errorsByCause.get(cause)! }, color, `failed requests per ${formatSpan(series.windowUs)}`);
   drawLegend(
     frame,
     causes.map((cause) => ({ label: cause, color: color(cause) })),
