@@ -19,15 +19,11 @@ import { HealthCount, type HealthChange } from './health-checks.js';
 import { adminActions, agentReports, type AgentAnswer } from './admin-actions.js';
 import { Listeners, type ListenerState } from './listeners.js';
 import { ServerQueues } from './queues.js';
+import { SessionBindings } from './session-bindings.js';
+import type { LoadBalancerConfig } from './load-balancer-config.js';
 import { inRotation, type BackendAction, type BalancerProfile, type Spread } from './profile.js';
 
-export interface LoadBalancerConfig {
-  name: string;
-  backends: readonly { actor: number; name: string }[];
-  profile: BalancerProfile;
-  /** Sticky sessions: a session's requests stay on the backend that served it while the profile allows. */
-  persistence: boolean;
-}
+export type { LoadBalancerConfig } from './load-balancer-config.js';
 
 const startTag = 'lb-start';
 const healthRoundTag = 'lb-health-round';
@@ -53,7 +49,7 @@ export class LoadBalancer implements NodeActor {
   /** Requests forwarded and not yet answered, by id; the last of `triedServers` is the backend. */
   private readonly pending = new IntMap<Request>();
   /** The backend each session is bound to (cookie, stick table, connection). */
-  private readonly sessions = new IntMap<number>();
+  private readonly sessions: SessionBindings;
   /** The current round of health checks, and the backends not yet answered in it. */
   private round = 0;
   private readonly awaiting = new Set<number>();
@@ -68,6 +64,7 @@ export class LoadBalancer implements NodeActor {
     this.name = config.name;
     this.profile = config.profile;
     this.backends = config.backends.map((backend) => newBackend(backend.actor, backend.name));
+    this.sessions = new SessionBindings(this.byActor);
     this.queues = (this.profile.maxconn ?? 0) > 0 ? new ServerQueues() : undefined;
     const drainTimeUs = this.profile.listenerDrainTimeUs;
     this.listeners = new Listeners(drainTimeUs === undefined ? undefined : { timeUs: drainTimeUs, strategy: this.profile.listenerDrainStrategy ?? 'gradual' });
@@ -135,7 +132,7 @@ export class LoadBalancer implements NodeActor {
         return this.forward(request, backend, true, undefined, context);
       }
       // Persistence is not honoured: the session is balanced afresh (HAProxy maint, ALB re-binding).
-      this.unbind(request.sessionId);
+      this.sessions.unbind(request.sessionId);
     }
     this.balance(request, context);
   }
@@ -174,7 +171,7 @@ export class LoadBalancer implements NodeActor {
     if (queued.length === 0) return;
     context.record({ type: 'lb-redispatched', balancer: context.self, backend: backend.actor, requests: queued.length });
     for (const request of queued) {
-      this.unbind(request.sessionId);
+      this.sessions.unbind(request.sessionId);
       this.balance(request, context);
     }
   }
@@ -209,8 +206,8 @@ export class LoadBalancer implements NodeActor {
       if (this.profile.retryElsewhere) this.route(request, context);
       else this.forward(request, backend, true, undefined, context);
     } else {
-      if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.bind(request.sessionId, backend);
-      else this.unbind(request.sessionId);
+      if (response.status === Status.OK && !request.last && request.kind !== RequestKind.MESSAGE) this.sessions.bind(request.sessionId, backend);
+      else this.sessions.unbind(request.sessionId);
       if (this.listeners.closesAfterResponse(request.sessionId, request.last, context.now, () => context.rng('lb-drain-close')())) {
         context.record({ type: 'lb-connection-closed', balancer: context.self, session: request.sessionId, cause: 'drain' });
       }
@@ -225,21 +222,6 @@ export class LoadBalancer implements NodeActor {
     context.send(request.client, { $case: 'response', value: responseTo(request, Status.REJECTED, cause, -1) });
   }
 
-  private bind(session: number, backend: Backend): void {
-    const previous = this.sessions.get(session);
-    if (previous === backend.actor) return;
-    if (previous !== undefined) this.byActor.get(previous)!.boundSessions--;
-    this.sessions.set(session, backend.actor);
-    backend.boundSessions++;
-  }
-
-  private unbind(session: number): void {
-    const previous = this.sessions.get(session);
-    if (previous === undefined) return;
-    this.byActor.get(previous)!.boundSessions--;
-    this.sessions.delete(session);
-  }
-
   /** Drops the requests in flight on `backend` and closes its sessions (connections). */
   private cut(backend: Backend, cause: string, context: NodeContext): void {
     const lost = this.pending.valuesWhere((request) => request.triedServers[request.triedServers.length - 1] === backend.actor).sort((a, b) => a.id - b.id);
@@ -248,8 +230,7 @@ export class LoadBalancer implements NodeActor {
       backend.inFlight--;
       context.send(request.client, { $case: 'response', value: responseTo(request, Status.DROPPED, cause, backend.actor) });
     }
-    const bound = this.sessions.entryList().filter(([, actor]) => actor === backend.actor).map(([session]) => session).sort((a, b) => a - b);
-    for (const session of bound) this.unbind(session);
+    this.sessions.unbindAll(backend);
     context.record({ type: 'lb-cut', balancer: context.self, backend: backend.actor, requests: lost.length, cause });
   }
 

@@ -1,4 +1,3 @@
-import type { Distribution } from '../../sim/kernel/distributions.js';
 import { IntMap } from '../../sim/kernel/int-map.js';
 import {
   FaultKind,
@@ -18,23 +17,11 @@ import {
   type Request,
   type ServerControl,
 } from '../messages.js';
+import type { AppServerConfig } from './app-server-config.js';
 import { affinityBreaks, maintenanceRefusal } from './maintenance-rules.js';
+import { ServerThreads } from './server-threads.js';
 
-export interface AppServerConfig {
-  name: string;
-  threads: number;
-  /** Requests that may wait for a thread; one more is refused. */
-  queueLimit: number;
-  /** Service time of one request, by protocol. */
-  service: ReadonlyMap<Protocol, Distribution>;
-  /** Actors told of this server's load and state: routers, peers, controllers. */
-  loadSubscribers: readonly number[];
-  loadReportIntervalUs: number;
-  /** Time from a start order to taking requests. */
-  startupUs?: number;
-  /** False for a dynamic cluster's server that the placement controller has not started. */
-  startsRunning?: boolean;
-}
+export type { AppServerConfig } from './app-server-config.js';
 
 const protocolCount = Protocol.JMS + 1;
 const loadReportTag = 'load-report';
@@ -62,26 +49,9 @@ export class AppServer implements NodeActor {
   /** Bumped on every stop, so that a start-up timer of an earlier start is ignored. */
   private generation = 0;
   private serviceFactor = 1;
-  // Copied out of the configuration: read on every request, and one object fewer to load.
+  // Copied out of the configuration: one object fewer to load on every load report.
   private readonly threads: number;
-  private readonly queueLimit: number;
-  private busyThreads = 0;
-  /** Requests in service and queued, by the router that sent them: each answer tells its router how many are the others'. */
-  private readonly inFlightByRouter = new Map<number, number>();
-  /** The queue, FIFO from `waitingHead`: each request beside the time it arrived (two arrays, no object per request). */
-  private readonly waiting: Request[] = [];
-  private readonly waitingSinceUs: number[] = [];
-  private waitingHead = 0;
-  /**
-   * The request each busy thread serves, by thread, with when it arrived and the ticket its
-   * service was given: a service-done timer names the ticket (and so the thread), so a timer
-   * left over from before a stop is ignored.
-   */
-  private readonly serving: (Request | undefined)[];
-  private readonly servingArrivedAtUs: Float64Array;
-  private readonly servingTicket: Float64Array;
-  private readonly idleThreads: number[];
-  private nextTicket = 0;
+  private readonly pool: ServerThreads;
   /** Sessions held here, by id, with their protocol: HTTP sessions, SIP dialogs, EJB conversations. */
   readonly sessions = new IntMap<Protocol>();
   private readonly sessionsByProtocol = new Float64Array(protocolCount);
@@ -95,17 +65,13 @@ export class AppServer implements NodeActor {
   constructor(private readonly config: AppServerConfig) {
     this.name = config.name;
     this.threads = config.threads;
-    this.queueLimit = config.queueLimit;
-    this.serving = new Array<Request | undefined>(config.threads);
-    this.servingArrivedAtUs = new Float64Array(config.threads);
-    this.servingTicket = new Float64Array(config.threads).fill(-1);
-    this.idleThreads = Array.from({ length: config.threads }, (_, thread) => config.threads - 1 - thread);
+    this.pool = new ServerThreads(config.threads, config.queueLimit);
     this.lifecycle = config.startsRunning === false ? ServerState.STOPPED : ServerState.RUNNING;
     this.state = this.lifecycle;
   }
 
   get queued(): number {
-    return this.waiting.length - this.waitingHead;
+    return this.pool.queued;
   }
 
   onMessage(message: Message, context: NodeContext): void {
@@ -144,7 +110,7 @@ export class AppServer implements NodeActor {
       if (!request.replicated) return this.drop(request, 'affinity-broken', context);
       failover = true;
     }
-    if (this.busyThreads >= this.threads && this.queued >= this.queueLimit) {
+    if (this.pool.full) {
       this.errorsInInterval++;
       return this.refuse(request, 'queue-full', context);
     }
@@ -165,51 +131,31 @@ export class AppServer implements NodeActor {
       context.record({ type: 'session-failover', protocol: request.protocol, session: request.sessionId, from: request.affinityServer ?? -1, to: context.self });
     }
     if (opens || failover) this.openSession(request.sessionId, request.protocol, context);
-    this.inFlightByRouter.set(request.router, (this.inFlightByRouter.get(request.router) ?? 0) + 1);
-    if (this.busyThreads < this.threads) this.serve(request, context.now, context);
-    else {
-      this.waiting.push(request);
-      this.waitingSinceUs.push(context.now);
-    }
+    this.pool.admit(request);
+    if (this.pool.hasIdleThread) this.serve(request, context.now, context);
+    else this.pool.enqueue(request, context.now);
   }
 
   private serve(request: Request, arrivedAtUs: number, context: NodeContext): void {
-    this.busyThreads++;
     context.record({ type: 'queue-wait', server: context.self, waitUs: context.now - arrivedAtUs });
     const sampled = request.serviceUs ?? this.config.service.get(request.protocol)?.sample(context.rng('service')) ?? 0;
     const serviceUs = this.serviceFactor === 1 ? sampled : Math.round(sampled * this.serviceFactor);
-    const thread = this.idleThreads.pop()!;
-    const ticket = this.nextTicket++ * this.threads + thread;
-    this.serving[thread] = request;
-    this.servingArrivedAtUs[thread] = arrivedAtUs;
-    this.servingTicket[thread] = ticket;
+    const ticket = this.pool.assign(request, arrivedAtUs);
     context.setTimer(context.now + serviceUs, { $case: 'timer', value: { tag: serviceDoneTag, ref: ticket } });
   }
 
   private finish(ticket: number, context: NodeContext): void {
-    const thread = ticket % this.threads;
-    const request = this.serving[thread];
-    if (request === undefined || this.servingTicket[thread] !== ticket) return; // lost when the server stopped
-    this.serving[thread] = undefined;
-    this.idleThreads.push(thread);
-    this.busyThreads--;
-    this.inFlightByRouter.set(request.router, this.inFlightByRouter.get(request.router)! - 1);
+    const request = this.pool.complete(ticket);
+    if (request === undefined) return; // lost when the server stopped
     this.completedInInterval++;
-    this.responseTimeSumUs += context.now - this.servingArrivedAtUs[thread]!;
+    this.responseTimeSumUs += context.now - this.pool.arrivedAtUs(ticket);
     if (request.last) this.closeSession(request.sessionId, context);
     this.respond(request, Status.OK, '', false, context);
-    if (this.queued > 0 && this.busyThreads < this.threads) {
-      const next = this.waiting[this.waitingHead]!;
-      const arrivedAtUs = this.waitingSinceUs[this.waitingHead]!;
-      this.waiting[this.waitingHead++] = undefined as never;
-      if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
-        this.waiting.splice(0, this.waitingHead);
-        this.waitingSinceUs.splice(0, this.waitingHead);
-        this.waitingHead = 0;
-      }
-      this.serve(next, arrivedAtUs, context);
+    if (this.queued > 0 && this.pool.hasIdleThread) {
+      const arrivedAtUs = this.pool.headArrivedAtUs;
+      this.serve(this.pool.dequeue(), arrivedAtUs, context);
     }
-    if (this.lifecycle === ServerState.DRAINING && this.sessions.size === 0 && this.busyThreads === 0) this.stop(ServerState.STOPPED, 'server-stopped', context);
+    if (this.lifecycle === ServerState.DRAINING && this.sessions.size === 0 && this.pool.busyThreads === 0) this.stop(ServerState.STOPPED, 'server-stopped', context);
   }
 
   // Maintenance --------------------------------------------------------------------------
@@ -265,7 +211,7 @@ export class AppServer implements NodeActor {
   /** A graceful stop: no new sessions; the server stops once its open sessions end, or when the quiesce period runs out. */
   private quiesce(context: NodeContext): void {
     if (this.lifecycle !== ServerState.RUNNING) return;
-    if (this.sessions.size === 0 && this.busyThreads === 0) return this.stop(ServerState.STOPPED, 'server-stopped', context);
+    if (this.sessions.size === 0 && this.pool.busyThreads === 0) return this.stop(ServerState.STOPPED, 'server-stopped', context);
     this.lifecycle = ServerState.DRAINING;
     this.stateChanged(context);
     context.setTimer(context.now + quiescePeriodUs, { $case: 'timer', value: { tag: quiesceExpiredTag, ref: this.generation } });
@@ -301,18 +247,8 @@ export class AppServer implements NodeActor {
   /** Stops the server as `finalState` (stopped, or failed for a crash): work in flight and sessions are lost. */
   private stop(finalState: ServerState, cause: string, context: NodeContext): void {
     this.generation++;
-    const served = this.serving.filter((request) => request !== undefined).sort((a, b) => a.id - b.id);
-    for (const request of served) this.drop(request, cause, context);
-    for (let index = this.waitingHead; index < this.waiting.length; index++) this.drop(this.waiting[index]!, cause, context);
-    this.serving.fill(undefined);
-    this.servingTicket.fill(-1);
-    this.idleThreads.length = 0;
-    for (let thread = this.threads - 1; thread >= 0; thread--) this.idleThreads.push(thread);
-    this.waiting.length = 0;
-    this.waitingSinceUs.length = 0;
-    this.waitingHead = 0;
-    this.busyThreads = 0;
-    this.inFlightByRouter.clear();
+    for (const request of this.pool.inFlight()) this.drop(request, cause, context);
+    this.pool.clear();
     this.sessions.clear();
     for (let protocol = 0; protocol < protocolCount; protocol++) {
       const open = this.sessionsByProtocol[protocol]!;
@@ -344,7 +280,7 @@ export class AppServer implements NodeActor {
         return;
       case FaultKind.CRASH:
         if (this.lifecycle === ServerState.FAILED) return;
-        context.record({ type: 'lost', server: context.self, requests: this.busyThreads + this.queued, sessions: this.sessions.size, cause: 'crash' });
+        context.record({ type: 'lost', server: context.self, requests: this.pool.busyThreads + this.queued, sessions: this.sessions.size, cause: 'crash' });
         this.silent = fault.detail === 'node';
         return this.stop(ServerState.FAILED, 'crash', context);
       case FaultKind.RESTART:
@@ -400,7 +336,7 @@ export class AppServer implements NodeActor {
   private respond(request: Request, status: Status, cause: string, retryable: boolean, context: NodeContext): void {
     if (this.silent) return;
     // The load rides on the answer: the requests in service and queued that other routers sent.
-    const others = Math.max(0, this.busyThreads + this.queued - (this.inFlightByRouter.get(request.router) ?? 0));
+    const others = this.pool.othersInFlight(request.router);
     context.send(request.router, { $case: 'response', value: responseTo(request, status, cause, context.self, retryable, '', others) });
   }
 
@@ -409,7 +345,7 @@ export class AppServer implements NodeActor {
    * close the interval of the health figures. A stopped server's node agent reports for it.
    */
   reportLoad(context: NodeContext, periodic: boolean): void {
-    const inFlight = this.busyThreads + this.queued;
+    const inFlight = this.pool.busyThreads + this.queued;
     const report = {
       server: context.self,
       atUs: context.now,
@@ -418,7 +354,7 @@ export class AppServer implements NodeActor {
       inFlight,
       threads: this.threads,
       queued: this.queued,
-      loadPercent: Math.min(100, Math.round((100 * this.busyThreads) / this.threads)),
+      loadPercent: Math.min(100, Math.round((100 * this.pool.busyThreads) / this.threads)),
       openSessions: this.sessions.size,
       completedInInterval: periodic ? this.completedInInterval : 0,
       responseTimeSumUs: periodic ? this.responseTimeSumUs : 0,

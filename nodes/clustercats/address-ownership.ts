@@ -1,0 +1,83 @@
+import { AddressAction, ServerState, type NodeContext, type SessionReplica } from '../messages.js';
+import type { PeerView } from './peer-views.js';
+
+/**
+ * The IP addresses a member answers for: its own, and any it took over. Claims go to the LAN
+ * segment, which delivers an address's packets to its holder; addresses leave by handover to
+ * a peer or by release on the LAN.
+ */
+export class AddressOwnership {
+  readonly held: string[] = [];
+  /** A probe for the own address is out on the LAN: its answer (free or held) is awaited. */
+  probing = false;
+
+  constructor(
+    private readonly ownAddress: string,
+    private readonly lan: number,
+    private readonly dynamicAddressing: boolean,
+  ) {}
+
+  /** Where this member's users reach it: its own address when it holds it, else the one they used. */
+  forSessions(requestAddress: string): string {
+    return this.held.includes(this.ownAddress) ? this.ownAddress : requestAddress;
+  }
+
+  /**
+   * A member back in service asks the LAN whether its own address is free. Under dynamic
+   * addressing it waits, as well, until its threshold is restored (`mayClaim` says so); under
+   * static addressing the probe at service start is what finds the conflict.
+   */
+  claimOwnIfDue(mayClaim: boolean, context: NodeContext): void {
+    if (this.probing || !mayClaim || this.held.includes(this.ownAddress)) return;
+    this.probing = true;
+    context.send(this.lan, { $case: 'address', value: { address: this.ownAddress, action: AddressAction.PROBE, member: context.self, reason: 'return', sessions: [] } });
+  }
+
+  acquire(address: string, reason: string, context: NodeContext): void {
+    if (!this.held.includes(address)) {
+      this.held.push(address);
+      context.record({ type: 'address-owner', address, owner: context.self, change: 'acquire', reason });
+    }
+    context.send(this.lan, { $case: 'address', value: { address, action: AddressAction.CLAIM, member: context.self, reason, sessions: [] } });
+  }
+
+  release(address: string, reason: string, context: NodeContext): void {
+    const index = this.held.indexOf(address);
+    if (index < 0) return;
+    this.held.splice(index, 1);
+    context.record({ type: 'address-owner', address, owner: context.self, change: 'release', reason });
+  }
+
+  /** Hands every address held to `taker`, with the sessions that travel along; with no taker they are released on the LAN. */
+  failOver(taker: PeerView | undefined, sessions: SessionReplica[], context: NodeContext): void {
+    for (let index = 0; this.held.length > 0; index++) {
+      const address = this.held[0]!;
+      this.release(address, taker === undefined ? 'no-member-available' : 'failover', context);
+      if (taker === undefined) {
+        context.send(this.lan, { $case: 'address', value: { address, action: AddressAction.RELEASE, member: context.self, reason: 'failover', sessions: [] } });
+        continue;
+      }
+      context.send(taker.actor, {
+        $case: 'address',
+        value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'failover', sessions: index === 0 ? sessions : [] },
+      });
+    }
+  }
+
+  /**
+   * The address of a member taken over goes back when the member is in service again with its
+   * threshold restored (dynamic addressing); under static addressing only when the member met
+   * the conflict, so that its next start finds the address free.
+   */
+  giveBackIfDue(view: PeerView, suspected: boolean, context: NodeContext): void {
+    if (!this.held.includes(view.address) || suspected) return;
+    if (this.dynamicAddressing) {
+      if (view.state !== ServerState.RUNNING) return;
+      this.release(view.address, 'give-back', context);
+      context.send(view.actor, { $case: 'address', value: { address: view.address, action: AddressAction.HANDOVER, member: context.self, reason: 'give-back', sessions: [] } });
+    } else if (view.conflict) {
+      this.release(view.address, 'conflict', context);
+      context.send(this.lan, { $case: 'address', value: { address: view.address, action: AddressAction.RELEASE, member: context.self, reason: 'conflict', sessions: [] } });
+    }
+  }
+}

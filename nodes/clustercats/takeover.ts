@@ -1,0 +1,68 @@
+import { AddressAction, ServerState, type NodeContext } from '../messages.js';
+import type { FailureDetector } from '../membership/failure-detector.js';
+import type { AddressOwnership } from './address-ownership.js';
+import type { PeerViews } from './peer-views.js';
+import type { SessionBook } from './session-book.js';
+
+/** What the takeover reads of the member that runs it. */
+export interface TakeoverCandidate {
+  /** Serving, and not in an address conflict: it may coordinate. */
+  inService: boolean;
+  /** Serving with a peak threshold above 0%: it may take the addresses itself. */
+  available: boolean;
+  loadPercent: number;
+}
+
+/**
+ * IP takeover of a failed member. Every survivor computes the same coordinator without a
+ * vote: the first member after the failed one in ring order that it does not suspect and
+ * that is in service. The coordinator hands the failed member's addresses, with the session
+ * copies it holds of it, to the most available member (itself included).
+ */
+export class IpTakeover {
+  constructor(
+    private readonly ring: readonly number[],
+    private readonly self: number,
+    private readonly views: PeerViews,
+    private readonly detector: FailureDetector,
+    private readonly addresses: AddressOwnership,
+    private readonly book: SessionBook,
+  ) {}
+
+  onSuspect(member: number, candidate: TakeoverCandidate, context: NodeContext): void {
+    const view = this.views.get(member);
+    if (view === undefined || view.addresses.length === 0) return;
+    if (this.coordinatorFor(member, candidate.inService) !== context.self) return;
+    const taker = this.mostAvailableMember(candidate, context);
+    const sessions = taker === context.self ? [] : this.book.takeReplicasOf(member);
+    view.addresses.forEach((address, index) => {
+      if (taker === context.self) this.addresses.acquire(address, 'failover', context);
+      else context.send(taker, { $case: 'address', value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'failover', sessions: index === 0 ? sessions : [] } });
+    });
+    view.addresses = [];
+  }
+
+  private coordinatorFor(failed: number, selfInService: boolean): number | undefined {
+    const ring = this.ring;
+    const start = ring.indexOf(failed);
+    for (let offset = 1; offset < ring.length; offset++) {
+      const member = ring[(start + offset) % ring.length]!;
+      if (this.views.get(member) === undefined && member !== this.self) continue;
+      if (member === this.self) {
+        if (selfInService) return member;
+        continue;
+      }
+      if (this.detector.isSuspected(member)) continue;
+      const state = this.views.get(member)!.state;
+      if (state === ServerState.RUNNING || state === ServerState.MAINTENANCE) return member;
+    }
+    return undefined;
+  }
+
+  /** The most available member for a takeover: peers by their reports, this one by its own load. */
+  private mostAvailableMember(candidate: TakeoverCandidate, context: NodeContext): number {
+    const peer = this.views.mostAvailable(-1);
+    if (peer === undefined) return context.self;
+    return candidate.available && candidate.loadPercent <= peer.loadPercent ? context.self : peer.actor;
+  }
+}
