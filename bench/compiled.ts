@@ -39,11 +39,19 @@ export async function compiledBuild(tree = resolve('.')): Promise<CompiledBuild>
  */
 export function baselineTree(root = resolve('.')): string {
   const directory = join(tmpdir(), `clustersim-bench-baseline-${buildBaselineRevision}`);
-  if (existsSync(join(directory, 'gen', 'clustersim'))) return directory;
+  const modules = join(directory, 'node_modules');
+  if (existsSync(join(directory, 'gen', 'clustersim'))) {
+    // A tree kept from an earlier benchmark may link to a checkout that is gone (existsSync follows the link).
+    if (!existsSync(modules)) {
+      rmSync(modules, { force: true });
+      symlinkSync(join(root, 'node_modules'), modules);
+    }
+    return directory;
+  }
   rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   execSync(`git archive --format=tar ${buildBaselineRevision} | tar -x -C ${JSON.stringify(directory)}`, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  symlinkSync(join(root, 'node_modules'), join(directory, 'node_modules'));
+  symlinkSync(join(root, 'node_modules'), modules);
   execSync('npx buf generate', { cwd: directory, stdio: ['ignore', 'ignore', 'inherit'] });
   return directory;
 }

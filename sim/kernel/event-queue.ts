@@ -71,6 +71,17 @@ export class EventQueue<Payload> {
     return top;
   }
 
+  /** Whether the event (timeUs, origin, sequence) comes before every event of this queue (true when empty). */
+  precedes(timeUs: number, origin: number, sequence: number): boolean {
+    if (this.count === 0) return true;
+    const head = this.heap[0]!;
+    const headTimeUs = this.timeUs[head]!;
+    if (timeUs !== headTimeUs) return timeUs < headTimeUs;
+    const headOrigin = this.origin[head]!;
+    if (origin !== headOrigin) return origin < headOrigin;
+    return sequence < this.sequence[head]!;
+  }
+
   /** Whether this queue's earliest event comes before `other`'s (both must hold one). */
   headsBefore(other: EventQueue<Payload>): boolean {
     return this.slotBefore(this.heap[0]!, other, other.heap[0]!);

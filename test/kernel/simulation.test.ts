@@ -62,4 +62,56 @@ describe('simulation', () => {
     const handled = run([[{ delayUs: 2_000_000, then: [] }], [{ delayUs: 2_000_000, then: [] }, { delayUs: 2_000_000, then: [] }]]);
     expect(handled).toEqual(['0 a0', '0 a1', '2000000 a0.0', '2000000 a1.0', '2000000 a1.1']);
   });
+
+  it('handles events in the order of a plain reference loop when messages and timers at the same instant interleave', () => {
+    // Zero delays make most events come before every pending one; the kernel then holds the event
+    // aside rather than queueing it. A loop that scans every pending event for the least
+    // (time, origin, sequence) must handle them in the same order.
+    type Hop = { to: number; timer: boolean; then: Hop[] };
+    const hops = (depth: number): fc.Arbitrary<Hop[]> =>
+      fc.array(fc.record({ to: fc.nat(3), timer: fc.boolean(), then: depth <= 1 ? fc.constant<Hop[]>([]) : hops(depth - 1) }), { maxLength: 3 });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(0, 0, 0, 1, 5, 1_000_000), { minLength: 16, maxLength: 16 }), fc.array(hops(4), { minLength: 1, maxLength: 4 }), (delays, starts) => {
+        const delayUs = (from: number, to: number) => delays[from * 4 + to]!;
+        const byKernel: string[] = [];
+        const actors = [0, 1, 2, 3].map((index) => ({
+          name: `a${index}`,
+          onMessage(message: Hop[], context: Context<Hop[], string>) {
+            byKernel.push(`${context.now} a${context.self} ${JSON.stringify(message)}`);
+            for (const hop of message) {
+              if (hop.timer) context.setTimer(context.now + delayUs(context.self, hop.to), hop.then);
+              else context.send(hop.to, hop.then);
+            }
+          },
+        }));
+        const simulation = new Simulation<Hop[], string>({
+          seed: 1,
+          actors,
+          actorNames: actors.map((actor) => actor.name),
+          network: { delayUs: (from, to) => delayUs(from, to), minimumDelayUs: () => 0 },
+          sink: { record: () => undefined },
+        });
+        starts.forEach((plan, index) => simulation.schedule(index % 2, index, index, plan));
+        simulation.runUntil(Infinity);
+
+        const byReference: string[] = [];
+        const pending: { atUs: number; origin: number; sequence: number; target: number; message: Hop[] }[] = [];
+        const sequences = [0, 0, 0, 0];
+        const enqueue = (atUs: number, origin: number, target: number, message: Hop[]) => pending.push({ atUs, origin, sequence: sequences[origin]!++, target, message });
+        starts.forEach((plan, index) => enqueue(index % 2, index, index, plan));
+        while (pending.length > 0) {
+          let least = 0;
+          for (let index = 1; index < pending.length; index++) {
+            const [a, b] = [pending[index]!, pending[least]!];
+            if (a.atUs !== b.atUs ? a.atUs < b.atUs : a.origin !== b.origin ? a.origin < b.origin : a.sequence < b.sequence) least = index;
+          }
+          const { atUs, target, message } = pending.splice(least, 1)[0]!;
+          byReference.push(`${atUs} a${target} ${JSON.stringify(message)}`);
+          for (const hop of message) enqueue(atUs + delayUs(target, hop.to), target, hop.timer ? target : hop.to, hop.then);
+        }
+        expect(byKernel).toEqual(byReference);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
