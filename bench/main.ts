@@ -16,23 +16,14 @@ import { runScenario } from '../sim/run/run.js';
 import { loadScenarioFile } from '../sim/scenario/load.js';
 import { bareMmc } from './bare-mmc.js';
 import { baselineTree, buildBaselineRevision, compiledBuild } from './compiled.js';
-import { measureDistributed, median, wideScenario } from './distributed.js';
+import { median } from './distributed.js';
+import { distributedFigures } from './distributed-figures.js';
+import type { Figure } from './figure.js';
 import { kernelMmc } from './kernel-mmc.js';
 import { measurePolicies } from './policy.js';
 import { heapPerOpenSession, heapPerPendingEvent } from './memory.js';
 import { baselineRevision, measureStartup } from './startup.js';
 
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  /** Ratio against the baseline measured in the same run, when there is one. */
-  ratio?: number;
-  target?: string;
-  /** Whether the figure meets its target, for the targets the benchmark can judge itself. */
-  pass?: boolean;
-  note?: string;
-}
 
 const quick = process.argv.includes('--quick');
 /** `npm run bench -- --startup-only`: the start-up figures alone, merged into bench.json. */
@@ -266,47 +257,9 @@ workload:
   }
 
   // 5. The distributed run: 2 node hosts over gRPC on loopback, against in-process; the exchange against a raw batched stream.
-  if (!costOnly) await measureDistributedFigures();
+  if (!costOnly) figures.push(...(await distributedFigures()));
 }
 
-async function measureDistributedFigures(): Promise<void> {
-  const distributed = await measureDistributed({ hosts: 2 });
-  const wide = await measureDistributed({ hosts: 2, scenarioText: wideScenario });
-  figures.push(
-    {
-      name: 'distributed run, 2 hosts',
-      value: distributed.distributedEventsPerSecond,
-      unit: 'events/s',
-      ratio: distributed.eventRateRatio,
-      target: '>= 0.2 of in-process',
-      pass: distributed.eventRateRatio >= 0.2,
-      note: `in-process ${Math.round(distributed.inProcessEventsPerSecond).toLocaleString('en-US')} events/s; ${Math.round(distributed.eventsPerWindow)} events per window`,
-    },
-    {
-      name: 'cross-host exchange at capacity',
-      value: distributed.exchangeItemsPerSecond,
-      unit: 'items/s',
-      ratio: distributed.exchangeRatio,
-      target: '>= 0.5 of raw stream',
-      pass: distributed.exchangeRatio >= 0.5,
-      note: `raw batched grpc-js stream of the same deliveries ${Math.round(distributed.rawStreamItemsPerSecond).toLocaleString('en-US')} items/s; transport ceiling (bytes never parsed) ${Math.round(distributed.bytesStreamItemsPerSecond).toLocaleString('en-US')} items/s`,
-    },
-    {
-      name: 'cross-host exchange in the run',
-      value: distributed.runItemsPerSecond,
-      unit: 'items/s',
-      ratio: distributed.runExchangeRatio,
-      note: `${distributed.crossHostItems.toLocaleString('en-US')} deliveries crossed; bound by the simulation that makes them`,
-    },
-    {
-      name: 'distributed run, 2 hosts, 10 ms lookahead',
-      value: wide.distributedEventsPerSecond,
-      unit: 'events/s',
-      ratio: wide.eventRateRatio,
-      note: `in-process ${Math.round(wide.inProcessEventsPerSecond).toLocaleString('en-US')} events/s; ${Math.round(wide.eventsPerWindow)} events per window; in-run exchange ${wide.runExchangeRatio.toFixed(3)} of raw`,
-    },
-  );
-}
 
 // 5b. Routing policies: a module in-process against the built-in router, and a gRPC service beside them.
 if (!startupOnly && !costOnly) {
