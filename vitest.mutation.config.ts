@@ -18,6 +18,8 @@ export default defineConfig({
       'test/checkers/**/*.test.ts',
       'test/clustercats/**/*.test.ts',
       'test/membership/**/*.test.ts',
+      'test/kubernetes/**/*.test.ts',
+      'test/proxy/**/*.test.ts',
       'test/websphere/actors.test.ts',
       'test/websphere/maintenance-rules.test.ts',
       'test/websphere/load-publisher-and-quiesce.test.ts',
