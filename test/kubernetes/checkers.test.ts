@@ -75,4 +75,35 @@ describe('Kubernetes rules', () => {
     const twice = check([...steady, evict(5, 1), phase(5, 1, 'terminating', 'eviction'), evict(6, 2)]);
     expect(twice.violationsByRule).toEqual({ 'disruption-budget': 1 });
   });
+
+  it('names its rules, and says in each violation what was created or deleted against which bound', () => {
+    expect(check([]).rules).toEqual(['exited-endpoint', 'rollout-bounds', 'disruption-budget']);
+    const surge = check([...steady, phase(5, 5, 'pending', 'rollout'), phase(5, 6, 'pending', 'rollout')]);
+    expect(surge.violations).toEqual([{ timeUs: 5, rule: 'rollout-bounds', actor: 'control-plane', detail: 'created pod-6: 6 pods, above replicas 4 + maxSurge 1' }]);
+    const unavailable = check([...steady, phase(5, 1, 'terminating', 'rollout')]);
+    expect(unavailable.violations).toEqual([{ timeUs: 5, rule: 'rollout-bounds', actor: 'control-plane', detail: 'deleted pod-1: 3 pods available, below replicas 4 - maxUnavailable 0' }]);
+    const exited = check([[20, pod(1), { type: 'request-to-exited-pod', pod: pod(1), consumer, request: 16, connection: 'new' }]]);
+    expect(exited.violations).toEqual([
+      { timeUs: 20, rule: 'exited-endpoint', actor: 'ingress', detail: 'request sent to pod-1 after it exited, though the endpoints ingress applied no longer list it', request: 16 },
+    ]);
+  });
+
+  it('rollout-bounds judges only the rollout: replacing a lost pod or evicting one is bounded by other rules', () => {
+    expect(check([...steady, phase(5, 5, 'pending', 'replace'), phase(5, 6, 'pending', 'replace')]).violationCount).toBe(0);
+    expect(check([...steady, phase(5, 1, 'terminating', 'eviction')]).violationCount).toBe(0);
+    // A rollout's pod that turns Ready or gets deleted is no creation; a pod not yet available is no loss.
+    expect(check([...steady, phase(5, 5, 'pending', 'rollout'), phase(6, 5, 'ready', 'rollout'), phase(7, 5, 'terminating', 'rollout')]).violationCount).toBe(0);
+  });
+
+  it('rollout-bounds counts a pod available only after minReadySeconds', () => {
+    const slow: KubernetesFacts = { ...facts, minReadyUs: 10 };
+    const run = (records: [number, number, SimRecord][]) => {
+      const set = new CheckerSet({ actorNames, checkers: [new KubernetesRolloutChecker(slow)] });
+      for (const [timeUs, actor, record] of records) set.record(timeUs, actor, record);
+      return set.finish(100_000_000).violationCount;
+    };
+    const withNew = [...steady, phase(20, 5, 'pending', 'rollout'), phase(21, 5, 'ready')];
+    expect(run([...withNew, phase(30, 1, 'terminating', 'rollout')])).toBe(1); // the new pod Ready 9 µs: not available yet
+    expect(run([...withNew, phase(31, 1, 'terminating', 'rollout')])).toBe(0);
+  });
 });
