@@ -41,7 +41,8 @@ export class MessagingEngine implements NodeActor {
   private readonly destinations = new Map<string, Destination>();
   private readonly views: ServerViews;
   private readonly consumers: ServerGroup;
-  private readonly pending = new Map<number, Request>();
+  /** Messages delivered and not yet consumed, by id, with the consumer they went to. */
+  private readonly pending = new Map<number, { request: Request; consumer: number }>();
   private backlogged = 0;
 
   constructor(private readonly config: MessagingEngineConfig) {
@@ -83,13 +84,15 @@ export class MessagingEngine implements NodeActor {
     request.router = context.self;
     request.attempts++;
     this.views.addOutstanding(consumer, 1);
-    this.pending.set(request.id, request);
+    this.pending.set(request.id, { request, consumer });
     context.send(consumer, { $case: 'request', value: request });
   }
 
   private consumed(response: Response, context: NodeContext): void {
-    const request = this.pending.get(response.requestId);
-    if (request === undefined) return;
+    const delivery = this.pending.get(response.requestId);
+    // An answer from a consumer the message no longer waits on (delivered again since) is not its answer.
+    if (delivery === undefined || delivery.consumer !== response.server) return;
+    const request = delivery.request;
     this.pending.delete(response.requestId);
     if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
     const destination = this.destinations.get(request.destination)!;
@@ -108,8 +111,23 @@ export class MessagingEngine implements NodeActor {
 
   private updateConsumer(report: LoadReport, context: NodeContext): void {
     if (!this.views.knows(report.server)) return;
-    this.views.apply(report);
+    if (this.views.apply(report) && report.state === ServerState.STARTING) this.redeliverLostWith(report.server, context);
     if (this.backlogged > 0) this.deliverBacklog(context);
+  }
+
+  /**
+   * A consumer heard starting again has lost the messages it had taken. One whose whole node
+   * crashed said nothing until now: its messages would otherwise never be consumed, and stay
+   * counted as outstanding there, so that the consumer is shunned once back.
+   */
+  private redeliverLostWith(consumer: number, context: NodeContext): void {
+    const lost = [...this.pending.values()].filter((delivery) => delivery.consumer === consumer).map((delivery) => delivery.request);
+    lost.sort((first, second) => first.id - second.id);
+    for (const request of lost) {
+      this.pending.delete(request.id);
+      this.views.addOutstanding(consumer, -1);
+      this.deliver(request, this.destinations.get(request.destination)!, context);
+    }
   }
 
   private deliverBacklog(context: NodeContext): void {

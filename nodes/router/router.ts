@@ -195,8 +195,14 @@ export class Router implements NodeActor {
     else table.delete(request.sessionId);
   }
 
+  /**
+   * A server reported failed, or starting again, has lost what it held. A server whose whole node
+   * crashed says nothing until it starts again: its requests here would otherwise stay counted
+   * as outstanding for ever, and the balancing would shun it once back.
+   */
   private updateView(report: LoadReport, context: NodeContext): void {
-    if (this.views.apply(report) && report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
+    const lost = report.state === ServerState.FAILED || report.state === ServerState.STARTING;
+    if (this.views.apply(report) && lost) this.retryLostWith(report.server, context);
   }
 
   /** A failed server answers nothing: its outstanding requests are retried elsewhere, or dropped. */

@@ -233,6 +233,30 @@ describe('messaging engine', () => {
     expect(context.records).toEqual([inFlight(1)]);
   });
 
+  it('delivers again a message lost with a consumer whose node crashed (silent) once that consumer is heard starting again', () => {
+    const { engine, context } = messagingEngine([
+      [a, ServerState.RUNNING],
+      [b, ServerState.RUNNING],
+    ]);
+    const message = jms(1);
+    context.willDraw(0);
+    engine.onMessage(put(message), context);
+    expect(context.take()).toEqual([delivered(a, 1, 1)]);
+    // No answer and no failure report: the node said nothing until the server started again.
+    engine.onMessage(report(a, ServerState.STARTING), context);
+    expect(context.take()).toEqual([delivered(b, 1, 2)]);
+    // An answer from a for that message (it had taken it before the restart) is not b's answer.
+    engine.onMessage(answer(message, a, Status.DROPPED, 'server-restarted'), context);
+    expect(context.take()).toEqual([]);
+    engine.onMessage(report(a, ServerState.RUNNING), context);
+    engine.onMessage(answer(message, b), context);
+    context.clear();
+    // a has nothing outstanding any more: the next message may go to it.
+    context.willDraw(0);
+    engine.onMessage(put(jms(2)), context);
+    expect(consumersOf(context)).toEqual([a]);
+  });
+
   it('keeps a message lost with the only consumer on its destination until a consumer runs again', () => {
     const { engine, context } = messagingEngine();
     const message = jms(1);

@@ -395,6 +395,20 @@ describe('router: retries', () => {
     expect(target(odr, context, { id: 3, sessionId: 3 })).toBe(a);
   });
 
+  it('a server whose node crashed (silent: no failure reported) and comes back starting has nothing outstanding', () => {
+    const servers = [a, b].map((actor) => ({ actor, threads: 10, state: ServerState.RUNNING }));
+    const { router: odr, context } = router({ servers, clusters: new Map([['app', [a, b]]]) });
+    route(odr, context, { id: 1, sessionId: 1, kind: RequestKind.IN_SESSION, affinityServer: a });
+    context.clear();
+    // Its first word since the crash: it is starting again, and what it held is gone.
+    odr.onMessage(report(a, ServerState.STARTING), context);
+    expect(answers(context)).toEqual([{ to: clientActor, status: Status.DROPPED, cause: 'server-failed', requestId: 1, redirectAddress: '' }]);
+    odr.onMessage(report(a, ServerState.RUNNING), context);
+    context.willDraw(0.6, 0.6);
+    expect(target(odr, context, { id: 2, sessionId: 2 })).toBe(b);
+    expect(target(odr, context, { id: 3, sessionId: 3 })).toBe(a);
+  });
+
   it('a failure reported twice loses the requests once', () => {
     const { router: odr, context } = router({ maxAttempts: 1 });
     const sent = route(odr, context, { id: 1 })!;
