@@ -43,6 +43,8 @@ export class MessagingEngine implements NodeActor {
   private readonly consumers: ServerGroup;
   /** Messages delivered and not yet consumed, by id, with the consumer they went to. */
   private readonly pending = new Map<number, { request: Request; consumer: number }>();
+  /** Messages lost with a consumer whose node crashed silently, by id (see `forgetLostWith`). */
+  private readonly forgotten = new Map<number, { request: Request; consumer: number }>();
   private backlogged = 0;
 
   constructor(private readonly config: MessagingEngineConfig) {
@@ -90,8 +92,9 @@ export class MessagingEngine implements NodeActor {
 
   private consumed(response: Response, context: NodeContext): void {
     const delivery = this.pending.get(response.requestId);
+    if (delivery === undefined) return this.answeredAfterAll(response, context);
     // An answer from a consumer the message no longer waits on (delivered again since) is not its answer.
-    if (delivery === undefined || delivery.consumer !== response.server) return;
+    if (delivery.consumer !== response.server) return;
     const request = delivery.request;
     this.pending.delete(response.requestId);
     if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
@@ -104,29 +107,50 @@ export class MessagingEngine implements NodeActor {
       this.backlogged++;
       return;
     }
-    destination.inFlight--;
-    context.record({ type: 'messages-in-flight', engine: context.self, destination: request.destination, inFlight: destination.inFlight });
+    this.countInFlight(request.destination, -1, context);
     context.send(request.client, { $case: 'response', value: response });
+  }
+
+  /** An answer for a message forgotten with its consumer (see `forgetLostWith`): passed on, or a refused message delivered again. */
+  private answeredAfterAll(response: Response, context: NodeContext): void {
+    const delivery = this.forgotten.get(response.requestId);
+    if (delivery === undefined || delivery.consumer !== response.server) return;
+    this.forgotten.delete(response.requestId);
+    const request = delivery.request;
+    if (response.status === Status.OK) return context.send(request.client, { $case: 'response', value: response });
+    this.countInFlight(request.destination, 1, context);
+    this.deliver(request, this.destinations.get(request.destination)!, context);
+  }
+
+  private countInFlight(name: string, change: number, context: NodeContext): void {
+    const destination = this.destinations.get(name)!;
+    destination.inFlight += change;
+    context.record({ type: 'messages-in-flight', engine: context.self, destination: name, inFlight: destination.inFlight });
   }
 
   private updateConsumer(report: LoadReport, context: NodeContext): void {
     if (!this.views.knows(report.server)) return;
-    if (this.views.apply(report) && report.state === ServerState.STARTING) this.redeliverLostWith(report.server, context);
+    const wasUp = takesMessages(this.views.state(report.server));
+    if (this.views.apply(report) && report.state === ServerState.STARTING && wasUp) this.forgetLostWith(report.server, context);
     if (this.backlogged > 0) this.deliverBacklog(context);
   }
 
   /**
-   * A consumer heard starting again has lost the messages it had taken. One whose whole node
-   * crashed said nothing until now: its messages would otherwise never be consumed, and stay
-   * counted as outstanding there, so that the consumer is shunned once back.
+   * A consumer heard starting again that was never heard going down: its whole node crashed,
+   * silently, with the messages it had taken. Their producers find out by their timeouts and put
+   * them again (most have by now), so they are not delivered again here; they stop counting as
+   * in flight and as outstanding there, where they would stay for ever and the choice of consumer
+   * would shun the server. An answer that still comes for one (a restart whose answers the report
+   * overtook) is taken as for a message in flight.
    */
-  private redeliverLostWith(consumer: number, context: NodeContext): void {
+  private forgetLostWith(consumer: number, context: NodeContext): void {
     const lost = [...this.pending.values()].filter((delivery) => delivery.consumer === consumer).map((delivery) => delivery.request);
     lost.sort((first, second) => first.id - second.id);
     for (const request of lost) {
       this.pending.delete(request.id);
       this.views.addOutstanding(consumer, -1);
-      this.deliver(request, this.destinations.get(request.destination)!, context);
+      this.forgotten.set(request.id, { request, consumer });
+      this.countInFlight(request.destination, -1, context);
     }
   }
 
@@ -149,6 +173,11 @@ export class MessagingEngine implements NodeActor {
   private answer(request: Request, status: Status, cause: string, context: NodeContext): void {
     context.send(request.client, { $case: 'response', value: responseTo(request, status, cause, -1) });
   }
+}
+
+/** A consumer in these states takes messages: one heard in them answers those it has. */
+function takesMessages(state: ServerState): boolean {
+  return state === ServerState.RUNNING || state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
 }
 
 const noneTried: readonly number[] = [];

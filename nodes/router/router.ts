@@ -63,6 +63,8 @@ export class Router implements NodeActor {
   private readonly workClasses: WorkClassTable;
   /** Requests forwarded and not yet answered, by id. The last of `triedServers` is the target. */
   private readonly pending = new IntMap<Request>();
+  /** Requests lost with a server whose node crashed silently, by id → that server (see `forgetLostWith`). */
+  private readonly forgotten = new IntMap<number>();
   /** The router's own affinity tables, per protocol: session id → server. */
   private readonly affinity: IntTable[] = Array.from({ length: protocolCount }, () => new IntTable());
   /** Crashed by the scenario: it hears nothing until restarted. */
@@ -108,6 +110,7 @@ export class Router implements NodeActor {
       this.crashed = true;
       context.record({ type: 'lost', server: context.self, requests: this.pending.size, sessions: 0, cause: 'crash' });
       this.pending.clear();
+      this.forgotten.clear();
       this.views.clearOutstanding();
     } else if (kind === FaultKind.RESTART) this.crashed = false;
   }
@@ -174,7 +177,11 @@ export class Router implements NodeActor {
 
   private answer(response: Response, context: NodeContext): void {
     const request = this.pending.get(response.requestId);
-    if (request === undefined) return; // already answered (a late duplicate, or retried after a failure)
+    if (request === undefined) {
+      if (this.forgotten.get(response.requestId) !== response.server) return; // already answered (a late duplicate, or retried after a failure)
+      this.forgotten.delete(response.requestId);
+      return context.send(response.client, { $case: 'response', value: response });
+    }
     this.pending.delete(response.requestId);
     if (this.views.knows(response.server)) {
       this.views.addOutstanding(response.server, -1);
@@ -195,14 +202,27 @@ export class Router implements NodeActor {
     else table.delete(request.sessionId);
   }
 
-  /**
-   * A server reported failed, or starting again, has lost what it held. A server whose whole node
-   * crashed says nothing until it starts again: its requests here would otherwise stay counted
-   * as outstanding for ever, and the balancing would shun it once back.
-   */
   private updateView(report: LoadReport, context: NodeContext): void {
-    const lost = report.state === ServerState.FAILED || report.state === ServerState.STARTING;
-    if (this.views.apply(report) && lost) this.retryLostWith(report.server, context);
+    const wasUp = this.views.knows(report.server) && takesRequests(this.views.state(report.server));
+    if (!this.views.apply(report)) return;
+    if (report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
+    else if (report.state === ServerState.STARTING && wasUp) this.forgetLostWith(report.server);
+  }
+
+  /**
+   * A server heard starting again that was never heard going down: its whole node crashed,
+   * silently. Its requests here are lost, and their clients find out by their timeouts (most
+   * have sent them again by now, so they are not sent again here); they stop counting as
+   * outstanding there, where they would stay for ever and the balancing would shun the server.
+   * An answer that still comes for one (a restart whose answers the report overtook) is passed on.
+   */
+  private forgetLostWith(server: number): void {
+    for (const request of this.pending.valueList()) {
+      if (request.triedServers[request.triedServers.length - 1] !== server) continue;
+      this.pending.delete(request.id);
+      this.views.addOutstanding(server, -1);
+      this.forgotten.set(request.id, server);
+    }
   }
 
   /** A failed server answers nothing: its outstanding requests are retried elsewhere, or dropped. */
@@ -270,6 +290,11 @@ function sessionLossCause(state: ServerState, refusal: string): string {
   if (state === ServerState.FAILED) return 'server-failed';
   if (state === ServerState.STOPPED || state === ServerState.STARTING) return 'server-stopped';
   return refusal;
+}
+
+/** A server in these states takes requests: one heard in them has requests outstanding that it will answer. */
+function takesRequests(state: ServerState): boolean {
+  return state === ServerState.RUNNING || state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
 }
 
 /** SIP dialogs and EJB clients are tracked by the router itself, and so is any sticky work class. */
