@@ -112,6 +112,14 @@ describe('health-acts', () => {
     expect(run(entries.sort((a, b) => a[0] - b[0])).violations).toEqual([expect.objectContaining({ rule: 'health-acts', timeUs: 25 * s })]);
   });
 
+  it('a policy whose maintenance an operator ended owes a new action once the server runs on slow', () => {
+    const entries: Entry[] = [[21 * s, controller, action('enter')], [21 * s, s1, maintenance(s1)], [25 * s, s1, state(s1, ServerState.RUNNING)], ...served(s1, 100_000, 0, 60 * s)];
+    expect(run(entries.sort((a, b) => a[0] - b[0]), 70 * s).violations).toEqual([expect.objectContaining({ rule: 'health-acts', timeUs: 49 * s })]);
+    // Acting again in time holds.
+    const again: Entry[] = [...entries, [46 * s, controller, action('enter')]];
+    expect(run(again.sort((a, b) => a[0] - b[0]), 70 * s).violations).toEqual([]);
+  });
+
   it('a response time near the limit, a short slow spell, or a pause in the traffic owes nothing', () => {
     expect(run(served(s1, 62_000, 0, 40 * s)).violations).toEqual([]);
     expect(run(served(s1, 100_000, 0, 20 * s)).violations).toEqual([]);
