@@ -109,6 +109,24 @@ export class MessagingEngine implements NodeActor {
     }
     this.countInFlight(request.destination, -1, context);
     context.send(request.client, { $case: 'response', value: response });
+    // A consumer has a thread free: the next message waiting goes now. Waiting for the next load
+    // report instead held a backlog to a few queues' worth per interval, far below the consumers' pace.
+    if (this.backlogged > 0) this.deliverNextWaiting(destination, context);
+  }
+
+  /** Delivers the oldest message waiting on `first`, or else on the first destination with one. */
+  private deliverNextWaiting(first: Destination, context: NodeContext): void {
+    const destination = first.backlogHead < first.backlog.length ? first : [...this.destinations.values()].find((other) => other.backlogHead < other.backlog.length);
+    if (destination === undefined) return;
+    const request = destination.backlog[destination.backlogHead]!;
+    if (this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance')) === noServer) return;
+    destination.backlogHead++;
+    this.backlogged--;
+    if (destination.backlogHead === destination.backlog.length) {
+      destination.backlog.length = 0;
+      destination.backlogHead = 0;
+    }
+    this.deliver(request, destination, context);
   }
 
   /** An answer for a message forgotten with its consumer (see `forgetLostWith`): passed on, or a refused message delivered again. */

@@ -314,6 +314,20 @@ describe('messaging engine', () => {
     expect(context.take()).toEqual([delivered(a, 1, 7)]);
   });
 
+  it('a consumer that finishes a message takes the next one waiting at once, not at the next load report', () => {
+    const { engine, context } = messagingEngine();
+    const [waiting, served] = [jms(1), jms(2)];
+    engine.onMessage(put(waiting), context);
+    engine.onMessage(put(served), context);
+    context.clear();
+    // Its queue is full: the message is refused three times and waits on its destination.
+    for (let refusal = 0; refusal < 3; refusal++) engine.onMessage(answer(waiting, a, Status.REJECTED, 'queue-full'), context);
+    context.clear();
+    // A thread frees: the waiting message goes, so that a backlog drains at the consumers' pace.
+    engine.onMessage(answer(served, a), context);
+    expect(context.sent).toEqual([{ to: clientActor, message: answer(served, a) }, delivered(a, 1, 4)]);
+  });
+
   it('never tells the producer that a consumer refused its message', () => {
     const { engine, context } = messagingEngine();
     const message = jms(1);
