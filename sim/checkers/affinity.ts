@@ -15,7 +15,7 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * lost with the server: the faults count that loss, and no maintenance rule guards it any more,
  * even once the server runs again in the same maintenance. Nor does it guard a session its server
  * gave up when a break-mode maintenance began, or one that timed out while a fault stood between
- * it and its server.
+ * it and its server (or whose retry, after its answer was lost so, found it already ended there).
  */
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity'];
@@ -35,8 +35,10 @@ export class AffinityChecker implements Checker {
       // Given up when a break-mode maintenance began since: that maintenance dropped it, not this
       // one (EJB affinity survives any maintenance, so it stays guarded).
       if (rule === 'keep-affinity' && context.truth.firstBreakBetween(server, heldSinceUs, timeUs) >= 0) return;
-      // A request that timed out when a fault (a crashed router, a partition) stood in its way was lost to the fault.
-      if (record.cause === 'timeout' && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
+      // A request that timed out when a fault (a crashed router, a partition) stood in its way was
+      // lost to the fault; so was a session whose last request was served but its answer lost so,
+      // whose retry finds the session ended on its server (session-lost).
+      if (faultLossCauses.has(record.cause) && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
       context.report({
         timeUs,
         rule,
@@ -91,6 +93,9 @@ export class AffinityChecker implements Checker {
     return undefined;
   }
 }
+
+/** Drops that a fault between the session's last request and its end explains. */
+const faultLossCauses = new Set(['timeout', 'session-lost']);
 
 /** Drops decided before any server: no router would take the request (every ODR down or in maintenance). */
 const routingTierCauses = new Set(['no-router-available']);

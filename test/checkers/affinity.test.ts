@@ -67,6 +67,10 @@ describe('affinity through maintenance', () => {
     const crashed: Entry = [2, 0, { type: 'fault', kind: 'crash', target: 'odr1', detail: '' }];
     expect(run([...held, crashed, [3, client, sessionEnded(3, 'dropped', 'timeout')]]).violationCount).toBe(0);
     expect(rulesBroken(run([...held, [3, client, sessionEnded(3, 'dropped', 'timeout')]]))).toEqual(['keep-affinity']);
+    // The answer to its last request was lost with a crashed ODR: the retry finds the session
+    // already ended on its server (session-lost). The crash lost it, not the maintenance.
+    expect(run([...held, crashed, [3, client, sessionEnded(3, 'dropped', 'session-lost')]]).violationCount).toBe(0);
+    expect(rulesBroken(run([...held, [3, client, sessionEnded(3, 'dropped', 'session-lost')]]))).toEqual(['keep-affinity']);
   });
 
   it('a request that opens a session, or a message, is bound by no affinity', () => {
