@@ -97,8 +97,8 @@ export class AffinityChecker implements Checker {
 /** Drops that a fault between the session's last request and its end explains. */
 const faultLossCauses = new Set(['timeout', 'session-lost']);
 
-/** Drops decided before any server: no router would take the request (every ODR down or in maintenance). */
-const routingTierCauses = new Set(['no-router-available']);
+/** Drops decided before any server: no router would take the request (every ODR down or in maintenance, or the one it reached stopped). */
+const routingTierCauses = new Set(['no-router-available', 'router-stopped']);
 
 function inSession(kind: RequestKind): boolean {
   return kind === RequestKind.IN_SESSION || kind === RequestKind.CLOSE;

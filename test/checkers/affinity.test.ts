@@ -64,6 +64,7 @@ describe('affinity through maintenance', () => {
     expect(run([...broken, [4, client, sessionEnded(3, 'dropped', 'session-lost')]]).violationCount).toBe(0);
     // Lost to the routing tier, or timed out past a crash: not the maintenance's doing.
     expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'no-router-available')]]).violationCount).toBe(0);
+    expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'router-stopped')]]).violationCount).toBe(0);
     const crashed: Entry = [2, 0, { type: 'fault', kind: 'crash', target: 'odr1', detail: '' }];
     expect(run([...held, crashed, [3, client, sessionEnded(3, 'dropped', 'timeout')]]).violationCount).toBe(0);
     expect(rulesBroken(run([...held, [3, client, sessionEnded(3, 'dropped', 'timeout')]]))).toEqual(['keep-affinity']);
