@@ -115,7 +115,8 @@ export class Router implements NodeActor {
     } else if (kind === FaultKind.RESTART) this.crashed = false;
   }
 
-  private route(request: Request, context: NodeContext): void {
+  /** `refusal`: the cause of the retryable refusal this request is retried after, if it is. */
+  private route(request: Request, context: NodeContext, refusal = ''): void {
     if (this.state === ServerState.STOPPED) return this.answerItself(request, Status.REJECTED, 'router-stopped', '', context);
     const workClass = this.workClasses.match(request);
     if (request.attempts === 0) {
@@ -140,7 +141,8 @@ export class Router implements NodeActor {
         : this.askPolicy(policy, request, group, context);
     if (typeof target === 'string') return this.answerItself(request, Status.REJECTED, target, '', context);
     if (target === noServer) {
-      const cause = request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
+      // A full queue with no other server to try is what the client meets, not a lack of eligible servers.
+      const cause = refusal === 'queue-full' ? refusal : request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
       return this.answerItself(request, Status.REJECTED, cause, '', context);
     }
     this.forward(request, target, context);
@@ -188,7 +190,7 @@ export class Router implements NodeActor {
       this.views.heard(response.server, response.othersInFlight, context.now, request.sentAtUs);
     }
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
-      return this.route(request, context);
+      return this.route(request, context, response.cause);
     }
     this.learnAffinity(request, response);
     context.send(response.client, { $case: 'response', value: response });
