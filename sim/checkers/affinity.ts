@@ -8,7 +8,8 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * - keep-affinity: while a server is in keep-affinity maintenance, requests of its existing
  *   sessions are served there, not refused and not sent elsewhere;
  * - ejb-affinity: maintenance (of either mode) never breaks EJB affinity.
- * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed. A
+ * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed, and so
+ * is the refused request's retry on another server (a replicated session failing over). A
  * session dropped while the server that holds it is in such maintenance is a violation too,
  * whoever dropped it (a router that gave up on the affinity answers the client itself). A
  * session whose server went down (crashed, stopped) since it last took one of its requests was
@@ -22,6 +23,8 @@ export class AffinityChecker implements Checker {
   /** The server that last took a request of each open session, and when. */
   private readonly sessionServer = new IntTable();
   private readonly sessionTakenUs = new IntTable();
+  /** Requests refused for a full queue, by id → the refusing server: their retry elsewhere is capacity's doing. */
+  private readonly refusedFull = new IntTable();
 
   readonly handlers: CheckerHandlers = {
     'session-ended': (timeUs, _actor, record, context) => {
@@ -55,7 +58,9 @@ export class AffinityChecker implements Checker {
         this.sessionServer.set(record.session, record.server);
         this.sessionTakenUs.set(record.session, timeUs);
       }
-      if (affinity < 0 || affinity === record.server || !inSession(record.kind)) return;
+      const refusedBy = this.refusedFull.get(record.request);
+      if (refusedBy !== undefined) this.refusedFull.delete(record.request);
+      if (affinity < 0 || affinity === record.server || !inSession(record.kind) || refusedBy === affinity) return;
       const rule = this.ruleGuarding(record.protocol, affinity, context);
       // A session its server lost when it went down may go anywhere.
       if (rule === undefined || (heldBy === affinity && context.truth.firstDownBetween(affinity, heldSinceUs, timeUs) >= 0)) return;
@@ -69,7 +74,12 @@ export class AffinityChecker implements Checker {
       });
     },
     refused: (timeUs, _actor, record, context) => {
-      if (capacityCauses.has(record.cause) || !inSession(record.kind) || !context.truth.inMaintenance(record.server)) return;
+      if (capacityCauses.has(record.cause)) {
+        // Kept only where a rule guards the session (few requests): a retry elsewhere is then not a violation.
+        if (inSession(record.kind) && this.ruleGuarding(record.protocol, record.server, context) !== undefined) this.refusedFull.set(record.request, record.server);
+        return;
+      }
+      if (!inSession(record.kind) || !context.truth.inMaintenance(record.server)) return;
       // Only the sessions a server holds must still reach it: one held elsewhere (its server
       // restarted and lost it, say) is new work to a server in maintenance, and refusing it is the rule.
       if (this.sessionServer.get(record.session) !== record.server) return;

@@ -23,6 +23,9 @@ describe('affinity through maintenance', () => {
       },
     ]);
     expect(rulesBroken(run([[1, s1, maintenance(s1)], [2, s2, accepted(s2, { ...inSession(), kind: RequestKind.CLOSE })]]))).toEqual(['keep-affinity']);
+    // Refused by its server for a full queue, a replicated session's request fails over: capacity, not maintenance.
+    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full', { request: 9, session: 3 })], [3, s2, accepted(s2, inSession())]]).violationCount).toBe(0);
+    expect(rulesBroken(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full', { request: 8, session: 3 })], [3, s2, accepted(s2, inSession())]]))).toEqual(['keep-affinity']);
   });
 
   it('keep-affinity: refusing an existing session is a violation, unless the queue is full', () => {
