@@ -100,6 +100,7 @@ export class MessagingEngine implements NodeActor {
     if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
     const destination = this.destinations.get(request.destination)!;
     if (response.status !== Status.OK) {
+      if (response.status === Status.DROPPED) context.record({ type: 'message-back', engine: context.self, request: request.id, cause: response.cause });
       // Back on the destination: delivered again now, or after the next load report when the
       // consumers keep refusing it (full queues), so that a refusal never spins.
       if (request.attempts % redeliveriesBeforeWaiting !== 0) return this.deliver(request, destination, context);
@@ -136,6 +137,7 @@ export class MessagingEngine implements NodeActor {
     this.forgotten.delete(response.requestId);
     const request = delivery.request;
     if (response.status === Status.OK) return context.send(request.client, { $case: 'response', value: response });
+    if (response.status === Status.DROPPED) context.record({ type: 'message-back', engine: context.self, request: request.id, cause: response.cause });
     this.countInFlight(request.destination, 1, context);
     this.deliver(request, this.destinations.get(request.destination)!, context);
   }

@@ -51,6 +51,11 @@ function inFlight(count: number, destination = orders): SimRecord {
   return { type: 'messages-in-flight', engine: engineActor, destination, inFlight: count };
 }
 
+/** The engine took back message `request`, dropped by its consumer for `cause`. */
+function messageBack(request: number, cause: string): SimRecord {
+  return { type: 'message-back', engine: engineActor, request, cause };
+}
+
 /** The consumers the engine passed messages to, in order. */
 function consumersOf(context: FakeContext): number[] {
   return context.sent.filter((sent) => sent.message.$case === 'request').map((sent) => sent.to);
@@ -230,7 +235,7 @@ describe('messaging engine', () => {
     engine.onMessage(report(a, ServerState.STOPPED), context);
     engine.onMessage(answer(message, a, Status.DROPPED, 'server-stopped'), context);
     expect(context.take()).toEqual([delivered(b, 1, 2)]);
-    expect(context.records).toEqual([inFlight(1)]);
+    expect(context.records).toEqual([inFlight(1), messageBack(1, 'server-stopped')]);
   });
 
   it('forgets a message lost with a consumer whose node crashed (silent) once that consumer is heard starting again', () => {
@@ -272,7 +277,7 @@ describe('messaging engine', () => {
     context.clear();
     engine.onMessage(answer(refused, a, Status.DROPPED, 'server-restarted'), context);
     expect(context.sent).toEqual([delivered(b, 2, 2)]);
-    expect(context.records).toEqual([inFlight(1)]);
+    expect(context.records).toEqual([messageBack(2, 'server-restarted'), inFlight(1)]);
     engine.onMessage(answer(consumed, a), context);
     expect(context.sent).toHaveLength(1);
   });
@@ -287,7 +292,7 @@ describe('messaging engine', () => {
     expect(context.sent).toEqual([]);
     engine.onMessage(report(a, ServerState.RUNNING), context);
     expect(context.sent).toEqual([delivered(a, 1, 2)]);
-    expect(context.records).toEqual([]);
+    expect(context.records).toEqual([messageBack(1, 'server-stopped')]);
   });
 
   it('delivers a refused message again at once, and after a third refusal waits for the next load report', () => {
