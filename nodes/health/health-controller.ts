@@ -42,6 +42,8 @@ export const clearReportsToExit = 3;
 export class HealthController implements NodeActor {
   readonly name: string;
   private readonly watches = new Map<number, Watch[]>();
+  /** The state in each watched server's last report. */
+  private readonly lastState = new Map<number, ServerState>();
 
   constructor(name: string, policies: readonly HealthPolicy[]) {
     this.name = name;
@@ -62,6 +64,11 @@ export class HealthController implements NodeActor {
   private observe(report: LoadReport, context: NodeContext): void {
     const watches = this.watches.get(report.server);
     if (watches === undefined) return;
+    // Running again (an operator took it out of the maintenance a policy put it in, or asked for):
+    // nothing of the policy's is left to undo, and it may act again if the server still fails it.
+    const previous = this.lastState.get(report.server);
+    this.lastState.set(report.server, report.state);
+    if (report.state === ServerState.RUNNING && previous !== undefined && previous !== ServerState.RUNNING) for (const watch of watches) watch.acted = false;
     const served = report.completedInInterval + report.errorsInInterval;
     // Reports sent on a state change carry no interval figures, and an idle interval is no evidence either way.
     if (served === 0 && report.state === ServerState.RUNNING) return;

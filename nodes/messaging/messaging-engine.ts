@@ -41,7 +41,10 @@ export class MessagingEngine implements NodeActor {
   private readonly destinations = new Map<string, Destination>();
   private readonly views: ServerViews;
   private readonly consumers: ServerGroup;
-  private readonly pending = new Map<number, Request>();
+  /** Messages delivered and not yet consumed, by id, with the consumer they went to. */
+  private readonly pending = new Map<number, { request: Request; consumer: number }>();
+  /** Messages lost with a consumer whose node crashed silently, by id (see `forgetLostWith`). */
+  private readonly forgotten = new Map<number, { request: Request; consumer: number }>();
   private backlogged = 0;
 
   constructor(private readonly config: MessagingEngineConfig) {
@@ -83,17 +86,21 @@ export class MessagingEngine implements NodeActor {
     request.router = context.self;
     request.attempts++;
     this.views.addOutstanding(consumer, 1);
-    this.pending.set(request.id, request);
+    this.pending.set(request.id, { request, consumer });
     context.send(consumer, { $case: 'request', value: request });
   }
 
   private consumed(response: Response, context: NodeContext): void {
-    const request = this.pending.get(response.requestId);
-    if (request === undefined) return;
+    const delivery = this.pending.get(response.requestId);
+    if (delivery === undefined) return this.answeredAfterAll(response, context);
+    // An answer from a consumer the message no longer waits on (delivered again since) is not its answer.
+    if (delivery.consumer !== response.server) return;
+    const request = delivery.request;
     this.pending.delete(response.requestId);
     if (this.views.knows(response.server)) this.views.addOutstanding(response.server, -1);
     const destination = this.destinations.get(request.destination)!;
     if (response.status !== Status.OK) {
+      if (response.status === Status.DROPPED) context.record({ type: 'message-back', engine: context.self, request: request.id, cause: response.cause });
       // Back on the destination: delivered again now, or after the next load report when the
       // consumers keep refusing it (full queues), so that a refusal never spins.
       if (request.attempts % redeliveriesBeforeWaiting !== 0) return this.deliver(request, destination, context);
@@ -101,15 +108,70 @@ export class MessagingEngine implements NodeActor {
       this.backlogged++;
       return;
     }
-    destination.inFlight--;
-    context.record({ type: 'messages-in-flight', engine: context.self, destination: request.destination, inFlight: destination.inFlight });
+    this.countInFlight(request.destination, -1, context);
     context.send(request.client, { $case: 'response', value: response });
+    // A consumer has a thread free: the next message waiting goes now. Waiting for the next load
+    // report instead held a backlog to a few queues' worth per interval, far below the consumers' pace.
+    if (this.backlogged > 0) this.deliverNextWaiting(destination, context);
+  }
+
+  /** Delivers the oldest message waiting on `first`, or else on the first destination with one. */
+  private deliverNextWaiting(first: Destination, context: NodeContext): void {
+    const destination = first.backlogHead < first.backlog.length ? first : [...this.destinations.values()].find((other) => other.backlogHead < other.backlog.length);
+    if (destination === undefined) return;
+    const request = destination.backlog[destination.backlogHead]!;
+    if (this.consumers.choose(request, ServerPool.available, noneTried, context.rng('balance')) === noServer) return;
+    destination.backlogHead++;
+    this.backlogged--;
+    if (destination.backlogHead === destination.backlog.length) {
+      destination.backlog.length = 0;
+      destination.backlogHead = 0;
+    }
+    this.deliver(request, destination, context);
+  }
+
+  /** An answer for a message forgotten with its consumer (see `forgetLostWith`): passed on, or a refused message delivered again. */
+  private answeredAfterAll(response: Response, context: NodeContext): void {
+    const delivery = this.forgotten.get(response.requestId);
+    if (delivery === undefined || delivery.consumer !== response.server) return;
+    this.forgotten.delete(response.requestId);
+    const request = delivery.request;
+    if (response.status === Status.OK) return context.send(request.client, { $case: 'response', value: response });
+    if (response.status === Status.DROPPED) context.record({ type: 'message-back', engine: context.self, request: request.id, cause: response.cause });
+    this.countInFlight(request.destination, 1, context);
+    this.deliver(request, this.destinations.get(request.destination)!, context);
+  }
+
+  private countInFlight(name: string, change: number, context: NodeContext): void {
+    const destination = this.destinations.get(name)!;
+    destination.inFlight += change;
+    context.record({ type: 'messages-in-flight', engine: context.self, destination: name, inFlight: destination.inFlight });
   }
 
   private updateConsumer(report: LoadReport, context: NodeContext): void {
     if (!this.views.knows(report.server)) return;
-    this.views.apply(report);
+    const wasUp = takesMessages(this.views.state(report.server));
+    if (this.views.apply(report) && report.state === ServerState.STARTING && wasUp) this.forgetLostWith(report.server, context);
     if (this.backlogged > 0) this.deliverBacklog(context);
+  }
+
+  /**
+   * A consumer heard starting again that was never heard going down: its whole node crashed,
+   * silently, with the messages it had taken. Their producers find out by their timeouts and put
+   * them again (most have by now), so they are not delivered again here; they stop counting as
+   * in flight and as outstanding there, where they would stay for ever and the choice of consumer
+   * would shun the server. An answer that still comes for one (a restart whose answers the report
+   * overtook) is taken as for a message in flight.
+   */
+  private forgetLostWith(consumer: number, context: NodeContext): void {
+    const lost = [...this.pending.values()].filter((delivery) => delivery.consumer === consumer).map((delivery) => delivery.request);
+    lost.sort((first, second) => first.id - second.id);
+    for (const request of lost) {
+      this.pending.delete(request.id);
+      this.views.addOutstanding(consumer, -1);
+      this.forgotten.set(request.id, { request, consumer });
+      this.countInFlight(request.destination, -1, context);
+    }
   }
 
   private deliverBacklog(context: NodeContext): void {
@@ -131,6 +193,11 @@ export class MessagingEngine implements NodeActor {
   private answer(request: Request, status: Status, cause: string, context: NodeContext): void {
     context.send(request.client, { $case: 'response', value: responseTo(request, status, cause, -1) });
   }
+}
+
+/** A consumer in these states takes messages: one heard in them answers those it has. */
+function takesMessages(state: ServerState): boolean {
+  return state === ServerState.RUNNING || state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
 }
 
 const noneTried: readonly number[] = [];

@@ -63,6 +63,8 @@ export class Router implements NodeActor {
   private readonly workClasses: WorkClassTable;
   /** Requests forwarded and not yet answered, by id. The last of `triedServers` is the target. */
   private readonly pending = new IntMap<Request>();
+  /** Requests lost with a server whose node crashed silently, by id → that server (see `forgetLostWith`). */
+  private readonly forgotten = new IntMap<number>();
   /** The router's own affinity tables, per protocol: session id → server. */
   private readonly affinity: IntTable[] = Array.from({ length: protocolCount }, () => new IntTable());
   /** Crashed by the scenario: it hears nothing until restarted. */
@@ -108,11 +110,13 @@ export class Router implements NodeActor {
       this.crashed = true;
       context.record({ type: 'lost', server: context.self, requests: this.pending.size, sessions: 0, cause: 'crash' });
       this.pending.clear();
+      this.forgotten.clear();
       this.views.clearOutstanding();
     } else if (kind === FaultKind.RESTART) this.crashed = false;
   }
 
-  private route(request: Request, context: NodeContext): void {
+  /** `refusal`: the cause of the retryable refusal this request is retried after, if it is. */
+  private route(request: Request, context: NodeContext, refusal = ''): void {
     if (this.state === ServerState.STOPPED) return this.answerItself(request, Status.REJECTED, 'router-stopped', '', context);
     const workClass = this.workClasses.match(request);
     if (request.attempts === 0) {
@@ -137,7 +141,8 @@ export class Router implements NodeActor {
         : this.askPolicy(policy, request, group, context);
     if (typeof target === 'string') return this.answerItself(request, Status.REJECTED, target, '', context);
     if (target === noServer) {
-      const cause = request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
+      // A full queue with no other server to try is what the client meets, not a lack of eligible servers.
+      const cause = refusal === 'queue-full' ? refusal : request.maintenanceOnly ? 'no-server-in-maintenance' : 'no-eligible-server';
       return this.answerItself(request, Status.REJECTED, cause, '', context);
     }
     this.forward(request, target, context);
@@ -174,14 +179,18 @@ export class Router implements NodeActor {
 
   private answer(response: Response, context: NodeContext): void {
     const request = this.pending.get(response.requestId);
-    if (request === undefined) return; // already answered (a late duplicate, or retried after a failure)
+    if (request === undefined) {
+      if (this.forgotten.get(response.requestId) !== response.server) return; // already answered (a late duplicate, or retried after a failure)
+      this.forgotten.delete(response.requestId);
+      return context.send(response.client, { $case: 'response', value: response });
+    }
     this.pending.delete(response.requestId);
     if (this.views.knows(response.server)) {
       this.views.addOutstanding(response.server, -1);
       this.views.heard(response.server, response.othersInFlight, context.now, request.sentAtUs);
     }
     if (response.status === Status.REJECTED && response.retryable && request.attempts < this.config.maxAttempts) {
-      return this.route(request, context);
+      return this.route(request, context, response.cause);
     }
     this.learnAffinity(request, response);
     context.send(response.client, { $case: 'response', value: response });
@@ -196,7 +205,26 @@ export class Router implements NodeActor {
   }
 
   private updateView(report: LoadReport, context: NodeContext): void {
-    if (this.views.apply(report) && report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
+    const wasUp = this.views.knows(report.server) && takesRequests(this.views.state(report.server));
+    if (!this.views.apply(report)) return;
+    if (report.state === ServerState.FAILED) this.retryLostWith(report.server, context);
+    else if (report.state === ServerState.STARTING && wasUp) this.forgetLostWith(report.server);
+  }
+
+  /**
+   * A server heard starting again that was never heard going down: its whole node crashed,
+   * silently. Its requests here are lost, and their clients find out by their timeouts (most
+   * have sent them again by now, so they are not sent again here); they stop counting as
+   * outstanding there, where they would stay for ever and the balancing would shun the server.
+   * An answer that still comes for one (a restart whose answers the report overtook) is passed on.
+   */
+  private forgetLostWith(server: number): void {
+    for (const request of this.pending.valueList()) {
+      if (request.triedServers[request.triedServers.length - 1] !== server) continue;
+      this.pending.delete(request.id);
+      this.views.addOutstanding(server, -1);
+      this.forgotten.set(request.id, server);
+    }
   }
 
   /** A failed server answers nothing: its outstanding requests are retried elsewhere, or dropped. */
@@ -264,6 +292,11 @@ function sessionLossCause(state: ServerState, refusal: string): string {
   if (state === ServerState.FAILED) return 'server-failed';
   if (state === ServerState.STOPPED || state === ServerState.STARTING) return 'server-stopped';
   return refusal;
+}
+
+/** A server in these states takes requests: one heard in them has requests outstanding that it will answer. */
+function takesRequests(state: ServerState): boolean {
+  return state === ServerState.RUNNING || state === ServerState.MAINTENANCE || state === ServerState.DRAINING;
 }
 
 /** SIP dialogs and EJB clients are tracked by the router itself, and so is any sticky work class. */

@@ -61,6 +61,8 @@ export class AppServer implements NodeActor {
   private errorsInInterval = 0;
   /** The whole node crashed: nothing answers, not even a refusal. */
   private silent = false;
+  /** Stop mode stopped this server (it was running), so leaving stop mode starts it again. */
+  private stoppedByStopMode = false;
 
   constructor(private readonly config: AppServerConfig) {
     this.name = config.name;
@@ -168,16 +170,23 @@ export class AppServer implements NodeActor {
   private enterMaintenance(mode: MaintenanceMode, context: NodeContext): void {
     this.mode = mode;
     if (mode === MaintenanceMode.STOP) {
-      if (this.lifecycle !== ServerState.STOPPED && this.lifecycle !== ServerState.FAILED) return this.stop(ServerState.STOPPED, 'server-stopped', context);
+      if (this.lifecycle !== ServerState.STOPPED && this.lifecycle !== ServerState.FAILED) {
+        this.stoppedByStopMode = true;
+        return this.stop(ServerState.STOPPED, 'server-stopped', context);
+      }
     } else if (mode === MaintenanceMode.BREAK) {
       this.breakAffinity(context);
     }
     this.stateChanged(context);
   }
 
-  /** Leaving maintenance; a server that stop mode stopped is started again. */
+  /**
+   * Leaving maintenance; a server that stop mode stopped is started again, not one that was
+   * stopped already (an instance slot not in use, a server stopped by an order).
+   */
   private exitMaintenance(context: NodeContext): void {
-    const stoppedByMaintenance = this.mode === MaintenanceMode.STOP && this.lifecycle === ServerState.STOPPED;
+    const stoppedByMaintenance = this.stoppedByStopMode && this.mode === MaintenanceMode.STOP && this.lifecycle === ServerState.STOPPED;
+    this.stoppedByStopMode = false;
     this.mode = MaintenanceMode.UNSPECIFIED;
     if (stoppedByMaintenance) return this.start(context);
     this.stateChanged(context);
@@ -229,6 +238,7 @@ export class AppServer implements NodeActor {
       return this.stateChanged(context);
     }
     if (this.lifecycle === ServerState.RUNNING || this.lifecycle === ServerState.STARTING) return;
+    this.stoppedByStopMode = false;
     // A server that stop mode stopped comes back in break mode: the mode survives the restart.
     if (this.mode === MaintenanceMode.STOP) this.mode = MaintenanceMode.BREAK;
     const startupUs = this.config.startupUs ?? 0;

@@ -8,20 +8,23 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * - keep-affinity: while a server is in keep-affinity maintenance, requests of its existing
  *   sessions are served there, not refused and not sent elsewhere;
  * - ejb-affinity: maintenance (of either mode) never breaks EJB affinity.
- * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed. A
+ * Refusals for lack of capacity (a full queue) are not about maintenance and are allowed, and so
+ * is the refused request's retry on another server (a replicated session failing over). A
  * session dropped while the server that holds it is in such maintenance is a violation too,
  * whoever dropped it (a router that gave up on the affinity answers the client itself). A
  * session whose server went down (crashed, stopped) since it last took one of its requests was
  * lost with the server: the faults count that loss, and no maintenance rule guards it any more,
  * even once the server runs again in the same maintenance. Nor does it guard a session its server
  * gave up when a break-mode maintenance began, or one that timed out while a fault stood between
- * it and its server.
+ * it and its server (or whose retry, after its answer was lost so, found it already ended there).
  */
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity'];
   /** The server that last took a request of each open session, and when. */
   private readonly sessionServer = new IntTable();
   private readonly sessionTakenUs = new IntTable();
+  /** Requests refused for a full queue, by id → the refusing server: their retry elsewhere is capacity's doing. */
+  private readonly refusedFull = new IntTable();
 
   readonly handlers: CheckerHandlers = {
     'session-ended': (timeUs, _actor, record, context) => {
@@ -35,8 +38,10 @@ export class AffinityChecker implements Checker {
       // Given up when a break-mode maintenance began since: that maintenance dropped it, not this
       // one (EJB affinity survives any maintenance, so it stays guarded).
       if (rule === 'keep-affinity' && context.truth.firstBreakBetween(server, heldSinceUs, timeUs) >= 0) return;
-      // A request that timed out when a fault (a crashed router, a partition) stood in its way was lost to the fault.
-      if (record.cause === 'timeout' && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
+      // A request that timed out when a fault (a crashed router, a partition) stood in its way was
+      // lost to the fault; so was a session whose last request was served but its answer lost so,
+      // whose retry finds the session ended on its server (session-lost).
+      if (faultLossCauses.has(record.cause) && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
       context.report({
         timeUs,
         rule,
@@ -53,7 +58,9 @@ export class AffinityChecker implements Checker {
         this.sessionServer.set(record.session, record.server);
         this.sessionTakenUs.set(record.session, timeUs);
       }
-      if (affinity < 0 || affinity === record.server || !inSession(record.kind)) return;
+      const refusedBy = this.refusedFull.get(record.request);
+      if (refusedBy !== undefined) this.refusedFull.delete(record.request);
+      if (affinity < 0 || affinity === record.server || !inSession(record.kind) || refusedBy === affinity) return;
       const rule = this.ruleGuarding(record.protocol, affinity, context);
       // A session its server lost when it went down may go anywhere.
       if (rule === undefined || (heldBy === affinity && context.truth.firstDownBetween(affinity, heldSinceUs, timeUs) >= 0)) return;
@@ -67,7 +74,12 @@ export class AffinityChecker implements Checker {
       });
     },
     refused: (timeUs, _actor, record, context) => {
-      if (capacityCauses.has(record.cause) || !inSession(record.kind) || !context.truth.inMaintenance(record.server)) return;
+      if (capacityCauses.has(record.cause)) {
+        // Kept only where a rule guards the session (few requests): a retry elsewhere is then not a violation.
+        if (inSession(record.kind) && this.ruleGuarding(record.protocol, record.server, context) !== undefined) this.refusedFull.set(record.request, record.server);
+        return;
+      }
+      if (!inSession(record.kind) || !context.truth.inMaintenance(record.server)) return;
       // Only the sessions a server holds must still reach it: one held elsewhere (its server
       // restarted and lost it, say) is new work to a server in maintenance, and refusing it is the rule.
       if (this.sessionServer.get(record.session) !== record.server) return;
@@ -92,8 +104,11 @@ export class AffinityChecker implements Checker {
   }
 }
 
-/** Drops decided before any server: no router would take the request (every ODR down or in maintenance). */
-const routingTierCauses = new Set(['no-router-available']);
+/** Drops that a fault between the session's last request and its end explains. */
+const faultLossCauses = new Set(['timeout', 'session-lost']);
+
+/** Drops decided before any server: no router would take the request (every ODR down or in maintenance, or the one it reached stopped). */
+const routingTierCauses = new Set(['no-router-available', 'router-stopped']);
 
 function inSession(kind: RequestKind): boolean {
   return kind === RequestKind.IN_SESSION || kind === RequestKind.CLOSE;

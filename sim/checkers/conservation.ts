@@ -41,6 +41,8 @@ export class ConservationChecker implements Checker {
     },
     'session-ended': (timeUs, actor, record, context) => this.endSession(timeUs, actor, record.session, record.outcome, context),
     accepted: (timeUs, _actor, record) => this.inFlight.accept(record.request, record.session, record.server, timeUs),
+    // The consumer's drop answered it: the engine holds the message again, to deliver it again.
+    'message-back': (_timeUs, _actor, record) => void this.inFlight.remove(record.request),
     'request-ended': (timeUs, actor, record, context) => {
       if (this.inFlight.remove(record.request) || record.status !== Status.OK) return;
       context.report({

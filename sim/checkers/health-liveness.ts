@@ -1,4 +1,4 @@
-import { Status } from '../../gen/clustersim/v1/cluster.js';
+import { ServerState, Status } from '../../gen/clustersim/v1/cluster.js';
 import { IntTable } from '../kernel/int-table.js';
 import { formatDuration } from '../scenario/units.js';
 import type { Checker, CheckContext, CheckerHandlers } from './checker.js';
@@ -60,6 +60,8 @@ export class HealthLivenessChecker implements Checker {
   private readonly windows = new Map<number, ServerWindow>();
   private readonly watchesOf = new Map<number, PolicyWatch[]>();
   private controllerUp = true;
+  /** Each watched server's state in its last state record. */
+  private readonly lastState = new Map<number, ServerState>();
 
   constructor(private readonly options: HealthLivenessOptions) {
     for (const policy of options.policies) {
@@ -95,6 +97,14 @@ export class HealthLivenessChecker implements Checker {
       },
       'health-action': (_timeUs, _actor, record) => {
         for (const watch of this.watchesOf.get(record.server) ?? []) if (watch.policy.name === record.policy) watch.acted = record.action === 'enter';
+      },
+      'server-state': (_timeUs, _actor, record) => {
+        const watches = this.watchesOf.get(record.server);
+        if (watches === undefined) return;
+        const previous = this.lastState.get(record.server);
+        this.lastState.set(record.server, record.state);
+        // Running again (an operator ended the maintenance a policy asked for): the policy owes a new action if it is still slow.
+        if (record.state === ServerState.RUNNING && previous !== undefined && previous !== ServerState.RUNNING) for (const watch of watches) watch.acted = false;
       },
       fault: (_timeUs, _actor, record) => {
         if (record.target !== this.options.controller || (record.kind !== 'crash' && record.kind !== 'restart')) return;

@@ -75,14 +75,16 @@ export class PlacementLivenessChecker implements Checker {
       const running = isRunning(record.state);
       const spare = isSpare(record.state, record.mode);
       const failed = isFailed(record.state, record.mode);
+      // A start stopped before it finished (an order, not the controller) undid the controller's progress.
+      const startUndone = context.truth.state(server) === ServerState.STARTING && record.state === ServerState.STOPPED;
       for (const watch of watches) {
         this.overdue(watch, timeUs, context);
         watch.running += Number(running) - Number(before.running);
         watch.spare += Number(spare) - Number(before.spare);
         watch.failed += Number(failed) - Number(before.failed);
         watch.startable = hasRoomForSpare(watch.facts, (member) => (member === server ? record : { state: context.truth.state(member), mode: context.truth.mode(member) }));
-        // One more instance running is progress: the clock starts again.
-        this.follow(watch, timeUs, running && !before.running);
+        // One more instance running is progress, and a start undone gives the controller its time again: the clock starts again.
+        this.follow(watch, timeUs, (running && !before.running) || startUndone);
       }
     },
     fault: (timeUs, _actor, record, context) => {

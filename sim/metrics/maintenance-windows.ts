@@ -41,8 +41,13 @@ export interface DrainEpisode {
   openAtStartByProtocol: number[];
   /** Sessions held just before entering, in all. */
   openAtStart: number;
-  /** Sessions the server gave up as it entered (break: HTTP and SIP; stop: all), by protocol. */
+  /**
+   * Sessions the server gave up as it entered (break: HTTP and SIP; stop: all), by protocol, and
+   * as it went on from keep-affinity into break or stop mode within the window.
+   */
   givenUpAtEntry: number[];
+  /** Of those, the sessions stop mode gave up (the rest, break mode). */
+  stoppedAtEntry: number;
   /** Of those, the sessions taken over by another server (replicated state), by protocol. */
   failedOverAtEntry: number[];
   curve?: SessionCurve;
@@ -56,8 +61,11 @@ export interface MaintenanceWindows {
 /** Sessions given up at entry end dropped with the cause the client then meets. */
 export function droppedAtEntryByCause(episode: DrainEpisode): Record<string, number> {
   const dropped = episode.givenUpAtEntry.reduce((sum, given, slot) => sum + given - episode.failedOverAtEntry[slot]!, 0);
-  if (dropped === 0) return {};
-  return { [episode.mode === 'stop' ? 'server-stopped' : 'affinity-broken']: dropped };
+  const stopped = Math.min(dropped, episode.stoppedAtEntry);
+  const byCause: Record<string, number> = {};
+  if (dropped - stopped > 0) byCause['affinity-broken'] = dropped - stopped;
+  if (stopped > 0) byCause['server-stopped'] = stopped;
+  return byCause;
 }
 
 const modeNames: Readonly<Record<number, string>> = {
@@ -69,6 +77,8 @@ const modeNames: Readonly<Record<number, string>> = {
 interface OpenEpisode {
   episode: DrainEpisode;
   curve?: CurveBuilder;
+  /** The maintenance mode the actor is in now. */
+  mode: MaintenanceMode;
 }
 
 /**
@@ -102,7 +112,7 @@ export class MaintenanceWindowRecorder {
     'server-state': (timeUs, _actor, record) => this.stateChanged(timeUs, record.server, 'server', record.state, record.mode),
     'router-state': (timeUs, _actor, record) => this.stateChanged(timeUs, record.router, 'router', record.state, record.mode),
     'drain-started': (timeUs, _actor, record) => {
-      const open = this.openEpisodes.get(record.server) ?? this.startEpisode(timeUs, record.server, 'server', 'draining', '');
+      const open = this.openEpisodes.get(record.server) ?? this.startEpisode(timeUs, record.server, 'server', 'draining', MaintenanceMode.UNSPECIFIED);
       open.episode.deadlineUs = record.deadlineUs;
     },
     'drain-ended': (timeUs, _actor, record) => {
@@ -131,13 +141,33 @@ export class MaintenanceWindowRecorder {
       // A server already down (a dynamic cluster's spare slot) that is put into maintenance holds
       // nothing and serves nothing: no window, unless stop mode is what stopped it.
       const down = state === ServerState.FAILED || (state === ServerState.STOPPED && mode !== MaintenanceMode.STOP);
-      if (inWindow && !down) this.startEpisode(timeUs, actor, target, state === ServerState.DRAINING && mode === MaintenanceMode.UNSPECIFIED ? 'draining' : 'maintenance', modeNames[mode] ?? '');
+      if (inWindow && !down) this.startEpisode(timeUs, actor, target, state === ServerState.DRAINING && mode === MaintenanceMode.UNSPECIFIED ? 'draining' : 'maintenance', mode);
       return;
     }
     if (state === ServerState.FAILED) return this.endEpisode(timeUs, actor, 'failed', this.totalOpen(actor));
     // A stop-mode window goes on through the stop and the restart, until the mode is cleared.
-    if (inWindow) return;
+    if (inWindow) return this.modeChanged(timeUs, actor, open, mode);
     this.endEpisode(timeUs, actor, state === ServerState.STOPPED ? 'stopped' : 'exited', this.totalOpen(actor));
+  }
+
+  /**
+   * Going on from keep-affinity into break or stop mode gives up sessions within the window, as
+   * entering in that mode does: they count with those given up on entering.
+   */
+  private modeChanged(timeUs: number, actor: number, open: OpenEpisode, mode: MaintenanceMode): void {
+    const previous = open.mode;
+    open.mode = mode;
+    if (previous !== MaintenanceMode.AFFINITY || (mode !== MaintenanceMode.BREAK && mode !== MaintenanceMode.STOP)) return;
+    if (this.changedAtUs[actor] !== timeUs) return;
+    const before = this.openByProtocol(this.openBefore, actor);
+    const now = this.openByProtocol(this.openSessions, actor);
+    const episode = open.episode;
+    for (let slot = 0; slot < before.length; slot++) {
+      const given = Math.max(0, before[slot]! - now[slot]!);
+      episode.givenUpAtEntry[slot]! += given;
+      if (mode === MaintenanceMode.STOP) episode.stoppedAtEntry += given;
+    }
+    open.curve?.add(timeUs, now, true);
   }
 
   private sessionsChanged(timeUs: number, actor: number, protocol: number, open: number, total: number): void {
@@ -182,7 +212,7 @@ export class MaintenanceWindowRecorder {
     return this.openByProtocol(this.openSessions, actor).reduce((sum, open) => sum + open, 0);
   }
 
-  private startEpisode(timeUs: number, actor: number, target: DrainEpisode['target'], kind: DrainEpisode['kind'], mode: string): OpenEpisode {
+  private startEpisode(timeUs: number, actor: number, target: DrainEpisode['target'], kind: DrainEpisode['kind'], mode: MaintenanceMode): OpenEpisode {
     // Entering break or stop mode closes sessions just before the state changes, at the same instant.
     // A window that follows one ended at this instant (a drained member then stopped) starts with
     // what is held now: the session whose end closed the previous one was not given up.
@@ -190,23 +220,25 @@ export class MaintenanceWindowRecorder {
     const follows = this.latestEpisode.get(actor)?.endUs === timeUs;
     const before = this.changedAtUs[actor] === timeUs && !follows ? this.openByProtocol(this.openBefore, actor) : now;
     const openAtStart = before.reduce((sum, open) => sum + open, 0);
+    const givenUpAtEntry = before.map((open, slot) => Math.max(0, open - now[slot]!));
     const episode: DrainEpisode = {
       actor,
       name: this.actorNames[actor] ?? `actor ${actor}`,
       target,
       kind,
-      mode,
+      mode: modeNames[mode] ?? '',
       startUs: timeUs,
       endUs: timeUs,
       end: 'run-end',
       openAtEnd: openAtStart,
       openAtStartByProtocol: before,
       openAtStart,
-      givenUpAtEntry: before.map((open, slot) => Math.max(0, open - now[slot]!)),
+      givenUpAtEntry,
+      stoppedAtEntry: mode === MaintenanceMode.STOP ? givenUpAtEntry.reduce((sum, given) => sum + given, 0) : 0,
       failedOverAtEntry: before.map(() => 0),
     };
     if (now.every((open) => open === 0)) episode.drainedAtUs = timeUs;
-    const open: OpenEpisode = { episode };
+    const open: OpenEpisode = { episode, mode };
     if (this.curvesStarted < maxDrainCurves) {
       this.curvesStarted++;
       open.curve = new CurveBuilder();

@@ -89,6 +89,8 @@ export type SimRecord =
   | { type: 'health-action'; policy: string; server: number; action: 'enter' | 'exit'; supervised: boolean; valueUs: number; errorPercent: number }
   /** Messages of a destination taken in by the messaging engine and not yet consumed. */
   | { type: 'messages-in-flight'; engine: number; destination: string; inFlight: number }
+  /** A message its consumer took in but dropped (stopped, say) is back on its destination with the engine, to be delivered again. */
+  | { type: 'message-back'; engine: number; request: number; cause: string }
   /** A crash lost work: requests in flight or queued, and sessions held without a replica elsewhere. */
   | { type: 'lost'; server: number; requests: number; sessions: number; cause: string }
   /** A member returning to service found its own address held by `holder` (static addressing): it stays out. */

@@ -23,6 +23,9 @@ describe('affinity through maintenance', () => {
       },
     ]);
     expect(rulesBroken(run([[1, s1, maintenance(s1)], [2, s2, accepted(s2, { ...inSession(), kind: RequestKind.CLOSE })]]))).toEqual(['keep-affinity']);
+    // Refused by its server for a full queue, a replicated session's request fails over: capacity, not maintenance.
+    expect(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full', { request: 9, session: 3 })], [3, s2, accepted(s2, inSession())]]).violationCount).toBe(0);
+    expect(rulesBroken(run([[1, s1, maintenance(s1)], [2, s1, refused(s1, 'queue-full', { request: 8, session: 3 })], [3, s2, accepted(s2, inSession())]]))).toEqual(['keep-affinity']);
   });
 
   it('keep-affinity: refusing an existing session is a violation, unless the queue is full', () => {
@@ -64,9 +67,14 @@ describe('affinity through maintenance', () => {
     expect(run([...broken, [4, client, sessionEnded(3, 'dropped', 'session-lost')]]).violationCount).toBe(0);
     // Lost to the routing tier, or timed out past a crash: not the maintenance's doing.
     expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'no-router-available')]]).violationCount).toBe(0);
+    expect(run([...held, [3, client, sessionEnded(3, 'dropped', 'router-stopped')]]).violationCount).toBe(0);
     const crashed: Entry = [2, 0, { type: 'fault', kind: 'crash', target: 'odr1', detail: '' }];
     expect(run([...held, crashed, [3, client, sessionEnded(3, 'dropped', 'timeout')]]).violationCount).toBe(0);
     expect(rulesBroken(run([...held, [3, client, sessionEnded(3, 'dropped', 'timeout')]]))).toEqual(['keep-affinity']);
+    // The answer to its last request was lost with a crashed ODR: the retry finds the session
+    // already ended on its server (session-lost). The crash lost it, not the maintenance.
+    expect(run([...held, crashed, [3, client, sessionEnded(3, 'dropped', 'session-lost')]]).violationCount).toBe(0);
+    expect(rulesBroken(run([...held, [3, client, sessionEnded(3, 'dropped', 'session-lost')]]))).toEqual(['keep-affinity']);
   });
 
   it('a request that opens a session, or a message, is bound by no affinity', () => {

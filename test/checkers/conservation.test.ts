@@ -157,6 +157,17 @@ describe('conservation', () => {
     ]);
   });
 
+  it('a JMS message its stopped consumer dropped is back with the messaging engine: waiting on its destination at the end, it is not lost', () => {
+    const endUs = 1_000 + answerGraceUs;
+    const entries: Entry[] = [
+      [10, client, sessionStarted(7)],
+      [20, s1, accepted(s1, { request: 7, session: 7 })],
+      [1_000, 0, state(s1, ServerState.STOPPED)],
+    ];
+    expect(run([...entries, [1_001, router, { type: 'message-back', engine: router, request: 7, cause: 'server-stopped' }]], endUs).violations).toEqual([]);
+    expect(rulesBroken(run(entries, endUs))).toEqual(['conservation']);
+  });
+
   it('requests lost with their servers are reported by time of acceptance, then request', () => {
     const result = run(
       [

@@ -30,6 +30,21 @@ describe('placement-min', () => {
     expect(run([...twoRunning, [10 * s, s1, maintenance(s1)], [15 * s, s3, state(s3, ServerState.STARTING)], [25 * s, s3, state(s3, ServerState.RUNNING)]]).violations).toEqual([]);
   });
 
+  it('a start the controller made that an order stops before it finishes sets the clock going again', () => {
+    // Short from 10 s; the controller starts s3 at 12 s; an order stops it at 14 s; started again at 16 s, running at 26 s.
+    const undone: Entry[] = [
+      ...twoRunning,
+      [10 * s, s1, maintenance(s1)],
+      [12 * s, s3, state(s3, ServerState.STARTING)],
+      [14 * s, s3, state(s3, ServerState.STOPPED)],
+      [16 * s, s3, state(s3, ServerState.STARTING)],
+      [26 * s, s3, state(s3, ServerState.RUNNING)],
+    ];
+    expect(run(undone).violations).toEqual([]);
+    // Not started again: due 22 s after the stop.
+    expect(run(undone.slice(0, 5)).violations).toEqual([expect.objectContaining({ rule: 'placement-min', timeUs: 36 * s })]);
+  });
+
   it('no replacement by the bound is a violation, charged to the controller at the deadline', () => {
     expect(run([...twoRunning, [10 * s, s1, maintenance(s1)]]).violations).toEqual([
       { timeUs: 32 * s, rule: 'placement-min', actor: 'controller', detail: 'cluster shop: 1 running outside maintenance since 10s, minimum 2, with 2 stopped it could start; none more by 32s' },
@@ -110,6 +125,14 @@ describe('health-acts', () => {
   it('a policy that acted and took the server out again owes a new action once it is slow again', () => {
     const entries: Entry[] = [[5 * s, controller, action('enter')], [10 * s, controller, action('exit')], ...served(s1, 100_000, 0, 50 * s)];
     expect(run(entries.sort((a, b) => a[0] - b[0])).violations).toEqual([expect.objectContaining({ rule: 'health-acts', timeUs: 25 * s })]);
+  });
+
+  it('a policy whose maintenance an operator ended owes a new action once the server runs on slow', () => {
+    const entries: Entry[] = [[21 * s, controller, action('enter')], [21 * s, s1, maintenance(s1)], [25 * s, s1, state(s1, ServerState.RUNNING)], ...served(s1, 100_000, 0, 60 * s)];
+    expect(run(entries.sort((a, b) => a[0] - b[0]), 70 * s).violations).toEqual([expect.objectContaining({ rule: 'health-acts', timeUs: 49 * s })]);
+    // Acting again in time holds.
+    const again: Entry[] = [...entries, [46 * s, controller, action('enter')]];
+    expect(run(again.sort((a, b) => a[0] - b[0]), 70 * s).violations).toEqual([]);
   });
 
   it('a response time near the limit, a short slow spell, or a pause in the traffic owes nothing', () => {

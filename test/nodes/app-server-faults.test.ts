@@ -233,6 +233,26 @@ describe('application server: maintenance modes', () => {
     expect(failed.server.state).toBe(ServerState.FAILED);
   });
 
+  it('leaving stop mode starts only a server that stop mode stopped: one stopped before (an instance slot not in use) stays stopped', () => {
+    const slot = server({ startsRunning: false });
+    slot.server.onMessage(maintenance(true, MaintenanceMode.STOP), slot.context);
+    slot.server.onMessage(maintenance(false, MaintenanceMode.STOP), slot.context);
+    expect([slot.server.state, slot.server.mode]).toEqual([ServerState.STOPPED, MaintenanceMode.UNSPECIFIED]);
+
+    const ordered = server();
+    ordered.server.onMessage(control(ServerAction.STOP), ordered.context);
+    ordered.server.onMessage(maintenance(true, MaintenanceMode.STOP), ordered.context);
+    ordered.server.onMessage(maintenance(false, MaintenanceMode.STOP), ordered.context);
+    expect(ordered.server.state).toBe(ServerState.STOPPED);
+
+    // Stopped by stop mode, entered again: still stop mode's doing, so the exit starts it.
+    const twice = server();
+    twice.server.onMessage(maintenance(true, MaintenanceMode.STOP), twice.context);
+    twice.server.onMessage(maintenance(true, MaintenanceMode.STOP), twice.context);
+    twice.server.onMessage(maintenance(false, MaintenanceMode.STOP), twice.context);
+    expect(twice.server.state).toBe(ServerState.RUNNING);
+  });
+
   it('stop mode leaves a failed server failed, so that it can still be restarted', () => {
     const { server: appServer, context } = server();
     appServer.onMessage(fault(FaultKind.CRASH, { detail: 'process' }), context);

@@ -273,6 +273,23 @@ describe('health controller: taking the server out again', () => {
     expect(context.records.map((record) => record.type === 'health-action' && record.action)).toEqual(['exit', 'enter']);
   });
 
+  it('a server an operator took out of the maintenance it put it in is watched afresh: put back while still slow, never taken out of the operator\'s next maintenance', () => {
+    const { context, tell } = inMaintenance();
+    // The operator's exit: the server runs again, still slow since 0 s.
+    tell(app1, idle(15 * second));
+    tell(app1, slow(20 * second));
+    expect(context.take()).toEqual([maintenance(app1, true)]);
+    expect(context.records).toEqual([action(app1, true, 200_000)]);
+
+    const operator = inMaintenance();
+    operator.tell(app1, idle(15 * second));
+    operator.tell(app1, healthy(20 * second));
+    // The operator's own maintenance: healthy for long, it stays the operator's to end.
+    for (let at = 25; at <= 60; at += 5) operator.tell(app1, healthy(at * second, ServerState.MAINTENANCE));
+    expect(operator.context.sent).toEqual([]);
+    expect(operator.context.records).toEqual([]);
+  });
+
   it('never takes out a server it did not put into maintenance', () => {
     const { context, tell } = controller();
     tell(app1, slow(0));

@@ -51,6 +51,11 @@ function inFlight(count: number, destination = orders): SimRecord {
   return { type: 'messages-in-flight', engine: engineActor, destination, inFlight: count };
 }
 
+/** The engine took back message `request`, dropped by its consumer for `cause`. */
+function messageBack(request: number, cause: string): SimRecord {
+  return { type: 'message-back', engine: engineActor, request, cause };
+}
+
 /** The consumers the engine passed messages to, in order. */
 function consumersOf(context: FakeContext): number[] {
   return context.sent.filter((sent) => sent.message.$case === 'request').map((sent) => sent.to);
@@ -230,7 +235,51 @@ describe('messaging engine', () => {
     engine.onMessage(report(a, ServerState.STOPPED), context);
     engine.onMessage(answer(message, a, Status.DROPPED, 'server-stopped'), context);
     expect(context.take()).toEqual([delivered(b, 1, 2)]);
-    expect(context.records).toEqual([inFlight(1)]);
+    expect(context.records).toEqual([inFlight(1), messageBack(1, 'server-stopped')]);
+  });
+
+  it('forgets a message lost with a consumer whose node crashed (silent) once that consumer is heard starting again', () => {
+    const { engine, context } = messagingEngine([
+      [a, ServerState.RUNNING],
+      [b, ServerState.RUNNING],
+    ]);
+    context.willDraw(0);
+    engine.onMessage(put(jms(1)), context);
+    expect(context.take()).toEqual([delivered(a, 1, 1)]);
+    context.clear();
+    // No answer and no failure report: the node said nothing until the server started again. The
+    // producer finds out by its timeout and puts the message again; it no longer counts here.
+    engine.onMessage(report(a, ServerState.STARTING), context);
+    expect(context.sent).toEqual([]);
+    expect(context.records).toEqual([inFlight(0)]);
+    engine.onMessage(report(a, ServerState.RUNNING), context);
+    // a has nothing outstanding any more: the next message may go to it.
+    context.willDraw(0);
+    engine.onMessage(put(jms(2)), context);
+    expect(consumersOf(context)).toEqual([a]);
+  });
+
+  it('passes on an answer that comes after all for a forgotten message, and delivers it again if refused', () => {
+    const { engine, context } = messagingEngine([
+      [a, ServerState.RUNNING],
+      [b, ServerState.STOPPED],
+    ]);
+    const [consumed, refused] = [jms(1), jms(2)];
+    engine.onMessage(put(consumed), context);
+    engine.onMessage(put(refused), context);
+    expect(consumersOf(context)).toEqual([a, a]);
+    engine.onMessage(report(a, ServerState.STARTING), context);
+    engine.onMessage(report(b, ServerState.RUNNING), context);
+    context.clear();
+    engine.onMessage(answer(consumed, a), context);
+    expect(context.sent).toEqual([{ to: clientActor, message: answer(consumed, a) }]);
+    expect(context.records).toEqual([]);
+    context.clear();
+    engine.onMessage(answer(refused, a, Status.DROPPED, 'server-restarted'), context);
+    expect(context.sent).toEqual([delivered(b, 2, 2)]);
+    expect(context.records).toEqual([messageBack(2, 'server-restarted'), inFlight(1)]);
+    engine.onMessage(answer(consumed, a), context);
+    expect(context.sent).toHaveLength(1);
   });
 
   it('keeps a message lost with the only consumer on its destination until a consumer runs again', () => {
@@ -243,7 +292,7 @@ describe('messaging engine', () => {
     expect(context.sent).toEqual([]);
     engine.onMessage(report(a, ServerState.RUNNING), context);
     expect(context.sent).toEqual([delivered(a, 1, 2)]);
-    expect(context.records).toEqual([]);
+    expect(context.records).toEqual([messageBack(1, 'server-stopped')]);
   });
 
   it('delivers a refused message again at once, and after a third refusal waits for the next load report', () => {
@@ -268,6 +317,20 @@ describe('messaging engine', () => {
     expect(context.records).toEqual([]);
     engine.onMessage(report(a, ServerState.RUNNING), context);
     expect(context.take()).toEqual([delivered(a, 1, 7)]);
+  });
+
+  it('a consumer that finishes a message takes the next one waiting at once, not at the next load report', () => {
+    const { engine, context } = messagingEngine();
+    const [waiting, served] = [jms(1), jms(2)];
+    engine.onMessage(put(waiting), context);
+    engine.onMessage(put(served), context);
+    context.clear();
+    // Its queue is full: the message is refused three times and waits on its destination.
+    for (let refusal = 0; refusal < 3; refusal++) engine.onMessage(answer(waiting, a, Status.REJECTED, 'queue-full'), context);
+    context.clear();
+    // A thread frees: the waiting message goes, so that a backlog drains at the consumers' pace.
+    engine.onMessage(answer(served, a), context);
+    expect(context.sent).toEqual([{ to: clientActor, message: answer(served, a) }, delivered(a, 1, 4)]);
   });
 
   it('never tells the producer that a consumer refused its message', () => {

@@ -395,6 +395,38 @@ describe('router: retries', () => {
     expect(target(odr, context, { id: 3, sessionId: 3 })).toBe(a);
   });
 
+  it('a server whose node crashed (silent: no failure reported) and comes back starting has nothing outstanding', () => {
+    const servers = [a, b].map((actor) => ({ actor, threads: 10, state: ServerState.RUNNING }));
+    const { router: odr, context } = router({ servers, clusters: new Map([['app', [a, b]]]) });
+    const lost = route(odr, context, { id: 1, sessionId: 1, kind: RequestKind.IN_SESSION, affinityServer: a })!;
+    context.clear();
+    // Its first word since the crash: it is starting again. The request is lost; its client finds
+    // out by its timeout (and has likely sent it again by now), so it is neither answered nor sent again.
+    odr.onMessage(report(a, ServerState.STARTING), context);
+    expect(context.sent).toEqual([]);
+    odr.onMessage(report(a, ServerState.RUNNING), context);
+    context.willDraw(0.6, 0.6);
+    expect(target(odr, context, { id: 2, sessionId: 2 })).toBe(b);
+    expect(target(odr, context, { id: 3, sessionId: 3 })).toBe(a);
+    // Had the report overtaken the server's answer to it (a restart order), that answer is passed on.
+    context.clear();
+    odr.onMessage(answer(lost, a, Status.DROPPED, false, 'server-restarted'), context);
+    expect(answers(context)).toEqual([{ to: clientActor, status: Status.DROPPED, cause: 'server-restarted', requestId: 1, redirectAddress: '' }]);
+    odr.onMessage(answer(lost, a, Status.DROPPED, false, 'server-restarted'), context);
+    expect(answers(context)).toHaveLength(1);
+  });
+
+  it('a server heard stopping and then starting again keeps its requests outstanding until their answers come', () => {
+    const servers = [a, b].map((actor) => ({ actor, threads: 10, state: ServerState.RUNNING }));
+    const { router: odr, context } = router({ servers, clusters: new Map([['app', [a, b]]]) });
+    const sent = route(odr, context, { id: 1, sessionId: 1, kind: RequestKind.IN_SESSION, affinityServer: a })!;
+    odr.onMessage(report(a, ServerState.STOPPED), context);
+    odr.onMessage(report(a, ServerState.STARTING), context);
+    context.clear();
+    odr.onMessage(answer(sent, a, Status.DROPPED, false, 'server-restarted'), context);
+    expect(answers(context)).toEqual([{ to: clientActor, status: Status.DROPPED, cause: 'server-restarted', requestId: 1, redirectAddress: '' }]);
+  });
+
   it('a failure reported twice loses the requests once', () => {
     const { router: odr, context } = router({ maxAttempts: 1 });
     const sent = route(odr, context, { id: 1 })!;

@@ -137,6 +137,20 @@ describe('router', () => {
     expect(context.sent).toEqual([{ to: clientActor, message: expect.objectContaining({ $case: 'response' }) }]);
   });
 
+  it('a request refused for a full queue that no other server may take is refused to the client for the full queue', () => {
+    const { router: odr, context } = router([a]);
+    odr.onMessage(requestMessage({ id: 1 }), context);
+    context.clear({ timers: true });
+    odr.onMessage(response(1, a, Status.REJECTED, true, 'queue-full'), context);
+    expect(context.sent).toEqual([{ to: clientActor, message: expect.objectContaining({ value: expect.objectContaining({ status: Status.REJECTED, cause: 'queue-full' }) }) }]);
+    // Refused for its maintenance (a stale view), it had no eligible server after all.
+    const stale = router([a]);
+    stale.router.onMessage(requestMessage({ id: 1 }), stale.context);
+    stale.context.clear({ timers: true });
+    stale.router.onMessage(response(1, a, Status.REJECTED, true, 'maintenance'), stale.context);
+    expect(stale.context.sent).toEqual([{ to: clientActor, message: expect.objectContaining({ value: expect.objectContaining({ cause: 'no-eligible-server' }) }) }]);
+  });
+
   it('does not retry a refusal that is not retryable, and passes answers back to the client once', () => {
     const { router: odr, context } = router([a, b]);
     odr.onMessage(requestMessage({ id: 1 }), context);

@@ -92,6 +92,24 @@ describe('maintenance windows in summary.json and the report', () => {
     expect(tableRows(report)[0]).toContain('maintenance (stop)');
   });
 
+  it('switching a window from keep-affinity to stop or break mode counts what that gives up, with its cause', () => {
+    for (const [mode, cause] of [
+      ['stop', 'server-stopped'],
+      ['break', 'affinity-broken'],
+    ] as const) {
+      const report = run(`  - { at: 30s, maintenance: { server: node1/app-1, mode: affinity } }
+  - { at: 40s, maintenance: { server: node1/app-1, mode: ${mode} } }
+  - { at: 60s, maintenance: { server: node1/app-1, exit: true } }`);
+      const { maintenance, sessions } = report.summary;
+      expect(maintenance.windows.map((entry) => [entry.mode, entry.startUs, entry.endUs])).toEqual([['affinity', 30_000_000, 60_000_000]]);
+      // Every session dropped in this run was given up by the switch (SIP dialogs of 30 s still open at 40 s).
+      const clientDrops = sessions.droppedByCause[cause] ?? 0;
+      expect(clientDrops).toBeGreaterThan(0);
+      expect(maintenance.windows[0]!.droppedAtEntryByCause[cause]).toBeGreaterThanOrEqual(clientDrops);
+      expect(maintenance.droppedAtEntry).toBeLessThanOrEqual(Math.ceil(clientDrops * 1.1));
+    }
+  });
+
   it("an ODR's window is in summary.json, the table and the timeline's events", () => {
     const report = run(window('odr: odr1', 'affinity'), 'routers: 2');
     expect(report.summary.maintenance.windows.map((entry) => [entry.target, entry.targetKind, entry.mode, entry.startUs, entry.endUs])).toEqual([['odr1', 'router', 'affinity', 30_000_000, 60_000_000]]);
