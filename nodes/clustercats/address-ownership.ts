@@ -10,6 +10,8 @@ export class AddressOwnership {
   readonly held: string[] = [];
   /** A probe for the own address is out on the LAN: its answer (free or held) is awaited. */
   probing = false;
+  /** Addresses of others held when the machine crashed: the LAN still delivers them here. */
+  private othersHeldAtCrash: string[] = [];
 
   constructor(
     private readonly ownAddress: string,
@@ -39,6 +41,24 @@ export class AddressOwnership {
       context.record({ type: 'address-owner', address, owner: context.self, change: 'acquire', reason });
     }
     context.send(this.lan, { $case: 'address', value: { address, action: AddressAction.CLAIM, member: context.self, reason, sessions: [] } });
+  }
+
+  /** The machine crashes: it holds nothing any more, though the LAN still sends its addresses here. */
+  dropAllAtCrash(context: NodeContext): void {
+    this.othersHeldAtCrash = this.held.filter((address) => address !== this.ownAddress);
+    while (this.held.length > 0) this.release(this.held[0]!, 'crash', context);
+  }
+
+  /**
+   * Back from a crash, the machine answers only for its own address: the addresses of others it
+   * held are freed on the LAN (unless someone claimed them since), so that their owner finds
+   * them free on its return rather than held by a member that forgot them.
+   */
+  forgetOthersAfterCrash(context: NodeContext): void {
+    for (const address of this.othersHeldAtCrash) {
+      context.send(this.lan, { $case: 'address', value: { address, action: AddressAction.RELEASE, member: context.self, reason: 'restart', sessions: [] } });
+    }
+    this.othersHeldAtCrash = [];
   }
 
   release(address: string, reason: string, context: NodeContext): void {

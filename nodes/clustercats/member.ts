@@ -153,6 +153,7 @@ export class ClusterCatsMember implements NodeActor {
     this.addresses.probing = false;
     context.record({ type: 'threshold', server: context.self, gradualPercent: this.gradualPercent, peakPercent: this.peakPercent });
     if (reason === 'start') this.addresses.acquire(this.config.address, 'start', context);
+    else this.addresses.forgetOthersAfterCrash(context);
     this.updateState(context);
     context.setTimer(context.now + this.config.heartbeatIntervalUs, { $case: 'timer', value: { tag: heartbeatTag, ref: this.incarnation } });
     context.setTimer(context.now, { $case: 'timer', value: { tag: reportTag, ref: this.incarnation } });
@@ -186,7 +187,7 @@ export class ClusterCatsMember implements NodeActor {
     this.pool.clear();
     this.replicas.clear();
     this.book.clear(context);
-    while (this.held.length > 0) this.addresses.release(this.held[0]!, 'crash', context);
+    this.addresses.dropAllAtCrash(context);
     this.updateState(context);
   }
 
