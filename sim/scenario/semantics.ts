@@ -177,12 +177,13 @@ function timelineTargets(scenario: Scenario, problemAt: ProblemAt): ScenarioProb
   });
 }
 
-/** A step after the end of the run would silently never happen. */
+/** A step at or after the end of the run would silently never happen: the run stops before its end instant. */
 function timelineTimes(scenario: Scenario, problemAt: ProblemAt): ScenarioProblem[] {
   const end = formatDuration(scenario.duration);
   return scenario.timeline.flatMap((step, index) => {
-    if (step.at > scenario.duration) {
-      return [problemAt(['timeline', index, 'at'], `${formatDuration(step.at)} is after the end of the run (duration ${end}): the step would never happen; move it to ${end} or before, or lengthen duration`)];
+    if (step.at >= scenario.duration) {
+      const where = step.at === scenario.duration ? 'at' : 'after';
+      return [problemAt(['timeline', index, 'at'], `${formatDuration(step.at)} is ${where} the end of the run (duration ${end}): the step would never happen; move it before ${end}, or lengthen duration`)];
     }
     if (step.within !== undefined && step.at + step.within > scenario.duration) {
       return [problemAt(['timeline', index, 'within'], `the window [${formatDuration(step.at)}, ${formatDuration(step.at + step.within)}) reaches past the end of the run (${end}): the fault could be drawn after it`)];

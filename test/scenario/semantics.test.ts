@@ -67,6 +67,12 @@ describe('semantic checks', () => {
     for (const problem of problems) expect(problem).toMatchObject({ path: expect.stringMatching(/^timeline\.\d+\.at$/), message: expect.stringContaining('2m is after the end of the run (duration 90s)') });
   });
 
+  it('a step at the very end of the run is refused too: the run stops before anything at its end happens', () => {
+    const [problem] = problemsOf(valid.replace('duration: 5m', 'duration: 2m'));
+    expect(problem).toMatchObject({ path: 'timeline.1.at', message: expect.stringContaining('2m is at the end of the run (duration 2m): the step would never happen; move it before 2m') });
+    expect(parseScenario(valid.replace('duration: 5m', 'duration: 120001ms'), 'ok.yaml').scenario.timeline).toHaveLength(2);
+  });
+
   it('an expectation that does not parse is found before the run', () => {
     const [problem] = problemsOf(valid.replace('dropped == 0', 'dropped = 0'));
     expect(problem).toMatchObject({ line: 15, path: 'expect.0' });
