@@ -12,6 +12,8 @@ export class AddressOwnership {
   probing = false;
   /** Addresses of others held when the machine crashed: the LAN still delivers them here. */
   private othersHeldAtCrash: string[] = [];
+  /** The own address was released at a failover that found no peer to take it: the first one available will. */
+  private ownAwaitsTaker = false;
 
   constructor(
     private readonly ownAddress: string,
@@ -36,6 +38,7 @@ export class AddressOwnership {
   }
 
   acquire(address: string, reason: string, context: NodeContext): void {
+    if (address === this.ownAddress) this.ownAwaitsTaker = false;
     if (!this.held.includes(address)) {
       this.held.push(address);
       context.record({ type: 'address-owner', address, owner: context.self, change: 'acquire', reason });
@@ -45,6 +48,7 @@ export class AddressOwnership {
 
   /** The machine crashes: it holds nothing any more, though the LAN still sends its addresses here. */
   dropAllAtCrash(context: NodeContext): void {
+    this.ownAwaitsTaker = false;
     this.othersHeldAtCrash = this.held.filter((address) => address !== this.ownAddress);
     while (this.held.length > 0) this.release(this.held[0]!, 'crash', context);
   }
@@ -74,6 +78,7 @@ export class AddressOwnership {
       const address = this.held[0]!;
       this.release(address, taker === undefined ? 'no-member-available' : 'failover', context);
       if (taker === undefined) {
+        if (address === this.ownAddress) this.ownAwaitsTaker = true;
         context.send(this.lan, { $case: 'address', value: { address, action: AddressAction.RELEASE, member: context.self, reason: 'failover', sessions: [] } });
         continue;
       }
@@ -82,6 +87,20 @@ export class AddressOwnership {
         value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'failover', sessions: index === 0 ? sessions : [] },
       });
     }
+  }
+
+  get awaitsTaker(): boolean {
+    return this.ownAwaitsTaker;
+  }
+
+  /**
+   * A member out of service whose failover found nobody to take its address hands it to the
+   * first peer available afterwards (a stop before any peer was heard of, or while none ran).
+   */
+  handOwnToLateTaker(taker: PeerView | undefined, context: NodeContext): void {
+    if (!this.ownAwaitsTaker || taker === undefined) return;
+    this.ownAwaitsTaker = false;
+    context.send(taker.actor, { $case: 'address', value: { address: this.ownAddress, action: AddressAction.HANDOVER, member: context.self, reason: 'failover', sessions: [] } });
   }
 
   /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AddressAction, FaultKind, type Message } from '../../nodes/messages.js';
-import type { FakeContext } from '../helpers/fake-context.js';
-import { lan, newMember } from '../helpers/member.js';
+import { ClusterCatsMember } from '../../nodes/clustercats/member.js';
+import { AddressAction, ClusterCatsService, FaultKind, ServerState, type Message } from '../../nodes/messages.js';
+import { FakeContext } from '../helpers/fake-context.js';
+import { administer, lan, memberConfig, newMember, peerReport } from '../helpers/member.js';
 
 function fault(kind: FaultKind): Message {
   return { $case: 'fault', value: { kind, target: 'node1/app-1', factor: 1, detail: 'node' } };
@@ -33,5 +34,39 @@ describe('ClusterCATS member: edges of crash and restart', () => {
     context.clear({ timers: true });
     member.onMessage(fault(FaultKind.RESTART), context);
     expect(addressMessagesTo(context, lan)).toEqual([{ address: '10.0.0.1', action: AddressAction.PROBE }]);
+  });
+});
+
+/** A member that has heard from no peer yet, as at time zero. */
+function loneMember(): { member: ClusterCatsMember; context: FakeContext } {
+  const member = new ClusterCatsMember(memberConfig());
+  const context = new FakeContext(1, 'scripted');
+  member.onMessage(ClusterCatsMember.start(), context);
+  context.clear();
+  return { member, context };
+}
+
+describe('ClusterCATS member: a failover that finds no peer', () => {
+  it('releases its address, then hands it to the first peer that reports running', () => {
+    const { member, context } = loneMember();
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    expect(addressMessagesTo(context, lan)).toEqual([{ address: '10.0.0.1', action: AddressAction.RELEASE }]);
+    context.clear();
+    peerReport(member, context, 2, 50, ServerState.MAINTENANCE, 0); // not available: nothing yet
+    expect(addressMessagesTo(context, 2)).toEqual([]);
+    peerReport(member, context, 3, 20);
+    expect(addressMessagesTo(context, 3)).toEqual([{ address: '10.0.0.1', action: AddressAction.HANDOVER }]);
+    context.clear();
+    peerReport(member, context, 2, 10);
+    expect(context.sent.filter((sent) => sent.message.$case === 'address')).toEqual([]);
+  });
+
+  it('keeps its address to itself once it runs again before any peer could take it', () => {
+    const { member, context } = loneMember();
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    administer(member, context, { service: ClusterCatsService.RUNNING });
+    context.clear();
+    peerReport(member, context, 3, 20);
+    expect(addressMessagesTo(context, 3)).toEqual([]);
   });
 });
