@@ -72,13 +72,17 @@ export class AddressOwnership {
     context.record({ type: 'address-owner', address, owner: context.self, change: 'release', reason });
   }
 
-  /** Hands every address held to `taker`, with the sessions that travel along; with no taker they are released on the LAN. */
-  failOver(taker: PeerView | undefined, sessions: SessionReplica[], context: NodeContext): void {
+  /**
+   * Hands every address held to `taker`, with the sessions that travel along; with no taker they
+   * are released on the LAN, and the own address waits for a later taker unless `peersSuspected`
+   * (peers cut off by a partition take it over themselves, and a crashed one cannot).
+   */
+  failOver(taker: PeerView | undefined, sessions: SessionReplica[], context: NodeContext, peersSuspected = false): void {
     for (let index = 0; this.held.length > 0; index++) {
       const address = this.held[0]!;
       this.release(address, taker === undefined ? 'no-member-available' : 'failover', context);
       if (taker === undefined) {
-        if (address === this.ownAddress) this.ownAwaitsTaker = true;
+        if (address === this.ownAddress) this.ownAwaitsTaker = !peersSuspected;
         context.send(this.lan, { $case: 'address', value: { address, action: AddressAction.RELEASE, member: context.self, reason: 'failover', sessions: [] } });
         continue;
       }

@@ -236,7 +236,8 @@ export class ClusterCatsMember implements NodeActor {
     const answered = new Set(cut.map((request) => request.sessionId));
     const handed = this.book.endAll(answered, this.config.buddy !== undefined, context);
     this.updateState(context);
-    this.addresses.failOver(this.views.mostAvailable(-1), handed, context);
+    const peersSuspected = this.peers.some((peer) => this.detector.isSuspected(peer));
+    this.addresses.failOver(this.views.mostAvailable(-1), handed, context, peersSuspected);
   }
 
   // State and reports ---------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterCatsMember } from '../../nodes/clustercats/member.js';
 import { AddressAction, ClusterCatsService, FaultKind, ServerState, type Message } from '../../nodes/messages.js';
 import { FakeContext } from '../helpers/fake-context.js';
-import { administer, lan, memberConfig, newMember, peerReport } from '../helpers/member.js';
+import { administer, fire, lan, memberConfig, newMember, peerReport } from '../helpers/member.js';
 
 function fault(kind: FaultKind): Message {
   return { $case: 'fault', value: { kind, target: 'node1/app-1', factor: 1, detail: 'node' } };
@@ -58,6 +58,18 @@ describe('ClusterCATS member: a failover that finds no peer', () => {
     expect(addressMessagesTo(context, 3)).toEqual([{ address: '10.0.0.1', action: AddressAction.HANDOVER }]);
     context.clear();
     peerReport(member, context, 2, 10);
+    expect(context.sent.filter((sent) => sent.message.$case === 'address')).toEqual([]);
+  });
+
+  it('cut off from its peers (they suspect it and take its address themselves), it hands nothing over once it hears them again', () => {
+    const { member, context } = newMember();
+    context.now = 2_500_000; // peers silent since their reports at 0: suspected at this heartbeat
+    fire(member, context, 'heartbeat');
+    expect(context.recordsOf('suspicion').map((record) => record.member)).toEqual([2, 3]);
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    expect(addressMessagesTo(context, lan)).toContainEqual({ address: '10.0.0.1', action: AddressAction.RELEASE });
+    context.clear();
+    peerReport(member, context, 3, 20, ServerState.RUNNING, 90, { addresses: ['10.0.0.3'] });
     expect(context.sent.filter((sent) => sent.message.$case === 'address')).toEqual([]);
   });
 
