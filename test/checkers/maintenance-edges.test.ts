@@ -31,7 +31,8 @@ const scenarios: Record<string, string> = {
     - { at: 2m, maintenance: { node: node3, exit: true } }
 `,
   // node1 goes into maintenance a millisecond before the end, node2 is stopped by stop mode and
-  // node1 crashes at the very last instant.
+  // node1 crashes at the very last instant (a microsecond before the end: nothing at the end
+  // itself happens, so a step there is refused).
   'maintenance steps at the last instant of the run': `
   name: last-instant
   seed: 9
@@ -45,8 +46,8 @@ const scenarios: Record<string, string> = {
     jms: { rate: 20/s, service: { constant: 5ms } }
   timeline:
     - { at: 119999ms, maintenance: { node: node1, mode: break } }
-    - { at: 2m, maintenance: { node: node2, mode: stop } }
-    - { at: 2m, crash: node1 }
+    - { at: 119999999us, maintenance: { node: node2, mode: stop } }
+    - { at: 119999999us, crash: node1 }
 `,
   // Entered twice in one mode, then again in another (break, stop), exited twice.
   'maintenance entered twice, and exited twice': `
