@@ -17,7 +17,7 @@ interface AddressFacts {
  * - address-ownership: one address is never owned by two live members at once; while a
  *   partition is in force such an overlap is unavoidable and only noted (partition-overlap);
  * - address-give-back: an address taken over is back with its home member once that member
- *   has been running again for a while.
+ *   has been running again for a while, and no partition has kept them apart for that while.
  * A member that goes down owns nothing any more: it must acquire its address again on return.
  */
 export class AddressChecker implements Checker {
@@ -60,8 +60,13 @@ export class AddressChecker implements Checker {
     for (const [address, facts] of [...this.addresses].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const home = facts.home;
       if (facts.owners.has(home) || context.truth.state(home) !== ServerState.RUNNING) continue;
+      // Cut off from the holder, the owner cannot be heard: the address waits for the heal.
+      if (context.truth.partitioned) {
+        context.note('give-back-partitioned');
+        continue;
+      }
       const backSinceUs = context.truth.sinceUs(home);
-      if (endUs - backSinceUs < giveBackGraceUs) continue;
+      if (endUs - Math.max(backSinceUs, context.truth.healedAtUs) < giveBackGraceUs) continue;
       const holders = [...facts.owners].sort((a, b) => a - b).map((owner) => context.actorName(owner));
       context.report({
         timeUs: endUs,

@@ -17,6 +17,9 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * gave up when a break-mode maintenance began, or one that timed out while a fault stood between
  * it and its server.
  */
+/** Causes of a drop that a fault in the session's way explains. */
+const faultCauses = new Set(['timeout', 'session-lost']);
+
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity'];
   /** The server that last took a request of each open session, and when. */
@@ -35,8 +38,10 @@ export class AffinityChecker implements Checker {
       // Given up when a break-mode maintenance began since: that maintenance dropped it, not this
       // one (EJB affinity survives any maintenance, so it stays guarded).
       if (rule === 'keep-affinity' && context.truth.firstBreakBetween(server, heldSinceUs, timeUs) >= 0) return;
-      // A request that timed out when a fault (a crashed router, a partition) stood in its way was lost to the fault.
-      if (record.cause === 'timeout' && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
+      // A request that timed out when a fault (a crashed router, a partition) stood in its way was
+      // lost to the fault, and so was a session its ClusterCATS member's address, claimed by a
+      // peer across a partition, led to that peer (session-lost there).
+      if (faultCauses.has(record.cause) && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
       context.report({
         timeUs,
         rule,

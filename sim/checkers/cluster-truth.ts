@@ -20,6 +20,8 @@ export class ClusterTruth {
   /** The times of every crash, partition and degradation, in order. */
   private readonly faultTimesUs: number[] = [];
   private partitionsInForce = 0;
+  /** When the last partition healed (-Infinity before any). */
+  private lastHealUs = Number.NEGATIVE_INFINITY;
 
   constructor(initialStates: ReadonlyMap<number, ServerState> = new Map(), actorCount = 0) {
     this.states = new Uint8Array(actorCount).fill(ServerState.RUNNING);
@@ -46,7 +48,10 @@ export class ClusterTruth {
     fault: (timeUs, _actor, record) => {
       if (record.kind === 'crash' || record.kind === 'partition' || record.kind === 'degrade') this.faultTimesUs.push(timeUs);
       if (record.kind === 'partition') this.partitionsInForce++;
-      else if (record.kind === 'heal') this.partitionsInForce = 0;
+      else if (record.kind === 'heal') {
+        this.partitionsInForce = 0;
+        this.lastHealUs = timeUs;
+      }
     },
   };
 
@@ -101,6 +106,11 @@ export class ClusterTruth {
 
   get partitioned(): boolean {
     return this.partitionsInForce > 0;
+  }
+
+  /** When the last partition healed: the members' views of each other lag it a little. */
+  get healedAtUs(): number {
+    return this.lastHealUs;
   }
 
   /** Makes room for an actor beyond those the truth was sized for (a stream without a topology). */

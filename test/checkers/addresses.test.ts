@@ -111,6 +111,7 @@ describe('dynamic IP addressing', () => {
         [200, s4, acquireOf('10.0.0.9', s4, 'take-over')],
         [200, s3, acquireOf('10.0.0.2', s3, 'take-over')],
         [300, s3, acquireOf('10.0.0.9', s3, 'take-over')],
+        [500, controller, fault('heal')],
         [1_000, s1, state(s1, ServerState.RUNNING)],
         [1_000, s2, state(s2, ServerState.RUNNING)],
       ],

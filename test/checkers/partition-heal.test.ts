@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ServerState } from '../../gen/clustersim/v1/cluster.js';
+import { AddressChecker, giveBackGraceUs } from '../../sim/checkers/addresses.js';
+import { AffinityChecker } from '../../sim/checkers/affinity.js';
+import { MaintenanceAdmissionChecker } from '../../sim/checkers/maintenance-admission.js';
+import type { SimRecord } from '../../sim/metrics/records.js';
+import { accepted, check, controller, maintenance, rulesBroken, s1, s2, s3, sessionEnded, state, type Entry } from './stream.js';
+
+const second = 1_000_000;
+const fault = (kind: string): SimRecord => ({ type: 'fault', kind, target: 'node1', detail: '' });
+const acquire = (owner: number, reason: string): SimRecord => ({ type: 'address-owner', address: '10.0.0.1', owner, change: 'acquire', reason });
+
+describe('ClusterCATS partitions: what the members could not know', () => {
+  it('address-give-back: an owner cut off from the holder by a partition cannot get its address back; after the heal it has the grace period', () => {
+    const stream: Entry[] = [
+      [0, s1, acquire(s1, 'start')],
+      [10 * second, controller, fault('partition')],
+      [10 * second, s1, state(s1, ServerState.FAILED)],
+      [12 * second, s2, acquire(s2, 'failover')],
+      [20 * second, s1, state(s1, ServerState.RUNNING)],
+    ];
+    expect(check(new AddressChecker(), stream, 20 * second + 2 * giveBackGraceUs).violationCount).toBe(0);
+    const healedAt = 20 * second + giveBackGraceUs;
+    const healed: Entry[] = [...stream, [healedAt, controller, fault('heal')]];
+    expect(check(new AddressChecker(), healed, healedAt + giveBackGraceUs - 1).violationCount).toBe(0);
+    expect(rulesBroken(check(new AddressChecker(), healed, healedAt + giveBackGraceUs))).toEqual(['address-give-back']);
+  });
+
+  it('maintenance-new-session: just after a heal a member at 0% may still think nobody runs, for as long as its view may lag', () => {
+    const members = (entries: Entry[]) => check(new MaintenanceAdmissionChecker({ members: [s1, s2, s3], viewLagUs: 3 * second }), entries);
+    const healed: Entry[] = [[10 * second, s1, maintenance(s1)], [20 * second, controller, fault('partition')], [60 * second, controller, fault('heal')]];
+    expect(members([...healed, [62 * second, s1, accepted(s1)]]).violationCount).toBe(0);
+    expect(rulesBroken(members([...healed, [64 * second, s1, accepted(s1)]]))).toEqual(['maintenance-new-session']);
+  });
+
+  it('keep-affinity: a session of a member at 0% lost at another member that claimed its address in a partition is the partition\'s loss', () => {
+    const held: Entry[] = [[0, s1, accepted(s1, { session: 7 })], [10 * second, s1, maintenance(s1)]];
+    const partitioned: Entry[] = [...held, [20 * second, controller, fault('partition')], [25 * second, s2, sessionEnded(7, 'dropped', 'session-lost')]];
+    expect(check(new AffinityChecker(), partitioned).violationCount).toBe(0);
+    expect(rulesBroken(check(new AffinityChecker(), [...held, [25 * second, s2, sessionEnded(7, 'dropped', 'session-lost')]]))).toEqual(['keep-affinity']);
+  });
+});
