@@ -12,6 +12,8 @@ export class AddressOwnership {
   probing = false;
   /** Addresses of others held when the machine crashed: the LAN still delivers them here. */
   private othersHeldAtCrash: string[] = [];
+  /** Addresses held because their owner was suspected, not handed over by the owner itself. */
+  private readonly takenOnSuspicion = new Set<string>();
   /** The own address was released at a failover that found no peer to take it: the first one available will. */
   private ownAwaitsTaker = false;
 
@@ -65,9 +67,15 @@ export class AddressOwnership {
     this.othersHeldAtCrash = [];
   }
 
+  /** The address was taken over because its owner was suspected (by a coordinator's takeover). */
+  markTakenOnSuspicion(address: string): void {
+    this.takenOnSuspicion.add(address);
+  }
+
   release(address: string, reason: string, context: NodeContext): void {
     const index = this.held.indexOf(address);
     if (index < 0) return;
+    this.takenOnSuspicion.delete(address);
     this.held.splice(index, 1);
     context.record({ type: 'address-owner', address, owner: context.self, change: 'release', reason });
   }
@@ -110,12 +118,16 @@ export class AddressOwnership {
   /**
    * The address of a member taken over goes back when the member is in service again with its
    * threshold restored (dynamic addressing); under static addressing only when the member met
-   * the conflict, so that its next start finds the address free.
+   * the conflict, so that its next start finds the address free. An address taken over on a
+   * suspicion that proved false (a partition, now healed) goes back to its owner as soon as the
+   * owner reports still holding it, in either addressing and at any threshold: two members
+   * must not go on claiming it.
    */
   giveBackIfDue(view: PeerView, suspected: boolean, context: NodeContext): void {
     if (!this.held.includes(view.address) || suspected) return;
-    if (this.dynamicAddressing) {
-      if (view.state !== ServerState.RUNNING) return;
+    const ownerKeptIt = this.takenOnSuspicion.has(view.address) && view.addresses.includes(view.address);
+    if (this.dynamicAddressing || ownerKeptIt) {
+      if (view.state !== ServerState.RUNNING && !ownerKeptIt) return;
       this.release(view.address, 'give-back', context);
       context.send(view.actor, { $case: 'address', value: { address: view.address, action: AddressAction.HANDOVER, member: context.self, reason: 'give-back', sessions: [] } });
     } else if (view.conflict) {

@@ -320,6 +320,8 @@ export class ClusterCatsMember implements NodeActor {
     switch (message.action) {
       case AddressAction.HANDOVER:
         this.addresses.acquire(message.address, message.reason, context);
+        // From a coordinator rather than the owner itself: the owner was suspected.
+        if (message.reason === 'failover' && this.views.get(message.member)?.address !== message.address) this.addresses.markTakenOnSuspicion(message.address);
         this.book.receiveHandover(message.sessions, message.member);
         return;
       case AddressAction.FREE:

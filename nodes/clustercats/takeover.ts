@@ -36,7 +36,10 @@ export class IpTakeover {
     const taker = this.mostAvailableMember(candidate, context);
     const sessions = taker === context.self ? [] : this.book.takeReplicasOf(member);
     view.addresses.forEach((address, index) => {
-      if (taker === context.self) this.addresses.acquire(address, 'failover', context);
+      if (taker === context.self) {
+        this.addresses.acquire(address, 'failover', context);
+        this.addresses.markTakenOnSuspicion(address);
+      }
       else context.send(taker, { $case: 'address', value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'failover', sessions: index === 0 ? sessions : [] } });
     });
     view.addresses = [];

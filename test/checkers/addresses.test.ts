@@ -118,7 +118,8 @@ describe('dynamic IP addressing', () => {
       1_000 + giveBackGraceUs,
     );
     expect(result.notes).toEqual({ 'partition-overlap': 1 });
-    expect(result.violations.map((violation) => [violation.actor, violation.detail])).toEqual([
+    // (10.0.0.9 is also still owned twice after the heal: address-ownership, apart.)
+    expect(result.violations.filter((violation) => violation.rule === 'address-give-back').map((violation) => [violation.actor, violation.detail])).toEqual([
       ['node1/shop-1', '10.0.0.2 not given back: node1/shop-1 has run again since 1000us, the address is with node2/shop-1'],
       ['node1/shop-1', '10.0.0.5 not given back: node1/shop-1 has run again since 1000us, the address is with nobody'],
       ['node1/shop-2', '10.0.0.9 not given back: node1/shop-2 has run again since 1000us, the address is with node2/shop-1, node2/shop-2'],

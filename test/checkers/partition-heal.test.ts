@@ -6,6 +6,8 @@ import { MaintenanceAdmissionChecker } from '../../sim/checkers/maintenance-admi
 import type { SimRecord } from '../../sim/metrics/records.js';
 import { accepted, check, controller, maintenance, rulesBroken, s1, s2, s3, sessionEnded, state, type Entry } from './stream.js';
 
+const releaseOf = (owner: number): SimRecord => ({ type: 'address-owner', address: '10.0.0.1', owner, change: 'release', reason: 'give-back' });
+
 const second = 1_000_000;
 const fault = (kind: string): SimRecord => ({ type: 'fault', kind, target: 'node1', detail: '' });
 const acquire = (owner: number, reason: string): SimRecord => ({ type: 'address-owner', address: '10.0.0.1', owner, change: 'acquire', reason });
@@ -38,5 +40,34 @@ describe('ClusterCATS partitions: what the members could not know', () => {
     const partitioned: Entry[] = [...held, [20 * second, controller, fault('partition')], [25 * second, s2, sessionEnded(7, 'dropped', 'session-lost')]];
     expect(check(new AffinityChecker(), partitioned).violationCount).toBe(0);
     expect(rulesBroken(check(new AffinityChecker(), [...held, [25 * second, s2, sessionEnded(7, 'dropped', 'session-lost')]]))).toEqual(['keep-affinity']);
+  });
+
+  it('keep-affinity: so is one taken during the partition and lost as the heal gives the address it came by back', () => {
+    const stream: Entry[] = [
+      [10 * second, s1, maintenance(s1)],
+      [20 * second, controller, fault('partition')],
+      [30 * second, s1, accepted(s1, { session: 8 })],
+      [60 * second, controller, fault('heal')],
+      [61 * second, s2, sessionEnded(8, 'dropped', 'session-lost')],
+    ];
+    expect(check(new AffinityChecker(), stream).violationCount).toBe(0);
+  });
+});
+
+describe('ClusterCATS partitions: what must be resolved after the heal', () => {
+  it('address-ownership: two members still claiming one address a grace period after the heal is a violation', () => {
+    const overlap: Entry[] = [
+      [0, s1, acquire(s1, 'start')],
+      [10 * second, controller, fault('partition')],
+      [12 * second, s2, acquire(s2, 'failover')],
+      [20 * second, controller, fault('heal')],
+    ];
+    const end = 20 * second + giveBackGraceUs;
+    expect(check(new AddressChecker(), overlap, end - 1).violationCount).toBe(0);
+    const result = check(new AddressChecker(), overlap, end);
+    expect(result.violations).toEqual([
+      expect.objectContaining({ rule: 'address-ownership', actor: 'node1/shop-2', detail: '10.0.0.1 still owned by node1/shop-1, node1/shop-2 since the partition healed at 20000000us' }),
+    ]);
+    expect(check(new AddressChecker(), [...overlap, [21 * second, s2, releaseOf(s2)]], end).violationCount).toBe(0);
   });
 });

@@ -82,3 +82,25 @@ describe('ClusterCATS member: a failover that finds no peer', () => {
     expect(addressMessagesTo(context, 3)).toEqual([]);
   });
 });
+
+describe('ClusterCATS member: after a partition heals', () => {
+  it('gives back an address it took over on a false suspicion to its owner, who kept it, even at 0%', () => {
+    const { member, context } = newMember();
+    context.now = 2_500_000; // peers silent: both suspected, and this member takes their addresses
+    fire(member, context, 'heartbeat');
+    expect(member.held).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+    context.clear();
+    peerReport(member, context, 3, 20, ServerState.MAINTENANCE, 0, { addresses: ['10.0.0.3'] });
+    expect(member.held).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(addressMessagesTo(context, 3)).toEqual([{ address: '10.0.0.3', action: AddressAction.HANDOVER }]);
+  });
+
+  it('keeps an address its owner handed over itself, whatever an older report of the owner still says', () => {
+    const { member, context } = newMember();
+    member.onMessage({ $case: 'address', value: { address: '10.0.0.3', action: AddressAction.HANDOVER, member: 3, reason: 'failover', sessions: [] } }, context);
+    context.clear();
+    peerReport(member, context, 3, 20, ServerState.MAINTENANCE, 0, { addresses: ['10.0.0.3'] });
+    expect(member.held).toEqual(['10.0.0.1', '10.0.0.3']);
+    expect(addressMessagesTo(context, 3)).toEqual([]);
+  });
+});
