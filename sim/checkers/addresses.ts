@@ -15,7 +15,8 @@ interface AddressFacts {
 /**
  * ClusterCATS dynamic IP addressing:
  * - address-ownership: one address is never owned by two live members at once; while a
- *   partition is in force such an overlap is unavoidable and only noted (partition-overlap),
+ *   partition is in force (and until the members can have heard each other after the heal)
+ *   such an overlap is unavoidable and only noted (partition-overlap),
  *   but one still there a grace period after the heal is a violation;
  * - address-give-back: an address taken over is back with its home member once that member
  *   has been running again for a while, and no partition has kept them apart for that while.
@@ -23,6 +24,9 @@ interface AddressFacts {
  */
 export class AddressChecker implements Checker {
   readonly rules = ['address-ownership', 'address-give-back'];
+
+  /** `viewLagUs`: how long after a heal a member may still suspect a peer it cannot yet have heard. */
+  constructor(private readonly viewLagUs = 0) {}
   private readonly addresses = new Map<string, AddressFacts>();
   /** Addresses that came to have two live owners during a partition, and since: the heal must resolve them. */
   private readonly overlapsInPartition = new Set<string>();
@@ -48,7 +52,7 @@ export class AddressChecker implements Checker {
     const others = [...facts.owners].filter((owner) => owner !== record.owner && context.truth.isLive(owner)).sort((a, b) => a - b);
     facts.owners.add(record.owner);
     if (others.length === 0) return;
-    if (context.truth.partitioned) {
+    if (context.truth.partitioned || timeUs - context.truth.healedAtUs <= this.viewLagUs) {
       context.note('partition-overlap');
       this.overlapsInPartition.add(record.address);
       return;

@@ -45,7 +45,7 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
     }),
     new PlacementLivenessChecker(facts.placement),
     new HealthLivenessChecker(facts.health),
-    new AddressChecker(),
+    new AddressChecker(facts.clusterCats?.viewLagUs),
     new DrainChecker(),
     ...(facts.loadBalancer === undefined ? [] : [new LoadBalancerChecker(facts.loadBalancer)]),
     ...(facts.kubernetes === undefined ? [] : [new ExitedEndpointChecker(), new KubernetesRolloutChecker(facts.kubernetes)]),

@@ -71,3 +71,20 @@ describe('ClusterCATS partitions: what must be resolved after the heal', () => {
     expect(check(new AddressChecker(), [...overlap, [21 * second, s2, releaseOf(s2)]], end).violationCount).toBe(0);
   });
 });
+
+describe('ClusterCATS partitions: the heal is not heard at once', () => {
+  it('address-ownership: a takeover on a suspicion still standing just after the heal is noted like one during it', () => {
+    const run = (takeoverUs: number) =>
+      check(new AddressChecker(3 * second), [
+        [0, s1, acquire(s1, 'start')],
+        [10 * second, controller, fault('partition')],
+        [12 * second, controller, fault('heal')],
+        [takeoverUs, s2, acquire(s2, 'failover')],
+        [takeoverUs + 1, s2, releaseOf(s2)],
+      ]);
+    const within = run(14 * second);
+    expect(within.violationCount).toBe(0);
+    expect(within.notes).toEqual({ 'partition-overlap': 1 });
+    expect(rulesBroken(run(16 * second))).toEqual(['address-ownership']);
+  });
+});
