@@ -67,6 +67,11 @@ export class AddressOwnership {
     this.othersHeldAtCrash = [];
   }
 
+  /** Whether this member holds the address because its owner was suspected. */
+  holdsOnSuspicion(address: string): boolean {
+    return this.takenOnSuspicion.has(address) && this.held.includes(address);
+  }
+
   /** The address was taken over because its owner was suspected (by a coordinator's takeover). */
   markTakenOnSuspicion(address: string): void {
     this.takenOnSuspicion.add(address);

@@ -305,6 +305,7 @@ export class ClusterCatsMember implements NodeActor {
     this.detector.heard(report.load!.server, context);
     const view = this.views.update(report);
     this.addresses.giveBackIfDue(view, this.detector.isSuspected(view.actor), context);
+    this.takeover.resolveDuplicates(view, context);
     if (this.addresses.awaitsTaker && !this.serviceRunning && !this.draining) this.addresses.handOwnToLateTaker(this.views.mostAvailable(-1), context);
   }
 

@@ -1,7 +1,7 @@
 import { AddressAction, ServerState, type NodeContext } from '../messages.js';
 import type { FailureDetector } from '../membership/failure-detector.js';
 import type { AddressOwnership } from './address-ownership.js';
-import type { PeerViews } from './peer-views.js';
+import type { PeerView, PeerViews } from './peer-views.js';
 import type { SessionBook } from './session-book.js';
 
 /** What the takeover reads of the member that runs it. */
@@ -43,6 +43,25 @@ export class IpTakeover {
       else context.send(taker, { $case: 'address', value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'failover', sessions: index === 0 ? sessions : [] } });
     });
     view.addresses = [];
+  }
+
+  /**
+   * Both sides of a partition may have taken over one failed member's address. Of two takers
+   * that hear each other again, the one later in ring order hands its claim to the earlier
+   * (which claims it again on the LAN), so that one member answers for it. An address whose
+   * owner is heard again goes back to the owner instead (give-back).
+   */
+  resolveDuplicates(peer: PeerView, context: NodeContext): void {
+    const ring = this.ring;
+    if (ring.indexOf(peer.actor) > ring.indexOf(this.self)) return; // the peer is the later one: it hands over
+    if (peer.state !== ServerState.RUNNING && peer.state !== ServerState.MAINTENANCE) return;
+    for (const address of peer.addresses) {
+      if (address === peer.address || !this.addresses.holdsOnSuspicion(address)) continue;
+      const owner = ring.find((member) => this.views.get(member)?.address === address);
+      if (owner !== undefined && !this.detector.isSuspected(owner)) continue;
+      this.addresses.release(address, 'duplicate', context);
+      context.send(peer.actor, { $case: 'address', value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'duplicate', sessions: [] } });
+    }
   }
 
   private coordinatorFor(failed: number, selfInService: boolean): number | undefined {

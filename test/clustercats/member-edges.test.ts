@@ -104,3 +104,30 @@ describe('ClusterCATS member: after a partition heals', () => {
     expect(addressMessagesTo(context, 3)).toEqual([]);
   });
 });
+
+describe('ClusterCATS member: two takers of a failed member\'s address after a heal', () => {
+  /** Member 3 fails as a partition stands: this member takes 10.0.0.3, and so did member 2 on its side. */
+  function bothTook(ring: number[]): { member: ClusterCatsMember; context: FakeContext } {
+    const { member, context } = newMember({ ring });
+    context.now = 1_900_000;
+    peerReport(member, context, 2, 50);
+    context.now = 2_500_000;
+    fire(member, context, 'heartbeat');
+    expect(member.held).toContain('10.0.0.3');
+    context.clear();
+    peerReport(member, context, 2, 50, ServerState.RUNNING, 90, { addresses: ['10.0.0.2', '10.0.0.3'] });
+    return { member, context };
+  }
+
+  it('the one later in ring order hands its claim to the earlier, so that one member answers for it', () => {
+    const { member, context } = bothTook([2, 3, 1]);
+    expect(member.held).toEqual(['10.0.0.1']);
+    expect(addressMessagesTo(context, 2)).toEqual([{ address: '10.0.0.3', action: AddressAction.HANDOVER }]);
+  });
+
+  it('the earlier one keeps it and waits for the other to hand its claim over', () => {
+    const { member, context } = bothTook([1, 2, 3]);
+    expect(member.held).toEqual(['10.0.0.1', '10.0.0.3']);
+    expect(context.sent.filter((sent) => sent.message.$case === 'address')).toEqual([]);
+  });
+});
