@@ -67,9 +67,9 @@ export class AddressOwnership {
     this.othersHeldAtCrash = [];
   }
 
-  /** Whether this member holds the address because its owner was suspected. */
-  holdsOnSuspicion(address: string): boolean {
-    return this.takenOnSuspicion.has(address) && this.held.includes(address);
+  /** Whether this member holds a peer's address (not its own). */
+  holdsPeerAddress(address: string): boolean {
+    return address !== this.ownAddress && this.held.includes(address);
   }
 
   /** The address was taken over because its owner was suspected (by a coordinator's takeover). */

@@ -46,19 +46,23 @@ export class IpTakeover {
   }
 
   /**
-   * Both sides of a partition may have taken over one failed member's address. Of two takers
-   * that hear each other again, the one later in ring order hands its claim to the earlier
-   * (which claims it again on the LAN), so that one member answers for it. An address whose
-   * owner is heard again goes back to the owner instead (give-back).
+   * Both sides of a partition may have taken over one address (of a failed member, or of a
+   * stopped one from the peer it had handed it to). Of two holders that hear each other again,
+   * the one later in ring order hands its claim to the earlier (which claims it again on the
+   * LAN), so that one member answers for it. An address whose owner is heard running, or still
+   * holding it, goes back to the owner instead (give-back).
    */
   resolveDuplicates(peer: PeerView, context: NodeContext): void {
+    // Cheap tests first: nearly every report lists the peer's own address alone.
+    const onlyItsOwn = peer.addresses.length === 0 || (peer.addresses.length === 1 && peer.addresses[0] === peer.address);
+    if (onlyItsOwn || (peer.state !== ServerState.RUNNING && peer.state !== ServerState.MAINTENANCE)) return;
     const ring = this.ring;
-    if (ring.indexOf(peer.actor) > ring.indexOf(this.self)) return; // the peer is the later one: it hands over
-    if (peer.state !== ServerState.RUNNING && peer.state !== ServerState.MAINTENANCE) return;
     for (const address of peer.addresses) {
-      if (address === peer.address || !this.addresses.holdsOnSuspicion(address)) continue;
+      if (address === peer.address || !this.addresses.holdsPeerAddress(address)) continue;
+      if (ring.indexOf(peer.actor) > ring.indexOf(this.self)) return; // the peer is the later one: it hands over
       const owner = ring.find((member) => this.views.get(member)?.address === address);
-      if (owner !== undefined && !this.detector.isSuspected(owner)) continue;
+      const ownerView = owner === undefined ? undefined : this.views.get(owner)!;
+      if (ownerView !== undefined && !this.detector.isSuspected(ownerView.actor) && (ownerView.state === ServerState.RUNNING || ownerView.addresses.includes(address))) continue;
       this.addresses.release(address, 'duplicate', context);
       context.send(peer.actor, { $case: 'address', value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'duplicate', sessions: [] } });
     }

@@ -131,3 +131,15 @@ describe('ClusterCATS member: two takers of a failed member\'s address after a h
     expect(context.sent.filter((sent) => sent.message.$case === 'address')).toEqual([]);
   });
 });
+
+describe('ClusterCATS member: two claims on a stopped member\'s address after a heal', () => {
+  it('the later in ring order hands its claim over, though the owner is heard: stopped, it takes nothing back', () => {
+    const { member, context } = newMember({ ring: [2, 3, 1] });
+    member.onMessage({ $case: 'address', value: { address: '10.0.0.3', action: AddressAction.HANDOVER, member: 3, reason: 'failover', sessions: [] } }, context);
+    peerReport(member, context, 3, 0, ServerState.STOPPED, 0, { addresses: [] });
+    context.clear();
+    peerReport(member, context, 2, 50, ServerState.RUNNING, 90, { addresses: ['10.0.0.2', '10.0.0.3'] });
+    expect(member.held).toEqual(['10.0.0.1']);
+    expect(addressMessagesTo(context, 2)).toEqual([{ address: '10.0.0.3', action: AddressAction.HANDOVER }]);
+  });
+});
