@@ -18,7 +18,7 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * it and its server.
  */
 /** Causes of a drop that a fault in the session's way explains. */
-const faultCauses = new Set(['timeout', 'session-lost']);
+const faultCauses = new Set(['timeout', 'session-lost', 'address-unreachable']);
 
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity'];
@@ -40,7 +40,8 @@ export class AffinityChecker implements Checker {
       if (rule === 'keep-affinity' && context.truth.firstBreakBetween(server, heldSinceUs, timeUs) >= 0) return;
       // A request that timed out when a fault (a crashed router, a partition) stood in its way was
       // lost to the fault, and so was a session its ClusterCATS member's address, claimed by a
-      // peer across a partition, led to that peer (session-lost there).
+      // peer across a partition, led to that peer (session-lost there) or to nobody once that
+      // peer let it go (address-unreachable).
       if (faultCauses.has(record.cause) && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
       context.report({
         timeUs,

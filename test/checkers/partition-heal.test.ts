@@ -42,6 +42,11 @@ describe('ClusterCATS partitions: what the members could not know', () => {
     expect(rulesBroken(check(new AffinityChecker(), [...held, [25 * second, s2, sessionEnded(7, 'dropped', 'session-lost')]]))).toEqual(['keep-affinity']);
   });
 
+  it('keep-affinity: so is one whose address a peer claimed across the partition and then let go (address-unreachable)', () => {
+    const held: Entry[] = [[0, s1, accepted(s1, { session: 9 })], [10 * second, s1, maintenance(s1)], [20 * second, controller, fault('partition')]];
+    expect(check(new AffinityChecker(), [...held, [25 * second, s2, sessionEnded(9, 'dropped', 'address-unreachable')]]).violationCount).toBe(0);
+  });
+
   it('keep-affinity: so is one taken during the partition and lost as the heal gives the address it came by back', () => {
     const stream: Entry[] = [
       [10 * second, s1, maintenance(s1)],
