@@ -188,6 +188,7 @@ export class ClusterCatsMember implements NodeActor {
     this.replicas.clear();
     this.book.clear(context);
     this.addresses.dropAllAtCrash(context);
+    this.views.forgetAll(); // else, back, it would take over a peer's address by what it knew before
     this.updateState(context);
   }
 

@@ -46,6 +46,23 @@ function loneMember(): { member: ClusterCatsMember; context: FakeContext } {
   return { member, context };
 }
 
+describe('ClusterCATS member: back from a crash it knows nothing of its peers', () => {
+  it('a peer that failed while it was down, whose address another member took meanwhile, is not taken over again from the picture before the crash', () => {
+    const { member, context } = newMember({ ring: [3, 1, 2] }); // peer 3 reported at 0 with its address
+    member.onMessage(fault(FaultKind.CRASH), context);
+    context.now = 100_000_000;
+    member.onMessage(fault(FaultKind.RESTART), context);
+    context.clear();
+    context.now = 101_000_000;
+    peerReport(member, context, 2, 10, ServerState.RUNNING, 90, { addresses: ['10.0.0.2', '10.0.0.3'] });
+    context.now = 102_500_000; // 3 has been silent since the restart: suspected now
+    fire(member, context, 'heartbeat');
+    expect(context.recordsOf('suspicion').map((record) => record.member)).toContain(3);
+    expect(member.held).not.toContain('10.0.0.3');
+    expect(addressMessagesTo(context, 2)).toEqual([]);
+  });
+});
+
 describe('ClusterCATS member: a failover that finds no peer', () => {
   it('releases its address, then hands it to the first peer that reports running', () => {
     const { member, context } = loneMember();
