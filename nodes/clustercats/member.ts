@@ -236,9 +236,10 @@ export class ClusterCatsMember implements NodeActor {
     for (const request of cut) this.answer(request, Status.DROPPED, 'drain-expired', context);
     const answered = new Set(cut.map((request) => request.sessionId));
     const handed = this.book.endAll(answered, this.config.buddy !== undefined, context);
-    this.updateState(context);
     const peersSuspected = this.peers.some((peer) => this.detector.isSuspected(peer));
     this.addresses.failOver(this.views.mostAvailable(-1), handed, context, peersSuspected);
+    // Reported after the failover: a report still listing the addresses would have a peer take them over again at a crash.
+    this.updateState(context);
   }
 
   // State and reports ---------------------------------------------------------------------

@@ -160,3 +160,15 @@ describe('ClusterCATS member: two claims on a stopped member\'s address after a 
     expect(addressMessagesTo(context, 2)).toEqual([{ address: '10.0.0.3', action: AddressAction.HANDOVER }]);
   });
 });
+
+describe('ClusterCATS member: the end of a drain as its peers hear it', () => {
+  it('reports itself stopped holding nothing: the address has gone to the taker, and a crash just after must not make it look held', () => {
+    const { member, context } = newMember();
+    administer(member, context, { service: ClusterCatsService.STOPPED, drainDownPeriodUs: 0 });
+    const reports = context.sent.flatMap((sent) => (sent.message.$case === 'memberReport' ? [sent.message.value] : []));
+    const stopped = reports.filter((report) => report.load!.state === ServerState.STOPPED);
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const report of stopped) expect(report.addresses).toEqual([]);
+    expect(addressMessagesTo(context, 3)).toEqual([{ address: '10.0.0.1', action: AddressAction.HANDOVER }]);
+  });
+});
