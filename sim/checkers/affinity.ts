@@ -22,6 +22,9 @@ const faultCauses = new Set(['timeout', 'session-lost', 'address-unreachable']);
 
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity'];
+
+  /** `healLagUs`: how long after a heal the members may still act on what the partition hid (a ClusterCATS view's lag). */
+  constructor(private readonly healLagUs = 0) {}
   /** The server that last took a request of each open session, and when. */
   private readonly sessionServer = new IntTable();
   private readonly sessionTakenUs = new IntTable();
@@ -42,7 +45,7 @@ export class AffinityChecker implements Checker {
       // lost to the fault, and so was a session its ClusterCATS member's address, claimed by a
       // peer across a partition, led to that peer (session-lost there) or to nobody once that
       // peer let it go (address-unreachable).
-      if (faultCauses.has(record.cause) && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
+      if (faultCauses.has(record.cause) && (context.truth.faultedBetween(heldSinceUs, timeUs) || timeUs - context.truth.healedAtUs <= this.healLagUs)) return;
       context.report({
         timeUs,
         rule,

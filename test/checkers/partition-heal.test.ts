@@ -93,3 +93,17 @@ describe('ClusterCATS partitions: the heal is not heard at once', () => {
     expect(rulesBroken(run(16 * second))).toEqual(['address-ownership']);
   });
 });
+
+describe('ClusterCATS partitions: keep-affinity just after the heal', () => {
+  it('a session of a member at 0% lost within a view lag after the heal (a peer still acting on its suspicion) is the partition\'s loss', () => {
+    const stream = (lostUs: number): Entry[] => [
+      [10 * second, s1, maintenance(s1)],
+      [20 * second, controller, fault('partition')],
+      [60 * second, controller, fault('heal')],
+      [61 * second, s1, accepted(s1, { session: 5 })],
+      [lostUs, s2, sessionEnded(5, 'dropped', 'session-lost')],
+    ];
+    expect(check(new AffinityChecker(3 * second), stream(62 * second)).violationCount).toBe(0);
+    expect(rulesBroken(check(new AffinityChecker(3 * second), stream(64 * second)))).toEqual(['keep-affinity']);
+  });
+});
