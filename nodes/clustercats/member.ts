@@ -323,8 +323,9 @@ export class ClusterCatsMember implements NodeActor {
     switch (message.action) {
       case AddressAction.HANDOVER:
         this.addresses.acquire(message.address, message.reason, context);
-        // From a coordinator rather than the owner itself: the owner was suspected.
-        if (message.reason === 'failover' && this.views.get(message.member)?.address !== message.address) this.addresses.markTakenOnSuspicion(message.address);
+        // From a coordinator rather than the owner itself, or from another taker: the owner was suspected.
+        const fromOwner = this.views.get(message.member)?.address === message.address;
+        if ((message.reason === 'failover' && !fromOwner) || message.reason === 'duplicate') this.addresses.markTakenOnSuspicion(message.address);
         this.book.receiveHandover(message.sessions, message.member);
         return;
       case AddressAction.FREE:

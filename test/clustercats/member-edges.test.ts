@@ -112,6 +112,15 @@ describe('ClusterCATS member: after a partition heals', () => {
     expect(addressMessagesTo(context, 3)).toEqual([{ address: '10.0.0.3', action: AddressAction.HANDOVER }]);
   });
 
+  it('an address another taker handed over as a duplicate goes back to its owner too', () => {
+    const { member, context } = newMember();
+    member.onMessage({ $case: 'address', value: { address: '10.0.0.3', action: AddressAction.HANDOVER, member: 2, reason: 'duplicate', sessions: [] } }, context);
+    context.clear();
+    peerReport(member, context, 3, 20, ServerState.MAINTENANCE, 0, { addresses: ['10.0.0.3'] });
+    expect(member.held).toEqual(['10.0.0.1']);
+    expect(addressMessagesTo(context, 3)).toEqual([{ address: '10.0.0.3', action: AddressAction.HANDOVER }]);
+  });
+
   it('keeps an address its owner handed over itself, whatever an older report of the owner still says', () => {
     const { member, context } = newMember();
     member.onMessage({ $case: 'address', value: { address: '10.0.0.3', action: AddressAction.HANDOVER, member: 3, reason: 'failover', sessions: [] } }, context);
