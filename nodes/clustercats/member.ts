@@ -153,6 +153,7 @@ export class ClusterCatsMember implements NodeActor {
     this.addresses.probing = false;
     context.record({ type: 'threshold', server: context.self, gradualPercent: this.gradualPercent, peakPercent: this.peakPercent });
     if (reason === 'start') this.addresses.acquire(this.config.address, 'start', context);
+    else this.addresses.forgetOthersAfterCrash(context);
     this.updateState(context);
     context.setTimer(context.now + this.config.heartbeatIntervalUs, { $case: 'timer', value: { tag: heartbeatTag, ref: this.incarnation } });
     context.setTimer(context.now, { $case: 'timer', value: { tag: reportTag, ref: this.incarnation } });
@@ -186,7 +187,8 @@ export class ClusterCatsMember implements NodeActor {
     this.pool.clear();
     this.replicas.clear();
     this.book.clear(context);
-    while (this.held.length > 0) this.addresses.release(this.held[0]!, 'crash', context);
+    this.addresses.dropAllAtCrash(context);
+    this.views.forgetAll(); // else, back, it would take over a peer's address by what it knew before
     this.updateState(context);
   }
 
@@ -234,8 +236,10 @@ export class ClusterCatsMember implements NodeActor {
     for (const request of cut) this.answer(request, Status.DROPPED, 'drain-expired', context);
     const answered = new Set(cut.map((request) => request.sessionId));
     const handed = this.book.endAll(answered, this.config.buddy !== undefined, context);
+    const peersSuspected = this.peers.some((peer) => this.detector.isSuspected(peer));
+    this.addresses.failOver(this.views.mostAvailable(-1), handed, context, peersSuspected);
+    // Reported after the failover: a report still listing the addresses would have a peer take them over again at a crash.
     this.updateState(context);
-    this.addresses.failOver(this.views.mostAvailable(-1), handed, context);
   }
 
   // State and reports ---------------------------------------------------------------------
@@ -303,6 +307,8 @@ export class ClusterCatsMember implements NodeActor {
     this.detector.heard(report.load!.server, context);
     const view = this.views.update(report);
     this.addresses.giveBackIfDue(view, this.detector.isSuspected(view.actor), context);
+    this.takeover.resolveDuplicates(view, context);
+    if (this.addresses.awaitsTaker && !this.serviceRunning && !this.draining) this.addresses.handOwnToLateTaker(this.views.mostAvailable(-1), context);
   }
 
   // Failure detection and IP takeover -----------------------------------------------------
@@ -317,6 +323,9 @@ export class ClusterCatsMember implements NodeActor {
     switch (message.action) {
       case AddressAction.HANDOVER:
         this.addresses.acquire(message.address, message.reason, context);
+        // From a coordinator rather than the owner itself, or from another taker: the owner was suspected.
+        const fromOwner = this.views.get(message.member)?.address === message.address;
+        if ((message.reason === 'failover' && !fromOwner) || message.reason === 'duplicate') this.addresses.markTakenOnSuspicion(message.address);
         this.book.receiveHandover(message.sessions, message.member);
         return;
       case AddressAction.FREE:

@@ -27,6 +27,11 @@ export class PeerViews {
     return this.views.get(member);
   }
 
+  /** A crash wipes the member's memory: it knows its peers again from their next reports. */
+  forgetAll(): void {
+    this.views.clear();
+  }
+
   /** Takes in a peer's report; returns its updated view. */
   update(report: MemberReport): PeerView {
     const load = report.load!;

@@ -1,7 +1,7 @@
 import { AddressAction, ServerState, type NodeContext } from '../messages.js';
 import type { FailureDetector } from '../membership/failure-detector.js';
 import type { AddressOwnership } from './address-ownership.js';
-import type { PeerViews } from './peer-views.js';
+import type { PeerView, PeerViews } from './peer-views.js';
 import type { SessionBook } from './session-book.js';
 
 /** What the takeover reads of the member that runs it. */
@@ -36,10 +36,36 @@ export class IpTakeover {
     const taker = this.mostAvailableMember(candidate, context);
     const sessions = taker === context.self ? [] : this.book.takeReplicasOf(member);
     view.addresses.forEach((address, index) => {
-      if (taker === context.self) this.addresses.acquire(address, 'failover', context);
+      if (taker === context.self) {
+        this.addresses.acquire(address, 'failover', context);
+        this.addresses.markTakenOnSuspicion(address);
+      }
       else context.send(taker, { $case: 'address', value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'failover', sessions: index === 0 ? sessions : [] } });
     });
     view.addresses = [];
+  }
+
+  /**
+   * Both sides of a partition may have taken over one address (of a failed member, or of a
+   * stopped one from the peer it had handed it to). Of two holders that hear each other again,
+   * the one later in ring order hands its claim to the earlier (which claims it again on the
+   * LAN), so that one member answers for it. An address whose owner is heard running, or still
+   * holding it, goes back to the owner instead (give-back).
+   */
+  resolveDuplicates(peer: PeerView, context: NodeContext): void {
+    // Cheap tests first: nearly every report lists the peer's own address alone.
+    const onlyItsOwn = peer.addresses.length === 0 || (peer.addresses.length === 1 && peer.addresses[0] === peer.address);
+    if (onlyItsOwn || (peer.state !== ServerState.RUNNING && peer.state !== ServerState.MAINTENANCE)) return;
+    const ring = this.ring;
+    for (const address of peer.addresses) {
+      if (address === peer.address || !this.addresses.holdsPeerAddress(address)) continue;
+      if (ring.indexOf(peer.actor) > ring.indexOf(this.self)) return; // the peer is the later one: it hands over
+      const owner = ring.find((member) => this.views.get(member)?.address === address);
+      const ownerView = owner === undefined ? undefined : this.views.get(owner)!;
+      if (ownerView !== undefined && !this.detector.isSuspected(ownerView.actor) && (ownerView.state === ServerState.RUNNING || ownerView.addresses.includes(address))) continue;
+      this.addresses.release(address, 'duplicate', context);
+      context.send(peer.actor, { $case: 'address', value: { address, action: AddressAction.HANDOVER, member: context.self, reason: 'duplicate', sessions: [] } });
+    }
   }
 
   private coordinatorFor(failed: number, selfInService: boolean): number | undefined {

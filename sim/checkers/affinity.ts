@@ -18,8 +18,14 @@ import { capacityCauses, type Checker, type CheckContext, type CheckerHandlers }
  * gave up when a break-mode maintenance began, or one that timed out while a fault stood between
  * it and its server (or whose retry, after its answer was lost so, found it already ended there).
  */
+/** Causes of a drop that a fault in the session's way explains. */
+const faultCauses = new Set(['timeout', 'session-lost', 'address-unreachable']);
+
 export class AffinityChecker implements Checker {
   readonly rules = ['keep-affinity', 'ejb-affinity'];
+
+  /** `healLagUs`: how long after a heal the members may still act on what the partition hid (a ClusterCATS view's lag). */
+  constructor(private readonly healLagUs = 0) {}
   /** The server that last took a request of each open session, and when. */
   private readonly sessionServer = new IntTable();
   private readonly sessionTakenUs = new IntTable();
@@ -40,8 +46,10 @@ export class AffinityChecker implements Checker {
       if (rule === 'keep-affinity' && context.truth.firstBreakBetween(server, heldSinceUs, timeUs) >= 0) return;
       // A request that timed out when a fault (a crashed router, a partition) stood in its way was
       // lost to the fault; so was a session whose last request was served but its answer lost so,
-      // whose retry finds the session ended on its server (session-lost).
-      if (faultLossCauses.has(record.cause) && context.truth.faultedBetween(heldSinceUs, timeUs)) return;
+      // whose retry finds the session ended on its server (session-lost), and a session its
+      // ClusterCATS member's address, claimed by a peer across a partition, led to that peer
+      // (session-lost there) or to nobody once that peer let it go (address-unreachable).
+      if (faultCauses.has(record.cause) && (context.truth.faultedBetween(heldSinceUs, timeUs) || timeUs - context.truth.healedAtUs <= this.healLagUs)) return;
       context.report({
         timeUs,
         rule,
@@ -103,9 +111,6 @@ export class AffinityChecker implements Checker {
     return undefined;
   }
 }
-
-/** Drops that a fault between the session's last request and its end explains. */
-const faultLossCauses = new Set(['timeout', 'session-lost']);
 
 /** Drops decided before any server: no router would take the request (every ODR down or in maintenance, or the one it reached stopped). */
 const routingTierCauses = new Set(['no-router-available', 'router-stopped']);

@@ -17,9 +17,11 @@ export class ClusterTruth {
   private readonly downTimesUs: number[][] = [];
   /** The times each server entered break-mode maintenance (giving up the sessions it held), in order. */
   private readonly breakTimesUs: number[][] = [];
-  /** The times of every crash, partition and degradation, in order. */
+  /** The times of every crash, partition, heal and degradation, in order. */
   private readonly faultTimesUs: number[] = [];
   private partitionsInForce = 0;
+  /** When the last partition healed (-Infinity before any). */
+  private lastHealUs = Number.NEGATIVE_INFINITY;
 
   constructor(initialStates: ReadonlyMap<number, ServerState> = new Map(), actorCount = 0) {
     this.states = new Uint8Array(actorCount).fill(ServerState.RUNNING);
@@ -44,9 +46,13 @@ export class ClusterTruth {
       this.modes[server] = record.mode;
     },
     fault: (timeUs, _actor, record) => {
-      if (record.kind === 'crash' || record.kind === 'partition' || record.kind === 'degrade') this.faultTimesUs.push(timeUs);
+      // A heal moves traffic too (addresses claimed across the partition go back): it counts.
+      if (record.kind === 'crash' || record.kind === 'partition' || record.kind === 'degrade' || record.kind === 'heal') this.faultTimesUs.push(timeUs);
       if (record.kind === 'partition') this.partitionsInForce++;
-      else if (record.kind === 'heal') this.partitionsInForce = 0;
+      else if (record.kind === 'heal') {
+        this.partitionsInForce = 0;
+        this.lastHealUs = timeUs;
+      }
     },
   };
 
@@ -73,7 +79,7 @@ export class ClusterTruth {
     return this.breakTimesUs[server]?.find((breakUs) => breakUs >= fromUs && breakUs <= toUs) ?? -1;
   }
 
-  /** Whether a crash, partition or degradation happened within [fromUs, toUs], or a partition is in force. */
+  /** Whether a crash, partition, heal or degradation happened within [fromUs, toUs], or a partition is in force. */
   faultedBetween(fromUs: number, toUs: number): boolean {
     return this.partitionsInForce > 0 || this.faultTimesUs.some((faultUs) => faultUs >= fromUs && faultUs <= toUs);
   }
@@ -101,6 +107,11 @@ export class ClusterTruth {
 
   get partitioned(): boolean {
     return this.partitionsInForce > 0;
+  }
+
+  /** When the last partition healed: the members' views of each other lag it a little. */
+  get healedAtUs(): number {
+    return this.lastHealUs;
   }
 
   /** Makes room for an actor beyond those the truth was sized for (a stream without a topology). */

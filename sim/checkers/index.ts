@@ -37,7 +37,7 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
   return [
     new ConservationChecker(answerGraceFor(facts.requestTimeoutUs)),
     new MaintenanceAdmissionChecker(facts.clusterCats),
-    new AffinityChecker(),
+    new AffinityChecker(facts.clusterCats?.viewLagUs),
     new JmsFlowChecker(),
     new PlacementChecker(actorNames, clusterMembers, {
       configuredPerNode: new Map(facts.placement.clusters.map((cluster) => [cluster.name, cluster.verticalStacking])),
@@ -45,7 +45,7 @@ export function standardCheckers(actorNames: readonly string[], clusterMembers?:
     }),
     new PlacementLivenessChecker(facts.placement),
     new HealthLivenessChecker(facts.health),
-    new AddressChecker(),
+    new AddressChecker(facts.clusterCats?.viewLagUs),
     new DrainChecker(),
     ...(facts.loadBalancer === undefined ? [] : [new LoadBalancerChecker(facts.loadBalancer)]),
     ...(facts.kubernetes === undefined ? [] : [new ExitedEndpointChecker(), new KubernetesRolloutChecker(facts.kubernetes)]),

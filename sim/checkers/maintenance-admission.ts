@@ -14,7 +14,8 @@ export interface ClusterCatsMembers {
  * - maintenance-new-session: no new HTTP session or SIP dialog on a server in maintenance (or
  *   draining), except by a permitMM / permitstickyMM work class, or on a ClusterCATS member at
  *   peak 0% when no other member has been running for longer than a member's view may lag
- *   (or a partition is in force): with nowhere to redirect, the member serves the user itself;
+ *   (or a partition is in force or healed within that lag): with nowhere to redirect, the
+ *   member serves the user itself;
  * - permit-mm: such a maintenance-only request never lands on a server that is not in maintenance;
  * - down-server: a server that is stopped, failed or still starting takes nothing in.
  */
@@ -55,8 +56,9 @@ export class MaintenanceAdmissionChecker implements Checker {
   private nowhereElse(timeUs: number, server: number, state: ServerState, context: CheckContext): boolean {
     const clusterCats = this.clusterCats;
     if (clusterCats === undefined || state !== ServerState.MAINTENANCE || !clusterCats.members.includes(server)) return false;
-    if (context.truth.partitioned) return true;
     const truth = context.truth;
+    // In a partition, and until its view catches up after the heal, it may see no peer running.
+    if (truth.partitioned || timeUs - truth.healedAtUs <= clusterCats.viewLagUs) return true;
     return !clusterCats.members.some((peer) => peer !== server && truth.state(peer) === ServerState.RUNNING && timeUs - truth.sinceUs(peer) > clusterCats.viewLagUs);
   }
 }

@@ -40,7 +40,8 @@ export function drawRun(space: ScheduleSpace, exploreSeed: number, index: number
   }
   const count = between(stream, space.minSteps, space.maxSteps);
   const fromMs = Math.ceil(space.fromUs / 1000);
-  const toMs = Math.floor(space.toUs / 1000);
+  // A step at the run's very end would never happen (and is refused): the last millisecond before it is the latest.
+  const toMs = Math.floor(Math.min(space.toUs, space.durationUs - 1) / 1000);
   const times = Array.from({ length: count }, () => between(stream, fromMs, toMs) * 1000).sort((a, b) => a - b);
   const state = new DrawState();
   const openers = kinds.filter((kind) => !closers.has(kind));

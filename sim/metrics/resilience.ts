@@ -1,3 +1,4 @@
+import { ServerState } from '../../gen/clustersim/v1/cluster.js';
 import { Histogram } from './histogram.js';
 import type { RecordHandlers } from './record-bus.js';
 
@@ -52,6 +53,13 @@ export class ResilienceFigures {
       drain.endedAtUs = timeUs;
       drain.reason = record.reason;
       drain.openSessionsAtEnd = record.openSessions;
+    },
+    // A crash of the draining member ends its drain: what it held is the crash's loss.
+    'server-state': (timeUs, _actor, record) => {
+      const drain = this.drains.get(record.server);
+      if (record.state !== ServerState.FAILED || drain === undefined || drain.endedAtUs !== undefined) return;
+      drain.endedAtUs = timeUs;
+      drain.reason = 'failed';
     },
     fault: (timeUs, _actor, record) => {
       increment(this.faults, record.kind);

@@ -66,6 +66,14 @@ describe('clustersim explore', () => {
     }
   });
 
+  it('a window that ends with the run draws no step at its end: the run stops before that instant', () => {
+    const base = planExploration('test/explore/small-cell.yaml').base.space;
+    const space = { ...base, fromUs: base.durationUs - 2_000, toUs: base.durationUs };
+    const times = Array.from({ length: 30 }, (_, index) => drawRun(space, 5, index).steps.map((step) => step.atUs)).flat();
+    expect(times.length).toBeGreaterThan(10);
+    expect(Math.max(...times)).toBe(base.durationUs - 1_000);
+  });
+
   it('same seed, same runs and findings on 1 thread and on 2; each failure shrunk and reproduced by its file', async () => {
     const plan = planExploration('test/explore/drops-cell.yaml');
     const alone = await explore(plan, { seed: 4, runs: 12, jobs: 1 });

@@ -110,7 +110,7 @@ describe('scenario files that are not files, not text, or too large', () => {
   });
 
   it('slow on a router or the controller is refused: it would count a fault that changes nothing', () => {
-    const text = topology('  nodes: { count: 2, servers: 1 }\n  routers: 2', 'timeline:\n  - { at: 500ms, slow: { target: odr1, factor: 3 } }\n  - { at: 500ms, slow: { target: controller, factor: 3 } }\n  - { at: 500ms, slow: { target: node1, factor: 3 } }\n');
+    const text = topology('  nodes: { count: 2, servers: 1 }\n  routers: 2', 'timeline:\n  - { at: 900ms, slow: { target: odr1, factor: 3 } }\n  - { at: 900ms, slow: { target: controller, factor: 3 } }\n  - { at: 900ms, slow: { target: node1, factor: 3 } }\n');
     expect(refusal(text).split('\n')).toEqual([
       expect.stringMatching(/"odr1" has no service time to slow: slow a server or a node at timeline\.0\.slow$/),
       expect.stringMatching(/"controller" has no service time to slow.* at timeline\.1\.slow$/),
@@ -168,11 +168,12 @@ describe('every ClusterCATS member stopped at once with no drain-down period', (
 });
 
 describe('steps the run would never reach', () => {
-  it('a step after the end, or a fault window past it: a located refusal', () => {
-    const text = topology('  nodes: { count: 2, servers: 1 }', 'timeline:\n  - { at: 900ms, crash: node1 }\n  - { at: 2s, crash: node2 }\n  - { at: 500ms, within: 1s, crash: node2 }\n');
+  it('a step at or after the end, or a fault window past it: a located refusal', () => {
+    const text = topology('  nodes: { count: 2, servers: 1 }', 'timeline:\n  - { at: 999ms, crash: node1 }\n  - { at: 2s, crash: node2 }\n  - { at: 500ms, within: 1s, crash: node2 }\n  - { at: 1s, crash: node1 }\n');
     expect(refusal(text).split('\n')).toEqual([
       expect.stringMatching(/big\.yaml:\d+:\d+: 2s is after the end of the run \(duration 1s\): the step would never happen.* at timeline\.1\.at$/),
       expect.stringMatching(/the window \[500ms, 1\.5s\) reaches past the end of the run \(1s\).* at timeline\.2\.within$/),
+      expect.stringMatching(/big\.yaml:\d+:\d+: 1s is at the end of the run \(duration 1s\): the step would never happen; move it before 1s.* at timeline\.3\.at$/),
     ]);
   });
 });

@@ -99,7 +99,8 @@ function buildClusterCats(loaded: LoadedScenario, seed: number): Topology {
   }
 
   const initialEvents: InitialEvent[] = [];
-  for (const member of members) initialEvents.push({ atUs: 0, origin: member, target: member, message: ClusterCatsMember.start() });
+  // The members start on behalf of the timeline, before its steps: a step at time zero acts on a started member.
+  for (const member of members) initialEvents.push({ atUs: 0, origin: 0, target: member, message: ClusterCatsMember.start() });
   for (const index of clients) initialEvents.push({ atUs: 0, origin: index, target: index, message: SessionClients.start() });
   scenario.timeline.forEach((step, index) => {
     if (step.maintenance !== undefined) {
