@@ -16,6 +16,7 @@ describe('rolling update bounds', () => {
   it('when both come to zero, one pod may be unavailable so that the rollout can progress', () => {
     expect(resolveRollingUpdate(2, '10%', '10%')).toEqual({ replicas: 2, maxSurge: 1, maxUnavailable: 0 });
     expect(resolveRollingUpdate(4, 0, '10%')).toEqual({ replicas: 4, maxSurge: 0, maxUnavailable: 1 });
+    expect(resolveRollingUpdate(4, 0, 2)).toEqual({ replicas: 4, maxSurge: 0, maxUnavailable: 2 });
   });
 });
 
@@ -42,6 +43,27 @@ describe('one sync of the Deployment controller', () => {
   it('removes unavailable old pods before available ones', () => {
     const state = [...pods(3, 1), ...pods(1, 1, { available: false, ready: false }, 4), ...pods(1, 2, { available: false, ready: false }, 5)];
     expect(nextRolloutStep(state, 2, bounds).delete[0]).toBe(4);
+  });
+
+  it('scales down no more unavailable old pods than the new revision’s unavailable ones leave room for', () => {
+    // 6 pods, at least 3 available: 6 - 3 - 1 new unavailable = 2 old unavailable pods may go, the newest first.
+    const state = [...pods(2, 1), ...pods(3, 1, { available: false, ready: false }, 3), ...pods(1, 2, { available: false, ready: false }, 6)];
+    expect(nextRolloutStep(state, 2, resolveRollingUpdate(4, 2, 1))).toEqual({ create: 0, delete: [5, 4] });
+  });
+
+  it('after the unavailable old pods, only available old pods go, as far as the available ones allow', () => {
+    const state = [...pods(3, 1), ...pods(1, 1, { available: false, ready: false }, 4), ...pods(1, 2, {}, 5)];
+    expect(nextRolloutStep(state, 2, bounds)).toEqual({ create: 0, delete: [4, 3] });
+  });
+
+  it('deletes a pod not started before one started and Ready (though not yet available), whatever their age', () => {
+    const state = [
+      ...pods(2, 1),
+      { pod: 3, revision: 1, available: false, ready: true, started: true, createdAtUs: 9 },
+      { pod: 4, revision: 1, available: false, ready: false, started: false, createdAtUs: 3 },
+      ...pods(1, 2, {}, 5),
+    ];
+    expect(nextRolloutStep(state, 2, bounds)).toEqual({ create: 0, delete: [4, 3] });
   });
 
   it('replaces a lost pod when no rollout is under way (the ReplicaSet)', () => {
